@@ -1,0 +1,69 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed-stamp
+APT_STAMP := $(VENV)/.apt-stamp
+MO := hotline/translations/zh/LC_MESSAGES/messages.mo
+# Debian packages the product and its tests use: the CJK font for PDFs,
+# poppler for checking PDFs, Chromium for the browser tests.
+APT_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei poppler-utils chromium
+
+.PHONY: run test setup apt migrate seed lint format bench clean
+
+setup: $(STAMP) $(MO) apt
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip wheel
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+$(MO): hotline/translations/zh/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel -q compile -d hotline/translations
+
+apt: $(APT_STAMP)
+
+$(APT_STAMP): Makefile
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+migrate: setup
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) hotline seed-demo
+
+run: seed
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload --with-threads
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+extract-messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o hotline/translations/messages.pot .
+	$(BIN)/pybabel update -i hotline/translations/messages.pot -d hotline/translations --no-fuzzy-matching
+
+bench: setup
+	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/intake.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,85 @@
+"""Flask commands: `flask --app wsgi hotline ...`."""
+
+import json
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from hotline.database import utcnow
+from hotline.extensions import db
+from hotline.services import accounts, demo, gis_import
+from hotline.services.errors import ServiceError
+
+group = AppGroup("hotline", help="Hotline administration commands.")
+
+
+@group.command("seed-demo")
+@click.option("--orders", "order_count", default=400, show_default=True)
+def seed_demo(order_count: int) -> None:
+    """Load Beijing demo data (idempotent) and print the demo logins."""
+    now = utcnow()
+    boundaries = Path(current_app.config["GIS_DATA_DIR"]) / "beijing_districts.geojson"
+    districts, departments, categories = demo.seed_reference_data(db.session, boundaries)
+    credentials_file = Path(current_app.instance_path) / "demo-credentials.json"
+    logins = demo.seed_users(
+        db.session, credentials_file, current_app.config["PASSWORD_HASH_METHOD"], now
+    )
+    credentials_file.write_text(
+        json.dumps({"users": logins}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    os.chmod(credentials_file, 0o600)
+    orders = demo.seed_orders(db.session, order_count, now, current_app.config["TIMEZONE"])
+    click.echo(
+        f"Demo data: +{districts} districts, +{departments} departments, "
+        f"+{categories} categories, +{orders} synthetic orders."
+    )
+    click.echo(f"Demo logins (also in {credentials_file}):")
+    for username, _display, role in demo.DEMO_USERS:
+        click.echo(f"  {role.value:<15} {username:<11} {logins[username]}")
+
+
+@group.command("import-gis")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--code-field", default="code", show_default=True)
+@click.option("--name-field", default="name", show_default=True)
+def import_gis(path: Path, code_field: str, name_field: str) -> None:
+    """Load jurisdiction boundaries (GeoJSON, Shapefile, ...), reprojected to WGS84."""
+    try:
+        summary = gis_import.import_boundaries(db.session, path, code_field, name_field)
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
+    click.echo(f"Districts: {summary.added} added, {summary.updated} updated.")
+
+
+@group.command("create-user")
+@click.option("--username", prompt=True)
+@click.option("--role", prompt=True, default="admin", show_default=True)
+@click.option("--display-name", default="")
+@click.option("--department-id", type=int, default=None)
+@click.password_option()
+def create_user(
+    username: str, role: str, display_name: str, department_id: int | None, password: str
+) -> None:
+    """Create an account (there is no default admin)."""
+    try:
+        accounts.create_user(
+            db.session,
+            username,
+            display_name,
+            role,
+            password,
+            current_app.config["PASSWORD_HASH_METHOD"],
+            utcnow(),
+            department_id=department_id,
+        )
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
+    click.echo(f"Created {role} account {username}.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command group."""
+    app.cli.add_command(group)

@@ -1,0 +1,168 @@
+"""What a new call must contain, checked the same way for every channel."""
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hotline.core import phone
+from hotline.core.geo import valid_coordinates
+
+MAX_DESCRIPTION = 4000
+MAX_NAME = 50
+MAX_ADDRESS = 200
+MAX_ANSWER = 4000
+
+
+class Channel(StrEnum):
+    """How the call reached the hotline."""
+
+    PHONE = "phone"
+    WEB = "web"
+    LETTER = "letter"
+    EMAIL = "email"
+    SMS = "sms"
+    APP = "app"
+
+
+class OrderType(StrEnum):
+    """The kind of matter, which sets the default time limit."""
+
+    INQUIRY = "inquiry"  # 咨询
+    HELP = "help"  # 求助
+    COMPLAINT = "complaint"  # 投诉
+    REPORT = "report"  # 举报: the reporter's identity can be kept confidential
+    SUGGESTION = "suggestion"  # 建议
+    PRAISE = "praise"  # 表扬
+
+
+# Channels on which we always know the caller's number.
+CHANNELS_REQUIRING_PHONE = frozenset({Channel.PHONE, Channel.SMS})
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    """A validated call, ready for the intake service."""
+
+    channel: Channel
+    order_type: OrderType
+    category_code: str
+    description: str
+    caller_phone: str | None = None
+    caller_name: str = ""
+    caller_address: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    district_code: str | None = None
+    address: str = ""
+    confidential: bool = False
+    close_at_intake: bool = False
+    intake_answer: str = ""
+
+
+class IntakeValidationError(Exception):
+    """Field name -> error code for every field that is wrong."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _flag(data: dict, key: str) -> bool:
+    return _text(data, key).lower() in {"1", "true", "on", "yes", "y"}
+
+
+def _coordinate(raw: str) -> float | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_intake(data: dict) -> IntakeRequest:
+    """Check a mapping of form fields and return an IntakeRequest, or raise with every error."""
+    errors: dict[str, str] = {}
+    try:
+        channel = Channel(_text(data, "channel"))
+    except ValueError:
+        errors["channel"] = "invalid_choice"
+        channel = Channel.PHONE
+    try:
+        order_type = OrderType(_text(data, "order_type"))
+    except ValueError:
+        errors["order_type"] = "invalid_choice"
+        order_type = OrderType.COMPLAINT
+
+    raw_phone = _text(data, "caller_phone")
+    caller_phone = None
+    if raw_phone:
+        caller_phone = phone.normalise(raw_phone)
+        if caller_phone is None:
+            errors["caller_phone"] = "invalid_phone"
+    elif channel in CHANNELS_REQUIRING_PHONE:
+        errors["caller_phone"] = "required"
+
+    category_code = _text(data, "category_code")
+    if not category_code:
+        errors["category_code"] = "required"
+
+    description = _text(data, "description")
+    if not description:
+        errors["description"] = "required"
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = "too_long"
+
+    for key, limit in (
+        ("caller_name", MAX_NAME),
+        ("caller_address", MAX_ADDRESS),
+        ("address", MAX_ADDRESS),
+    ):
+        if len(_text(data, key)) > limit:
+            errors[key] = "too_long"
+
+    lon = lat = None
+    raw_lon, raw_lat = _text(data, "lon"), _text(data, "lat")
+    if raw_lon or raw_lat:
+        lon, lat = _coordinate(raw_lon), _coordinate(raw_lat)
+        if lon is None or lat is None or not valid_coordinates(lon, lat):
+            errors["location"] = "invalid_coordinates"
+            lon = lat = None
+    district_code = _text(data, "district_code") or None
+
+    confidential = _flag(data, "confidential")
+    if confidential and order_type is not OrderType.REPORT:
+        errors["confidential"] = "only_for_reports"
+
+    close_at_intake = _flag(data, "close_at_intake")
+    intake_answer = _text(data, "intake_answer")
+    if close_at_intake:
+        if order_type is not OrderType.INQUIRY:
+            errors["close_at_intake"] = "only_for_inquiries"
+        elif not intake_answer:
+            errors["intake_answer"] = "required"
+        elif len(intake_answer) > MAX_ANSWER:
+            errors["intake_answer"] = "too_long"
+
+    if errors:
+        raise IntakeValidationError(errors)
+    return IntakeRequest(
+        channel=channel,
+        order_type=order_type,
+        category_code=category_code,
+        description=description,
+        caller_phone=caller_phone,
+        caller_name=_text(data, "caller_name"),
+        caller_address=_text(data, "caller_address"),
+        lon=lon,
+        lat=lat,
+        district_code=district_code,
+        address=_text(data, "address"),
+        confidential=confidential,
+        close_at_intake=close_at_intake,
+        intake_answer=intake_answer if close_at_intake else "",
+    )

@@ -1,0 +1,19 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from hotline.models.audit import AuditEvent
+from hotline.models.organisation import Category, Department, District, RoutingRule
+from hotline.models.settings import AppSetting
+from hotline.models.users import User
+from hotline.models.workorders import OrderSequence, WorkOrder
+
+__all__ = [
+    "AppSetting",
+    "AuditEvent",
+    "Category",
+    "Department",
+    "District",
+    "OrderSequence",
+    "RoutingRule",
+    "User",
+    "WorkOrder",
+]

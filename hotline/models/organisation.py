@@ -1,0 +1,68 @@
+"""Districts, departments, the category tree and routing rules."""
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.extensions import db
+
+
+class District(db.Model):
+    """A jurisdiction polygon (GeoJSON geometry in WGS84)."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    geometry_geojson: Mapped[str] = mapped_column(Text)
+    label_lon: Mapped[float | None]
+    label_lat: Mapped[float | None]
+    population: Mapped[int | None]
+
+
+class Department(db.Model):
+    """A body that handles orders: district-level (district set) or city-level."""
+
+    __tablename__ = "departments"
+    __table_args__ = (Index("ix_departments_kind_district", "kind", "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    district = relationship("District", lazy="joined")
+
+
+class Category(db.Model):
+    """A two-level tree: major categories have no parent; minor ones carry the routing kind."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    department_kind: Mapped[str | None] = mapped_column(String(64))
+    time_limit_days: Mapped[int | None]
+    keywords: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent = relationship("Category", remote_side=[id], lazy="joined")
+
+
+class RoutingRule(db.Model):
+    """An explicit rule: this category (in this district, or anywhere) goes to that department."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (UniqueConstraint("category_id", "district_id", name="uq_routing_rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+
+    category = relationship("Category", lazy="joined")
+    district = relationship("District", lazy="joined")
+    department = relationship("Department", lazy="joined")

@@ -1,0 +1,45 @@
+"""Accounts of the people who use the system."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.core.roles import Role
+from hotline.database import UTCDateTime
+from hotline.extensions import db
+
+
+class User(UserMixin, db.Model):
+    """One person; department staff belong to exactly one department."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on password change or deactivation so old sessions stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    department = relationship("Department", lazy="joined")
+
+    @property
+    def role_enum(self) -> Role:
+        """The role as an enum."""
+        return Role(self.role)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.active
+
+    def get_id(self) -> str:
+        """Session identity: id plus session version, so a bump logs out old sessions."""
+        return f"{self.id}:{self.session_version}"

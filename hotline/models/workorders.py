@@ -1,0 +1,82 @@
+"""Work orders and their daily number sequence."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.core.workflow import State
+from hotline.database import UTCDateTime
+from hotline.extensions import db
+
+
+class OrderSequence(db.Model):
+    """The last order number handed out on one local day."""
+
+    __tablename__ = "order_sequences"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class WorkOrder(db.Model):
+    """One citizen matter, from intake to closure."""
+
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        Index("ix_work_orders_department_state_due", "department_id", "state", "due_at"),
+        Index("ix_work_orders_state_due", "state", "due_at"),
+        Index("ix_work_orders_created_at", "created_at"),
+        Index("ix_work_orders_caller_phone_created", "caller_phone", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    channel: Mapped[str] = mapped_column(String(16))
+    order_type: Mapped[str] = mapped_column(String(16))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    description: Mapped[str] = mapped_column(Text)
+
+    caller_phone: Mapped[str | None] = mapped_column(String(20))
+    caller_name: Mapped[str] = mapped_column(String(64), default="")
+    caller_address: Mapped[str] = mapped_column(String(255), default="")
+    confidential: Mapped[bool] = mapped_column(default=False)
+
+    lon: Mapped[float | None]
+    lat: Mapped[float | None]
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    address: Mapped[str] = mapped_column(String(255), default="")
+
+    state: Mapped[str] = mapped_column(String(24), default=State.REGISTERED.value)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    routing_reason: Mapped[str] = mapped_column(String(32), default="")
+    time_limit_days: Mapped[int]
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    return_count: Mapped[int] = mapped_column(default=0)
+
+    intake_answer: Mapped[str] = mapped_column(Text, default="")
+    reply_text: Mapped[str] = mapped_column(Text, default="")
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Demo data is marked so that nobody mistakes it for real calls.
+    synthetic: Mapped[bool] = mapped_column(default=False)
+
+    category = relationship("Category", lazy="joined")
+    department = relationship("Department", lazy="joined")
+    district = relationship("District", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state_enum(self) -> State:
+        """The state as an enum."""
+        return State(self.state)

@@ -1,0 +1,31 @@
+"""Writing the audit trail: one row per state change."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from hotline.models import AuditEvent, WorkOrder
+
+
+def record(
+    session: Session,
+    order: WorkOrder,
+    actor_id: int | None,
+    action: str,
+    from_state: str | None,
+    to_state: str,
+    now: datetime,
+    note: str = "",
+) -> None:
+    """Append one audit event for `order` (inside the caller's transaction)."""
+    session.add(
+        AuditEvent(
+            order_id=order.id,
+            actor_id=actor_id,
+            at=now,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            note=note,
+        )
+    )

@@ -1,0 +1,105 @@
+"""Registering a call as a work order: validate, route, number, audit, commit."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from hotline.core import deadlines
+from hotline.core.intake import IntakeRequest
+from hotline.core.workflow import State
+from hotline.database import write_transaction
+from hotline.models import WorkOrder
+from hotline.services import audit, routing
+from hotline.services.errors import ValidationFailed
+from hotline.services.numbering import next_order_number
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """The new order's number, its state and where routing sent it."""
+
+    order_id: int
+    number: str
+    state: State
+    preview: routing.RoutePreview
+
+
+def resolve_category(ctx: routing.RoutingContext, code: str) -> routing.CategoryRef:
+    """A leaf category by code, or a validation error."""
+    category = ctx.categories.get(code)
+    if category is None or not category.is_leaf:
+        raise ValidationFailed({"category_code": "unknown_category"})
+    return category
+
+
+def preview_route(
+    session: Session,
+    category_code: str,
+    lon: float | None,
+    lat: float | None,
+    district_code: str | None,
+) -> routing.RoutePreview:
+    """Where an order with these facts would go, without saving anything."""
+    ctx = routing.context(session)
+    return routing.preview(ctx, resolve_category(ctx, category_code), lon, lat, district_code)
+
+
+def register_call(
+    session: Session,
+    request: IntakeRequest,
+    actor_id: int | None,
+    now: datetime,
+    timezone: str,
+    synthetic: bool = False,
+) -> IntakeResult:
+    """Create the work order in one transaction and return its number."""
+    with write_transaction(session):
+        ctx = routing.context(session)
+        category = resolve_category(ctx, request.category_code)
+        if request.district_code and request.district_code not in ctx.district_ids:
+            raise ValidationFailed({"district_code": "unknown_district"})
+        preview = routing.preview(ctx, category, request.lon, request.lat, request.district_code)
+        department = preview.decision.department
+        if request.close_at_intake:
+            state = State.CLOSED_AT_INTAKE
+        elif department is not None:
+            state = State.DISPATCHED
+        else:
+            state = State.REGISTERED
+        limit = deadlines.limit_days(request.order_type, category.time_limit_days)
+        order = WorkOrder(
+            number=next_order_number(session, now, timezone),
+            channel=request.channel.value,
+            order_type=request.order_type.value,
+            category_id=category.id,
+            description=request.description,
+            caller_phone=request.caller_phone,
+            caller_name=request.caller_name,
+            caller_address=request.caller_address,
+            confidential=request.confidential,
+            lon=request.lon,
+            lat=request.lat,
+            district_id=ctx.district_ids.get(preview.district_code or ""),
+            address=request.address,
+            state=state.value,
+            department_id=department.id if department and state is State.DISPATCHED else None,
+            routing_reason=preview.decision.reason,
+            time_limit_days=limit,
+            due_at=deadlines.due_at(now, limit),
+            intake_answer=request.intake_answer,
+            created_by_id=actor_id,
+            created_at=now,
+            updated_at=now,
+            dispatched_at=now if state is State.DISPATCHED else None,
+            closed_at=now if state is State.CLOSED_AT_INTAKE else None,
+            synthetic=synthetic,
+        )
+        session.add(order)
+        session.flush()
+        note = preview.decision.reason
+        if preview.outside_city:
+            note = "outside_all_jurisdictions"
+        audit.record(session, order, actor_id, "create", None, state.value, now, note)
+        result = IntakeResult(order.id, order.number, state, preview)
+    return result

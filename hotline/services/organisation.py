@@ -1,0 +1,134 @@
+"""Admins maintain departments, categories and routing rules; every change reloads routing."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.database import write_transaction
+from hotline.models import Category, Department, District, RoutingRule
+from hotline.services import routing
+from hotline.services.errors import Conflict, NotFound, ValidationFailed
+
+
+def _clean(value: str, field: str, limit: int, errors: dict[str, str]) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors[field] = "required"
+    elif len(value) > limit:
+        errors[field] = "too_long"
+    return value
+
+
+def save_department(
+    session: Session,
+    department_id: int | None,
+    name: str,
+    kind: str,
+    district_id: int | None,
+    active: bool,
+) -> Department:
+    """Create (id None) or update a department and its jurisdiction (district or city-wide)."""
+    errors: dict[str, str] = {}
+    name = _clean(name, "name", 128, errors)
+    kind = _clean(kind, "kind", 64, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    with write_transaction(session):
+        if district_id is not None and session.get(District, district_id) is None:
+            raise ValidationFailed({"district_id": "unknown_district"})
+        clash = session.scalar(select(Department).where(Department.name == name))
+        if clash is not None and clash.id != department_id:
+            raise Conflict("name_taken")
+        if department_id is None:
+            department = Department(name=name, kind=kind, district_id=district_id, active=active)
+            session.add(department)
+        else:
+            department = session.get(Department, department_id)
+            if department is None:
+                raise NotFound()
+            department.name, department.kind = name, kind
+            department.district_id, department.active = district_id, active
+        routing.bump_version(session)
+    return department
+
+
+def save_category(
+    session: Session,
+    category_id: int | None,
+    code: str,
+    name: str,
+    parent_id: int | None,
+    department_kind: str | None,
+    time_limit_days: int | None,
+    keywords: str,
+    active: bool,
+) -> Category:
+    """Create or update a category; only two levels (major, minor) are allowed."""
+    errors: dict[str, str] = {}
+    code = _clean(code, "code", 32, errors)
+    name = _clean(name, "name", 64, errors)
+    if time_limit_days is not None and not 0 < time_limit_days <= 365:
+        errors["time_limit_days"] = "out_of_range"
+    if errors:
+        raise ValidationFailed(errors)
+    with write_transaction(session):
+        if parent_id is not None:
+            parent = session.get(Category, parent_id)
+            if parent is None or parent.parent_id is not None or parent.id == category_id:
+                raise ValidationFailed({"parent_id": "must_be_major_category"})
+        clash = session.scalar(select(Category).where(Category.code == code))
+        if clash is not None and clash.id != category_id:
+            raise Conflict("code_taken")
+        if category_id is None:
+            category = Category(code=code)
+            session.add(category)
+        else:
+            category = session.get(Category, category_id)
+            if category is None:
+                raise NotFound()
+            category.code = code
+        category.name, category.parent_id = name, parent_id
+        category.department_kind = (department_kind or "").strip() or None
+        category.time_limit_days = time_limit_days
+        category.keywords, category.active = keywords.strip()[:255], active
+        routing.bump_version(session)
+    return category
+
+
+def add_rule(
+    session: Session, category_id: int, district_id: int | None, department_id: int
+) -> RoutingRule:
+    """An explicit routing rule that wins over the category's default kind."""
+    with write_transaction(session):
+        category = session.get(Category, category_id)
+        if category is None or category.parent_id is None:
+            raise ValidationFailed({"category_id": "must_be_minor_category"})
+        if district_id is not None and session.get(District, district_id) is None:
+            raise ValidationFailed({"district_id": "unknown_district"})
+        if session.get(Department, department_id) is None:
+            raise ValidationFailed({"department_id": "unknown_department"})
+        existing = session.scalar(
+            select(RoutingRule).where(
+                RoutingRule.category_id == category_id,
+                RoutingRule.district_id.is_(None)
+                if district_id is None
+                else RoutingRule.district_id == district_id,
+            )
+        )
+        if existing is not None:
+            raise Conflict("rule_exists")
+        rule = RoutingRule(
+            category_id=category_id, district_id=district_id, department_id=department_id
+        )
+        session.add(rule)
+        routing.bump_version(session)
+    return rule
+
+
+def delete_rule(session: Session, rule_id: int) -> None:
+    """Remove a routing rule."""
+    with write_transaction(session):
+        rule = session.get(RoutingRule, rule_id)
+        if rule is None:
+            raise NotFound()
+        session.delete(rule)
+        routing.bump_version(session)

@@ -1,0 +1,132 @@
+"""The routing index, shared by all requests of a process and reloaded when admins change it."""
+
+import json
+import threading
+import uuid
+from dataclasses import dataclass
+
+from shapely.geometry import shape
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hotline.core.geo import Jurisdiction, JurisdictionIndex
+from hotline.core.routing import DepartmentDirectory, DepartmentRef, RoutingDecision, RuleRef
+from hotline.models import AppSetting, Category, Department, District, RoutingRule
+
+VERSION_KEY = "routing_version"
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    """What routing needs to know about a category."""
+
+    id: int
+    code: str
+    name: str
+    kind: str | None
+    time_limit_days: int | None
+    is_leaf: bool
+
+
+@dataclass(frozen=True)
+class RoutingContext:
+    """Everything routing reads, built once per routing version."""
+
+    version: str
+    index: JurisdictionIndex
+    directory: DepartmentDirectory
+    categories: dict[str, CategoryRef]
+    district_ids: dict[str, int]
+    district_codes: dict[int, str]
+
+
+@dataclass(frozen=True)
+class RoutePreview:
+    """A routing decision with the district found for the location."""
+
+    decision: RoutingDecision
+    district_code: str | None
+    district_name: str | None
+    outside_city: bool
+
+
+_lock = threading.Lock()
+_current: RoutingContext | None = None
+
+
+def bump_version(session: Session) -> None:
+    """Tell every process to rebuild its routing context (call inside a write transaction)."""
+    # A random token, not a counter: two databases never share a version by accident.
+    token = uuid.uuid4().hex
+    updated = session.execute(
+        update(AppSetting).where(AppSetting.key == VERSION_KEY).values(value=token)
+    )
+    if updated.rowcount == 0:
+        session.add(AppSetting(key=VERSION_KEY, value=token))
+
+
+def context(session: Session) -> RoutingContext:
+    """The current routing context; one small query checks that it is still fresh."""
+    global _current
+    version = session.scalar(select(AppSetting.value).where(AppSetting.key == VERSION_KEY))
+    if version is None:
+        return _build(session, "")
+    current = _current
+    if current is not None and current.version == version:
+        return current
+    with _lock:
+        if _current is None or _current.version != version:
+            _current = _build(session, version)
+        return _current
+
+
+def _build(session: Session, version: str) -> RoutingContext:
+    districts = session.scalars(select(District)).all()
+    index = JurisdictionIndex(
+        Jurisdiction(d.code, d.name, shape(json.loads(d.geometry_geojson))) for d in districts
+    )
+    district_codes = {d.id: d.code for d in districts}
+    departments = [
+        DepartmentRef(d.id, d.name, d.kind, district_codes.get(d.district_id))
+        for d in session.scalars(select(Department).where(Department.active))
+    ]
+    categories = session.scalars(select(Category).where(Category.active)).all()
+    parents = {c.parent_id for c in categories if c.parent_id is not None}
+    category_refs = {
+        c.code: CategoryRef(
+            c.id, c.code, c.name, c.department_kind, c.time_limit_days, c.id not in parents
+        )
+        for c in categories
+    }
+    rules = [
+        RuleRef(r.category.code, district_codes.get(r.district_id), r.department_id)
+        for r in session.scalars(select(RoutingRule))
+    ]
+    return RoutingContext(
+        version=version,
+        index=index,
+        directory=DepartmentDirectory(departments, rules),
+        categories=category_refs,
+        district_ids={code: id_ for id_, code in district_codes.items()},
+        district_codes=district_codes,
+    )
+
+
+def preview(
+    ctx: RoutingContext,
+    category: CategoryRef,
+    lon: float | None,
+    lat: float | None,
+    district_code: str | None,
+) -> RoutePreview:
+    """Where an order would go: a point decides the district; else the chosen district."""
+    outside = False
+    if lon is not None and lat is not None:
+        found = ctx.index.locate(lon, lat)
+        outside = found is None
+        district_code = found.code if found else None
+    elif district_code is not None and ctx.index.get(district_code) is None:
+        district_code = None
+    decision = ctx.directory.route(category.code, category.kind, district_code)
+    district = ctx.index.get(district_code) if district_code else None
+    return RoutePreview(decision, district_code, district.name if district else None, outside)

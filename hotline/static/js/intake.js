@@ -1,0 +1,119 @@
+// Intake form: map clicks fill the coordinates, the routing preview and the caller's history
+// update as the operator types. Everything is text-only DOM work: no HTML from the server.
+(function () {
+  "use strict";
+  var form = document.getElementById("intake-form");
+  if (!form) { return; }
+  var lon = document.getElementById("lon");
+  var lat = document.getElementById("lat");
+  var district = document.getElementById("district_code");
+  var category = document.getElementById("category_code");
+  var filter = document.getElementById("category_filter");
+  var phone = document.getElementById("caller_phone");
+  var type = document.getElementById("order_type");
+  var close = document.getElementById("close_at_intake");
+  var preview = document.getElementById("route-preview");
+  var marker = null;
+
+  function text(el, value) { el.textContent = value; return el; }
+  function hasPoint() { return lon.value !== "" && lat.value !== "" && !isNaN(+lon.value) && !isNaN(+lat.value); }
+
+  function setMarker(latValue, lonValue) {
+    var map = window.hotlineMap;
+    if (!map || !window.L) { return; }
+    if (marker) { marker.setLatLng([latValue, lonValue]); }
+    else { marker = window.L.circleMarker([latValue, lonValue], { radius: 8, color: "#c53030", weight: 3 }).addTo(map); }
+  }
+
+  var timer = null;
+  function updatePreview() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      if (!category.value) { return; }
+      var params = new URLSearchParams({ category_code: category.value });
+      if (hasPoint()) { params.set("lon", lon.value); params.set("lat", lat.value); }
+      else if (district.value) { params.set("district_code", district.value); }
+      fetch(form.dataset.previewUrl + "?" + params.toString(),
+            { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          preview.replaceChildren();
+          if (!data.ok) { text(preview, Object.values(data.errors).join(" ")); return; }
+          var head = document.createElement("strong");
+          text(head, data.department || preview.dataset.manual);
+          preview.appendChild(head);
+          var why = document.createElement("div");
+          text(why, (data.district ? data.district + " · " : "") + data.reason);
+          preview.appendChild(why);
+          preview.classList.toggle("manual", data.manual);
+        })
+        .catch(function () { /* only a help: saving validates again */ });
+    }, 150);
+  }
+
+  function updateHistory() {
+    var box = document.getElementById("history");
+    var list = document.getElementById("history-list");
+    if (!phone.value.trim()) { box.hidden = true; return; }
+    fetch(form.dataset.historyUrl + "?" + new URLSearchParams({ phone: phone.value }).toString(),
+          { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        list.replaceChildren();
+        data.orders.forEach(function (o) {
+          var li = document.createElement("li");
+          var a = document.createElement("a");
+          a.href = o.url;
+          text(a, o.number);
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(
+            " " + o.created.slice(0, 10) + " " + o.type + " · " + o.category + " · " + o.state));
+          list.appendChild(li);
+        });
+        box.hidden = data.orders.length === 0;
+      })
+      .catch(function () {});
+  }
+
+  function updateTypeRows() {
+    document.getElementById("confidential-row").hidden = type.value !== "report";
+    close.parentElement.hidden = type.value !== "inquiry";
+    document.getElementById("answer-row").hidden = !(type.value === "inquiry" && close.checked);
+  }
+
+  if (window.hotlineMap) {
+    window.hotlineMap.on("click", function (e) {
+      lon.value = e.latlng.lng.toFixed(6);
+      lat.value = e.latlng.lat.toFixed(6);
+      setMarker(e.latlng.lat, e.latlng.lng);
+      updatePreview();
+    });
+    // Folium's district layer swallows clicks; pass them on to the map.
+    window.hotlineMap.eachLayer(function (layer) {
+      if (layer.feature || layer.getLayers) {
+        layer.on("click", function (e) { window.hotlineMap.fire("click", e); });
+      }
+    });
+    if (hasPoint()) { setMarker(+lat.value, +lon.value); }
+  }
+
+  filter.addEventListener("input", function () {
+    var q = filter.value.trim().toLowerCase();
+    Array.prototype.forEach.call(category.querySelectorAll("option"), function (o) {
+      o.hidden = q !== "" && o.dataset.search.toLowerCase().indexOf(q) === -1;
+    });
+  });
+  [category, district].forEach(function (el) { el.addEventListener("change", updatePreview); });
+  [lon, lat].forEach(function (el) {
+    el.addEventListener("change", function () {
+      if (hasPoint()) { setMarker(+lat.value, +lon.value); }
+      updatePreview();
+    });
+  });
+  phone.addEventListener("change", updateHistory);
+  type.addEventListener("change", updateTypeRows);
+  close.addEventListener("change", updateTypeRows);
+  updateTypeRows();
+  if (phone.value) { updateHistory(); }
+  if (category.value) { updatePreview(); }
+}());

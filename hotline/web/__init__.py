@@ -1,0 +1,62 @@
+"""Feature blueprints, error pages, locale, security headers and template helpers."""
+
+from flask import Flask, g, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import get_locale
+from flask_login import current_user
+
+from hotline.extensions import babel, db, login_manager
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
+def _select_locale() -> str:
+    languages = g.get("languages") or ("zh", "en")
+    chosen = session.get("lang")
+    return chosen if chosen in languages else "zh"
+
+
+def init_app(app: Flask) -> None:
+    """Register everything the web layer needs on `app`."""
+    from hotline.services import accounts
+    from hotline.web import admin, auth, errors, helpers, intake, maps, orders
+
+    app.session_interface = _SessionInterface()
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(identity: str):
+        return accounts.load_session_user(db.session, identity)
+
+    @app.before_request
+    def _languages() -> None:
+        g.languages = app.config["LANGUAGES"]
+
+    @app.after_request
+    def _security_headers(response):
+        # Nothing may come from outside this server: the map and pages work offline.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.jinja_env.globals["get_locale"] = get_locale
+    helpers.init_app(app)
+    for blueprint in (auth.bp, intake.bp, orders.bp, admin.bp, maps.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)

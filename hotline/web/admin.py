@@ -1,0 +1,185 @@
+"""Administration: users, departments and their jurisdictions, categories, routing rules."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from hotline.core.roles import Role
+from hotline.database import utcnow
+from hotline.demo_data import CITY_BODIES, DISTRICT_BODIES
+from hotline.extensions import db
+from hotline.models import Category, Department, District, RoutingRule, User
+from hotline.services import accounts, organisation
+from hotline.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from hotline.web import labels
+from hotline.web.helpers import parse_int, roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+KINDS = list(DISTRICT_BODIES) + list(CITY_BODIES)
+
+
+def _flash_error(exc: ServiceError) -> None:
+    if isinstance(exc, ValidationFailed):
+        for field, code in exc.errors.items():
+            flash(f"{field}: {labels.error_text(code)}", "error")
+    else:
+        flash(labels.error_text(exc.code), "error")
+
+
+def _form_flag(name: str) -> bool:
+    return request.form.get(name) in {"on", "1", "true"}
+
+
+def _lists() -> dict:
+    return {
+        "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
+        "districts": db.session.scalars(select(District).order_by(District.code)).all(),
+        "categories": db.session.scalars(select(Category).order_by(Category.code)).all(),
+        "roles": list(Role),
+        "kinds": KINDS,
+    }
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def users():
+    """List accounts and create one."""
+    if request.method == "POST":
+        try:
+            accounts.create_user(
+                db.session,
+                request.form.get("username", ""),
+                request.form.get("display_name", ""),
+                request.form.get("role", ""),
+                request.form.get("password", ""),
+                current_app.config["PASSWORD_HASH_METHOD"],
+                utcnow(),
+                department_id=parse_int(request.form.get("department_id")),
+            )
+        except ServiceError as exc:
+            _flash_error(exc)
+            return render_template("admin/users.html", users=_users(), **_lists()), 422
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/users.html", users=_users(), **_lists())
+
+
+def _users():
+    return db.session.scalars(
+        select(User).where(~User.username.startswith("staff-")).order_by(User.username)
+    ).all()
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_edit(user_id: int):
+    """Change an account's role, department, status or password."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if request.method == "POST":
+        try:
+            accounts.update_user(
+                db.session,
+                user_id,
+                request.form.get("display_name", ""),
+                request.form.get("role", ""),
+                parse_int(request.form.get("department_id")),
+                _form_flag("active"),
+                current_app.config["PASSWORD_HASH_METHOD"],
+                new_password=request.form.get("password") or None,
+            )
+        except ServiceError as exc:
+            _flash_error(exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_edit.html", user=user, **_lists())
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def departments(department_id: int | None = None):
+    """List departments; create one or edit its name, kind and jurisdiction."""
+    editing = db.session.get(Department, department_id) if department_id else None
+    if department_id and editing is None:
+        abort(404)
+    if request.method == "POST":
+        try:
+            organisation.save_department(
+                db.session,
+                department_id,
+                request.form.get("name", ""),
+                request.form.get("kind", ""),
+                parse_int(request.form.get("district_id")),
+                _form_flag("active"),
+            )
+        except (ValidationFailed, Conflict, NotFound) as exc:
+            _flash_error(exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("admin/departments.html", editing=editing, **_lists())
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def categories(category_id: int | None = None):
+    """The two-level category tree with each category's responsible kind and time limit."""
+    editing = db.session.get(Category, category_id) if category_id else None
+    if category_id and editing is None:
+        abort(404)
+    if request.method == "POST":
+        try:
+            organisation.save_category(
+                db.session,
+                category_id,
+                request.form.get("code", ""),
+                request.form.get("name", ""),
+                parse_int(request.form.get("parent_id")),
+                request.form.get("department_kind"),
+                parse_int(request.form.get("time_limit_days")),
+                request.form.get("keywords", ""),
+                _form_flag("active"),
+            )
+        except (ValidationFailed, Conflict, NotFound) as exc:
+            _flash_error(exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.categories"))
+    return render_template("admin/categories.html", editing=editing, **_lists())
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def rules():
+    """Explicit routing rules that win over a category's default kind."""
+    if request.method == "POST":
+        try:
+            organisation.add_rule(
+                db.session,
+                parse_int(request.form.get("category_id")) or 0,
+                parse_int(request.form.get("district_id")),
+                parse_int(request.form.get("department_id")) or 0,
+            )
+        except (ValidationFailed, Conflict) as exc:
+            _flash_error(exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.rules"))
+    items = db.session.scalars(select(RoutingRule).order_by(RoutingRule.id)).all()
+    return render_template("admin/rules.html", rules=items, **_lists())
+
+
+@bp.route("/rules/<int:rule_id>/delete", methods=["POST"])
+@roles_required(Role.ADMIN)
+def rule_delete(rule_id: int):
+    """Remove a routing rule."""
+    try:
+        organisation.delete_rule(db.session, rule_id)
+    except NotFound:
+        abort(404)
+    flash(_("Deleted."), "success")
+    return redirect(url_for("admin.rules"))

@@ -1,0 +1,78 @@
+"""Role checks, template helpers and small parsing utilities for views."""
+
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from flask import Flask, abort, current_app, jsonify, request
+from flask_login import current_user, login_required
+
+from hotline.core import privacy
+from hotline.core.roles import Role
+from hotline.web import labels
+
+
+def roles_required(*roles: Role):
+    """Login, then the role: 403 (JSON for API callers) when the role does not fit."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role_enum not in roles:
+                if request.accept_mimetypes.best == "application/json":
+                    return jsonify(error="forbidden"), 403
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def parse_int(value: str | None) -> int | None:
+    """An int from a form field, or None when empty or not a number."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value.isdigit() or len(value) > 12:
+        return None
+    return int(value)
+
+
+def caller(order) -> dict[str, str]:
+    """The caller's name, phone and address as the current user may see them."""
+    role = current_user.role_enum
+    visibility = privacy.caller_visibility(role, order.confidential)
+    if visibility is privacy.CallerVisibility.HIDDEN:
+        return {"hidden": "1", "name": "", "phone": "", "address": ""}
+    full = visibility is privacy.CallerVisibility.FULL
+    return {
+        "hidden": "",
+        "name": order.caller_name,
+        "phone": privacy.shown_phone(role, order.confidential, order.caller_phone),
+        "address": order.caller_address if full else "",
+    }
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC datetime shown in the hotline's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+
+
+def init_app(app: Flask) -> None:
+    """Make the helpers available to templates."""
+    app.jinja_env.globals.update(
+        caller=caller,
+        Role=Role,
+        role_labels=labels.ROLE_LABELS,
+        state_labels=labels.STATE_LABELS,
+        action_labels=labels.ACTION_LABELS,
+        type_labels=labels.TYPE_LABELS,
+        channel_labels=labels.CHANNEL_LABELS,
+        kind_labels=labels.KIND_LABELS,
+        reason_labels=labels.REASON_LABELS,
+        error_text=labels.error_text,
+    )
+    app.jinja_env.filters["local"] = local_time

@@ -1,0 +1,127 @@
+"""Translatable labels for codes that the core and services use."""
+
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "operator": _l("Intake operator"),
+    "dispatcher": _l("Dispatch desk"),
+    "department": _l("Department staff"),
+    "ems_dispatcher": _l("120 dispatcher"),
+    "callback": _l("Callback operator"),
+    "supervisor": _l("Supervisor"),
+    "official": _l("Official"),
+    "admin": _l("Administrator"),
+}
+
+STATE_LABELS = {
+    "registered": _l("Awaiting dispatch"),
+    "dispatched": _l("Dispatched"),
+    "accepted": _l("Accepted"),
+    "returned": _l("Returned"),
+    "replied": _l("Replied"),
+    "closed": _l("Closed"),
+    "closed_at_intake": _l("Closed at intake"),
+    "cancelled": _l("Cancelled"),
+}
+
+ACTION_LABELS = {
+    "create": _l("Registered"),
+    "dispatch": _l("Dispatch"),
+    "redispatch": _l("Re-dispatch"),
+    "cancel": _l("Cancel"),
+    "accept": _l("Accept"),
+    "return": _l("Return"),
+    "reply": _l("Reply"),
+    "approve": _l("Approve and close"),
+    "send_back": _l("Send back"),
+}
+
+TYPE_LABELS = {
+    "inquiry": _l("Inquiry"),
+    "help": _l("Help request"),
+    "complaint": _l("Complaint"),
+    "report": _l("Report"),
+    "suggestion": _l("Suggestion"),
+    "praise": _l("Praise"),
+}
+
+CHANNEL_LABELS = {
+    "phone": _l("Phone"),
+    "web": _l("Web"),
+    "letter": _l("Letter"),
+    "email": _l("Email"),
+    "sms": _l("SMS"),
+    "app": _l("App"),
+}
+
+KIND_LABELS = {
+    "urban_management": _l("Urban management"),
+    "housing": _l("Housing and construction"),
+    "market": _l("Market regulation"),
+    "environment": _l("Ecology and environment"),
+    "transport": _l("Transport"),
+    "water": _l("Water affairs"),
+    "hrss": _l("Human resources and social security"),
+    "education": _l("Education"),
+    "health": _l("Health"),
+    "civil_affairs": _l("Civil affairs"),
+    "police": _l("Police (non-emergency)"),
+    "government": _l("District government office"),
+    "subway": _l("Subway operator"),
+    "water_utility": _l("Water utility"),
+    "heating_utility": _l("Heating utility"),
+    "gas_utility": _l("Gas utility"),
+    "power_utility": _l("Power utility"),
+}
+
+REASON_LABELS = {
+    "explicit_rule_district": _l("an explicit rule for this category in this district"),
+    "explicit_rule_city": _l("an explicit rule for this category"),
+    "city_level_kind": _l("the category is handled by a city-level body"),
+    "district_kind": _l("the category's responsible body in the district of the location"),
+    "no_location": _l("no location: the dispatch desk decides"),
+    "no_department": _l("no responsible body in that district: the dispatch desk decides"),
+    "no_category_kind": _l("the category has no responsible body: the dispatch desk decides"),
+    "outside_all_jurisdictions": _l("the location is outside every district: manual triage"),
+    "manual": _l("dispatched by hand"),
+}
+
+ERROR_LABELS = {
+    "required": _l("This field is required."),
+    "invalid_choice": _l("Please choose one of the options."),
+    "invalid_phone": _l("Enter a valid Chinese mobile (11 digits) or landline number."),
+    "too_long": _l("This text is too long."),
+    "too_short": _l("This is too short (at least 10 characters)."),
+    "invalid_coordinates": _l("Longitude and latitude must be numbers in degrees."),
+    "only_for_reports": _l("Only reports (举报) can be confidential."),
+    "only_for_inquiries": _l("Only inquiries can be closed at intake."),
+    "unknown_category": _l("Choose a category from the list."),
+    "unknown_district": _l("Unknown district."),
+    "unknown_department": _l("Unknown department."),
+    "same_department": _l("The order is already with this department."),
+    "not_allowed_in_state": _l("This action is not possible in the order's current state."),
+    "not_allowed_for_role": _l("Your role may not take this action."),
+    "note_required": _l("Please give a reason or a reply text."),
+    "invalid_date": _l("Use the date format YYYY-MM-DD."),
+    "before_start": _l("The end date is before the start date."),
+    "invalid": _l("This value is not valid."),
+    "stale_version": _l(
+        "Someone else changed this order in the meantime. Reload it and try again."
+    ),
+    "username_taken": _l("This username is taken."),
+    "name_taken": _l("This name is taken."),
+    "code_taken": _l("This code is taken."),
+    "rule_exists": _l("A rule for this category and district already exists."),
+    "must_be_major_category": _l("The parent must be a major category."),
+    "must_be_minor_category": _l("Choose a minor category."),
+    "required_for_department_staff": _l("Department staff must belong to a department."),
+    "out_of_range": _l("The value is out of range."),
+    "bad_credentials": _l("Wrong username or password."),
+    "locked": _l("Too many failed logins. The account is locked for a few minutes."),
+}
+
+
+def error_text(code: str) -> str:
+    """A translated message for an error code (the code itself if unknown)."""
+    label = ERROR_LABELS.get(code)
+    return str(label) if label is not None else code

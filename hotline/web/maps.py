@@ -1,0 +1,94 @@
+"""Offline maps: folium on vendored Leaflet, no tiles, the district polygons as the base map."""
+
+import html
+import json
+from functools import lru_cache
+
+import folium
+from branca.element import MacroElement
+from flask import Blueprint, Response, url_for
+from jinja2 import Template
+from shapely.geometry import mapping
+
+from hotline.core.roles import ROLES_READING_ORDERS, Role
+from hotline.extensions import db
+from hotline.services import routing
+from hotline.web.helpers import roles_required
+
+bp = Blueprint("maps", __name__)
+
+SIMPLIFY_DEGREES = 0.001  # about 100 m: plenty for a base map, a tenth of the bytes
+
+
+class _ExposeMap(MacroElement):
+    """Publishes the Leaflet map as window.hotlineMap for the page's own script."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}window.hotlineMap = {{ this._parent.get_name() }};"
+        "{% endmacro %}"
+    )
+
+
+@lru_cache(maxsize=4)
+def _districts_geojson(version: str) -> dict:
+    ctx = routing.context(db.session)
+    features = []
+    for jurisdiction in ctx.index.jurisdictions:
+        geometry = jurisdiction.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+        features.append(
+            {
+                "type": "Feature",
+                # Folium's tooltips insert properties as HTML: escape them here.
+                "properties": {"code": jurisdiction.code, "name": html.escape(jurisdiction.name)},
+                "geometry": mapping(geometry),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def districts_geojson() -> dict:
+    """Simplified district polygons for display (routing uses the full geometry)."""
+    return _districts_geojson(routing.context(db.session).version)
+
+
+def district_map(height: str = "420px") -> dict[str, str]:
+    """A folium map of the districts, split into header, body and script for a page."""
+    ctx = routing.context(db.session)
+    min_x, min_y, max_x, max_y = ctx.index.bounds() if len(ctx.index) else (115, 39, 118, 41)
+    fmap = folium.Map(
+        location=[(min_y + max_y) / 2, (min_x + max_x) / 2],
+        zoom_start=9,
+        tiles=None,
+        height=height,
+        control_scale=True,
+    )
+    fmap.default_js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
+    fmap.default_css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
+    folium.GeoJson(
+        districts_geojson(),
+        name="districts",
+        style_function=lambda _f: {
+            "color": "#2b6cb0",
+            "weight": 1,
+            "fillColor": "#bee3f8",
+            "fillOpacity": 0.35,
+        },
+        highlight_function=lambda _f: {"weight": 2, "fillOpacity": 0.55},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(fmap)
+    fmap.fit_bounds([[min_y, min_x], [max_y, max_x]])
+    fmap.add_child(_ExposeMap())
+    root = fmap.get_root()
+    root.render()
+    return {
+        "header": root.header.render(),
+        "html": root.html.render(),
+        "script": root.script.render(),
+    }
+
+
+@bp.route("/map/districts.geojson")
+@roles_required(*ROLES_READING_ORDERS, Role.ADMIN, Role.EMS_DISPATCHER)
+def districts():
+    """The district polygons as GeoJSON."""
+    return Response(json.dumps(districts_geojson(), ensure_ascii=False), mimetype="application/geo+json")

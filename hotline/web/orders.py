@@ -1,0 +1,142 @@
+"""Order pages: search, detail with timeline, actions, the desk's and departments' queues."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from hotline.core import workflow
+from hotline.core.intake import OrderType
+from hotline.core.roles import ROLES_READING_ORDERS, Role
+from hotline.core.search import parse_filters
+from hotline.core.workflow import Action, State
+from hotline.database import utcnow
+from hotline.extensions import db
+from hotline.models import Category, Department, District
+from hotline.services import handling, orders
+from hotline.services.errors import Conflict, NotFound, ValidationFailed
+from hotline.web import labels
+from hotline.web.helpers import parse_int, roles_required
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+
+def _departments():
+    return db.session.scalars(select(Department).where(Department.active).order_by(Department.name))
+
+
+@bp.route("")
+@roles_required(*ROLES_READING_ORDERS)
+def search():
+    """Search by number, phone, dates, state, type, district, department and category."""
+    filters, errors = parse_filters(request.args.to_dict())
+    page_number = parse_int(request.args.get("page")) or 1
+    page = orders.search(
+        db.session,
+        current_user,
+        filters,
+        page_number,
+        current_app.config["PAGE_SIZE"],
+        current_app.config["TIMEZONE"],
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "orders/search.html",
+        page=page,
+        args=args,
+        errors={k: labels.error_text(v) for k, v in errors.items()},
+        states=list(State),
+        order_types=list(OrderType),
+        districts=db.session.scalars(select(District).order_by(District.code)),
+        departments=_departments() if current_user.role_enum is not Role.DEPARTMENT else [],
+        categories=db.session.scalars(select(Category).order_by(Category.code)),
+    )
+
+
+@bp.route("/<number>")
+@roles_required(*ROLES_READING_ORDERS)
+def detail(number: str):
+    """One order with its timeline and the actions the user may take."""
+    try:
+        order = orders.get_order(db.session, current_user, number)
+    except NotFound:
+        abort(404)
+    actions = workflow.available_actions(order.state_enum, current_user.role_enum)
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        events=orders.timeline(db.session, order),
+        actions=actions,
+        needs_department=workflow.ACTIONS_WITH_DEPARTMENT,
+        departments=list(_departments()) if workflow.ACTIONS_WITH_DEPARTMENT & set(actions) else [],
+    )
+
+
+@bp.route("/<number>/<action>", methods=["POST"])
+@roles_required(*ROLES_READING_ORDERS)
+def act(number: str, action: str):
+    """Apply one action; a conflict or invalid action is explained, never a 500."""
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        action_enum = Action(action)
+    except ValueError:
+        abort(404)
+    try:
+        handling.perform(
+            db.session,
+            current_user.id,
+            number,
+            action_enum,
+            utcnow(),
+            note=request.form.get("note", ""),
+            department_id=parse_int(request.form.get("department_id")),
+            expected_version=parse_int(request.form.get("version")),
+        )
+    except NotFound:
+        abort(404)
+    except Conflict as exc:
+        if wants_json:
+            return jsonify(error="conflict", description=labels.error_text(exc.code)), 409
+        flash(labels.error_text(exc.code), "error")
+        return redirect(url_for("orders.detail", number=number)), 303
+    except ValidationFailed as exc:
+        messages = {k: labels.error_text(v) for k, v in exc.errors.items()}
+        if wants_json:
+            return jsonify(error="invalid", errors=messages), 422
+        for message in messages.values():
+            flash(message, "error")
+        return redirect(url_for("orders.detail", number=number)), 303
+    if wants_json:
+        return jsonify(ok=True)
+    flash(_("Done: %(action)s.", action=labels.ACTION_LABELS[action_enum.value]), "success")
+    if current_user.role_enum is Role.DEPARTMENT and action_enum is Action.RETURN:
+        return redirect(url_for("orders.queue"))
+    return redirect(url_for("orders.detail", number=number))
+
+
+@bp.route("/desk")
+@roles_required(Role.DISPATCHER, Role.SUPERVISOR)
+def desk():
+    """The dispatch desk: manual triage, returned orders, replies to review."""
+    return render_template("orders/desk.html", queues=orders.desk_queues(db.session, current_user))
+
+
+@bp.route("/queue")
+@roles_required(Role.DEPARTMENT)
+def queue():
+    """The department's open orders, most urgent first."""
+    return render_template(
+        "orders/queue.html",
+        items=orders.department_queue(db.session, current_user),
+        now=utcnow(),
+    )

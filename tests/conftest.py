@@ -1,0 +1,131 @@
+"""Fresh app and database per test; helpers to log in and post forms with a CSRF token."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from hotline import create_app
+from hotline.config import TestConfig
+from hotline.extensions import db
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+BEIJING = ROOT / "gis_data" / "beijing_districts.geojson"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def make_app(database_url: str, **overrides):
+    """An app on `database_url` with empty tables and the Beijing reference data."""
+    app = create_app(
+        {
+            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            **overrides,
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        factories.seed_reference(BEIJING)
+    return app
+
+
+def postgres_url_or_skip() -> str:
+    """The PostgreSQL test server's URL, or skip the test with a clear message."""
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL server: set TEST_DATABASE_URL (.ci/run does) to run this test")
+    return POSTGRES_URL
+
+
+def reset_postgres(url: str) -> None:
+    """Drop everything in the public schema so each test starts empty."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh SQLite-file app (WAL, triggers, reference data) for one test."""
+    application = make_app(f"sqlite:///{tmp_path / 'test.db'}")
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_app(request, tmp_path):
+    """The same test on SQLite and on the PostgreSQL server (skipped without one)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = postgres_url_or_skip()
+        reset_postgres(url)
+    application = make_app(url)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context on the fresh app."""
+    with app.app_context():
+        yield app
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A test client that logs in and sends forms with the session's CSRF token."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+        self.token = None
+
+    def refresh_token(self, url: str = "/login") -> str:
+        page = self.client.get(url).get_data(as_text=True)
+        self.token = _CSRF.search(page).group(1)
+        return self.token
+
+    def login(self, username: str, password: str = factories.PASSWORD):
+        self.refresh_token("/login")
+        response = self.client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": self.token},
+        )
+        self.refresh_token("/login")
+        return response
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, **kwargs):
+        return self.client.post(url, data={**(data or {}), "csrf_token": self.token}, **kwargs)
+
+
+@pytest.fixture
+def browser(app):
+    """A logged-out Browser on the fresh app."""
+    return Browser(app)
+
+
+@pytest.fixture
+def login(app):
+    """login(user) -> a Browser logged in as that user."""
+
+    def _login(user) -> Browser:
+        b = Browser(app)
+        response = b.login(user.username)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return b
+
+    return _login

@@ -1,0 +1,79 @@
+"""Factories for users and orders, all through the real services."""
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from hotline.core.intake import parse_intake
+from hotline.core.roles import Role
+from hotline.core.workflow import Action
+from hotline.extensions import db
+from hotline.models import Department, User, WorkOrder
+from hotline.services import accounts, demo, handling, intake
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+TIANANMEN = (116.3975, 39.9087)  # 东城区
+BIRDS_NEST = (116.3964, 39.9929)  # 朝阳区
+_counter = itertools.count(1)
+
+
+def seed_reference(boundaries: Path) -> None:
+    """Districts, departments and categories, as the demo seeds them."""
+    demo.seed_reference_data(db.session, boundaries)
+
+
+def department(name: str) -> Department:
+    """A seeded department by name, e.g. 东城区城市管理委员会."""
+    return db.session.scalar(select(Department).where(Department.name == name))
+
+
+def user(role: Role, department_name: str | None = None, username: str | None = None) -> User:
+    """A new active user with the shared test password."""
+    dept = department(department_name) if department_name else None
+    return accounts.create_user(
+        db.session,
+        username or f"{role.value}{next(_counter)}",
+        f"Test {role.value}",
+        role.value,
+        PASSWORD,
+        "scrypt:1024:8:1",
+        NOW,
+        department_id=dept.id if dept else None,
+    )
+
+
+def call_form(**overrides) -> dict:
+    """A valid intake form: a noise complaint at Tiananmen (东城区)."""
+    form = {
+        "caller_phone": "13800138000",
+        "caller_name": "王先生",
+        "channel": "phone",
+        "order_type": "complaint",
+        "category_code": "0401",
+        "description": "夜间施工噪音扰民",
+        "lon": str(TIANANMEN[0]),
+        "lat": str(TIANANMEN[1]),
+        "address": "东长安街",
+    }
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def order(actor: User | None = None, now: datetime = NOW, **overrides) -> WorkOrder:
+    """A work order created through the intake service."""
+    result = intake.register_call(
+        db.session,
+        parse_intake(call_form(**overrides)),
+        actor.id if actor else None,
+        now,
+        "Asia/Shanghai",
+    )
+    return db.session.get(WorkOrder, result.order_id)
+
+
+def act(actor: User, order_number: str, action: Action, note: str = "", **kwargs) -> WorkOrder:
+    """Perform an action as `actor`."""
+    return handling.perform(db.session, actor.id, order_number, action, NOW, note=note, **kwargs)

@@ -1,0 +1,54 @@
+import pytest
+
+from hotline.core.roles import Role
+from hotline.core.workflow import (
+    TRANSITIONS,
+    Action,
+    State,
+    TransitionError,
+    apply,
+    available_actions,
+)
+
+
+def test_the_closed_loop_in_order():
+    state = State.REGISTERED
+    state = apply(state, Action.DISPATCH, Role.DISPATCHER)
+    state = apply(state, Action.ACCEPT, Role.DEPARTMENT)
+    state = apply(state, Action.REPLY, Role.DEPARTMENT, "已处理")
+    assert apply(state, Action.APPROVE, Role.DISPATCHER) is State.CLOSED
+
+
+def test_return_goes_back_to_the_desk_and_needs_a_reason():
+    with pytest.raises(TransitionError) as err:
+        apply(State.DISPATCHED, Action.RETURN, Role.DEPARTMENT, "  ")
+    assert err.value.code == "note_required"
+    assert apply(State.DISPATCHED, Action.RETURN, Role.DEPARTMENT, "非我单位职责") is State.RETURNED
+    assert apply(State.RETURNED, Action.REDISPATCH, Role.DISPATCHER, "改派") is State.DISPATCHED
+
+
+@pytest.mark.parametrize("state", [State.CLOSED, State.CLOSED_AT_INTAKE, State.CANCELLED])
+@pytest.mark.parametrize("action", list(Action))
+def test_final_states_allow_nothing(state, action):
+    with pytest.raises(TransitionError) as err:
+        apply(state, action, Role.SUPERVISOR, "note")
+    assert err.value.code == "not_allowed_in_state"
+
+
+def test_wrong_role_is_an_error_not_a_no_op():
+    with pytest.raises(TransitionError) as err:
+        apply(State.DISPATCHED, Action.ACCEPT, Role.OPERATOR)
+    assert err.value.code == "not_allowed_for_role"
+    with pytest.raises(TransitionError):
+        apply(State.REPLIED, Action.APPROVE, Role.DEPARTMENT)
+
+
+def test_officials_can_do_nothing():
+    for state in State:
+        assert available_actions(state, Role.OFFICIAL) == []
+
+
+def test_available_actions_match_the_table():
+    for (state, action), transition in TRANSITIONS.items():
+        for role in Role:
+            assert (action in available_actions(state, role)) == (role in transition.roles)
