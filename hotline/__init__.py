@@ -1,5 +1,6 @@
 """The 12345 hotline and 120 dispatch application."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -9,9 +10,11 @@ from hotline.config import ROOT, Config
 
 def create_app(config: type | dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI, error handlers."""
+    overrides = config if isinstance(config, dict) else {}
+    instance = overrides.get("INSTANCE_PATH") or os.environ.get("HOTLINE_INSTANCE_PATH")
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance or ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
     )
     app.config.from_object(Config)

@@ -17,15 +17,19 @@ BEIJING = ROOT / "gis_data" / "beijing_districts.geojson"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
-def make_app(database_url: str, **overrides):
+def config_for(database_url: str, instance: Path, **overrides) -> dict:
+    """TestConfig as a dict, on `database_url`, with its own instance folder."""
+    return {
+        **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(instance),
+        **overrides,
+    }
+
+
+def make_app(database_url: str, instance: Path, **overrides):
     """An app on `database_url` with empty tables and the Beijing reference data."""
-    app = create_app(
-        {
-            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            **overrides,
-        }
-    )
+    app = create_app(config_for(database_url, instance, **overrides))
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -41,18 +45,25 @@ def postgres_url_or_skip() -> str:
 
 
 def reset_postgres(url: str) -> None:
-    """Drop everything in the public schema so each test starts empty."""
+    """Drop our tables (not PostGIS's) so each test starts empty."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        tables = conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'spatial_ref_sys'"
+            )
+        ).scalars()
+        for table in list(tables):
+            conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+        conn.execute(text("DROP FUNCTION IF EXISTS audit_events_append_only() CASCADE"))
     engine.dispose()
 
 
 @pytest.fixture
 def app(tmp_path):
     """A fresh SQLite-file app (WAL, triggers, reference data) for one test."""
-    application = make_app(f"sqlite:///{tmp_path / 'test.db'}")
+    application = make_app(f"sqlite:///{tmp_path / 'test.db'}", tmp_path / "instance")
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -66,7 +77,7 @@ def any_app(request, tmp_path):
     else:
         url = postgres_url_or_skip()
         reset_postgres(url)
-    application = make_app(url)
+    application = make_app(url, tmp_path / "instance")
     yield application
     with application.app_context():
         db.session.remove()

@@ -1,0 +1,76 @@
+import json
+
+import geopandas as gpd
+from sqlalchemy import func, select
+
+from hotline.extensions import db
+from hotline.models import Category, Department, District, User, WorkOrder
+from hotline.services import routing
+from tests.conftest import BEIJING
+
+
+def counts():
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (District, Department, Category, User, WorkOrder)
+    }
+
+
+def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["hotline", "seed-demo", "--orders", "30"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        after_first = counts()
+        synthetic = db.session.scalar(select(func.count(WorkOrder.id)).where(WorkOrder.synthetic))
+    assert after_first["District"] == 16
+    assert after_first["Category"] >= 50 and after_first["Department"] >= 16 * 12
+    assert synthetic == 30
+    saved = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
+    assert len(saved["users"]) == 8
+    second = runner.invoke(args=["hotline", "seed-demo", "--orders", "30"])
+    assert second.exit_code == 0, second.output
+    with app.app_context():
+        assert counts() == after_first
+    again = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
+    assert again == saved
+    for role in ("operator", "dispatcher", "department", "ems_dispatcher", "callback",
+                 "supervisor", "official", "admin"):
+        assert role in first.output
+
+
+def test_import_gis_reprojects_a_shapefile(app, tmp_path):
+    frame = gpd.read_file(BEIJING).head(2).to_crs(epsg=3857)
+    frame["code"] = ["X1", "X2"]
+    frame["name"] = ["测试区一", "测试区二"]
+    shapefile = tmp_path / "districts.shp"
+    frame[["code", "name", "geometry"]].to_file(shapefile, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["hotline", "import-gis", str(shapefile)])
+    assert result.exit_code == 0, result.output
+    assert "2 added" in result.output
+    with app.app_context():
+        ctx = routing.context(db.session)
+        # The first feature of the Beijing file is 东城区; Tiananmen is inside it.
+        assert ctx.index.locate(116.3975, 39.9087).code in {"110101", "X1"}
+        assert ctx.index.get("X1").name == "测试区一"
+        lon, lat = ctx.index.get("X1").geometry.representative_point().coords[0]
+        assert 115 < lon < 118 and 39 < lat < 42  # degrees again, not metres
+
+
+def test_import_gis_with_missing_fields_fails_clearly(app, tmp_path):
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": []}), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["hotline", "import-gis", str(bad)])
+    assert result.exit_code != 0
+    assert "missing" in result.output
+
+
+def test_create_user_command(app):
+    result = app.test_cli_runner().invoke(
+        args=["hotline", "create-user", "--username", "chief", "--role", "admin"],
+        input="a-long-password\na-long-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "chief"))
+        assert user.role == "admin"

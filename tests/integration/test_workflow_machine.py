@@ -1,0 +1,97 @@
+"""A hypothesis state machine over the real services: only allowed transitions, one audit row each."""
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlalchemy import func, select
+
+from hotline.core import workflow
+from hotline.core.roles import Role
+from hotline.core.workflow import Action, State
+from hotline.extensions import db
+from hotline.models import AuditEvent, WorkOrder
+from hotline.services.errors import NotFound, ValidationFailed
+from tests import factories
+from tests.conftest import make_app
+
+ACTING_ROLES = [Role.DISPATCHER, Role.DEPARTMENT, Role.OPERATOR, Role.OFFICIAL]
+
+
+@pytest.fixture(scope="module")
+def machine_app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("machine")
+    app = make_app(f"sqlite:///{folder / 'machine.db'}", folder / "instance")
+    with app.app_context():
+        users = {
+            Role.DISPATCHER: factories.user(Role.DISPATCHER),
+            Role.DEPARTMENT: factories.user(Role.DEPARTMENT, "东城区城市管理委员会"),
+            Role.OPERATOR: factories.user(Role.OPERATOR),
+            Role.OFFICIAL: factories.user(Role.OFFICIAL),
+        }
+        ids = {role: u.id for role, u in users.items()}
+        home = factories.department("东城区城市管理委员会").id
+    return app, ids, home
+
+
+def test_only_allowed_transitions_each_audited_once(machine_app):
+    app, user_ids, home = machine_app
+
+    class OrderMachine(RuleBasedStateMachine):
+        @initialize()
+        def new_order(self):
+            self.ctx = app.app_context()
+            self.ctx.push()
+            self.order = factories.order()
+            self.state = State(self.order.state)
+            self.audits = 1
+
+        def teardown(self):
+            db.session.remove()
+            self.ctx.pop()
+
+        @rule(action=st.sampled_from(list(Action)), role=st.sampled_from(ACTING_ROLES),
+              note=st.sampled_from(["", "理由"]))
+        def try_action(self, action, role, note):
+            transition = workflow.TRANSITIONS.get((self.state, action))
+            allowed = (
+                transition is not None
+                and role in transition.roles
+                and (note or not transition.note_required)
+            )
+            try:
+                factories.act(_actor(role), self.order.number, action, note, department_id=home)
+            except ValidationFailed as exc:
+                # The desk may not re-dispatch to the department that already has the order.
+                same = exc.errors.get("department_id") == "same_department"
+                assert not allowed or same
+                return
+            except NotFound:
+                # Department staff lose sight of an order once it is returned.
+                assert role is Role.DEPARTMENT and self.state is State.RETURNED
+                return
+            assert allowed
+            self.state = transition.to
+            self.audits += 1
+
+        @invariant()
+        def database_agrees(self):
+            if not hasattr(self, "order"):
+                return
+            stored = db.session.scalar(select(WorkOrder.state).where(WorkOrder.id == self.order.id))
+            count = db.session.scalar(
+                select(func.count(AuditEvent.id)).where(AuditEvent.order_id == self.order.id)
+            )
+            assert stored == self.state.value
+            assert count == self.audits
+
+    def _actor(role):
+        return db.session.get(factories.User, user_ids[role])
+
+    OrderMachine.TestCase.settings = settings(
+        max_examples=30,
+        stateful_step_count=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    OrderMachine.TestCase().runTest()
