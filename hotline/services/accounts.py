@@ -62,11 +62,12 @@ def validate_account(
     except ValueError:
         errors["role"] = "invalid_choice"
         role_enum = Role.OPERATOR
-    if role_enum is Role.DEPARTMENT:
-        if department_id is None or session.get(Department, department_id) is None:
-            errors["department_id"] = "required_for_department_staff"
+    if role_enum is Role.DEPARTMENT and (
+        department_id is None or session.get(Department, department_id) is None
+    ):
+        errors["department_id"] = "required_for_department_staff"
     if password is not None and len(password) < MIN_PASSWORD:
-        errors["password"] = "too_short"
+        errors["password"] = "too_short"  # noqa: S105 - an error code, not a password
     if errors:
         raise ValidationFailed(errors)
     return role_enum

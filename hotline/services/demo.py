@@ -96,7 +96,9 @@ def seed_users(
     if credentials_file.exists():
         saved = json.loads(credentials_file.read_text(encoding="utf-8")).get("users", {})
     with write_transaction(session):
-        department_id = session.scalar(select(Department.id).where(Department.name == DEMO_DEPARTMENT))
+        department_id = session.scalar(
+            select(Department.id).where(Department.name == DEMO_DEPARTMENT)
+        )
         for username, display, role in DEMO_USERS:
             user = session.scalar(select(User).where(User.username == username))
             if user is not None and username in saved:
@@ -228,4 +230,6 @@ def _advance(session, rng, number, created, now, users, staff, fallback) -> None
             actor = staff[department_id]
         else:
             actor = users[username]
-        handling.perform(session, actor, number, action, moment, note=note, department_id=department)
+        handling.perform(
+            session, actor, number, action, moment, note=note, department_id=department
+        )

@@ -57,7 +57,13 @@ def perform(
             order.updated_at = now
             session.flush()
             audit.record(
-                session, order, actor.id, action.value, from_state.value, to_state.value, now,
+                session,
+                order,
+                actor.id,
+                action.value,
+                from_state.value,
+                to_state.value,
+                now,
                 audit_note,
             )
     except StaleDataError as exc:

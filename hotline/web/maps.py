@@ -91,4 +91,6 @@ def district_map(height: str = "420px") -> dict[str, str]:
 @roles_required(*ROLES_READING_ORDERS, Role.ADMIN, Role.EMS_DISPATCHER)
 def districts():
     """The district polygons as GeoJSON."""
-    return Response(json.dumps(districts_geojson(), ensure_ascii=False), mimetype="application/geo+json")
+    return Response(
+        json.dumps(districts_geojson(), ensure_ascii=False), mimetype="application/geo+json"
+    )

@@ -15,7 +15,9 @@ CHAOYANG = "朝阳区城市管理委员会"
 
 
 def audit_count(order) -> int:
-    return db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.order_id == order.id))
+    return db.session.scalar(
+        select(func.count(AuditEvent.id)).where(AuditEvent.order_id == order.id)
+    )
 
 
 def test_accept_reply_approve(any_app):

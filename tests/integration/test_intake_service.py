@@ -51,7 +51,9 @@ def test_district_and_address_when_the_caller_has_no_coordinates(app):
 
 def test_city_level_categories_go_to_the_utility(app):
     with app.app_context():
-        order = factories.order(category_code="0301", lon=str(BIRDS_NEST[0]), lat=str(BIRDS_NEST[1]))
+        order = factories.order(
+            category_code="0301", lon=str(BIRDS_NEST[0]), lat=str(BIRDS_NEST[1])
+        )
         assert order.department.name == "北京市热力集团"
         assert order.district.name == "朝阳区"
 

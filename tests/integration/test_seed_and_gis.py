@@ -34,8 +34,16 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         assert counts() == after_first
     again = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
     assert again == saved
-    for role in ("operator", "dispatcher", "department", "ems_dispatcher", "callback",
-                 "supervisor", "official", "admin"):
+    for role in (
+        "operator",
+        "dispatcher",
+        "department",
+        "ems_dispatcher",
+        "callback",
+        "supervisor",
+        "official",
+        "admin",
+    ):
         assert role in first.output
 
 

@@ -15,7 +15,7 @@ from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
 from hotline.services import intake
 from tests import factories
-from tests.conftest import postgres_url_or_skip, reset_postgres, config_for
+from tests.conftest import config_for, postgres_url_or_skip, reset_postgres
 
 
 def test_the_database_refuses_to_change_the_audit_trail(any_app):

@@ -1,4 +1,7 @@
-"""A hypothesis state machine over the real services: only allowed transitions, one audit row each."""
+"""A hypothesis state machine over the real services.
+
+Only allowed transitions happen, and each writes exactly one audit row.
+"""
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -50,8 +53,11 @@ def test_only_allowed_transitions_each_audited_once(machine_app):
             db.session.remove()
             self.ctx.pop()
 
-        @rule(action=st.sampled_from(list(Action)), role=st.sampled_from(ACTING_ROLES),
-              note=st.sampled_from(["", "理由"]))
+        @rule(
+            action=st.sampled_from(list(Action)),
+            role=st.sampled_from(ACTING_ROLES),
+            note=st.sampled_from(["", "理由"]),
+        )
         def try_action(self, action, role, note):
             transition = workflow.TRANSITIONS.get((self.state, action))
             allowed = (

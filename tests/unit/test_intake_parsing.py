@@ -48,7 +48,9 @@ def test_each_bad_field_gets_its_own_message():
     assert errors_of(close_at_intake="on", order_type="inquiry") == {"intake_answer": "required"}
 
 
-@given(st.dictionaries(st.sampled_from(sorted(VALID) + ["confidential", "close_at_intake"]), st.text()))
+@given(
+    st.dictionaries(st.sampled_from(sorted(VALID) + ["confidential", "close_at_intake"]), st.text())
+)
 def test_any_input_either_parses_or_names_its_errors(data):
     try:
         parse_intake(data)

@@ -21,7 +21,17 @@ def test_valid_numbers_are_normalised(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "12", "1380013800", "138001380001", "23800138000", "abc", "１３８００１３８０００", "0101"]
+    "raw",
+    [
+        "",
+        "12",
+        "1380013800",
+        "138001380001",
+        "23800138000",
+        "abc",
+        "１３８００１３８０００",
+        "0101",
+    ],
 )
 def test_invalid_numbers_are_rejected(raw):
     assert phone.normalise(raw) is None

@@ -1,0 +1,46 @@
+"""A live server on 127.0.0.1 and the Debian Chromium driven by Playwright."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free port of 127.0.0.1 in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page():
+    """A fresh Chromium page; every request it makes is recorded in page.requests_seen."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        tab = context.new_page()
+        tab.requests_seen = []
+        tab.on("request", lambda request: tab.requests_seen.append(request.url))
+        yield tab
+        context.close()
+        browser.close()

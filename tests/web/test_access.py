@@ -1,0 +1,141 @@
+"""Login, roles, CSRF, lock-out, cookies: the doors of every page."""
+
+import re
+
+import pytest
+
+from hotline.config import Config
+from hotline.core.roles import Role
+from hotline.extensions import db
+from hotline.services import accounts
+from tests import factories
+
+PUBLIC = {"auth.login", "auth.logout", "auth.language", "static"}
+
+
+def protected_urls(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        url = re.sub(r"<int:\w+>", "1", rule.rule)
+        url = re.sub(r"<\w+>", "x", url)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, url
+
+
+def test_every_non_public_url_sends_anonymous_users_to_login(app):
+    app.config["WTF_CSRF_ENABLED"] = False  # so that POSTs reach the login check
+    client = app.test_client()
+    urls = list(protected_urls(app))
+    assert len(urls) > 15
+    for method, url in urls:
+        response = client.open(url, method=method)
+        assert response.status_code == 302, (method, url)
+        assert "/login" in response.headers["Location"], (method, url)
+
+
+def test_forms_without_csrf_token_are_rejected(app, make, login):
+    operator = make(factories.user, Role.OPERATOR)
+    browser = login(operator)
+    response = browser.client.post("/intake", data=factories.call_form())
+    assert response.status_code == 400
+    assert "表单已过期" in response.get_data(as_text=True)
+    anonymous = app.test_client().post("/login", data={"username": "x", "password": "y"})
+    assert anonymous.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "role, allowed, forbidden",
+    [
+        (Role.OPERATOR, "/intake", "/admin/users"),
+        (Role.DEPARTMENT, "/orders/queue", "/orders/desk"),
+        (Role.DISPATCHER, "/orders/desk", "/orders/queue"),
+        (Role.OFFICIAL, "/orders", "/intake"),
+        (Role.ADMIN, "/admin/rules", "/orders"),
+        (Role.EMS_DISPATCHER, "/", "/orders"),
+        (Role.CALLBACK, "/orders", "/admin/users"),
+    ],
+)
+def test_roles_open_their_pages_and_not_others(make, login, role, allowed, forbidden):
+    dept = "东城区城市管理委员会" if role is Role.DEPARTMENT else None
+    browser = login(make(factories.user, role, dept))
+    assert browser.get(allowed).status_code == 200
+    assert browser.get(forbidden).status_code == 403
+
+
+def test_five_failures_lock_the_account(make, browser):
+    user = make(factories.user, Role.OPERATOR)
+    for _ in range(5):
+        assert browser.login(user.username, "wrong password").status_code == 401
+    locked = browser.login(user.username, factories.PASSWORD)
+    assert locked.status_code == 401
+    assert "锁定" in locked.get_data(as_text=True)
+
+
+def test_unknown_user_and_wrong_password_look_the_same(make, browser):
+    make(factories.user, Role.OPERATOR, username="known")
+    a = browser.login("known", "wrong password").get_data(as_text=True)
+    b = browser.login("nobody", "wrong password").get_data(as_text=True)
+    assert "用户名或密码错误" in a and "用户名或密码错误" in b
+
+
+def test_session_cookie_flags(app, make, browser):
+    user = make(factories.user, Role.OPERATOR)
+    browser.refresh_token()
+    response = browser.client.post(
+        "/login",
+        data={
+            "username": user.username,
+            "password": factories.PASSWORD,
+            "csrf_token": browser.token,
+        },
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    with app.test_request_context("/login", base_url="https://hotline.example"):
+        assert app.session_interface.get_cookie_secure(app) is True
+    with app.test_request_context("/login", base_url="http://127.0.0.1"):
+        assert app.session_interface.get_cookie_secure(app) is False
+
+
+def test_production_hashes_with_scrypt_n_2_17():
+    assert Config.PASSWORD_HASH_METHOD == "scrypt:131072:8:1"
+
+
+def test_deactivating_a_user_ends_their_session(make, login):
+    operator = make(factories.user, Role.OPERATOR)
+    browser = login(operator)
+    assert browser.get("/intake").status_code == 200
+    make(
+        accounts.update_user,
+        db.session,
+        operator.id,
+        "x",
+        "operator",
+        None,
+        False,
+        "scrypt:1024:8:1",
+    )
+    assert browser.get("/intake").status_code == 302
+
+
+def test_open_redirects_are_refused(make, browser):
+    user = make(factories.user, Role.OPERATOR)
+    browser.refresh_token()
+    response = browser.client.post(
+        "/login?next=//evil.example/x",
+        data={
+            "username": user.username,
+            "password": factories.PASSWORD,
+            "csrf_token": browser.token,
+        },
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_pages_load_nothing_from_outside(make, login):
+    browser = login(make(factories.user, Role.OPERATOR))
+    page = browser.get("/intake").get_data(as_text=True)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "vendor/leaflet/leaflet.js" in page
+    assert "default-src 'self'" in browser.get("/intake").headers["Content-Security-Policy"]

@@ -1,0 +1,98 @@
+from sqlalchemy import select
+
+from hotline.core.roles import Role
+from hotline.extensions import db
+from hotline.models import Category, Department, District
+from tests import factories
+
+
+def test_admin_creates_a_department_user_who_can_log_in(make, query, login, browser):
+    admin = login(make(factories.user, Role.ADMIN))
+    dept_id = query(lambda: factories.department("东城区城市管理委员会").id)
+    response = admin.post(
+        "/admin/users",
+        {
+            "username": "li.si",
+            "display_name": "李四",
+            "role": "department",
+            "department_id": dept_id,
+            "password": "long-enough-password",
+        },
+    )
+    assert response.status_code == 302
+    assert browser.login("li.si", "long-enough-password").status_code == 302
+    assert browser.get("/orders/queue").status_code == 200
+
+
+def test_department_staff_need_a_department_and_passwords_a_length(make, login):
+    admin = login(make(factories.user, Role.ADMIN))
+    response = admin.post(
+        "/admin/users",
+        {"username": "x", "role": "department", "password": "short"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "承办人员必须属于一个单位" in page and "太短了" in page
+
+
+def test_rules_and_jurisdictions_change_routing_at_once(make, query, login):
+    admin = login(make(factories.user, Role.ADMIN))
+    category_id = query(
+        lambda: db.session.scalar(select(Category.id).where(Category.code == "0401"))
+    )
+    target = query(lambda: factories.department("东城区人民政府办公室").id)
+    admin.post("/admin/rules", {"category_id": category_id, "department_id": target})
+    order = make(factories.order)
+    assert (
+        query(lambda: db.session.get(Department, order.department_id).name)
+        == "东城区人民政府办公室"
+    )
+    assert order.routing_reason == "explicit_rule_city"
+    duplicate = admin.post("/admin/rules", {"category_id": category_id, "department_id": target})
+    assert "已有规则" in duplicate.get_data(as_text=True)
+
+
+def test_admin_moves_a_department_to_another_district(make, query, login):
+    admin = login(make(factories.user, Role.ADMIN))
+    dept = query(lambda: factories.department("朝阳区城市管理委员会"))
+    yanqing = query(lambda: db.session.scalar(select(District.id).where(District.name == "延庆区")))
+    response = admin.post(
+        f"/admin/departments/{dept.id}",
+        {"name": dept.name, "kind": "urban_management", "district_id": yanqing, "active": "on"},
+    )
+    assert response.status_code == 302
+    # 延庆区 now has two urban-management bodies; the lower id (its own) still wins there.
+    order = make(factories.order, lon="116.3964", lat="39.9929")  # 朝阳区: none left there
+    assert order.state == "registered" and order.routing_reason == "no_department"
+
+
+def test_categories_are_two_levels_only(make, query, login):
+    admin = login(make(factories.user, Role.ADMIN))
+    minor = query(lambda: db.session.scalar(select(Category.id).where(Category.code == "0401")))
+    response = admin.post(
+        "/admin/categories",
+        {"code": "040101", "name": "三级", "parent_id": minor, "active": "on"},
+    )
+    assert "上级必须是大类" in response.get_data(as_text=True)
+    ok = admin.post(
+        "/admin/categories",
+        {
+            "code": "0406",
+            "name": "光污染",
+            "parent_id": query(
+                lambda: db.session.scalar(select(Category.id).where(Category.code == "04"))
+            ),
+            "department_kind": "environment",
+            "time_limit_days": "10",
+            "active": "on",
+        },
+    )
+    assert ok.status_code == 302
+    order = make(factories.order, category_code="0406")
+    assert query(lambda: db.session.get(Department, order.department_id).name) == "东城区生态环境局"
+
+
+def test_new_accounts_are_listed(make, login):
+    admin = login(make(factories.user, Role.ADMIN))
+    make(factories.user, Role.OFFICIAL, username="leader")
+    assert "leader" in admin.get("/admin/users").get_data(as_text=True)
