@@ -34,12 +34,18 @@ babel = Babel()
 def init_extensions(app) -> None:
     """Initialise every extension on `app` and tune the database engine."""
     from hotline import models  # noqa: F401  (registers the tables)
-    from hotline.database import configure_sqlite
+    from hotline.database import configure_sqlite, include_name
 
     db.init_app(app)
     from hotline.config import ROOT
 
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        include_name=include_name,
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     with app.app_context():

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hotline import create_app
 from hotline.core.intake import parse_intake
+from hotline.database import include_name
 from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
 from hotline.services import intake
@@ -50,19 +51,20 @@ def _migrated_app(url: str, instance):
 
 def _assert_migrations_match_models(app):
     with app.app_context():
-        upgrade()
-        with db.engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
-            )
-        assert diff == []
-        triggers = {
-            "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
-            "postgresql": "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal",
-        }[db.engine.dialect.name]
-        assert db.session.execute(text(triggers)).scalar() >= 2
-        db.session.remove()
-        db.engine.dispose()
+        try:
+            upgrade()
+            with db.engine.connect() as conn:
+                options = {"compare_type": True, "include_name": include_name}
+                diff = compare_metadata(MigrationContext.configure(conn, opts=options), db.metadata)
+            assert diff == []
+            triggers = {
+                "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
+                "postgresql": "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal",
+            }[db.engine.dialect.name]
+            assert db.session.execute(text(triggers)).scalar() >= 2
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_migrations_produce_the_models_schema_on_sqlite(tmp_path):

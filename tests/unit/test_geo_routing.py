@@ -95,3 +95,21 @@ def test_explicit_rules_win_most_specific_first():
     assert directory.route("0401", "urban_management", "110105").department.id == 1
     assert directory.route("0401", "urban_management", "110101").department.id == 4
     assert directory.route("0401", "urban_management", None).reason == "explicit_rule_city"
+
+
+def test_the_grid_agrees_with_the_tree_everywhere(index):
+    import random
+
+    rng = random.Random(7)
+    min_x, min_y, max_x, max_y = index.bounds()
+    points = [
+        (rng.uniform(min_x - 0.1, max_x + 0.1), rng.uniform(min_y - 0.1, max_y + 0.1))
+        for _ in range(5000)
+    ]
+    # Points exactly on the borders: every 50th vertex of every polygon.
+    for jurisdiction in index.jurisdictions:
+        for polygon in getattr(jurisdiction.geometry, "geoms", [jurisdiction.geometry]):
+            points += list(polygon.exterior.coords)[::50]
+    points += [(min_x, min_y), (max_x, max_y), (max_x, min_y)]
+    for lon, lat in points:
+        assert index.locate(lon, lat) == index.locate_exhaustive(lon, lat), (lon, lat)
