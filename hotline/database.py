@@ -1,6 +1,10 @@
 """Engine set-up (SQLite pragmas, write transactions) and the UTC datetime column type."""
 
 import contextvars
+import fcntl
+import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,8 +34,41 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class WriterQueue:
+    """Lets one SQLite write transaction at a time start, across threads and processes.
+
+    SQLite itself allows one writer; the others retry on a sleeping busy handler that backs
+    off to 100 ms, which wastes most of the time under load. Waiting on a thread lock and
+    an flock() next to the database hands the turn over the moment the writer finishes.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        if database and database != ":memory:":
+            self._fd = os.open(f"{database}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            weakref.finalize(self, os.close, self._fd)
+
+    def acquire(self) -> None:
+        """Wait for the turn to write."""
+        self._thread_lock.acquire()
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._thread_lock.release()
+                raise
+
+    def release(self) -> None:
+        """Give the turn to the next writer."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, busy timeout, foreign keys, synchronous=FULL; BEGIN IMMEDIATE for writes."""
+    writers = WriterQueue(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -48,23 +85,52 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection) -> None:
         # A read transaction that later writes fails at once with "database is locked";
         # a write transaction must take the lock up front and wait for it.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        if not _write_intent.get():
+            connection.exec_driver_sql("BEGIN")
+            return
+        info = connection.connection.info
+        if not info.get("writer_turn"):
+            writers.acquire()
+            info["writer_turn"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            info.pop("writer_turn")
+            writers.release()
+            raise
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:
+        # Back in the pool means committed or rolled back: the next writer may start.
+        if record.info.pop("writer_turn", False):
+            writers.release()
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Transactions begun inside this block take SQLite's write lock up front."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
 
 
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
     """One write transaction: begins fresh (IMMEDIATE on SQLite), commits or rolls back."""
-    # End the request's read snapshot (if any); the write must see the latest data.
-    session.rollback()
-    token = _write_intent.set(True)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        _write_intent.reset(token)
+    # End the request's read snapshot (if any): the write must see the latest data. A commit,
+    # not a rollback, so that loaded objects (the logged-in user) stay loaded.
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("unsaved changes outside a write transaction")
+    session.commit()
+    with write_intent():
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 # Tables that belong to PostGIS, not to us: migrations leave them alone.

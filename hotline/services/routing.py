@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from shapely.geometry import shape
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from hotline.core.geo import Jurisdiction, JurisdictionIndex
@@ -50,6 +50,7 @@ class RoutePreview:
     outside_city: bool
 
 
+_VERSION_SQL = text("SELECT value FROM app_settings WHERE key = :key")
 _lock = threading.Lock()
 _current: RoutingContext | None = None
 
@@ -68,7 +69,8 @@ def bump_version(session: Session) -> None:
 def context(session: Session) -> RoutingContext:
     """The current routing context; one small query checks that it is still fresh."""
     global _current
-    version = session.scalar(select(AppSetting.value).where(AppSetting.key == VERSION_KEY))
+    # Plain SQL: this runs on every intake, and the ORM's select costs several times more.
+    version = session.connection().execute(_VERSION_SQL, {"key": VERSION_KEY}).scalar()
     if version is None:
         return _build(session, "")
     current = _current

@@ -1,0 +1,99 @@
+"""Shared bench plumbing: a gunicorn server on 127.0.0.1 and wrk driving it."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, workers: int = 2, threads: int = 4):
+    """Serve `app` with gunicorn on 127.0.0.1 until the block ends."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-w", str(workers),
+            "--threads", str(threads),
+            "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning",
+            app,
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wrk(url: str, script: Path, seconds: int, connections: int, threads: int = 2) -> dict:
+    """Run wrk with a Lua script; returns requests/s, latency percentiles and script output."""
+    result = subprocess.run(
+        [
+            "wrk", "--latency",
+            "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+            "-s", str(script), url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    )  # fmt: skip
+    out = result.stdout
+
+    def latency(pct: str) -> float:
+        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    counts = dict(re.findall(r"^(\w+)=(\d+)$", out, re.M))
+    return {
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "counts": {k: int(v) for k, v in counts.items()},
+        "raw": out,
+    }
+
+
+COUNTING_LUA = """
+-- Counts responses by status in every wrk thread and prints the totals at the end.
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) ok = 0; other = 0 end
+function response(status, headers, body)
+  if status == %(ok_status)d then ok = ok + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local o, x = 0, 0
+  for _, t in ipairs(threads) do o = o + t:get("ok"); x = x + t:get("other") end
+  io.write(string.format("ok=%%d\\nother=%%d\\nerrors=%%d\\n", o, x,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
