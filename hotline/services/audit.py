@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 
 from hotline.models import AuditEvent, WorkOrder
 
-
 _INSERT_EVENT = AuditEvent.__table__.insert()
 
 

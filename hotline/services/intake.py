@@ -14,7 +14,6 @@ from hotline.services import audit, routing
 from hotline.services.errors import ValidationFailed
 from hotline.services.numbering import next_order_number
 
-
 # One constant statement with bound parameters: compiled once, cached for every intake.
 _INSERT_ORDER = WorkOrder.__table__.insert().returning(WorkOrder.__table__.c.id)
 
