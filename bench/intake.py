@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import COUNTING_LUA, gunicorn, wrk  # noqa: E402
 
-PASSWORD = "bench-password-1234"
+PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway bench account
 
 
 def prepare(directory: Path) -> dict:

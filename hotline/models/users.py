@@ -29,7 +29,7 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    department = relationship("Department", lazy="joined")
+    department = relationship("Department", lazy="select")
 
     @property
     def role_enum(self) -> Role:
