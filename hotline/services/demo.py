@@ -6,7 +6,7 @@ Idempotent: running it again adds nothing that is already there.
 import json
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -123,8 +123,10 @@ def seed_users(
     return saved
 
 
-def _random_point(rng: random.Random, ctx: routing.RoutingContext) -> tuple[float, float]:
-    jurisdiction = rng.choice(ctx.index.jurisdictions)
+def _random_point(
+    rng: random.Random, ctx: routing.RoutingContext, code: str | None = None
+) -> tuple[float, float]:
+    jurisdiction = ctx.index.get(code) if code else rng.choice(ctx.index.jurisdictions)
     min_x, min_y, max_x, max_y = jurisdiction.geometry.bounds
     while True:
         lon, lat = rng.uniform(min_x, max_x), rng.uniform(min_y, max_y)
@@ -145,34 +147,92 @@ def seed_orders(
     users = {u.username: u.id for u in session.scalars(select(User))}
     staff = _synthetic_staff(session, now)
     fallback = session.scalar(select(Department.id).where(Department.name == DEMO_DEPARTMENT))
-    phones = [f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" for _ in range(count // 3)]
-    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+    people = _People(rng, count)
     start = now - timedelta(days=395)
     moments = sorted(start + timedelta(seconds=rng.uniform(0, 395 * 86400)) for _ in range(count))
     for created in moments:
+        request = people.request(ctx, rng.choice(leaves), _random_point(rng, ctx))
+        result = intake.register_call(
+            session, request, users["operator"], created, timezone, synthetic=True
+        )
+        _advance(session, rng, result.number, created, now, users, staff, fallback)
+    return count + _showcase(session, rng, ctx, people, now, timezone, users, staff)
+
+
+class _People:
+    """Synthetic callers: a pool of phone numbers (so some call again) and names."""
+
+    SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+
+    def __init__(self, rng: random.Random, count: int) -> None:
+        self.rng = rng
+        self.phones = [
+            f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" for _ in range(count // 3)
+        ]
+
+    def request(
+        self, ctx: routing.RoutingContext, category: str, point: tuple[float, float]
+    ) -> IntakeRequest:
+        """A synthetic call about `category` at `point`."""
+        rng = self.rng
         order_type = rng.choices(list(OrderType), weights=[25, 15, 35, 8, 12, 5])[0]
-        category = rng.choice(leaves)
-        lon, lat = _random_point(rng, ctx)
         close_now = order_type is OrderType.INQUIRY and rng.random() < 0.6
-        request = IntakeRequest(
+        return IntakeRequest(
             channel=rng.choices(list(Channel), weights=[70, 10, 3, 3, 4, 10])[0],
             order_type=order_type,
             category_code=category,
             description=f"{SYNTHETIC_PREFIX}市民反映{ctx.categories[category].name}问题，请尽快处理。",
-            caller_phone=rng.choice(phones),
-            caller_name=rng.choice(surnames) + rng.choice(["先生", "女士"]),
-            lon=lon,
-            lat=lat,
+            caller_phone=rng.choice(self.phones),
+            caller_name=rng.choice(self.SURNAMES) + rng.choice(["先生", "女士"]),
+            lon=point[0],
+            lat=point[1],
             address=f"演示地址{rng.randrange(1, 300)}号",
             confidential=order_type is OrderType.REPORT and rng.random() < 0.5,
             close_at_intake=close_now,
             intake_answer="已按知识库答复市民。" if close_now else "",
         )
+
+
+SHOWCASE_CATEGORIES = ["0101", "0103", "0104", "0105", "0401", "0405"]  # 城管委 matters
+CHAOYANG = "110105"
+
+
+def _showcase(session, rng, ctx, people, now, timezone, users, staff) -> int:
+    """Recent open orders in the demo logins' own queues: the department's and the desk's."""
+    added = 0
+    for i in range(18):
+        created = now - timedelta(days=rng.uniform(0.1, 8))
+        request = people.request(
+            ctx, rng.choice(SHOWCASE_CATEGORIES), _random_point(rng, ctx, CHAOYANG)
+        )
+        request = replace(request, order_type=OrderType.COMPLAINT, close_at_intake=False)
         result = intake.register_call(
             session, request, users["operator"], created, timezone, synthetic=True
         )
-        _advance(session, rng, result.number, created, now, users, staff, fallback)
-    return count
+        added += 1
+        moment = created + timedelta(hours=2)
+        department = session.scalar(
+            select(WorkOrder.department_id).where(WorkOrder.number == result.number)
+        )
+        actor = staff[department]
+        if i % 6 in (2, 3, 4):
+            handling.perform(session, actor, result.number, Action.ACCEPT, moment)
+        if i % 6 == 4:
+            handling.perform(
+                session, actor, result.number, Action.REPLY, moment, note="已现场处理完毕。"
+            )
+        if i % 6 == 5:
+            handling.perform(
+                session, actor, result.number, Action.RETURN, moment, note="该点位不属本单位管辖。"
+            )
+    for _ in range(3):  # calls from just outside the city: manual triage at the desk
+        point = (round(rng.uniform(117.25, 117.4), 6), round(rng.uniform(39.0, 39.1), 6))
+        request = people.request(ctx, rng.choice(SHOWCASE_CATEGORIES), point)
+        request = replace(request, close_at_intake=False)
+        created = now - timedelta(hours=rng.uniform(1, 20))
+        intake.register_call(session, request, users["operator"], created, timezone, synthetic=True)
+        added += 1
+    return added
 
 
 def _synthetic_staff(session: Session, now: datetime) -> dict[int, int]:
