@@ -8,6 +8,8 @@ from flask_login import current_user, login_required
 
 from hotline.core import privacy
 from hotline.core.roles import Role
+from hotline.core.workflow import OPEN_STATES
+from hotline.database import utcnow
 from hotline.web import labels
 
 
@@ -76,3 +78,7 @@ def init_app(app: Flask) -> None:
         error_text=labels.error_text,
     )
     app.jinja_env.filters["local"] = local_time
+
+    @app.context_processor
+    def _now() -> dict:
+        return {"now": utcnow(), "open_states": OPEN_STATES}

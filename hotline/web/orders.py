@@ -138,5 +138,4 @@ def queue():
     return render_template(
         "orders/queue.html",
         items=orders.department_queue(db.session, current_user),
-        now=utcnow(),
     )

@@ -189,3 +189,12 @@ def test_every_message_has_a_chinese_translation():
     assert untranslated == []
     assert len(catalog) > 150
     assert not re.search(r"#, fuzzy\nmsgid \"[^\"]", po.read_text("utf-8"))
+
+
+def test_overdue_orders_are_marked(make, login):
+    from datetime import timedelta
+
+    late = make(factories.order, now=factories.NOW - timedelta(days=400))
+    staff = login(make(factories.user, Role.DEPARTMENT, DONGCHENG))
+    assert '<tr class="overdue">' in staff.get("/orders/queue").get_data(as_text=True)
+    assert "超期" in staff.get(f"/orders/{late.number}").get_data(as_text=True)
