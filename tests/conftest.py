@@ -140,10 +140,10 @@ class Browser:
         self.token = _CSRF.search(page).group(1)
         return self.token
 
-    def login(self, username: str, password: str = factories.PASSWORD):
+    def login(self, username: str, password: str = factories.PASSWORD, path: str = "/login"):
         self.refresh_token("/login")
         response = self.client.post(
-            "/login",
+            path,
             data={"username": username, "password": password, "csrf_token": self.token},
         )
         self.refresh_token("/login")

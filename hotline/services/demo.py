@@ -197,7 +197,16 @@ SHOWCASE_CATEGORIES = ["0101", "0103", "0104", "0105", "0401", "0405"]  # 城管
 CHAOYANG = "110105"
 
 
-def _showcase(session, rng, ctx, people, now, timezone, users, staff) -> int:
+def _showcase(
+    session: Session,
+    rng: random.Random,
+    ctx: routing.RoutingContext,
+    people: _People,
+    now: datetime,
+    timezone: str,
+    users: dict[str, int],
+    staff: dict[int, int],
+) -> int:
     """Recent open orders in the demo logins' own queues: the department's and the desk's."""
     added = 0
     for i in range(18):
@@ -265,7 +274,16 @@ def _synthetic_staff(session: Session, now: datetime) -> dict[int, int]:
     return staff
 
 
-def _advance(session, rng, number, created, now, users, staff, fallback) -> None:
+def _advance(
+    session: Session,
+    rng: random.Random,
+    number: str,
+    created: datetime,
+    now: datetime,
+    users: dict[str, int],
+    staff: dict[int, int],
+    fallback: int,
+) -> None:
     """Move a demo order along the loop; older orders get further."""
     age_days = (now - created).days
     steps = [

@@ -58,7 +58,7 @@ def perform(
             session.flush()
             audit.record(
                 session,
-                order,
+                order.id,
                 actor.id,
                 action.value,
                 from_state.value,

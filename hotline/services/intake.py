@@ -108,5 +108,5 @@ def register_call(
         order_id = (
             session.connection().execute(_INSERT_ORDER, {"number": number, **row}).scalar_one()
         )
-        audit.record_values(session, order_id, actor_id, "create", None, state.value, now, note)
+        audit.record(session, order_id, actor_id, "create", None, state.value, now, note)
     return IntakeResult(order_id, number, state, preview)

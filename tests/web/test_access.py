@@ -81,15 +81,7 @@ def test_unknown_user_and_wrong_password_look_the_same(make, browser):
 
 def test_session_cookie_flags(app, make, browser):
     user = make(factories.user, Role.OPERATOR)
-    browser.refresh_token()
-    response = browser.client.post(
-        "/login",
-        data={
-            "username": user.username,
-            "password": factories.PASSWORD,
-            "csrf_token": browser.token,
-        },
-    )
+    response = browser.login(user.username)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     with app.test_request_context("/login", base_url="https://hotline.example"):
@@ -121,15 +113,7 @@ def test_deactivating_a_user_ends_their_session(make, login):
 
 def test_open_redirects_are_refused(make, browser):
     user = make(factories.user, Role.OPERATOR)
-    browser.refresh_token()
-    response = browser.client.post(
-        "/login?next=//evil.example/x",
-        data={
-            "username": user.username,
-            "password": factories.PASSWORD,
-            "csrf_token": browser.token,
-        },
-    )
+    response = browser.login(user.username, path="/login?next=//evil.example/x")
     assert response.headers["Location"] == "/"
 
 
