@@ -27,8 +27,17 @@ def seed_demo(order_count: int) -> None:
     logins = demo.seed_users(
         db.session, credentials_file, current_app.config["PASSWORD_HASH_METHOD"], now
     )
+    saved = {}
+    if credentials_file.exists():
+        saved = json.loads(credentials_file.read_text(encoding="utf-8"))
+    api_key = demo.seed_api_client(db.session, saved.get("open311_api_key"), now)
     credentials_file.write_text(
-        json.dumps({"users": logins}, ensure_ascii=False, indent=2), encoding="utf-8"
+        json.dumps(
+            {"users": logins, "open311_client": demo.DEMO_CLIENT, "open311_api_key": api_key},
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
     )
     os.chmod(credentials_file, 0o600)
     orders = demo.seed_orders(db.session, order_count, now, current_app.config["TIMEZONE"])
@@ -39,6 +48,7 @@ def seed_demo(order_count: int) -> None:
     click.echo(f"Demo logins (also in {credentials_file}):")
     for username, _display, role in demo.DEMO_USERS:
         click.echo(f"  {role.value:<15} {username:<11} {logins[username]}")
+    click.echo(f"Open311 api_key of the {demo.DEMO_CLIENT} client: {api_key}")
 
 
 @group.command("import-gis")

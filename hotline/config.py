@@ -38,6 +38,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
     PAGE_SIZE = 25
+    OPEN311_RATE_PER_KEY = int(os.environ.get("OPEN311_RATE_PER_KEY", "600"))  # per minute
+    OPEN311_RATE_PER_IP = int(os.environ.get("OPEN311_RATE_PER_IP", "600"))  # per minute
+    STATUS_LOOKUP_RATE_PER_IP = 20  # per 10 minutes
+    MAILBOX_RATE_PER_IP = 5  # per hour
     SQLITE_BUSY_TIMEOUT_MS = 15000
 
 

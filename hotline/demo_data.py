@@ -1,5 +1,8 @@
 """Reference data for Beijing: department kinds and the 12345 category tree.
 
+Category 9901 has no responsible kind on purpose: web-mailbox letters land there and wait
+for an operator to classify them.
+
 The category list follows the matters a 12345 hotline handles most; codes are our own.
 """
 
@@ -29,7 +32,7 @@ CITY_BODIES: dict[str, str] = {
 }
 
 # (code, name, [(code, name, department kind, time limit in days, keywords)])
-CATEGORIES: list[tuple[str, str, list[tuple[str, str, str, int, str]]]] = [
+CATEGORIES: list[tuple[str, str, list[tuple[str, str, str | None, int, str]]]] = [
     ("01", "城乡建设", [
         ("0101", "违法建设", "urban_management", 15, "违建 私搭乱建 加盖"),
         ("0102", "道路破损", "transport", 10, "坑洼 路面 塌陷"),
@@ -106,4 +109,28 @@ CATEGORIES: list[tuple[str, str, list[tuple[str, str, str, int, str]]]] = [
         ("1302", "工作人员作风", "government", 15, "态度 推诿"),
         ("1303", "政策咨询", "government", 3, "政策 补贴"),
     ]),
+    ("99", "待分类", [
+        ("9901", "网上信箱待分类", None, 15, "市长信箱"),
+    ]),
 ]  # fmt: skip
+
+# Extra questions (Open311 service-definition attributes) of some categories.
+CATEGORY_ATTRIBUTES: dict[str, list[dict]] = {
+    "0301": [
+        {
+            "code": "room_temperature",
+            "datatype": "number",
+            "required": True,
+            "description": "室内温度（摄氏度）",
+        }
+    ],
+    "0203": [
+        {
+            "code": "people_trapped",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "description": "是否有人被困",
+            "values": [{"key": "yes", "name": "有人被困"}, {"key": "no", "name": "无人被困"}],
+        }
+    ],
+}

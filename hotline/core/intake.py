@@ -22,6 +22,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     APP = "app"
+    API = "api"  # Open311 and other systems; the order's `source` names the client
 
 
 class OrderType(StrEnum):
@@ -57,6 +58,10 @@ class IntakeRequest:
     confidential: bool = False
     close_at_intake: bool = False
     intake_answer: str = ""
+    caller_email: str = ""
+    media_url: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
+    source: str = ""
 
 
 class IntakeValidationError(Exception):

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, RateCounter
 from hotline.models.audit import AuditEvent
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.settings import AppSetting
@@ -7,6 +8,10 @@ from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
+    "ApiClient",
+    "CategoryAttribute",
+    "IdempotencyRecord",
+    "RateCounter",
     "AppSetting",
     "AuditEvent",
     "Category",

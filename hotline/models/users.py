@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     # Bumped on password change or deactivation so old sessions stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # SHA-256 of the user's API token for /api/v1 (None: no token issued).
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     department = relationship("Department", lazy="select")
 

@@ -48,6 +48,11 @@ class WorkOrder(db.Model):
     lat: Mapped[float | None]
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     address: Mapped[str] = mapped_column(String(255), default="")
+    caller_email: Mapped[str] = mapped_column(String(254), default="")
+    media_url: Mapped[str] = mapped_column(String(1000), default="")
+    attributes_json: Mapped[str] = mapped_column(Text, default="{}")
+    # Which API client sent it (Open311), or "mailbox" for the public web mailbox.
+    source: Mapped[str] = mapped_column(String(64), default="")
 
     state: Mapped[str] = mapped_column(String(24), default=State.REGISTERED.value)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))

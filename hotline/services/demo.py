@@ -18,9 +18,17 @@ from hotline.core.intake import Channel, IntakeRequest, OrderType
 from hotline.core.roles import Role
 from hotline.core.workflow import Action
 from hotline.database import write_transaction
-from hotline.demo_data import CATEGORIES, CITY_BODIES, DISTRICT_BODIES
-from hotline.models import Category, Department, District, User, WorkOrder
-from hotline.services import gis_import, handling, intake, routing
+from hotline.demo_data import CATEGORIES, CATEGORY_ATTRIBUTES, CITY_BODIES, DISTRICT_BODIES
+from hotline.models import (
+    ApiClient,
+    Category,
+    CategoryAttribute,
+    Department,
+    District,
+    User,
+    WorkOrder,
+)
+from hotline.services import credentials, gis_import, handling, intake, routing
 
 DEMO_USERS: list[tuple[str, str, Role]] = [
     ("operator", "话务员（演示）", Role.OPERATOR),
@@ -34,6 +42,14 @@ DEMO_USERS: list[tuple[str, str, Role]] = [
 ]
 DEMO_DEPARTMENT = "朝阳区城市管理委员会"
 SYNTHETIC_PREFIX = "【合成演示数据】"
+DEMO_CHANNELS = [
+    Channel.PHONE,
+    Channel.WEB,
+    Channel.LETTER,
+    Channel.EMAIL,
+    Channel.SMS,
+    Channel.APP,
+]
 
 
 @dataclass(frozen=True)
@@ -84,8 +100,51 @@ def seed_reference_data(session: Session, boundaries: Path) -> tuple[int, int, i
                         )
                     )
                     categories_added += 1
+        session.flush()
+        _seed_attributes(session)
         routing.bump_version(session)
     return districts_added, len(new_departments), categories_added
+
+
+def _seed_attributes(session: Session) -> None:
+    for code, specs in CATEGORY_ATTRIBUTES.items():
+        category_id = session.scalar(select(Category.id).where(Category.code == code))
+        existing = set(
+            session.scalars(
+                select(CategoryAttribute.code).where(CategoryAttribute.category_id == category_id)
+            )
+        )
+        for order, spec in enumerate(specs, start=1):
+            if spec["code"] not in existing:
+                session.add(
+                    CategoryAttribute(
+                        category_id=category_id,
+                        code=spec["code"],
+                        datatype=spec["datatype"],
+                        required=spec["required"],
+                        description=spec["description"],
+                        order=order,
+                        values_json=json.dumps(spec.get("values", []), ensure_ascii=False),
+                    )
+                )
+
+
+DEMO_CLIENT = "demo-app"
+
+
+def seed_api_client(session: Session, saved_key: str | None, now: datetime) -> str:
+    """The demo Open311 client; keeps its key if the credentials file still has it."""
+    client = session.scalar(select(ApiClient).where(ApiClient.name == DEMO_CLIENT))
+    if client is None:
+        return credentials.create_client(session, DEMO_CLIENT, now)[1]
+    if saved_key and credentials.client_for_key(session, saved_key) is not None:
+        return saved_key
+    key = secrets.token_urlsafe(32)
+    with write_transaction(session):
+        client = session.get(ApiClient, client.id)
+        client.key_hash, client.key_prefix = credentials.digest(key), key[:8]
+        client.active, client.revoked_at = True, None
+    return key
 
 
 def seed_users(
@@ -143,7 +202,7 @@ def seed_orders(
         return 0
     rng = random.Random(seed)
     ctx = routing.context(session)
-    leaves = sorted(code for code, c in ctx.categories.items() if c.is_leaf)
+    leaves = sorted(code for code, c in ctx.categories.items() if c.is_leaf and c.kind)
     users = {u.username: u.id for u in session.scalars(select(User))}
     staff = _synthetic_staff(session, now)
     fallback = session.scalar(select(Department.id).where(Department.name == DEMO_DEPARTMENT))
@@ -178,7 +237,7 @@ class _People:
         order_type = rng.choices(list(OrderType), weights=[25, 15, 35, 8, 12, 5])[0]
         close_now = order_type is OrderType.INQUIRY and rng.random() < 0.6
         return IntakeRequest(
-            channel=rng.choices(list(Channel), weights=[70, 10, 3, 3, 4, 10])[0],
+            channel=rng.choices(DEMO_CHANNELS, weights=[70, 10, 3, 3, 4, 10])[0],
             order_type=order_type,
             category_code=category,
             description=f"{SYNTHETIC_PREFIX}市民反映{ctx.categories[category].name}问题，请尽快处理。",

@@ -1,5 +1,7 @@
 """Registering a call as a work order: validate, route, number, audit, commit."""
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,8 +57,13 @@ def register_call(
     now: datetime,
     timezone: str,
     synthetic: bool = False,
+    on_created: Callable[[int], None] | None = None,
 ) -> IntakeResult:
-    """Create the work order and its audit event in one transaction; return its number."""
+    """Create the work order and its audit event in one transaction; return its number.
+
+    `on_created(order_id)` runs inside that transaction (an idempotency record, say), so
+    that if it fails the order is not created either.
+    """
     # Everything that only reads happens before the write lock is taken: under load the
     # write transaction is the queue every intake waits in, so it must be short.
     ctx = routing.context(session)
@@ -101,6 +108,10 @@ def register_call(
         "dispatched_at": now if state is State.DISPATCHED else None,
         "closed_at": now if state is State.CLOSED_AT_INTAKE else None,
         "synthetic": synthetic,
+        "caller_email": request.caller_email,
+        "media_url": request.media_url,
+        "attributes_json": json.dumps(dict(request.attributes), ensure_ascii=False),
+        "source": request.source,
     }
     note = "outside_all_jurisdictions" if preview.outside_city else preview.decision.reason
     with write_transaction(session):
@@ -109,4 +120,6 @@ def register_call(
             session.connection().execute(_INSERT_ORDER, {"number": number, **row}).scalar_one()
         )
         audit.record(session, order_id, actor_id, "create", None, state.value, now, note)
+        if on_created is not None:
+            on_created(order_id)
     return IntakeResult(order_id, number, state, preview)

@@ -11,6 +11,11 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _open311(code: int, description: str):
+    """Open311's error document: a list of {code, description}, code as a string."""
+    return jsonify([{"code": str(code), "description": description}]), code
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
@@ -22,6 +27,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error):
+        if request.path.startswith("/open311/"):
+            return _open311(error.code, error.description)
         if _wants_json():
             return jsonify(error=error.name, description=error.description), error.code
         return render_template("error.html", code=error.code), error.code
@@ -30,6 +37,8 @@ def init_app(app: Flask) -> None:
     def _unexpected(error):
         app.logger.exception("unhandled error")
         db.session.rollback()
+        if request.path.startswith("/open311/"):
+            return _open311(500, "internal error; nothing was saved")
         if _wants_json():
             return jsonify(error="internal"), 500
         return render_template("error.html", code=500), 500

@@ -52,6 +52,7 @@ CHANNEL_LABELS = {
     "email": _l("Email"),
     "sms": _l("SMS"),
     "app": _l("App"),
+    "api": _l("API"),
 }
 
 KIND_LABELS = {

@@ -1,0 +1,256 @@
+"""Open311 GeoReport v2: the standard's documents, errors, privacy, limits and idempotency."""
+
+import json
+from pathlib import Path
+from urllib.parse import urlencode
+from xml.etree import ElementTree as ET
+
+import pytest
+from jsonschema import Draft7Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+from sqlalchemy import func, select
+
+from hotline.extensions import db
+from hotline.models import WorkOrder
+from hotline.services import credentials
+from tests import factories
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311"
+_registry = (
+    Registry().with_resources(
+        (
+            p.name,
+            Resource.from_contents(json.loads(p.read_text("utf-8")), default_specification=DRAFT7),
+        )
+        for p in SCHEMAS.glob("*.json")
+        if p.name != "swagger.json"
+    )
+    if SCHEMAS.exists()
+    else Registry()
+)
+
+
+def validate(document, schema_name: str) -> None:
+    """Validate against ../shared/open311/<schema_name> (the standard's own JSON Schemas)."""
+    assert SCHEMAS.exists(), "../shared/open311 is missing"
+    schema = json.loads((SCHEMAS / schema_name).read_text("utf-8"))
+    Draft7Validator(schema, registry=_registry, format_checker=FormatChecker()).validate(document)
+
+
+@pytest.fixture
+def api_key(app):
+    with app.app_context():
+        return credentials.create_client(db.session, "test-app", factories.NOW)[1]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def post(client, api_key, fmt="json", headers=None, **fields):
+    data = {
+        "api_key": api_key,
+        "service_code": "0401",
+        "lat": "39.9087",
+        "long": "116.3975",
+        "description": "工地夜间施工噪音扰民",
+        "first_name": "明",
+        "last_name": "李",
+        "phone": "13912345678",
+        "email": "li.ming@example.cn",
+        **fields,
+    }
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(f"/open311/v2/requests.{fmt}", data=data, headers=headers or {})
+
+
+def count_orders(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(WorkOrder.id)))
+
+
+def test_discovery_and_services(client):
+    discovery = client.get("/open311/v2/discovery.json").get_json()
+    assert discovery["endpoints"][0]["formats"] == ["application/json", "text/xml"]
+    services = client.get("/open311/v2/services.json").get_json()
+    validate(services, "services.json")
+    codes = {s["service_code"]: s for s in services}
+    assert codes["0401"]["group"] == "生态环境" and codes["0401"]["metadata"] is False
+    assert codes["0301"]["metadata"] is True and "9901" not in codes
+    definition = client.get("/open311/v2/services/0301.json").get_json()
+    validate(definition, "service-definition.json")
+    assert definition["attributes"][0]["code"] == "room_temperature"
+    xml = ET.fromstring(client.get("/open311/v2/services.xml").data)
+    assert xml.tag == "services"
+    assert len(xml.findall("service")) == len(services)
+    assert xml.find("service/service_code").text == services[0]["service_code"]
+
+
+def test_post_creates_a_routed_order_and_reads_back(app, client, api_key):
+    response = post(client, api_key)
+    assert response.status_code == 201
+    created = response.get_json()[0]
+    number = created["service_request_id"]
+    assert "东城区城市管理委员会" in created["service_notice"]
+    detail = client.get(f"/open311/v2/requests/{number}.json").get_json()
+    validate(detail, "requests.json")
+    request = detail[0]
+    assert request["status"] == "open" and request["service_code"] == "0401"
+    assert request["agency_responsible"] == "东城区城市管理委员会"
+    assert request["requested_datetime"].endswith("+08:00")
+    assert request["expected_datetime"].endswith("+08:00")
+    body = json.dumps(detail, ensure_ascii=False)
+    for private in ("13912345678", "li.ming@example.cn", "李明"):
+        assert private not in body
+    xml = ET.fromstring(client.get(f"/open311/v2/requests/{number}.xml").data)
+    assert xml.find("request/service_request_id").text == number
+    assert xml.find("request/agency_responsible").text == "东城区城市管理委员会"
+    token = client.get(f"/open311/v2/tokens/{number}.json").get_json()[0]
+    assert token["service_request_id"] == number
+    with app.app_context():
+        order = db.session.scalar(select(WorkOrder).where(WorkOrder.number == number))
+        assert (order.channel, order.source, order.caller_name) == ("api", "test-app", "李明")
+        assert order.caller_email == "li.ming@example.cn"
+
+
+def test_closed_requests_carry_the_public_reply(app, client, make):
+    from hotline.core.roles import Role
+    from hotline.core.workflow import Action
+    from hotline.models import User
+
+    order = make(factories.order)
+    staff = make(factories.user, Role.DEPARTMENT, "东城区城市管理委员会")
+    desk = make(factories.user, Role.DISPATCHER)
+    for actor, action, note in (
+        (staff, Action.ACCEPT, ""),
+        (staff, Action.REPLY, "已责令停工"),
+        (desk, Action.APPROVE, ""),
+    ):
+        make(
+            lambda a=actor, x=action, n=note: factories.act(
+                db.session.get(User, a.id), order.number, x, n
+            )
+        )
+    request = client.get(f"/open311/v2/requests/{order.number}.json").get_json()[0]
+    assert request["status"] == "closed" and request["status_notes"] == "已责令停工"
+
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"service_code": "9999"}, "not a service"),
+        ({"lat": None, "long": None}, "location is required"),
+        ({"lat": "39.13", "long": "117.2"}, "outside every jurisdiction"),
+        ({"description": "x" * 4001}, "longer than 4000"),
+        ({"lat": "north"}, "must be a number"),
+        ({"lat": "nan"}, "finite"),
+        ({"phone": "12"}, "phone"),
+        ({"email": "nope"}, "email"),
+        ({"service_code": "0301"}, "attribute[room_temperature] is required"),
+        ({"service_code": "0301", "attribute[room_temperature]": "cold"}, "must be a number"),
+        ({"attribute[bogus]": "1"}, "not an attribute"),
+    ],
+)
+def test_bad_requests_get_400_with_the_reason(app, client, api_key, fields, expected):
+    response = post(client, api_key, **fields)
+    assert response.status_code == 400
+    errors = response.get_json()
+    assert all(e["code"] == "400" for e in errors)
+    assert any(expected in e["description"] for e in errors), errors
+    assert count_orders(app) == 0
+
+
+def test_address_string_alone_goes_to_manual_triage(app, client, api_key):
+    response = post(client, api_key, lat=None, long=None, address_string="朝阳区建国路88号")
+    assert response.status_code == 201
+    assert "人工派单" in response.get_json()[0]["service_notice"]
+
+
+def test_invalid_utf8_is_a_400(app, client, api_key):
+    body = urlencode({"api_key": api_key, "service_code": "0401", "lat": "39.9", "long": "116.4"})
+    body += "&description=%FF%FE"
+    response = client.post(
+        "/open311/v2/requests.json",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "UTF-8" in response.get_json()[0]["description"]
+
+
+def test_api_key_is_required_and_checked(app, client, api_key):
+    assert post(client, None).status_code == 403
+    assert post(client, "wrong").status_code == 403
+    xml = post(client, "wrong", fmt="xml")
+    root = ET.fromstring(xml.data)
+    assert xml.status_code == 403 and root.tag == "errors"
+    assert root.find("error/code").text == "403"
+    with app.app_context():
+        from hotline.models import ApiClient
+
+        client_id = db.session.scalar(select(ApiClient.id).where(ApiClient.name == "test-app"))
+        credentials.revoke_client(db.session, client_id, factories.NOW)
+    assert post(client, api_key).status_code == 403
+    assert count_orders(app) == 0
+
+
+def test_unknown_things_are_404(client):
+    assert client.get("/open311/v2/requests/20990101-000001.json").status_code == 404
+    assert client.get("/open311/v2/services/9999.json").get_json()[0]["code"] == "404"
+    assert client.get("/open311/v2/services.yaml").status_code == 404
+
+
+def test_confidential_reports_never_appear(app, client, make):
+    secret = make(factories.order, order_type="report", confidential="on")
+    public = make(factories.order)
+    listing = client.get("/open311/v2/requests.json").get_json()
+    validate(listing, "requests.json")
+    ids = {r["service_request_id"] for r in listing}
+    assert public.number in ids and secret.number not in ids
+    assert client.get(f"/open311/v2/requests/{secret.number}.json").status_code == 404
+    assert client.get(f"/open311/v2/tokens/{secret.number}.json").status_code == 404
+
+
+def test_list_filters_and_pages(app, client, api_key):
+    numbers = [post(client, api_key).get_json()[0]["service_request_id"] for _ in range(3)]
+    post(client, api_key, service_code="0501")
+    assert len(client.get("/open311/v2/requests.json").get_json()) == 4
+    by_id = client.get(f"/open311/v2/requests.json?service_request_id={numbers[0]},{numbers[2]}")
+    assert {r["service_request_id"] for r in by_id.get_json()} == {numbers[0], numbers[2]}
+    assert len(client.get("/open311/v2/requests.json?service_code=0501").get_json()) == 1
+    assert len(client.get("/open311/v2/requests.json?status=closed").get_json()) == 0
+    assert len(client.get("/open311/v2/requests.json?status=open").get_json()) == 4
+    page = client.get("/open311/v2/requests.json?page_size=3&page=2").get_json()
+    assert len(page) == 1
+    old = client.get(
+        "/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z"
+    )
+    assert old.get_json() == []
+    span = client.get(
+        "/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2021-01-01T00:00:00Z"
+    )
+    assert span.status_code == 400
+    assert client.get("/open311/v2/requests.json?page_size=0").status_code == 400
+    assert client.get("/open311/v2/requests.json?status=pending").status_code == 400
+
+
+def test_the_same_idempotency_key_creates_one_order(app, client, api_key):
+    headers = {"Idempotency-Key": "abc-123"}
+    first = post(client, api_key, headers=headers)
+    second = post(client, api_key, headers=headers)
+    assert first.status_code == 201 and second.status_code == 200
+    assert first.get_json()[0]["service_request_id"] == second.get_json()[0]["service_request_id"]
+    assert count_orders(app) == 1
+    assert post(client, api_key, headers={"Idempotency-Key": "other"}).status_code == 201
+
+
+def test_rate_limits_answer_429(app, client, api_key):
+    app.config["OPEN311_RATE_PER_KEY"] = 3
+    statuses = [post(client, api_key).status_code for _ in range(5)]
+    assert statuses == [201, 201, 201, 429, 429]
+    response = post(client, api_key)
+    assert "too many requests" in response.get_json()[0]["description"]
+    assert response.headers["Retry-After"] == "60"
+    assert count_orders(app) == 3
