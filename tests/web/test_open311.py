@@ -254,3 +254,117 @@ def test_rate_limits_answer_429(app, client, api_key):
     assert "too many requests" in response.get_json()[0]["description"]
     assert response.headers["Retry-After"] == "60"
     assert count_orders(app) == 3
+
+
+def test_an_open311_client_library_works_unchanged(live_server, app, api_key):
+    """georeport (PyPI) lists services and reads requests back over real HTTP.
+
+    georeport 0.3.1 has no method to POST (the other PyPI clients, `three` and `open311`,
+    are Python 2 only), so the request is posted with `requests` exactly as the standard
+    describes: form-encoded fields with the api_key.
+    """
+    import requests
+    from georeport import GeoReport
+
+    base = f"{live_server}/open311/v2"
+    for fmt in ("json", "xml"):
+        client = GeoReport(base, api_key=api_key, output_format=fmt)
+        services = client.get_service_list()
+        assert any(s["service_code"] == "0401" for s in services)
+        definition = client.get_service_definition("0301")
+        assert "room_temperature" in json.dumps(definition)
+    posted = requests.post(
+        f"{base}/requests.json",
+        data={
+            "api_key": api_key,
+            "service_code": "0505",
+            "lat": "39.9929",
+            "long": "116.3964",
+            "description": "小区门口长期违章停车",
+        },
+        timeout=10,
+    )
+    assert posted.status_code == 201
+    number = posted.json()[0]["service_request_id"]
+    for fmt in ("json", "xml"):
+        client = GeoReport(base, output_format=fmt)
+        request = client.get_service_request(number)
+        assert request["service_request_id"] == number
+        assert request["agency_responsible"] == "朝阳区公安分局"
+        listed = client.get_service_requests(service_code="0505")
+        listed = listed if isinstance(listed, list) else [listed]
+        assert [r["service_request_id"] for r in listed] == [number]
+
+
+@pytest.fixture
+def fuzz_app(tmp_path_factory):
+    from tests.conftest import make_app
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    app = make_app(f"sqlite:///{folder / 'fuzz.db'}", folder / "instance")
+    with app.app_context():
+        key = credentials.create_client(db.session, "fuzz", factories.NOW)[1]
+    app.config["OPEN311_RATE_PER_KEY"] = 10**6
+    app.config["OPEN311_RATE_PER_IP"] = 10**6
+    return app, key
+
+
+def test_fuzzed_posts_never_fail_and_never_lose_count(fuzz_app):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    app, key = fuzz_app
+    client = app.test_client()
+    created = {"n": 0}
+    field = st.one_of(
+        st.text(max_size=60),
+        st.text(alphabet="0123456789.-+eE", max_size=12),
+        st.sampled_from(["", "0401", "0301", "39.9", "116.4", "nan", "inf", "1e309", "\x00"]),
+        st.text(min_size=3990, max_size=4010, alphabet="噪音a"),
+    )
+    names = st.sampled_from(
+        [
+            "service_code",
+            "lat",
+            "long",
+            "description",
+            "phone",
+            "email",
+            "first_name",
+            "last_name",
+            "address_string",
+            "address_id",
+            "media_url",
+            "attribute[room_temperature]",
+            "attribute[x]",
+            "api_key",
+            "page",
+        ]
+    )
+
+    valid = {"service_code": "0401", "lat": "39.9087", "long": "116.3975", "description": "噪音"}
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        fields=st.dictionaries(names, field, max_size=10),
+        with_key=st.booleans(),
+        from_valid=st.booleans(),
+        raw=st.one_of(st.just(b""), st.binary(max_size=40)),
+    )
+    def run(fields, with_key, from_valid, raw):
+        data = {**(valid if from_valid else {}), **fields}
+        if with_key:
+            data["api_key"] = key
+        body = urlencode(data).encode() + (b"&description=" + raw if raw else b"")
+        response = client.post(
+            "/open311/v2/requests.json",
+            data=body,
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code in {201, 400, 403, 429}, response.data[:300]
+        if response.status_code == 201:
+            created["n"] += 1
+
+    run()
+    assert created["n"] > 0  # the fuzzer did reach the success path
+    assert count_orders(app) == created["n"]
