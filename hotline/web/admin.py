@@ -8,8 +8,8 @@ from hotline.core.roles import Role
 from hotline.database import utcnow
 from hotline.demo_data import CITY_BODIES, DISTRICT_BODIES
 from hotline.extensions import db
-from hotline.models import Category, Department, District, RoutingRule, User
-from hotline.services import accounts, organisation
+from hotline.models import ApiClient, Category, Department, District, RoutingRule, User
+from hotline.services import accounts, credentials, organisation
 from hotline.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from hotline.web import labels
 from hotline.web.helpers import parse_int, roles_required
@@ -183,3 +183,43 @@ def rule_delete(rule_id: int):
         abort(404)
     flash(_("Deleted."), "success")
     return redirect(url_for("admin.rules"))
+
+
+@bp.route("/api-clients", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def api_clients():
+    """Open311 clients: create one (its key is shown once) or revoke one."""
+    new_key = None
+    if request.method == "POST":
+        try:
+            client, new_key = credentials.create_client(
+                db.session, request.form.get("name", ""), utcnow()
+            )
+        except (ValidationFailed, Conflict) as exc:
+            _flash_error(exc)
+    clients = db.session.scalars(select(ApiClient).order_by(ApiClient.name)).all()
+    return render_template("admin/api_clients.html", clients=clients, new_key=new_key)
+
+
+@bp.route("/api-clients/<int:client_id>/revoke", methods=["POST"])
+@roles_required(Role.ADMIN)
+def api_client_revoke(client_id: int):
+    """The client's key stops working at once."""
+    try:
+        credentials.revoke_client(db.session, client_id, utcnow())
+    except NotFound:
+        abort(404)
+    flash(_("Revoked."), "success")
+    return redirect(url_for("admin.api_clients"))
+
+
+@bp.route("/users/<int:user_id>/token", methods=["POST"])
+@roles_required(Role.ADMIN)
+def user_token(user_id: int):
+    """Issue a new /api/v1 token for a user (replacing the old one); shown once."""
+    try:
+        token = credentials.issue_user_token(db.session, user_id)
+    except NotFound:
+        abort(404)
+    user = db.session.get(User, user_id)
+    return render_template("admin/user_edit.html", user=user, new_token=token, **_lists())

@@ -96,3 +96,32 @@ def test_new_accounts_are_listed(make, login):
     admin = login(make(factories.user, Role.ADMIN))
     make(factories.user, Role.OFFICIAL, username="leader")
     assert "leader" in admin.get("/admin/users").get_data(as_text=True)
+
+
+def test_admin_issues_and_revokes_api_credentials(app, make, login):
+    import re
+
+    admin = login(make(factories.user, Role.ADMIN))
+    page = admin.post("/admin/api-clients", {"name": "wechat-mini"}).get_data(as_text=True)
+    key = re.search(r"<code>([A-Za-z0-9_\-]{40,})</code>", page).group(1)
+    ok = app.test_client().post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": key,
+            "service_code": "0401",
+            "lat": "39.9087",
+            "long": "116.3975",
+            "description": "噪音",
+        },
+    )
+    assert ok.status_code == 201
+    client_id = re.search(r"/admin/api-clients/(\d+)/revoke", page).group(1)
+    admin.post(f"/admin/api-clients/{client_id}/revoke")
+    again = app.test_client().post("/open311/v2/requests.json", data={"api_key": key})
+    assert again.status_code == 403
+
+    official = make(factories.user, Role.OFFICIAL)
+    page = admin.post(f"/admin/users/{official.id}/token").get_data(as_text=True)
+    token = re.search(r"<code>([A-Za-z0-9_\-]{40,})</code>", page).group(1)
+    response = app.test_client().get("/api/v1/orders", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
