@@ -30,6 +30,7 @@ class Action(StrEnum):
     REPLY = "reply"  # department: 办结答复
     APPROVE = "approve"  # desk: 审核办结
     SEND_BACK = "send_back"  # desk: reply not good enough, back to the department
+    CLASSIFY = "classify"  # intake desk: give an unrouted order (a mailbox letter) its category
 
 
 OPEN_STATES = frozenset(
@@ -48,10 +49,13 @@ class Transition:
 
 
 _DESK = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
+# Operators classify and route what reached the hotline without a category (the mailbox).
+_TRIAGE = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
 _DEPT = frozenset({Role.DEPARTMENT})
 
 TRANSITIONS: dict[tuple[State, Action], Transition] = {
-    (State.REGISTERED, Action.DISPATCH): Transition(State.DISPATCHED, _DESK),
+    (State.REGISTERED, Action.DISPATCH): Transition(State.DISPATCHED, _TRIAGE),
+    (State.REGISTERED, Action.CLASSIFY): Transition(State.REGISTERED, _TRIAGE),
     (State.REGISTERED, Action.CANCEL): Transition(State.CANCELLED, _DESK, note_required=True),
     (State.RETURNED, Action.REDISPATCH): Transition(State.DISPATCHED, _DESK, note_required=True),
     (State.RETURNED, Action.CANCEL): Transition(State.CANCELLED, _DESK, note_required=True),

@@ -6,11 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from hotline.core import workflow
+from hotline.core import deadlines, workflow
+from hotline.core.intake import OrderType
 from hotline.core.workflow import Action, State, TransitionError
 from hotline.database import write_transaction
 from hotline.models import Department, User, WorkOrder
-from hotline.services import audit
+from hotline.services import audit, routing
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.orders import visible_orders
 
@@ -26,26 +27,21 @@ def perform(
     note: str = "",
     department_id: int | None = None,
     expected_version: int | None = None,
+    category_code: str | None = None,
 ) -> WorkOrder:
     """Apply one action under the transition table; audited; conflicts raise Conflict."""
+    if action is Action.CLASSIFY:
+        if not category_code:
+            raise ValidationFailed({"category_code": "required"})
+        return classify(session, actor_id, number, category_code, now, expected_version)
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise ValidationFailed({"note": "too_long"})
     try:
         with write_transaction(session):
-            actor = session.get(User, actor_id)
-            if actor is None or not actor.active:
-                raise NotFound()
-            order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
-            if order is None:
-                raise NotFound()
-            if expected_version is not None and order.version != expected_version:
-                raise Conflict("stale_version")
+            actor, order = _load(session, actor_id, number, expected_version)
             from_state = order.state_enum
-            try:
-                to_state = workflow.apply(from_state, action, actor.role_enum, note)
-            except TransitionError as exc:
-                raise ValidationFailed({"action": exc.code}) from exc
+            to_state = _check(from_state, action, actor, note)
             audit_note = note
             if action is Action.RETURN and order.department is not None:
                 audit_note = f"{order.department.name}: {note}"
@@ -66,6 +62,72 @@ def perform(
                 now,
                 audit_note,
             )
+    except StaleDataError as exc:
+        raise Conflict("stale_version") from exc
+    return order
+
+
+def _load(
+    session: Session, actor_id: int, number: str, expected_version: int | None
+) -> tuple[User, WorkOrder]:
+    actor = session.get(User, actor_id)
+    if actor is None or not actor.active:
+        raise NotFound()
+    order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
+    if order is None:
+        raise NotFound()
+    if expected_version is not None and order.version != expected_version:
+        raise Conflict("stale_version")
+    return actor, order
+
+
+def _check(state: State, action: Action, actor: User, note: str) -> State:
+    try:
+        return workflow.apply(state, action, actor.role_enum, note)
+    except TransitionError as exc:
+        raise ValidationFailed({"action": exc.code}) from exc
+
+
+def classify(
+    session: Session,
+    actor_id: int,
+    number: str,
+    category_code: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """Give an unrouted order (a mailbox letter, say) its category; route it if rules can."""
+    try:
+        with write_transaction(session):
+            actor, order = _load(session, actor_id, number, expected_version)
+            ctx = routing.context(session)
+            category = ctx.categories.get(category_code)
+            if category is None or not category.is_leaf or not category.kind:
+                raise ValidationFailed({"category_code": "unknown_category"})
+            state = order.state_enum
+            _check(state, Action.CLASSIFY, actor, "")
+            note = f"{order.category.name} → {category.name}"
+            order.category_id = category.id
+            order.time_limit_days = deadlines.limit_days(
+                OrderType(order.order_type), category.time_limit_days
+            )
+            order.due_at = deadlines.due_at(order.created_at, order.time_limit_days)
+            order.updated_at = now
+            session.flush()
+            audit.record(session, order.id, actor.id, "classify", state, state, now, note)
+            district_code = ctx.district_codes.get(order.district_id) if order.district_id else None
+            preview = routing.preview(ctx, category, order.lon, order.lat, district_code)
+            department = preview.decision.department
+            if department is not None and Action.DISPATCH in workflow.available_actions(
+                state, actor.role_enum
+            ):
+                order.department_id, order.routing_reason = department.id, preview.decision.reason
+                order.state, order.dispatched_at = State.DISPATCHED.value, now
+                session.flush()
+                audit.record(
+                    session, order.id, actor.id, "dispatch", state, State.DISPATCHED.value, now,
+                    f"→ {department.name}: {preview.decision.reason}",
+                )  # fmt: skip
     except StaleDataError as exc:
         raise Conflict("stale_version") from exc
     return order

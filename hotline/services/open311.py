@@ -13,7 +13,7 @@ from sqlalchemy.sql import Select
 from hotline.core.open311 import AttributeSpec, Open311Error, parse_post
 from hotline.core.workflow import State
 from hotline.models import ApiClient, Category, CategoryAttribute, IdempotencyRecord, WorkOrder
-from hotline.services import intake, routing
+from hotline.services import intake, orders, routing
 from hotline.services.errors import NotFound, ValidationFailed
 
 CLOSED_STATES = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value, State.CANCELLED.value)
@@ -33,22 +33,9 @@ def _attributes(session: Session, category_ids: list[int]) -> dict[int, list[Cat
     return result
 
 
-def _leaf_categories(session: Session) -> list[Category]:
-    parents = select(Category.parent_id).where(Category.parent_id.is_not(None))
-    return list(
-        session.scalars(
-            select(Category)
-            .where(
-                Category.active, Category.id.not_in(parents), Category.department_kind.is_not(None)
-            )
-            .order_by(Category.code)
-        )
-    )
-
-
 def services(session: Session) -> list[dict]:
     """Every category a citizen can report, as Open311 services."""
-    leaves = _leaf_categories(session)
+    leaves = orders.routable_categories(session)
     attributes = _attributes(session, [c.id for c in leaves])
     return [
         {
@@ -65,7 +52,7 @@ def services(session: Session) -> list[dict]:
 
 
 def _service(session: Session, code: str) -> Category:
-    for category in _leaf_categories(session):
+    for category in orders.routable_categories(session):
         if category.code == code:
             return category
     raise NotFound("unknown_service")

@@ -167,3 +167,19 @@ def caller_history(session: Session, caller_phone: str, limit: int = 20) -> list
 def is_open(order: WorkOrder) -> bool:
     """True while the order still needs work."""
     return order.state_enum in OPEN_STATES
+
+
+def routable_categories(session: Session) -> list[Category]:
+    """Active leaf categories with a responsible kind: what an order can be classified as."""
+    parents = select(Category.parent_id).where(Category.parent_id.is_not(None))
+    return list(
+        session.scalars(
+            select(Category)
+            .where(
+                Category.active,
+                Category.id.not_in(parents),
+                Category.department_kind.is_not(None),
+            )
+            .order_by(Category.code)
+        )
+    )

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "reply": _l("Reply"),
     "approve": _l("Approve and close"),
     "send_back": _l("Send back"),
+    "classify": _l("Classify and route"),
 }
 
 TYPE_LABELS = {

@@ -79,6 +79,7 @@ def detail(number: str):
         actions=actions,
         needs_department=workflow.ACTIONS_WITH_DEPARTMENT,
         departments=list(_departments()) if workflow.ACTIONS_WITH_DEPARTMENT & set(actions) else [],
+        categories=orders.routable_categories(db.session) if Action.CLASSIFY in actions else [],
     )
 
 
@@ -101,6 +102,7 @@ def act(number: str, action: str):
             note=request.form.get("note", ""),
             department_id=parse_int(request.form.get("department_id")),
             expected_version=parse_int(request.form.get("version")),
+            category_code=request.form.get("category_code") or None,
         )
     except NotFound:
         abort(404)

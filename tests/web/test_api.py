@@ -1,9 +1,9 @@
-"""/api/v1: tokens, role scoping like the pages, and the OpenAPI document checked by schemathesis."""
+"""/api/v1: tokens, role scoping like the pages, the OpenAPI document checked by schemathesis."""
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from hotline.core.roles import Role
 from hotline.extensions import db
