@@ -183,3 +183,15 @@ def routable_categories(session: Session) -> list[Category]:
             .order_by(Category.code)
         )
     )
+
+
+def mailbox_queue(session: Session, limit: int = 200) -> list[WorkOrder]:
+    """Mailbox letters waiting for the intake desk to classify them, oldest first."""
+    return list(
+        session.scalars(
+            select(WorkOrder)
+            .where(WorkOrder.state == State.REGISTERED.value, WorkOrder.source == "mailbox")
+            .order_by(WorkOrder.created_at, WorkOrder.id)
+            .limit(limit)
+        )
+    )

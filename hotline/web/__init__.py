@@ -24,7 +24,7 @@ def _select_locale() -> str:
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
     from hotline.services import accounts
-    from hotline.web import admin, api, auth, errors, helpers, intake, maps, open311, orders
+    from hotline.web import admin, api, auth, errors, helpers, intake, maps, open311, orders, public
 
     app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=_select_locale)
@@ -57,6 +57,15 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["get_locale"] = get_locale
     helpers.init_app(app)
-    for blueprint in (auth.bp, intake.bp, orders.bp, admin.bp, maps.bp, open311.bp, api.bp):
+    for blueprint in (
+        auth.bp,
+        intake.bp,
+        orders.bp,
+        admin.bp,
+        maps.bp,
+        open311.bp,
+        api.bp,
+        public.bp,
+    ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

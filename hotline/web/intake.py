@@ -132,3 +132,10 @@ def history():
             for o in items
         ]
     )
+
+
+@bp.route("/mailbox")
+@roles_required(*INTAKE_ROLES)
+def mailbox_queue():
+    """Letters from the web mailbox, waiting to be classified and routed."""
+    return render_template("intake/mailbox.html", items=orders.mailbox_queue(db.session))

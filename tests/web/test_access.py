@@ -11,7 +11,7 @@ from hotline.services import accounts
 from tests import factories
 
 PUBLIC = {"auth.login", "auth.logout", "auth.language", "static"}
-PUBLIC_PREFIXES = ("open311.", "api.")  # token or api_key, tested in their own modules
+PUBLIC_PREFIXES = ("open311.", "api.", "public.")  # token or api_key, tested in their own modules
 
 
 def protected_urls(app):
