@@ -15,13 +15,22 @@ _HIT = text(
 _PURGE = text("DELETE FROM rate_counters WHERE window < :oldest")
 
 
-def allow(session: Session, bucket: str, limit: int, seconds: int, now: datetime) -> bool:
-    """Count one request in `bucket`; False once more than `limit` came in this window."""
+def exceeded(session: Session, limits: dict[str, int], seconds: int, now: datetime) -> int | None:
+    """Count one request in each bucket (one transaction); the first limit exceeded, or None."""
     stamp = int(now.timestamp())
     window = stamp - stamp % seconds  # the window's start, in epoch seconds
+    over = None
     with write_transaction(session):
-        count = session.execute(_HIT, {"bucket": bucket[:128], "window": window}).scalar_one()
-        if count == 1 and (window // seconds) % 16 == 0:
-            # Now and then, forget windows that started more than a day ago.
-            session.execute(_PURGE, {"oldest": stamp - 86400})
-    return count <= limit
+        for bucket, limit in limits.items():
+            count = session.execute(_HIT, {"bucket": bucket[:128], "window": window}).scalar_one()
+            if count > limit and over is None:
+                over = limit
+            if count == 1 and (window // seconds) % 16 == 0:
+                # Now and then, forget windows that started more than a day ago.
+                session.execute(_PURGE, {"oldest": stamp - 86400})
+    return over
+
+
+def allow(session: Session, bucket: str, limit: int, seconds: int, now: datetime) -> bool:
+    """Count one request in `bucket`; False once more than `limit` came in this window."""
+    return exceeded(session, {bucket: limit}, seconds, now) is None

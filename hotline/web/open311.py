@@ -162,19 +162,16 @@ def requests_create(fmt: str):
         return _errors([("403", "api_key is missing, wrong or revoked")], 403, fmt)
     now = utcnow()
     config = current_app.config
-    limits = (
-        (f"open311-key:{client.id}", config["OPEN311_RATE_PER_KEY"]),
-        (f"open311-ip:{request.remote_addr}", config["OPEN311_RATE_PER_IP"]),
-    )
-    for bucket, limit in limits:
-        if not ratelimit.allow(db.session, bucket, limit, 60, now):
-            response = _errors(
-                [("429", f"too many requests: at most {limit} a minute; try again shortly")],
-                429,
-                fmt,
-            )
-            response.headers["Retry-After"] = "60"
-            return response
+    limits = {
+        f"open311-key:{client.id}": config["OPEN311_RATE_PER_KEY"],
+        f"open311-ip:{request.remote_addr}": config["OPEN311_RATE_PER_IP"],
+    }
+    limit = ratelimit.exceeded(db.session, limits, 60, now)
+    if limit is not None:
+        message = f"too many requests: at most {limit} a minute; try again shortly"
+        response = _errors([("429", message)], 429, fmt)
+        response.headers["Retry-After"] = "60"
+        return response
     key = (request.headers.get("Idempotency-Key") or "").strip()[:128] or None
     try:
         created = open311.create(db.session, client, form, key, now, config["TIMEZONE"])
