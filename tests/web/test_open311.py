@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
+from flask.testing import FlaskClient
 from jsonschema import Draft7Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
@@ -44,8 +45,52 @@ def api_key(app):
         return credentials.create_client(db.session, "test-app", factories.NOW)[1]
 
 
+ERRORS_SCHEMA = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {"code": {"type": "string"}, "description": {"type": "string"}},
+    },
+}
+
+
+def schema_for(path: str, status: int) -> str | dict | None:
+    """Which document a /open311/v2 JSON response must be."""
+    if status >= 400:
+        return ERRORS_SCHEMA
+    name = path.split("/open311/v2/", 1)[1].split("?")[0]
+    if name == "services.json":
+        return "services.json"
+    if name.startswith("services/"):
+        return "service-definition.json"
+    if name.startswith("requests") and status == 200:
+        return "requests.json"
+    return None  # discovery, tokens and POST answers have no schema in the standard's set
+
+
+class ValidatingClient(FlaskClient):
+    """Validates every Open311 JSON response against the standard's schemas."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        method = kwargs.get("method", "GET")
+        if "/open311/v2/" in path and ".json" in path:
+            status = response.status_code
+            # A POST's answer is not a full request document: only its errors are checked.
+            schema = schema_for(path, status) if method == "GET" or status >= 400 else None
+            if isinstance(schema, dict):
+                Draft7Validator(schema).validate(response.get_json())
+            elif schema:
+                validate(response.get_json(), schema)
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = ValidatingClient
     return app.test_client()
 
 
