@@ -97,3 +97,38 @@ function done(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
+
+
+def bench_args(description: str):
+    """--seconds and --connections, the same for every server benchmark."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    return parser.parse_args()
+
+
+def prepared_app(directory: Path, **extra_env: str):
+    """A migrated SQLite database in `directory` with Beijing's reference data.
+
+    Returns the environment for gunicorn and the app (for adding users or clients).
+    """
+    env = {
+        "DATABASE_URL": f"sqlite:///{directory / 'hotline.db'}",
+        "HOTLINE_INSTANCE_PATH": str(directory / "instance"),
+        "SECRET_KEY": "bench-secret",
+        **extra_env,
+    }
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from hotline import create_app
+    from hotline.extensions import db
+    from hotline.services import demo
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        demo.seed_reference_data(db.session, ROOT / "gis_data" / "beijing_districts.geojson")
+    return env, app

@@ -7,8 +7,6 @@ The same run measures a bare one-INSERT endpoint on the same server set-up (the 
 Run: .venv/bin/python bench/intake.py [--seconds 10] [--connections 16]
 """
 
-import argparse
-import os
 import random
 import re
 import sqlite3
@@ -21,31 +19,19 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import COUNTING_LUA, gunicorn, wrk  # noqa: E402
+from bench._harness import COUNTING_LUA, bench_args, gunicorn, prepared_app, wrk  # noqa: E402
 
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway bench account
 
 
 def prepare(directory: Path) -> dict:
     """A migrated SQLite database with Beijing's reference data and one operator."""
-    env = {
-        "DATABASE_URL": f"sqlite:///{directory / 'hotline.db'}",
-        "HOTLINE_INSTANCE_PATH": str(directory / "instance"),
-        "SECRET_KEY": "bench-secret",
-    }
-    os.environ.update(env)
-    from flask_migrate import upgrade
-
-    from hotline import create_app
-    from hotline.config import ROOT
     from hotline.database import utcnow
     from hotline.extensions import db
-    from hotline.services import accounts, demo
+    from hotline.services import accounts
 
-    app = create_app()
+    env, app = prepared_app(directory)
     with app.app_context():
-        upgrade()
-        demo.seed_reference_data(db.session, ROOT / "gis_data" / "beijing_districts.geojson")
         accounts.create_user(
             db.session, "bench", "bench", "operator", PASSWORD,
             app.config["PASSWORD_HASH_METHOD"], utcnow(),
@@ -105,10 +91,7 @@ def bare_script(directory: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    args = parser.parse_args()
+    args = bench_args(__doc__)
     directory = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     env = prepare(directory)
 

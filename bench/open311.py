@@ -6,8 +6,6 @@ counts against the per-key and per-IP rate limits (set high here so they do not 
 Run: .venv/bin/python bench/open311.py [--seconds 10] [--connections 16]
 """
 
-import argparse
-import os
 import random
 import sqlite3
 import sys
@@ -17,31 +15,18 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import COUNTING_LUA, gunicorn, wrk  # noqa: E402
+from bench._harness import COUNTING_LUA, bench_args, gunicorn, prepared_app, wrk  # noqa: E402
 
 
 def prepare(directory: Path) -> tuple[dict, str]:
     """A migrated database with Beijing's reference data and one API client."""
-    env = {
-        "DATABASE_URL": f"sqlite:///{directory / 'hotline.db'}",
-        "HOTLINE_INSTANCE_PATH": str(directory / "instance"),
-        "SECRET_KEY": "bench-secret",
-        "OPEN311_RATE_PER_KEY": str(10**9),
-        "OPEN311_RATE_PER_IP": str(10**9),
-    }
-    os.environ.update(env)
-    from flask_migrate import upgrade
-
-    from hotline import create_app
-    from hotline.config import ROOT
     from hotline.database import utcnow
     from hotline.extensions import db
-    from hotline.services import credentials, demo
+    from hotline.services import credentials
 
-    app = create_app()
+    limits = {"OPEN311_RATE_PER_KEY": str(10**9), "OPEN311_RATE_PER_IP": str(10**9)}
+    env, app = prepared_app(directory, **limits)
     with app.app_context():
-        upgrade()
-        demo.seed_reference_data(db.session, ROOT / "gis_data" / "beijing_districts.geojson")
         key = credentials.create_client(db.session, "bench-app", utcnow())[1]
         db.engine.dispose()
     return env, key
@@ -90,10 +75,7 @@ end
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    args = parser.parse_args()
+    args = bench_args(__doc__)
     directory = Path(tempfile.mkdtemp(prefix="hotline-open311-"))
     env, key = prepare(directory)
     database = directory / "hotline.db"

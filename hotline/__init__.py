@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from hotline.config import ROOT, Config
+from hotline.config import ROOT, Config, from_environment
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -18,6 +18,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.config.from_object(Config)
+    app.config.update(from_environment())
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:

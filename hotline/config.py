@@ -6,23 +6,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 class Config:
     """Production-safe defaults; every value can come from the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    GIS_DATA_DIR = Path(os.environ.get("GIS_DATA_DIR", ROOT / "gis_data"))
-    REPORTS_DIR = Path(os.environ.get("REPORTS_DIR", ROOT / "reports"))
-    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
-    TIMEZONE = os.environ.get("HOTLINE_TIMEZONE", "Asia/Shanghai")
+    GIS_DATA_DIR = ROOT / "gis_data"
+    REPORTS_DIR = ROOT / "reports"
+    SCHEDULER_ENABLED = False
+    TIMEZONE = "Asia/Shanghai"
 
     # Werkzeug's default scrypt is N=2^15; we follow the stronger 2^17 advice.
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"  # noqa: S105 - a hash method name
@@ -38,8 +31,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
     PAGE_SIZE = 25
-    OPEN311_RATE_PER_KEY = int(os.environ.get("OPEN311_RATE_PER_KEY", "600"))  # per minute
-    OPEN311_RATE_PER_IP = int(os.environ.get("OPEN311_RATE_PER_IP", "600"))  # per minute
+    OPEN311_RATE_PER_KEY = 600  # per minute
+    OPEN311_RATE_PER_IP = 600  # per minute
     STATUS_LOOKUP_RATE_PER_IP = 20  # per 10 minutes
     MAILBOX_RATE_PER_IP = 5  # per hour
     SQLITE_BUSY_TIMEOUT_MS = 15000
@@ -51,3 +44,23 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a hash method name
+
+
+# Environment variable -> (config key, parser); read when the app is created, not imported.
+ENVIRONMENT = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "GIS_DATA_DIR": ("GIS_DATA_DIR", Path),
+    "REPORTS_DIR": ("REPORTS_DIR", Path),
+    "HOTLINE_TIMEZONE": ("TIMEZONE", str),
+    "SCHEDULER_ENABLED": ("SCHEDULER_ENABLED", lambda v: v.strip().lower() in TRUE),
+    "OPEN311_RATE_PER_KEY": ("OPEN311_RATE_PER_KEY", int),
+    "OPEN311_RATE_PER_IP": ("OPEN311_RATE_PER_IP", int),
+}
+TRUE = {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """The settings the environment gives, under their config keys."""
+    return {key: parse(os.environ[name]) for name, (key, parse) in ENVIRONMENT.items()
+            if os.environ.get(name)}  # fmt: skip

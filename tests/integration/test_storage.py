@@ -112,3 +112,15 @@ def test_twenty_concurrent_intakes_get_twenty_distinct_numbers(any_app):
     with any_app.app_context():
         assert db.session.scalar(select(func.count(WorkOrder.id))) == 20
         assert db.session.scalar(select(func.count(AuditEvent.id))) == 20
+
+
+def test_settings_come_from_the_environment_when_the_app_is_created(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    monkeypatch.setenv("OPEN311_RATE_PER_KEY", "7")
+    monkeypatch.setenv("HOTLINE_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.db")
+    assert app.config["OPEN311_RATE_PER_KEY"] == 7
+    assert app.instance_path == str(tmp_path / "instance")
+    with app.app_context():
+        db.engine.dispose()
