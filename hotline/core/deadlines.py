@@ -1,33 +1,58 @@
-"""Due times from per-type and per-category time limits.
-
-Calendar days for now: the Chinese working-day calendar is not built yet.
-"""
+"""Due times from per-type and per-category time limits, counted on China's calendar."""
 
 from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from hotline.core.calendar import WorkCalendar
 from hotline.core.intake import OrderType
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class LimitUnit(StrEnum):
+    """What a time limit counts."""
+
+    WORKING_DAYS = "working_days"  # 工作日: holidays and make-up days as the State Council set
+    WORKING_HOURS = "working_hours"  # inside working hours on working days
+    CALENDAR_DAYS = "calendar_days"
+    CALENDAR_HOURS = "calendar_hours"  # emergencies: the clock never stops
+
+
 # Defaults from common 12345 practice; a category's own limit wins over these.
-DEFAULT_LIMIT_DAYS: dict[OrderType, int] = {
-    OrderType.INQUIRY: 3,
-    OrderType.HELP: 3,
-    OrderType.COMPLAINT: 15,
-    OrderType.REPORT: 15,
-    OrderType.SUGGESTION: 15,
-    OrderType.PRAISE: 5,
+DEFAULT_LIMITS: dict[OrderType, tuple[int, LimitUnit]] = {
+    OrderType.INQUIRY: (3, LimitUnit.WORKING_DAYS),
+    OrderType.HELP: (3, LimitUnit.WORKING_DAYS),
+    OrderType.COMPLAINT: (15, LimitUnit.WORKING_DAYS),
+    OrderType.REPORT: (15, LimitUnit.WORKING_DAYS),
+    OrderType.SUGGESTION: (15, LimitUnit.WORKING_DAYS),
+    OrderType.PRAISE: (5, LimitUnit.WORKING_DAYS),
 }
 
 
-def limit_days(order_type: OrderType, category_limit_days: int | None) -> int:
-    """The time limit in days: the category's if set, else the type's default."""
-    if category_limit_days is not None and category_limit_days > 0:
-        return category_limit_days
-    return DEFAULT_LIMIT_DAYS[order_type]
+def time_limit(
+    order_type: OrderType, category_limit: int | None, category_unit: str | None
+) -> tuple[int, LimitUnit]:
+    """The time limit: the category's if set, else the type's default."""
+    if category_limit is not None and category_limit > 0:
+        return category_limit, LimitUnit(category_unit or LimitUnit.WORKING_DAYS)
+    return DEFAULT_LIMITS[order_type]
 
 
-def due_at(created_at: datetime, days: int) -> datetime:
-    """The due time: `days` calendar days after creation."""
-    return created_at + timedelta(days=days)
+def due_at(
+    created_at: datetime, amount: int, unit: LimitUnit, calendar: WorkCalendar, timezone: str
+) -> datetime:
+    """When an order received at `created_at` is due, counted in the hotline's time zone."""
+    local = created_at.astimezone(ZoneInfo(timezone))
+    if unit is LimitUnit.WORKING_DAYS:
+        due = calendar.add_working_days(local, amount)
+    elif unit is LimitUnit.WORKING_HOURS:
+        due = calendar.add_working_hours(local, amount)
+    elif unit is LimitUnit.CALENDAR_DAYS:
+        due = local + timedelta(days=amount)
+    else:
+        due = local + timedelta(hours=amount)
+    return due.astimezone(created_at.tzinfo)
 
 
 def order_number(local_day: datetime, sequence: int) -> str:

@@ -2,6 +2,7 @@
 
 from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, RateCounter
 from hotline.models.audit import AuditEvent
+from hotline.models.calendar import CalendarOverride
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.settings import AppSetting
 from hotline.models.users import User
@@ -14,6 +15,7 @@ __all__ = [
     "RateCounter",
     "AppSetting",
     "AuditEvent",
+    "CalendarOverride",
     "Category",
     "Department",
     "District",

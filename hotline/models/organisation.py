@@ -45,7 +45,8 @@ class Category(db.Model):
     name: Mapped[str] = mapped_column(String(64))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     department_kind: Mapped[str | None] = mapped_column(String(64))
-    time_limit_days: Mapped[int | None]
+    time_limit: Mapped[int | None]
+    time_limit_unit: Mapped[str] = mapped_column(String(16), default="working_days")
     keywords: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
 

@@ -57,7 +57,8 @@ class WorkOrder(db.Model):
     state: Mapped[str] = mapped_column(String(24), default=State.REGISTERED.value)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     routing_reason: Mapped[str] = mapped_column(String(32), default="")
-    time_limit_days: Mapped[int]
+    time_limit: Mapped[int]
+    time_limit_unit: Mapped[str] = mapped_column(String(16), default="working_days")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     escalation_level: Mapped[int] = mapped_column(default=0)
     return_count: Mapped[int] = mapped_column(default=0)

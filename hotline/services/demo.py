@@ -95,7 +95,7 @@ def seed_reference_data(session: Session, boundaries: Path) -> tuple[int, int, i
                             name=name,
                             parent_id=major.id,
                             department_kind=kind,
-                            time_limit_days=days,
+                            time_limit=days,
                             keywords=keywords,
                         )
                     )

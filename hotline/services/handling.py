@@ -28,12 +28,13 @@ def perform(
     department_id: int | None = None,
     expected_version: int | None = None,
     category_code: str | None = None,
+    timezone: str = deadlines.DEFAULT_TIMEZONE,
 ) -> WorkOrder:
     """Apply one action under the transition table; audited; conflicts raise Conflict."""
     if action is Action.CLASSIFY:
         if not category_code:
             raise ValidationFailed({"category_code": "required"})
-        return classify(session, actor_id, number, category_code, now, expected_version)
+        return classify(session, actor_id, number, category_code, now, expected_version, timezone)
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise ValidationFailed({"note": "too_long"})
@@ -95,6 +96,7 @@ def classify(
     category_code: str,
     now: datetime,
     expected_version: int | None = None,
+    timezone: str = deadlines.DEFAULT_TIMEZONE,
 ) -> WorkOrder:
     """Give an unrouted order (a mailbox letter, say) its category; route it if rules can."""
     try:
@@ -108,10 +110,11 @@ def classify(
             _check(state, Action.CLASSIFY, actor, "")
             note = f"{order.category.name} → {category.name}"
             order.category_id = category.id
-            order.time_limit_days = deadlines.limit_days(
-                OrderType(order.order_type), category.time_limit_days
+            limit, unit = deadlines.time_limit(
+                OrderType(order.order_type), category.time_limit, category.time_limit_unit
             )
-            order.due_at = deadlines.due_at(order.created_at, order.time_limit_days)
+            order.time_limit, order.time_limit_unit = limit, unit.value
+            order.due_at = deadlines.due_at(order.created_at, limit, unit, ctx.calendar, timezone)
             order.updated_at = now
             session.flush()
             audit.record(session, order.id, actor.id, "classify", state, state, now, note)

@@ -78,7 +78,9 @@ def register_call(
         state = State.DISPATCHED
     else:
         state = State.REGISTERED
-    limit = deadlines.limit_days(request.order_type, category.time_limit_days)
+    limit, unit = deadlines.time_limit(
+        request.order_type, category.time_limit, category.time_limit_unit
+    )
     row = {
         "version": 1,
         "channel": request.channel.value,
@@ -96,8 +98,9 @@ def register_call(
         "state": state.value,
         "department_id": department.id if department and state is State.DISPATCHED else None,
         "routing_reason": preview.decision.reason,
-        "time_limit_days": limit,
-        "due_at": deadlines.due_at(now, limit),
+        "time_limit": limit,
+        "time_limit_unit": unit.value,
+        "due_at": deadlines.due_at(now, limit, unit, ctx.calendar, timezone),
         "intake_answer": request.intake_answer,
         "reply_text": "",
         "escalation_level": 0,

@@ -1,10 +1,13 @@
 """Admins maintain departments, categories and routing rules; every change reloads routing."""
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.core.deadlines import LimitUnit
 from hotline.database import write_transaction
-from hotline.models import Category, Department, District, RoutingRule
+from hotline.models import CalendarOverride, Category, Department, District, RoutingRule
 from hotline.services import routing
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 
@@ -58,16 +61,19 @@ def save_category(
     name: str,
     parent_id: int | None,
     department_kind: str | None,
-    time_limit_days: int | None,
+    time_limit: int | None,
     keywords: str,
     active: bool,
+    time_limit_unit: str = LimitUnit.WORKING_DAYS.value,
 ) -> Category:
     """Create or update a category; only two levels (major, minor) are allowed."""
     errors: dict[str, str] = {}
     code = _clean(code, "code", 32, errors)
     name = _clean(name, "name", 64, errors)
-    if time_limit_days is not None and not 0 < time_limit_days <= 365:
-        errors["time_limit_days"] = "out_of_range"
+    if time_limit is not None and not 0 < time_limit <= 365:
+        errors["time_limit"] = "out_of_range"
+    if time_limit_unit not in {u.value for u in LimitUnit}:
+        errors["time_limit_unit"] = "invalid_choice"
     if errors:
         raise ValidationFailed(errors)
     with write_transaction(session):
@@ -88,7 +94,7 @@ def save_category(
             category.code = code
         category.name, category.parent_id = name, parent_id
         category.department_kind = (department_kind or "").strip() or None
-        category.time_limit_days = time_limit_days
+        category.time_limit, category.time_limit_unit = time_limit, time_limit_unit
         category.keywords, category.active = keywords.strip()[:255], active
         routing.bump_version(session)
     return category
@@ -131,4 +137,25 @@ def delete_rule(session: Session, rule_id: int) -> None:
         if rule is None:
             raise NotFound()
         session.delete(rule)
+        routing.bump_version(session)
+
+
+def set_calendar_day(session: Session, day: date, is_workday: bool, note: str) -> None:
+    """Make `day` a working day or a day off, whatever the official calendar says."""
+    with write_transaction(session):
+        override = session.get(CalendarOverride, day)
+        if override is None:
+            session.add(CalendarOverride(day=day, is_workday=is_workday, note=note.strip()[:128]))
+        else:
+            override.is_workday, override.note = is_workday, note.strip()[:128]
+        routing.bump_version(session)
+
+
+def clear_calendar_day(session: Session, day: date) -> None:
+    """Back to the official calendar for `day`."""
+    with write_transaction(session):
+        override = session.get(CalendarOverride, day)
+        if override is None:
+            raise NotFound()
+        session.delete(override)
         routing.bump_version(session)

@@ -1,4 +1,4 @@
-"""The routing index, shared by all requests of a process and reloaded when admins change it."""
+"""Routing index and calendar, shared by a process's requests, reloaded when admins change them."""
 
 import json
 import threading
@@ -9,9 +9,17 @@ from shapely.geometry import shape
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from hotline.core.calendar import WorkCalendar
 from hotline.core.geo import Jurisdiction, JurisdictionIndex
 from hotline.core.routing import DepartmentDirectory, DepartmentRef, RoutingDecision, RuleRef
-from hotline.models import AppSetting, Category, Department, District, RoutingRule
+from hotline.models import (
+    AppSetting,
+    CalendarOverride,
+    Category,
+    Department,
+    District,
+    RoutingRule,
+)
 
 VERSION_KEY = "routing_version"
 
@@ -24,7 +32,8 @@ class CategoryRef:
     code: str
     name: str
     kind: str | None
-    time_limit_days: int | None
+    time_limit: int | None
+    time_limit_unit: str
     is_leaf: bool
 
 
@@ -38,6 +47,7 @@ class RoutingContext:
     categories: dict[str, CategoryRef]
     district_ids: dict[str, int]
     district_codes: dict[int, str]
+    calendar: WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,13 @@ def _build(session: Session, version: str) -> RoutingContext:
     parents = {c.parent_id for c in categories if c.parent_id is not None}
     category_refs = {
         c.code: CategoryRef(
-            c.id, c.code, c.name, c.department_kind, c.time_limit_days, c.id not in parents
+            c.id,
+            c.code,
+            c.name,
+            c.department_kind,
+            c.time_limit,
+            c.time_limit_unit,
+            c.id not in parents,
         )
         for c in categories
     }
@@ -111,6 +127,9 @@ def _build(session: Session, version: str) -> RoutingContext:
         categories=category_refs,
         district_ids={code: id_ for id_, code in district_codes.items()},
         district_codes=district_codes,
+        calendar=WorkCalendar(
+            {o.day: o.is_workday for o in session.scalars(select(CalendarOverride))}
+        ),
     )
 
 

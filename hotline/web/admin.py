@@ -1,14 +1,27 @@
 """Administration: users, departments and their jurisdictions, categories, routing rules."""
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from hotline.core.calendar import WorkCalendar
+from hotline.core.deadlines import LimitUnit
 from hotline.core.roles import Role
 from hotline.database import utcnow
 from hotline.demo_data import CITY_BODIES, DISTRICT_BODIES
 from hotline.extensions import db
-from hotline.models import ApiClient, Category, Department, District, RoutingRule, User
+from hotline.models import (
+    ApiClient,
+    CalendarOverride,
+    Category,
+    Department,
+    District,
+    RoutingRule,
+    User,
+)
 from hotline.services import accounts, credentials, organisation
 from hotline.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from hotline.web import labels
@@ -140,16 +153,19 @@ def categories(category_id: int | None = None):
                 request.form.get("name", ""),
                 parse_int(request.form.get("parent_id")),
                 request.form.get("department_kind"),
-                parse_int(request.form.get("time_limit_days")),
+                parse_int(request.form.get("time_limit")),
                 request.form.get("keywords", ""),
                 _form_flag("active"),
+                request.form.get("time_limit_unit", LimitUnit.WORKING_DAYS.value),
             )
         except (ValidationFailed, Conflict, NotFound) as exc:
             _flash_error(exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.categories"))
-    return render_template("admin/categories.html", editing=editing, **_lists())
+    return render_template(
+        "admin/categories.html", editing=editing, units=list(LimitUnit), **_lists()
+    )
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -223,3 +239,36 @@ def user_token(user_id: int):
         abort(404)
     user = db.session.get(User, user_id)
     return render_template("admin/user_edit.html", user=user, new_token=token, **_lists())
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def calendar():
+    """Local changes to the working-day calendar, and a warning for years it does not know."""
+    if request.method == "POST":
+        try:
+            day = date.fromisoformat(request.form.get("day", ""))
+        except ValueError:
+            flash(labels.error_text("invalid_date"), "error")
+        else:
+            organisation.set_calendar_day(
+                db.session, day, request.form.get("kind") == "workday", request.form.get("note", "")
+            )
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.calendar"))
+    this_year = utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).year
+    uncovered = [y for y in (this_year, this_year + 1) if not WorkCalendar.covers(y)]
+    overrides = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)).all()
+    return render_template("admin/calendar.html", overrides=overrides, uncovered=uncovered)
+
+
+@bp.route("/calendar/<day>/delete", methods=["POST"])
+@roles_required(Role.ADMIN)
+def calendar_delete(day: str):
+    """Back to the official calendar for that day."""
+    try:
+        organisation.clear_calendar_day(db.session, date.fromisoformat(day))
+    except (ValueError, NotFound):
+        abort(404)
+    flash(_("Deleted."), "success")
+    return redirect(url_for("admin.calendar"))

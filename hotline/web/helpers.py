@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
         channel_labels=labels.CHANNEL_LABELS,
         kind_labels=labels.KIND_LABELS,
         reason_labels=labels.REASON_LABELS,
+        unit_labels=labels.UNIT_LABELS,
         error_text=labels.error_text,
     )
     app.jinja_env.filters["local"] = local_time

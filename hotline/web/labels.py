@@ -76,6 +76,13 @@ KIND_LABELS = {
     "power_utility": _l("Power utility"),
 }
 
+UNIT_LABELS = {
+    "working_days": _l("working days"),
+    "working_hours": _l("working hours"),
+    "calendar_days": _l("calendar days"),
+    "calendar_hours": _l("hours"),
+}
+
 REASON_LABELS = {
     "explicit_rule_district": _l("an explicit rule for this category in this district"),
     "explicit_rule_city": _l("an explicit rule for this category"),

@@ -103,6 +103,7 @@ def act(number: str, action: str):
             department_id=parse_int(request.form.get("department_id")),
             expected_version=parse_int(request.form.get("version")),
             category_code=request.form.get("category_code") or None,
+            timezone=current_app.config["TIMEZONE"],
         )
     except NotFound:
         abort(404)

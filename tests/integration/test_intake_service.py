@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -24,8 +24,9 @@ def test_a_call_becomes_a_routed_audited_order(any_app):
         assert order.department.name == "东城区城市管理委员会"
         assert order.district.name == "东城区"
         assert order.routing_reason == "district_kind"
-        assert order.time_limit_days == 5  # 施工噪音
-        assert order.due_at == NOW + timedelta(days=5)
+        assert (order.time_limit, order.time_limit_unit) == (5, "working_days")  # 施工噪音
+        # Received Fri 20 Nov 10:00 Beijing: five working days end Fri 27 Nov at 17:30.
+        assert order.due_at == datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.order_id == order.id)).all()
         assert [(e.action, e.from_state, e.to_state, e.actor_id) for e in events] == [
             ("create", None, "dispatched", operator.id)

@@ -83,7 +83,7 @@ def test_categories_are_two_levels_only(make, query, login):
                 lambda: db.session.scalar(select(Category.id).where(Category.code == "04"))
             ),
             "department_kind": "environment",
-            "time_limit_days": "10",
+            "time_limit": "10",
             "active": "on",
         },
     )
@@ -125,3 +125,43 @@ def test_admin_issues_and_revokes_api_credentials(app, make, login):
     token = re.search(r"<code>([A-Za-z0-9_\-]{40,})</code>", page).group(1)
     response = app.test_client().get("/api/v1/orders", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+def test_calendar_overrides_move_due_times_and_unknown_years_are_flagged(make, query, login):
+    from datetime import UTC, datetime
+
+    admin = login(make(factories.user, Role.ADMIN))
+    page = admin.get("/admin/calendar").get_data(as_text=True)
+    assert "2027" in page  # the package knows holidays up to 2026: a visible warning
+    # Received Fri 20 Nov 2026: five working days end Fri 27 Nov; a typhoon day on
+    # Wed 25 Nov pushes that to Mon 30 Nov.
+    before = make(factories.order)
+    assert before.due_at == datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    admin.post("/admin/calendar", {"day": "2026-11-25", "kind": "off", "note": "台风停工"})
+    assert "台风停工" in admin.get("/admin/calendar").get_data(as_text=True)
+    after = make(factories.order)
+    assert after.due_at == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    assert admin.post("/admin/calendar", {"day": "someday"}).status_code == 200
+    admin.post("/admin/calendar/2026-11-25/delete")
+    assert make(factories.order).due_at == before.due_at
+
+
+def test_categories_can_count_in_hours(make, query, login):
+    from datetime import UTC, datetime
+
+    admin = login(make(factories.user, Role.ADMIN))
+    category = query(lambda: db.session.scalar(select(Category).where(Category.code == "0303")))
+    admin.post(
+        f"/admin/categories/{category.id}",
+        {
+            "code": "0303",
+            "name": category.name,
+            "parent_id": category.parent_id,
+            "department_kind": "gas_utility",
+            "time_limit": "2",
+            "time_limit_unit": "calendar_hours",
+            "active": "on",
+        },
+    )
+    order = make(factories.order, category_code="0303")
+    assert order.due_at == datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # NOW + 2 h
