@@ -43,8 +43,7 @@ seed: migrate
 	$(FLASK) hotline seed-demo
 
 run: seed
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload --with-threads
+	$(FLASK) hotline serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/ruff check .

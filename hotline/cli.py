@@ -1,16 +1,20 @@
 """Flask commands: `flask --app wsgi hotline ...`."""
 
+import contextlib
 import json
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.services import accounts, demo, gis_import
+from hotline.services import accounts, demo, escalation, gis_import
 from hotline.services.errors import ServiceError
 
 group = AppGroup("hotline", help="Hotline administration commands.")
@@ -88,6 +92,52 @@ def create_user(
     except ServiceError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
     click.echo(f"Created {role} account {username}.")
+
+
+@group.command("sweep")
+@click.option("--now", "now_text", default=None, help="ISO 8601 time to sweep as of.")
+def sweep(now_text: str | None) -> None:
+    """Run one deadline sweep by hand and print what it changed."""
+    now = utcnow()
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError as exc:
+            raise click.BadParameter("use ISO 8601, e.g. 2026-11-25T09:00:00+08:00") from exc
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    moved = escalation.sweep(db.session, now)
+    for item in moved:
+        click.echo(f"{item.number}: {item.from_level.name.lower()} -> {item.to_level.name.lower()}")
+    click.echo(f"{len(moved)} orders escalated.")
+
+
+@group.command("scheduler")
+def scheduler() -> None:
+    """Run the scheduler in the foreground (exactly one such process in production)."""
+    from hotline.jobs import create_scheduler
+
+    click.echo("Scheduler running; Ctrl-C stops it.")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        create_scheduler(current_app._get_current_object(), blocking=True).start()
+
+
+@group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Development server in one process, with the scheduler inside it (never twice)."""
+    from hotline.jobs import create_scheduler
+
+    app = current_app._get_current_object()
+    background = create_scheduler(app, blocking=False)
+    background.start()
+    click.echo(f"Serving on http://{host}:{port} with the scheduler in this process.")
+    try:
+        # werkzeug directly: Flask ignores app.run() inside a `flask` command.
+        run_simple(host, port, app, use_reloader=False, threaded=True)
+    finally:
+        background.shutdown(wait=False)
 
 
 def init_app(app: Flask) -> None:

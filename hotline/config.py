@@ -31,6 +31,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
     PAGE_SIZE = 25
+    SWEEP_INTERVAL_SECONDS = 60
     OPEN311_RATE_PER_KEY = 600  # per minute
     OPEN311_RATE_PER_IP = 600  # per minute
     STATUS_LOOKUP_RATE_PER_IP = 20  # per 10 minutes
@@ -56,6 +57,7 @@ ENVIRONMENT = {
     "SCHEDULER_ENABLED": ("SCHEDULER_ENABLED", lambda v: v.strip().lower() in TRUE),
     "OPEN311_RATE_PER_KEY": ("OPEN311_RATE_PER_KEY", int),
     "OPEN311_RATE_PER_IP": ("OPEN311_RATE_PER_IP", int),
+    "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
 }
 TRUE = {"1", "true", "yes", "on"}
 

@@ -26,6 +26,9 @@ class WorkOrder(db.Model):
     __table_args__ = (
         Index("ix_work_orders_department_state_due", "department_id", "state", "due_at"),
         Index("ix_work_orders_state_due", "state", "due_at"),
+        # The deadline sweep asks: open, escalated below level N, and past a time.
+        Index("ix_work_orders_sweep_due", "state", "escalation_level", "due_at"),
+        Index("ix_work_orders_sweep_warn", "state", "escalation_level", "warn_at"),
         Index("ix_work_orders_created_at", "created_at"),
         Index("ix_work_orders_caller_phone_created", "caller_phone", "created_at"),
     )
@@ -60,6 +63,7 @@ class WorkOrder(db.Model):
     time_limit: Mapped[int]
     time_limit_unit: Mapped[str] = mapped_column(String(16), default="working_days")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 临期预警 starts here
     escalation_level: Mapped[int] = mapped_column(default=0)
     return_count: Mapped[int] = mapped_column(default=0)
 

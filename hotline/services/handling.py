@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.core import deadlines, workflow
+from hotline.core.escalation import EscalationPolicy
 from hotline.core.intake import OrderType
 from hotline.core.workflow import Action, State, TransitionError
 from hotline.database import write_transaction
@@ -115,6 +116,7 @@ def classify(
             )
             order.time_limit, order.time_limit_unit = limit, unit.value
             order.due_at = deadlines.due_at(order.created_at, limit, unit, ctx.calendar, timezone)
+            order.warn_at = EscalationPolicy().warn_at(order.created_at, order.due_at)
             order.updated_at = now
             session.flush()
             audit.record(session, order.id, actor.id, "classify", state, state, now, note)

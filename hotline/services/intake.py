@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from hotline.core import deadlines
+from hotline.core.escalation import EscalationPolicy
 from hotline.core.intake import IntakeRequest
 from hotline.core.workflow import State
 from hotline.database import write_transaction
@@ -15,6 +16,8 @@ from hotline.models import WorkOrder
 from hotline.services import audit, routing
 from hotline.services.errors import ValidationFailed
 from hotline.services.numbering import next_order_number
+
+ESCALATION = EscalationPolicy()
 
 # One constant statement with bound parameters: compiled once, cached for every intake.
 _INSERT_ORDER = WorkOrder.__table__.insert().returning(WorkOrder.__table__.c.id)
@@ -81,6 +84,7 @@ def register_call(
     limit, unit = deadlines.time_limit(
         request.order_type, category.time_limit, category.time_limit_unit
     )
+    due = deadlines.due_at(now, limit, unit, ctx.calendar, timezone)
     row = {
         "version": 1,
         "channel": request.channel.value,
@@ -100,7 +104,8 @@ def register_call(
         "routing_reason": preview.decision.reason,
         "time_limit": limit,
         "time_limit_unit": unit.value,
-        "due_at": deadlines.due_at(now, limit, unit, ctx.calendar, timezone),
+        "due_at": due,
+        "warn_at": ESCALATION.warn_at(now, due),
         "intake_answer": request.intake_answer,
         "reply_text": "",
         "escalation_level": 0,

@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
         kind_labels=labels.KIND_LABELS,
         reason_labels=labels.REASON_LABELS,
         unit_labels=labels.UNIT_LABELS,
+        level_labels=labels.LEVEL_LABELS,
         error_text=labels.error_text,
     )
     app.jinja_env.filters["local"] = local_time

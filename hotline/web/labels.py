@@ -35,6 +35,15 @@ ACTION_LABELS = {
     "approve": _l("Approve and close"),
     "send_back": _l("Send back"),
     "classify": _l("Classify and route"),
+    "escalate": _l("Escalated"),
+}
+
+LEVEL_LABELS = {
+    0: "",
+    1: _l("Deadline near"),
+    2: _l("Reminded (overdue)"),
+    3: _l("Under supervision"),
+    4: _l("Raised to officials"),
 }
 
 TYPE_LABELS = {
@@ -93,6 +102,10 @@ REASON_LABELS = {
     "no_category_kind": _l("the category has no responsible body: the dispatch desk decides"),
     "outside_all_jurisdictions": _l("the location is outside every district: manual triage"),
     "manual": _l("dispatched by hand"),
+    "warning": _l("deadline near"),
+    "reminder": _l("overdue: the department is reminded"),
+    "supervision": _l("overdue for over a day: under supervision"),
+    "official": _l("overdue for over three days: raised to officials"),
 }
 
 ERROR_LABELS = {

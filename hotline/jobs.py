@@ -1,0 +1,50 @@
+"""The scheduler's jobs; each is a thin wrapper around a service, safe to run twice.
+
+APScheduler runs in exactly one process: `flask --app wsgi hotline scheduler` in production
+(beside gunicorn, which never starts it) or `flask --app wsgi hotline serve` in development,
+which is a single process without the reloader.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from hotline.database import utcnow
+from hotline.extensions import db
+from hotline.services import escalation
+
+log = logging.getLogger(__name__)
+
+
+def sweep_deadlines(app: Flask) -> None:
+    """Escalate overdue orders (idempotent: compare-and-set on the level)."""
+    with app.app_context():
+        moved = escalation.sweep(db.session, utcnow())
+        if moved:
+            log.info("deadline sweep escalated %d orders", len(moved))
+        db.session.remove()
+
+
+def create_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
+    """A scheduler with every job; not started."""
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = kind(
+        timezone=app.config["TIMEZONE"],
+        # A missed run is made up once (coalesce), if it is at most 5 minutes late; the
+        # sweep catches up on whatever it missed anyway, because it reads the orders' state.
+        job_defaults={"coalesce": True, "misfire_grace_time": 300, "max_instances": 1},
+    )
+    scheduler.add_job(
+        sweep_deadlines,
+        "interval",
+        seconds=app.config["SWEEP_INTERVAL_SECONDS"],
+        args=[app],
+        id="sweep_deadlines",
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler

@@ -1,0 +1,88 @@
+"""The deadline sweep: moves overdue orders up the escalation levels, exactly once each.
+
+Driven by the orders' state in the database, not by timers: a sweep after downtime catches
+up on everything it missed. Each move is a compare-and-set on the level it saw, so two
+sweeps at once (threads, processes) never record a level twice.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from hotline.core.escalation import EscalationPolicy, Level
+from hotline.core.workflow import State
+from hotline.database import write_transaction
+from hotline.models import WorkOrder
+from hotline.services import audit
+
+# States in which the clock runs: the order waits for the desk or the department.
+RUNNING = (
+    State.REGISTERED.value,
+    State.DISPATCHED.value,
+    State.ACCEPTED.value,
+    State.RETURNED.value,
+)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """One order moved from one level to a higher one."""
+
+    number: str
+    from_level: Level
+    to_level: Level
+
+
+def candidates(policy: EscalationPolicy, now: datetime):
+    """Open orders whose level is behind their times (index-friendly: one range per level)."""
+    o = WorkOrder
+    return (
+        select(o.id, o.number, o.state, o.created_at, o.due_at, o.escalation_level)
+        .where(o.state.in_(RUNNING))
+        .where(
+            or_(
+                and_(o.escalation_level < Level.WARNING, o.warn_at <= now),
+                and_(o.escalation_level < Level.REMINDER, o.due_at <= now),
+                and_(
+                    o.escalation_level < Level.SUPERVISION,
+                    o.due_at <= now - policy.supervision_after,
+                ),
+                and_(o.escalation_level < Level.OFFICIAL, o.due_at <= now - policy.official_after),
+            )
+        )
+        .order_by(o.id)
+    )
+
+
+def sweep(
+    session: Session, now: datetime, policy: EscalationPolicy | None = None
+) -> list[Escalated]:
+    """Raise every order that is behind to the level it should have; return what moved."""
+    policy = policy or EscalationPolicy()
+    rows = session.execute(candidates(policy, now)).all()
+    moved: list[Escalated] = []
+    for start in range(0, len(rows), BATCH):
+        with write_transaction(session):
+            for row in rows[start : start + BATCH]:
+                seen = Level(row.escalation_level)
+                target = policy.level(row.created_at, row.due_at, now)
+                if target <= seen:
+                    continue
+                result = session.execute(
+                    update(WorkOrder)
+                    .where(WorkOrder.id == row.id, WorkOrder.escalation_level == seen)
+                    .values(escalation_level=int(target))
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount != 1:
+                    continue  # another sweep got there first
+                for level in range(seen + 1, target + 1):
+                    audit.record(
+                        session, row.id, None, "escalate", row.state, row.state, now,
+                        Level(level).name.lower(),
+                    )  # fmt: skip
+                moved.append(Escalated(row.number, seen, target))
+    return moved
