@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from hotline.models import AuditEvent
 
 # One constant statement with bound parameters: compiled once, cached for every change.
-_INSERT_EVENT = AuditEvent.__table__.insert()
+INSERT_EVENT = AuditEvent.__table__.insert()
 
 
 def record(
@@ -22,7 +22,7 @@ def record(
 ) -> None:
     """Append one audit event for an order, inside the caller's transaction."""
     session.connection().execute(
-        _INSERT_EVENT,
+        INSERT_EVENT,
         {
             "order_id": order_id,
             "actor_id": actor_id,

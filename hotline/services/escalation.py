@@ -8,7 +8,7 @@ sweeps at once (threads, processes) never record a level twice.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.core.escalation import EscalationPolicy, Level
@@ -65,24 +65,54 @@ def sweep(
     rows = session.execute(candidates(policy, now)).all()
     moved: list[Escalated] = []
     for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
         with write_transaction(session):
-            for row in rows[start : start + BATCH]:
+            conn = session.connection()
+            # Under the write lock (SQLite) or the row locks (PostgreSQL) the levels read
+            # here cannot change before the update: a level another sweep already raised
+            # is skipped, and the update's own `escalation_level = :seen` guards again.
+            current = dict(
+                conn.execute(
+                    select(WorkOrder.id, WorkOrder.escalation_level)
+                    .where(WorkOrder.id.in_([r.id for r in batch]))
+                    .with_for_update()
+                ).all()
+            )
+            updates, events = [], []
+            for row in batch:
                 seen = Level(row.escalation_level)
                 target = policy.level(row.created_at, row.due_at, now)
-                if target <= seen:
+                if target <= seen or current.get(row.id) != seen:
                     continue
-                result = session.execute(
-                    update(WorkOrder)
-                    .where(WorkOrder.id == row.id, WorkOrder.escalation_level == seen)
-                    .values(escalation_level=int(target))
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount != 1:
-                    continue  # another sweep got there first
-                for level in range(seen + 1, target + 1):
-                    audit.record(
-                        session, row.id, None, "escalate", row.state, row.state, now,
-                        Level(level).name.lower(),
-                    )  # fmt: skip
+                updates.append({"order_id": row.id, "seen": int(seen), "level": int(target)})
+                events += [
+                    _event(row.id, row.state, Level(level), now)
+                    for level in range(seen + 1, target + 1)
+                ]
                 moved.append(Escalated(row.number, seen, target))
+            if updates:
+                conn.execute(_RAISE, updates)
+                conn.execute(audit.INSERT_EVENT, events)
     return moved
+
+
+_RAISE = (
+    update(WorkOrder.__table__)
+    .where(
+        WorkOrder.__table__.c.id == bindparam("order_id"),
+        WorkOrder.__table__.c.escalation_level == bindparam("seen"),
+    )
+    .values(escalation_level=bindparam("level"))
+)
+
+
+def _event(order_id: int, state: str, level: Level, now: datetime) -> dict:
+    return {
+        "order_id": order_id,
+        "actor_id": None,
+        "at": now,
+        "action": "escalate",
+        "from_state": state,
+        "to_state": state,
+        "note": level.name.lower(),
+    }
