@@ -8,7 +8,7 @@ sweeps at once (threads, processes) never record a level twice.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, select, union, update
 from sqlalchemy.orm import Session
 
 from hotline.core.escalation import EscalationPolicy, Level
@@ -37,24 +37,28 @@ class Escalated:
 
 
 def candidates(policy: EscalationPolicy, now: datetime):
-    """Open orders whose level is behind their times (index-friendly: one range per level)."""
+    """Open orders whose level is behind their times.
+
+    One branch per level, each an equality on (state, escalation_level) and a range on a
+    time, so that each is a range scan of ix_work_orders_sweep_warn or _due.
+    """
     o = WorkOrder
-    return (
-        select(o.id, o.number, o.state, o.created_at, o.due_at, o.escalation_level)
-        .where(o.state.in_(RUNNING))
-        .where(
-            or_(
-                and_(o.escalation_level < Level.WARNING, o.warn_at <= now),
-                and_(o.escalation_level < Level.REMINDER, o.due_at <= now),
-                and_(
-                    o.escalation_level < Level.SUPERVISION,
-                    o.due_at <= now - policy.supervision_after,
-                ),
-                and_(o.escalation_level < Level.OFFICIAL, o.due_at <= now - policy.official_after),
-            )
-        )
-        .order_by(o.id)
+    columns = (o.id, o.number, o.state, o.created_at, o.due_at, o.escalation_level)
+    thresholds = (
+        (Level.WARNING, o.warn_at, now),
+        (Level.REMINDER, o.due_at, now),
+        (Level.SUPERVISION, o.due_at, now - policy.supervision_after),
+        (Level.OFFICIAL, o.due_at, now - policy.official_after),
     )
+    branches = [
+        select(*columns).where(
+            o.state.in_(RUNNING),
+            o.escalation_level.in_(list(range(level))),
+            moment <= when,
+        )
+        for level, moment, when in thresholds
+    ]
+    return union(*branches).order_by("id")
 
 
 def sweep(
