@@ -23,7 +23,7 @@ from hotline.core.workflow import Action, State
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.models import Category, Department, District
-from hotline.services import handling, orders
+from hotline.services import escalation, handling, orders
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.web import labels
 from hotline.web.helpers import parse_int, roles_required
@@ -142,3 +142,11 @@ def queue():
         "orders/queue.html",
         items=orders.department_queue(db.session, current_user),
     )
+
+
+@bp.route("/overdue")
+@roles_required(Role.SUPERVISOR, Role.OFFICIAL, Role.DISPATCHER)
+def overdue():
+    """The supervisors' dashboard: overdue open orders by department and level."""
+    rows = escalation.overdue_by_department(db.session, utcnow())
+    return render_template("orders/overdue.html", rows=rows)

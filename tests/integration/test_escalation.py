@@ -174,3 +174,25 @@ def test_escalation_shows_on_the_order_page(make, login, level):
     staff = login(make(factories.user, Role.DEPARTMENT, "东城区城市管理委员会"))
     page = staff.get(f"/orders/{order.number}").get_data(as_text=True)
     assert f"level-{4 if level == 3 else 1}" in page
+
+
+def test_overdue_dashboard_counts_by_department_and_level(make, login):
+    from hotline.core.roles import Role
+
+    for _ in range(2):
+        make(factories.order)  # 东城区城市管理委员会
+    make(factories.order, lon="116.3964", lat="39.9929")  # 朝阳区城市管理委员会
+    make(factories.order, lon="117.2", lat="39.13")  # outside: still at the desk
+    later = DUE + timedelta(days=2)
+    make(lambda: escalation.sweep(db.session, later))
+    with_rows = make(lambda: escalation.overdue_by_department(db.session, later))
+    counts = {r.department: (r.overdue, r.supervised) for r in with_rows}
+    assert counts["东城区城市管理委员会"] == (2, 2)
+    assert counts["朝阳区城市管理委员会"] == (1, 1)
+    assert counts[None][0] == 1
+    make(factories.order, now=factories.NOW - timedelta(days=400))  # overdue today as well
+    supervisor = login(make(factories.user, Role.SUPERVISOR))
+    page = supervisor.get("/orders/overdue").get_data(as_text=True)
+    assert "东城区城市管理委员会" in page
+    staff = login(make(factories.user, Role.DEPARTMENT, "东城区城市管理委员会"))
+    assert staff.get("/orders/overdue").status_code == 403
