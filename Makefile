@@ -61,8 +61,11 @@ extract-messages: setup
 	$(BIN)/pybabel update -i hotline/translations/messages.pot -d hotline/translations --no-fuzzy-matching
 
 bench: setup
+	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/open311.py
+	$(BIN)/python bench/sweep.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -87,14 +87,6 @@ def any_app(request, tmp_path):
         db.engine.dispose()
 
 
-@pytest.fixture
-def ctx(app):
-    """An application context on the fresh app (not for tests that make requests: the
-    requests would share its `g`, and with it the logged-in user and the CSRF token)."""
-    with app.app_context():
-        yield app
-
-
 def snapshot(obj):
     """A detached copy of a model's column values, usable after its session is gone."""
     if obj is None or not hasattr(obj, "__table__"):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.core.roles import ROLES_READING_ORDERS, Role
 from hotline.core.search import OrderFilters
-from hotline.core.workflow import OPEN_STATES, State
+from hotline.core.workflow import State
 from hotline.models import AuditEvent, Category, District, User, WorkOrder
 from hotline.services.errors import Forbidden, NotFound
 
@@ -162,11 +162,6 @@ def caller_history(session: Session, caller_phone: str, limit: int = 20) -> list
             .limit(limit)
         )
     )
-
-
-def is_open(order: WorkOrder) -> bool:
-    """True while the order still needs work."""
-    return order.state_enum in OPEN_STATES
 
 
 def routable_categories(session: Session) -> list[Category]:
