@@ -3,6 +3,7 @@
 from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, RateCounter
 from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
+from hotline.models.extensions import ExtensionRequest
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.settings import AppSetting
 from hotline.models.users import User
@@ -19,6 +20,7 @@ __all__ = [
     "Category",
     "Department",
     "District",
+    "ExtensionRequest",
     "OrderSequence",
     "RoutingRule",
     "User",

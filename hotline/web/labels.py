@@ -36,6 +36,9 @@ ACTION_LABELS = {
     "send_back": _l("Send back"),
     "classify": _l("Classify and route"),
     "escalate": _l("Escalated"),
+    "extension_request": _l("Extension requested"),
+    "extension_approve": _l("Extension approved"),
+    "extension_refuse": _l("Extension refused"),
 }
 
 LEVEL_LABELS = {
@@ -139,6 +142,10 @@ ERROR_LABELS = {
     "required_for_department_staff": _l("Department staff must belong to a department."),
     "out_of_range": _l("The value is out of range."),
     "bad_credentials": _l("Wrong username or password."),
+    "after_deadline": _l("The deadline has passed: an extension must be asked for before it."),
+    "not_later": _l("The new day must be after the current due time."),
+    "already_pending": _l("An extension request for this order is already waiting."),
+    "already_decided": _l("This request has already been decided."),
     "locked": _l("Too many failed logins. The account is locked for a few minutes."),
 }
 

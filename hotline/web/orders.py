@@ -1,5 +1,7 @@
 """Order pages: search, detail with timeline, actions, the desk's and departments' queues."""
 
+from datetime import date
+
 from flask import (
     Blueprint,
     abort,
@@ -23,8 +25,8 @@ from hotline.core.workflow import Action, State
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.models import Category, Department, District
-from hotline.services import escalation, handling, orders
-from hotline.services.errors import Conflict, NotFound, ValidationFailed
+from hotline.services import escalation, extensions, handling, orders
+from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.web import labels
 from hotline.web.helpers import parse_int, roles_required
 
@@ -80,6 +82,9 @@ def detail(number: str):
         needs_department=workflow.ACTIONS_WITH_DEPARTMENT,
         departments=list(_departments()) if workflow.ACTIONS_WITH_DEPARTMENT & set(actions) else [],
         categories=orders.routable_categories(db.session) if Action.CLASSIFY in actions else [],
+        pending_extensions=extensions.pending(db.session, order.id),
+        can_request_extension=current_user.role_enum is Role.DEPARTMENT
+        and order.state in extensions.WORKING_STATES,
     )
 
 
@@ -150,3 +155,53 @@ def overdue():
     """The supervisors' dashboard: overdue open orders by department and level."""
     rows = escalation.overdue_by_department(db.session, utcnow())
     return render_template("orders/overdue.html", rows=rows)
+
+
+@bp.route("/<number>/extension", methods=["POST"])
+@roles_required(Role.DEPARTMENT)
+def extension_request(number: str):
+    """The department asks for more time, before the deadline."""
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+        extensions.request_extension(
+            db.session, current_user.id, number, day, request.form.get("reason", ""),
+            utcnow(), current_app.config["TIMEZONE"],
+        )  # fmt: skip
+    except ValueError:
+        flash(labels.error_text("invalid_date"), "error")
+    except (NotFound, Forbidden):
+        abort(404)
+    except ValidationFailed as exc:
+        for code in exc.errors.values():
+            flash(labels.error_text(code), "error")
+    else:
+        flash(_("The extension request was sent to the supervisors."), "success")
+    return redirect(url_for("orders.detail", number=number)), 303
+
+
+@bp.route("/extensions")
+@roles_required(Role.SUPERVISOR)
+def extension_list():
+    """Pending extension requests, oldest first."""
+    return render_template("orders/extensions.html", requests=extensions.pending(db.session))
+
+
+@bp.route("/extensions/<int:request_id>/<decision>", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def extension_decide(request_id: int, decision: str):
+    """Approve (the due time moves) or refuse."""
+    if decision not in {"approve", "refuse"}:
+        abort(404)
+    try:
+        extensions.decide(
+            db.session, current_user.id, request_id, decision == "approve",
+            request.form.get("note", ""), utcnow(), current_app.config["TIMEZONE"],
+        )  # fmt: skip
+    except NotFound:
+        abort(404)
+    except ValidationFailed as exc:
+        for code in exc.errors.values():
+            flash(labels.error_text(code), "error")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("orders.extension_list")), 303
