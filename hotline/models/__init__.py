@@ -5,6 +5,7 @@ from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
 from hotline.models.extensions import ExtensionRequest
 from hotline.models.organisation import Category, Department, District, RoutingRule
+from hotline.models.reminders import Reminder
 from hotline.models.settings import AppSetting
 from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
@@ -14,6 +15,7 @@ __all__ = [
     "CategoryAttribute",
     "IdempotencyRecord",
     "RateCounter",
+    "Reminder",
     "AppSetting",
     "AuditEvent",
     "CalendarOverride",

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "extension_request": _l("Extension requested"),
     "extension_approve": _l("Extension approved"),
     "extension_refuse": _l("Extension refused"),
+    "remind_set": _l("Reminder set"),
 }
 
 LEVEL_LABELS = {
@@ -146,6 +147,8 @@ ERROR_LABELS = {
     "not_later": _l("The new day must be after the current due time."),
     "already_pending": _l("An extension request for this order is already waiting."),
     "already_decided": _l("This request has already been decided."),
+    "not_in_future": _l("Choose a time in the future."),
+    "invalid_datetime": _l("Use a date and time, e.g. 2026-11-25T09:00."),
     "locked": _l("Too many failed logins. The account is locked for a few minutes."),
 }
 

@@ -1,6 +1,7 @@
 """Order pages: search, detail with timeline, actions, the desk's and departments' queues."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -25,7 +26,7 @@ from hotline.core.workflow import Action, State
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.models import Category, Department, District
-from hotline.services import escalation, extensions, handling, orders
+from hotline.services import escalation, extensions, handling, orders, reminders
 from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.web import labels
 from hotline.web.helpers import parse_int, roles_required
@@ -83,6 +84,7 @@ def detail(number: str):
         departments=list(_departments()) if workflow.ACTIONS_WITH_DEPARTMENT & set(actions) else [],
         categories=orders.routable_categories(db.session) if Action.CLASSIFY in actions else [],
         pending_extensions=extensions.pending(db.session, order.id),
+        can_set_reminder=current_user.role_enum in reminders.SETTERS,
         can_request_extension=current_user.role_enum is Role.DEPARTMENT
         and order.state in extensions.WORKING_STATES,
     )
@@ -143,10 +145,9 @@ def desk():
 @roles_required(Role.DEPARTMENT)
 def queue():
     """The department's open orders, most urgent first."""
-    return render_template(
-        "orders/queue.html",
-        items=orders.department_queue(db.session, current_user),
-    )
+    items = orders.department_queue(db.session, current_user)
+    notices = reminders.due_orders(db.session, [o.id for o in items], utcnow())
+    return render_template("orders/queue.html", items=items, notices=notices)
 
 
 @bp.route("/overdue")
@@ -205,3 +206,36 @@ def extension_decide(request_id: int, decision: str):
     else:
         flash(_("Saved."), "success")
     return redirect(url_for("orders.extension_list")), 303
+
+
+@bp.route("/<number>/reminder", methods=["POST"])
+@roles_required(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
+def reminder_set(number: str):
+    """Remind me (and the department) of this order at a given time."""
+    try:
+        remind_at = datetime.fromisoformat(request.form.get("remind_at", ""))
+    except ValueError:
+        flash(labels.error_text("invalid_datetime"), "error")
+        return redirect(url_for("orders.detail", number=number)), 303
+    if remind_at.tzinfo is None:
+        remind_at = remind_at.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    try:
+        reminders.set_reminder(
+            db.session, current_user.id, number, remind_at, request.form.get("note", ""), utcnow()
+        )
+    except (NotFound, Forbidden):
+        abort(404)
+    except ValidationFailed as exc:
+        for code in exc.errors.values():
+            flash(labels.error_text(code), "error")
+    else:
+        flash(_("Reminder set."), "success")
+    return redirect(url_for("orders.detail", number=number)), 303
+
+
+@bp.route("/reminders")
+@roles_required(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
+def reminder_list():
+    """My reminders whose time has come."""
+    items = reminders.due_for(db.session, current_user.id, utcnow())
+    return render_template("orders/reminders.html", reminders=items)
