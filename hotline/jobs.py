@@ -15,7 +15,7 @@ from flask import Flask
 
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.services import escalation
+from hotline.services import escalation, notifications
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,14 @@ def sweep_deadlines(app: Flask) -> None:
         moved = escalation.sweep(db.session, utcnow())
         if moved:
             log.info("deadline sweep escalated %d orders", len(moved))
+        db.session.remove()
+
+
+def deliver_notifications(app: Flask) -> None:
+    """Send what is due in the outbox (claimed by compare-and-set: safe to run twice)."""
+    with app.app_context():
+        sender = app.config.get("NOTIFICATION_SENDER") or notifications.log_sender
+        notifications.deliver_due(db.session, sender, utcnow())
         db.session.remove()
 
 
@@ -44,6 +52,15 @@ def create_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         seconds=app.config["SWEEP_INTERVAL_SECONDS"],
         args=[app],
         id="sweep_deadlines",
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        deliver_notifications,
+        "interval",
+        seconds=30,
+        args=[app],
+        id="deliver_notifications",
         replace_existing=True,
         next_run_time=datetime.now(UTC),
     )

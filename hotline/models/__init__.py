@@ -4,6 +4,7 @@ from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, 
 from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
 from hotline.models.extensions import ExtensionRequest
+from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.reminders import Reminder
 from hotline.models.settings import AppSetting
@@ -23,6 +24,7 @@ __all__ = [
     "Department",
     "District",
     "ExtensionRequest",
+    "Notification",
     "OrderSequence",
     "RoutingRule",
     "User",

@@ -15,7 +15,7 @@ from hotline.core.escalation import EscalationPolicy, Level
 from hotline.core.workflow import State
 from hotline.database import write_transaction
 from hotline.models import Department, WorkOrder
-from hotline.services import audit
+from hotline.services import audit, notifications
 
 # States in which the clock runs: the order waits for the desk or the department.
 RUNNING = (
@@ -25,6 +25,12 @@ RUNNING = (
     State.RETURNED.value,
 )
 BATCH = 500
+# Who hears of each level (催办 goes to the order's department).
+RECIPIENTS = {
+    Level.REMINDER: "department",
+    Level.SUPERVISION: "role:supervisor",
+    Level.OFFICIAL: "role:official",
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,9 @@ def candidates(policy: EscalationPolicy, now: datetime):
     time, so that each is a range scan of ix_work_orders_sweep_warn or _due.
     """
     o = WorkOrder
-    columns = (o.id, o.number, o.state, o.created_at, o.due_at, o.escalation_level)
+    columns = (
+        o.id, o.number, o.state, o.created_at, o.due_at, o.escalation_level, o.department_id
+    )  # fmt: skip
     thresholds = (
         (Level.WARNING, o.warn_at, now),
         (Level.REMINDER, o.due_at, now),
@@ -93,6 +101,14 @@ def sweep(
                     _event(row.id, row.state, Level(level), now)
                     for level in range(seen + 1, target + 1)
                 ]
+                for level in range(max(seen + 1, Level.REMINDER), target + 1):
+                    recipient = RECIPIENTS[Level(level)]
+                    if level == Level.REMINDER:
+                        recipient = f"department:{row.department_id or 'desk'}"
+                    notifications.enqueue(
+                        session, "in_app", recipient,
+                        f"工单{row.number}已超期：{Level(level).name.lower()}", now, row.id,
+                    )  # fmt: skip
                 moved.append(Escalated(row.number, seen, target))
             if updates:
                 conn.execute(_RAISE, updates)

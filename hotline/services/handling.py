@@ -12,7 +12,7 @@ from hotline.core.intake import OrderType
 from hotline.core.workflow import Action, State, TransitionError
 from hotline.database import write_transaction
 from hotline.models import Department, User, WorkOrder
-from hotline.services import audit, routing
+from hotline.services import audit, notifications, routing
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.orders import visible_orders
 
@@ -54,6 +54,12 @@ def perform(
             order.state = to_state.value
             order.updated_at = now
             session.flush()
+            if action is Action.APPROVE and order.caller_phone and not order.synthetic:
+                notifications.enqueue(
+                    session, "sms", order.caller_phone,
+                    f"【12345】您的工单{order.number}已办结，答复：{order.reply_text[:200]}",
+                    now, order.id,
+                )  # fmt: skip
             audit.record(
                 session,
                 order.id,

@@ -13,7 +13,7 @@ from hotline.core.intake import IntakeRequest
 from hotline.core.workflow import State
 from hotline.database import write_transaction
 from hotline.models import WorkOrder
-from hotline.services import audit, routing
+from hotline.services import audit, notifications, routing
 from hotline.services.errors import ValidationFailed
 from hotline.services.numbering import next_order_number
 
@@ -128,6 +128,12 @@ def register_call(
             session.connection().execute(_INSERT_ORDER, {"number": number, **row}).scalar_one()
         )
         audit.record(session, order_id, actor_id, "create", None, state.value, now, note)
+        if request.caller_phone and not synthetic:
+            notifications.enqueue(
+                session, "sms", request.caller_phone,
+                f"【12345】您的诉求已受理，工单号{number}，可凭工单号和手机号后四位查询办理进度。",
+                now, order_id,
+            )  # fmt: skip
         if on_created is not None:
             on_created(order_id)
     return IntakeResult(order_id, number, state, preview)

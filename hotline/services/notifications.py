@@ -1,0 +1,111 @@
+"""The outbox: messages are written in the same transaction as what caused them, then a
+job delivers them through a pluggable sender, retrying with backoff until delivered."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hotline.database import write_transaction
+from hotline.models import Notification
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)  # a claimed message is retried if its sender never reports back
+MAX_BACKOFF = timedelta(hours=1)
+_INSERT = Notification.__table__.insert()
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a sender gets."""
+
+    id: int
+    channel: str
+    recipient: str
+    text: str
+
+
+Sender = Callable[[Message], None]  # raises on failure
+
+
+def log_sender(message: Message) -> None:
+    """The default sender: writes the message to the log (an SMS gateway replaces it)."""
+    log.info("notify %s %s: %s", message.channel, message.recipient, message.text)
+
+
+def enqueue(
+    session: Session,
+    channel: str,
+    recipient: str,
+    text: str,
+    now: datetime,
+    order_id: int | None = None,
+) -> None:
+    """Add a message to the outbox, inside the caller's transaction."""
+    session.connection().execute(
+        _INSERT,
+        {
+            "channel": channel, "recipient": recipient[:128], "text": text, "order_id": order_id,
+            "state": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "",
+            "created_at": now, "delivered_at": None,
+        },
+    )  # fmt: skip
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after each failure, at most an hour."""
+    return min(MAX_BACKOFF, timedelta(minutes=2 ** max(0, attempts - 1)))
+
+
+def deliver_due(session: Session, sender: Sender, now: datetime, limit: int = 200) -> int:
+    """Deliver what is due; each message is claimed by compare-and-set, so two workers never
+    send the same one at once. Returns how many were delivered."""
+    due = session.execute(
+        select(Notification.id, Notification.attempts)
+        .where(Notification.state == "pending", Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+    ).all()
+    delivered = 0
+    for row in due:
+        with write_transaction(session):
+            claimed = session.execute(
+                update(Notification)
+                .where(
+                    Notification.id == row.id,
+                    Notification.state == "pending",
+                    Notification.attempts == row.attempts,
+                )
+                .values(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        if claimed != 1:
+            continue
+        note = session.get(Notification, row.id)
+        message = Message(note.id, note.channel, note.recipient, note.text)
+        try:
+            sender(message)
+        except Exception as exc:  # noqa: BLE001 - any failure means: try again later
+            with write_transaction(session):
+                session.execute(
+                    update(Notification)
+                    .where(Notification.id == row.id)
+                    .values(
+                        next_attempt_at=now + backoff(row.attempts + 1), last_error=str(exc)[:500]
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            log.warning("notification %s failed (attempt %s): %s", row.id, row.attempts + 1, exc)
+            continue
+        with write_transaction(session):
+            session.execute(
+                update(Notification)
+                .where(Notification.id == row.id)
+                .values(state="delivered", delivered_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        delivered += 1
+    return delivered
