@@ -10,10 +10,10 @@ from hotline.core.escalation import EscalationPolicy
 from hotline.core.roles import Role
 from hotline.core.workflow import State
 from hotline.database import write_transaction
-from hotline.models import ExtensionRequest, User, WorkOrder
+from hotline.models import ExtensionRequest, User
 from hotline.services import audit, routing
 from hotline.services.errors import Forbidden, NotFound, ValidationFailed
-from hotline.services.orders import visible_orders
+from hotline.services.orders import load_for_action
 
 WORKING_STATES = (State.DISPATCHED.value, State.ACCEPTED.value)
 MAX_REASON = 2000
@@ -35,12 +35,7 @@ def request_extension(
     if len(reason) > MAX_REASON:
         raise ValidationFailed({"reason": "too_long"})
     with write_transaction(session):
-        actor = session.get(User, actor_id)
-        if actor is None or actor.role_enum is not Role.DEPARTMENT:
-            raise Forbidden()
-        order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
-        if order is None:
-            raise NotFound()
+        actor, order = load_for_action(session, actor_id, number, frozenset({Role.DEPARTMENT}))
         if order.state not in WORKING_STATES:
             raise ValidationFailed({"action": "not_allowed_in_state"})
         if now >= order.due_at:

@@ -13,8 +13,8 @@ from hotline.core.workflow import Action, State, TransitionError
 from hotline.database import write_transaction
 from hotline.models import Department, User, WorkOrder
 from hotline.services import audit, notifications, routing
-from hotline.services.errors import Conflict, NotFound, ValidationFailed
-from hotline.services.orders import visible_orders
+from hotline.services.errors import Conflict, ValidationFailed
+from hotline.services.orders import load_for_action
 
 MAX_NOTE = 4000
 
@@ -78,12 +78,7 @@ def perform(
 def _load(
     session: Session, actor_id: int, number: str, expected_version: int | None
 ) -> tuple[User, WorkOrder]:
-    actor = session.get(User, actor_id)
-    if actor is None or not actor.active:
-        raise NotFound()
-    order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
-    if order is None:
-        raise NotFound()
+    actor, order = load_for_action(session, actor_id, number)
     if expected_version is not None and order.version != expected_version:
         raise Conflict("stale_version")
     return actor, order

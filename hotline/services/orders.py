@@ -48,6 +48,22 @@ def get_order(session: Session, actor: User, number: str) -> WorkOrder:
     return order
 
 
+def load_for_action(
+    session: Session, actor_id: int, number: str, roles: frozenset[Role] | None = None
+) -> tuple[User, WorkOrder]:
+    """The acting user and the order they act on: Forbidden for a role not in `roles`,
+    NotFound for an inactive user or an order they may not see."""
+    actor = session.get(User, actor_id)
+    if actor is not None and roles is not None and actor.role_enum not in roles:
+        raise Forbidden()
+    if actor is None or not actor.active:
+        raise NotFound()
+    order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
+    if order is None:
+        raise NotFound()
+    return actor, order
+
+
 def timeline(session: Session, order: WorkOrder) -> list[AuditEvent]:
     """The order's audit events, oldest first."""
     return list(

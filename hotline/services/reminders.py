@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from hotline.core.roles import Role
 from hotline.database import write_transaction
-from hotline.models import Reminder, User, WorkOrder
+from hotline.models import Reminder
 from hotline.services import audit
-from hotline.services.errors import Forbidden, NotFound, ValidationFailed
-from hotline.services.orders import visible_orders
+from hotline.services.errors import ValidationFailed
+from hotline.services.orders import load_for_action
 
 SETTERS = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
 
@@ -22,12 +22,7 @@ def set_reminder(
     if remind_at <= now:
         raise ValidationFailed({"remind_at": "not_in_future"})
     with write_transaction(session):
-        actor = session.get(User, actor_id)
-        if actor is None or actor.role_enum not in SETTERS:
-            raise Forbidden()
-        order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
-        if order is None:
-            raise NotFound()
+        actor, order = load_for_action(session, actor_id, number, SETTERS)
         reminder = Reminder(
             order_id=order.id, set_by_id=actor.id, set_at=now, remind_at=remind_at,
             note=note.strip()[:1000],

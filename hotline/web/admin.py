@@ -25,18 +25,10 @@ from hotline.models import (
 from hotline.services import accounts, credentials, organisation
 from hotline.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from hotline.web import labels
-from hotline.web.helpers import parse_int, roles_required
+from hotline.web.helpers import flash_errors, parse_int, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 KINDS = list(DISTRICT_BODIES) + list(CITY_BODIES)
-
-
-def _flash_error(exc: ServiceError) -> None:
-    if isinstance(exc, ValidationFailed):
-        for field, code in exc.errors.items():
-            flash(f"{field}: {labels.error_text(code)}", "error")
-    else:
-        flash(labels.error_text(exc.code), "error")
 
 
 def _form_flag(name: str) -> bool:
@@ -70,7 +62,7 @@ def users():
                 department_id=parse_int(request.form.get("department_id")),
             )
         except ServiceError as exc:
-            _flash_error(exc)
+            flash_errors(exc)
             return render_template("admin/users.html", users=_users(), **_lists()), 422
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"))
@@ -103,7 +95,7 @@ def user_edit(user_id: int):
                 new_password=request.form.get("password") or None,
             )
         except ServiceError as exc:
-            _flash_error(exc)
+            flash_errors(exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.users"))
@@ -129,7 +121,7 @@ def departments(department_id: int | None = None):
                 _form_flag("active"),
             )
         except (ValidationFailed, Conflict, NotFound) as exc:
-            _flash_error(exc)
+            flash_errors(exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.departments"))
@@ -159,7 +151,7 @@ def categories(category_id: int | None = None):
                 request.form.get("time_limit_unit", LimitUnit.WORKING_DAYS.value),
             )
         except (ValidationFailed, Conflict, NotFound) as exc:
-            _flash_error(exc)
+            flash_errors(exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.categories"))
@@ -181,7 +173,7 @@ def rules():
                 parse_int(request.form.get("department_id")) or 0,
             )
         except (ValidationFailed, Conflict) as exc:
-            _flash_error(exc)
+            flash_errors(exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.rules"))
@@ -212,7 +204,7 @@ def api_clients():
                 db.session, request.form.get("name", ""), utcnow()
             )
         except (ValidationFailed, Conflict) as exc:
-            _flash_error(exc)
+            flash_errors(exc)
     clients = db.session.scalars(select(ApiClient).order_by(ApiClient.name)).all()
     return render_template("admin/api_clients.html", clients=clients, new_key=new_key)
 

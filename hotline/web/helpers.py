@@ -3,13 +3,14 @@
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, jsonify, request
+from flask import Flask, abort, current_app, flash, jsonify, request
 from flask_login import current_user, login_required
 
 from hotline.core import privacy
 from hotline.core.roles import Role
 from hotline.core.workflow import OPEN_STATES
 from hotline.database import utcnow
+from hotline.services.errors import ServiceError, ValidationFailed
 from hotline.web import labels
 
 
@@ -29,6 +30,15 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def flash_errors(exc: ServiceError) -> None:
+    """Show a service's refusal as messages: one per field, or one for the whole action."""
+    if isinstance(exc, ValidationFailed):
+        for code in exc.errors.values():
+            flash(labels.error_text(code), "error")
+    else:
+        flash(labels.error_text(exc.code), "error")
 
 
 def parse_int(value: str | None) -> int | None:

@@ -29,7 +29,7 @@ from hotline.models import Category, Department, District
 from hotline.services import escalation, extensions, handling, orders, reminders
 from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.web import labels
-from hotline.web.helpers import parse_int, roles_required
+from hotline.web.helpers import flash_errors, parse_int, roles_required
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -173,8 +173,7 @@ def extension_request(number: str):
     except (NotFound, Forbidden):
         abort(404)
     except ValidationFailed as exc:
-        for code in exc.errors.values():
-            flash(labels.error_text(code), "error")
+        flash_errors(exc)
     else:
         flash(_("The extension request was sent to the supervisors."), "success")
     return redirect(url_for("orders.detail", number=number)), 303
@@ -201,8 +200,7 @@ def extension_decide(request_id: int, decision: str):
     except NotFound:
         abort(404)
     except ValidationFailed as exc:
-        for code in exc.errors.values():
-            flash(labels.error_text(code), "error")
+        flash_errors(exc)
     else:
         flash(_("Saved."), "success")
     return redirect(url_for("orders.extension_list")), 303
@@ -226,8 +224,7 @@ def reminder_set(number: str):
     except (NotFound, Forbidden):
         abort(404)
     except ValidationFailed as exc:
-        for code in exc.errors.values():
-            flash(labels.error_text(code), "error")
+        flash_errors(exc)
     else:
         flash(_("Reminder set."), "success")
     return redirect(url_for("orders.detail", number=number)), 303
