@@ -32,6 +32,8 @@ class Config:
     LANGUAGES = ("zh", "en")
     PAGE_SIZE = 25
     SWEEP_INTERVAL_SECONDS = 60
+    # Orders answered and closed at intake get a callback survey too when this is on.
+    CALLBACK_AFTER_INTAKE_CLOSE = False
     OPEN311_RATE_PER_KEY = 600  # per minute
     OPEN311_RATE_PER_IP = 600  # per minute
     STATUS_LOOKUP_RATE_PER_IP = 20  # per 10 minutes

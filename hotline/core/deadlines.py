@@ -8,6 +8,9 @@ from hotline.core.calendar import WorkCalendar
 from hotline.core.intake import OrderType
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# 响应时限: a department must accept (签收) a dispatched order within this time for it to
+# count towards its 响应率; Beijing's 接诉即办 practice is contact within 24 hours.
+RESPONSE_LIMIT = timedelta(hours=24)
 
 
 class LimitUnit(StrEnum):
@@ -53,6 +56,11 @@ def due_at(
     else:
         due = local + timedelta(hours=amount)
     return due.astimezone(created_at.tzinfo)
+
+
+def accepted_in_time(dispatched_at: datetime | None, accepted_at: datetime) -> bool:
+    """True if the order was accepted within the response limit of its dispatch."""
+    return dispatched_at is not None and accepted_at - dispatched_at <= RESPONSE_LIMIT
 
 
 def order_number(local_day: datetime, sequence: int) -> str:

@@ -56,6 +56,7 @@ class IntakeRequest:
     district_code: str | None = None
     address: str = ""
     confidential: bool = False
+    callback_consent: bool = False  # a confidential reporter agreed to a callback survey
     close_at_intake: bool = False
     intake_answer: str = ""
     caller_email: str = ""
@@ -168,6 +169,7 @@ def parse_intake(data: dict) -> IntakeRequest:
         district_code=district_code,
         address=_text(data, "address"),
         confidential=confidential,
+        callback_consent=confidential and _flag(data, "callback_consent"),
         close_at_intake=close_at_intake,
         intake_answer=intake_answer if close_at_intake else "",
     )

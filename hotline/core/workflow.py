@@ -31,6 +31,7 @@ class Action(StrEnum):
     APPROVE = "approve"  # desk: 审核办结
     SEND_BACK = "send_back"  # desk: reply not good enough, back to the department
     CLASSIFY = "classify"  # intake desk: give an unrouted order (a mailbox letter) its category
+    REOPEN = "reopen"  # callback: unresolved or dissatisfied, back to the department (重办)
 
 
 OPEN_STATES = frozenset(
@@ -52,6 +53,7 @@ _DESK = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
 # Operators classify and route what reached the hotline without a category (the mailbox).
 _TRIAGE = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
 _DEPT = frozenset({Role.DEPARTMENT})
+_CALLBACK = frozenset({Role.CALLBACK, Role.SUPERVISOR})
 
 TRANSITIONS: dict[tuple[State, Action], Transition] = {
     (State.REGISTERED, Action.DISPATCH): Transition(State.DISPATCHED, _TRIAGE),
@@ -66,6 +68,11 @@ TRANSITIONS: dict[tuple[State, Action], Transition] = {
     (State.ACCEPTED, Action.REPLY): Transition(State.REPLIED, _DEPT, note_required=True),
     (State.REPLIED, Action.APPROVE): Transition(State.CLOSED, _DESK),
     (State.REPLIED, Action.SEND_BACK): Transition(State.ACCEPTED, _DESK, note_required=True),
+    # Reopened from a callback survey, with the caller's words as the note.
+    (State.CLOSED, Action.REOPEN): Transition(State.DISPATCHED, _CALLBACK, note_required=True),
+    (State.CLOSED_AT_INTAKE, Action.REOPEN): Transition(
+        State.REGISTERED, _CALLBACK, note_required=True
+    ),
 }
 
 # Actions that choose a (new) department.

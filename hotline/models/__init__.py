@@ -3,6 +3,7 @@
 from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, RateCounter
 from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
+from hotline.models.callbacks import Callback
 from hotline.models.extensions import ExtensionRequest
 from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
@@ -20,6 +21,7 @@ __all__ = [
     "AppSetting",
     "AuditEvent",
     "CalendarOverride",
+    "Callback",
     "Category",
     "Department",
     "District",

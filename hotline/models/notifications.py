@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.database import UTCDateTime
 from hotline.extensions import db
@@ -13,7 +13,10 @@ class Notification(db.Model):
     """One message to one recipient on one channel, kept until it is delivered."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_pending", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_notifications_pending", "state", "next_attempt_at"),
+        Index("ix_notifications_inbox", "recipient", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))  # in_app, sms, email
@@ -26,3 +29,5 @@ class Notification(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order = relationship("WorkOrder", lazy="joined")

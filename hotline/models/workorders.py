@@ -66,6 +66,11 @@ class WorkOrder(db.Model):
     warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 临期预警 starts here
     escalation_level: Mapped[int] = mapped_column(default=0)
     return_count: Mapped[int] = mapped_column(default=0)
+    reopen_count: Mapped[int] = mapped_column(default=0)  # 重办 after a callback
+    # Accepted (签收) within the response limit of its (last) dispatch: the 响应率 numerator.
+    accepted_in_time: Mapped[bool] = mapped_column(default=False)
+    # A confidential reporter agreed to be called back (回访).
+    callback_consent: Mapped[bool] = mapped_column(default=False)
 
     intake_answer: Mapped[str] = mapped_column(Text, default="")
     reply_text: Mapped[str] = mapped_column(Text, default="")

@@ -26,6 +26,11 @@ RUNNING = (
 )
 BATCH = 500
 # Who hears of each level (催办 goes to the order's department).
+NOTICE_TEXT = {  # outbox texts are stored as sent: in Chinese, like the SMS
+    Level.REMINDER: "已超期，请尽快办理（催办）",
+    Level.SUPERVISION: "超期未办结，已列入督办",
+    Level.OFFICIAL: "严重超期，已提请领导督办",
+}
 RECIPIENTS = {
     Level.REMINDER: "department",
     Level.SUPERVISION: "role:supervisor",
@@ -107,7 +112,7 @@ def sweep(
                         recipient = f"department:{row.department_id or 'desk'}"
                     notifications.enqueue(
                         session, "in_app", recipient,
-                        f"工单{row.number}已超期：{Level(level).name.lower()}", now, row.id,
+                        f"工单{row.number}{NOTICE_TEXT[Level(level)]}", now, row.id,
                     )  # fmt: skip
                 moved.append(Escalated(row.number, seen, target))
             if updates:

@@ -1,4 +1,5 @@
-"""Acting on a work order: accept, return, reply, dispatch, approve, send back, cancel."""
+"""Acting on a work order: accept, return, reply, dispatch, approve, send back, cancel,
+reopen."""
 
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from hotline.core.intake import OrderType
 from hotline.core.workflow import Action, State, TransitionError
 from hotline.database import write_transaction
 from hotline.models import Department, User, WorkOrder
-from hotline.services import audit, notifications, routing
+from hotline.services import audit, callbacks, notifications, routing
 from hotline.services.errors import Conflict, ValidationFailed
 from hotline.services.orders import load_for_action
 
@@ -42,37 +43,70 @@ def perform(
     try:
         with write_transaction(session):
             actor, order = _load(session, actor_id, number, expected_version)
-            from_state = order.state_enum
-            to_state = _check(from_state, action, actor, note)
-            audit_note = note
-            if action is Action.RETURN and order.department is not None:
-                audit_note = f"{order.department.name}: {note}"
-            if action in workflow.ACTIONS_WITH_DEPARTMENT:
-                department = _assign(session, order, department_id)
-                audit_note = f"→ {department.name}" + (f": {note}" if note else "")
-            _stamp(order, action, to_state, note, now)
-            order.state = to_state.value
-            order.updated_at = now
-            session.flush()
-            if action is Action.APPROVE and order.caller_phone and not order.synthetic:
-                notifications.enqueue(
-                    session, "sms", order.caller_phone,
-                    f"【12345】您的工单{order.number}已办结，答复：{order.reply_text[:200]}",
-                    now, order.id,
-                )  # fmt: skip
-            audit.record(
-                session,
-                order.id,
-                actor.id,
-                action.value,
-                from_state.value,
-                to_state.value,
-                now,
-                audit_note,
-            )
+            apply_action(session, actor, order, action, now, note, department_id, timezone)
     except StaleDataError as exc:
         raise Conflict("stale_version") from exc
     return order
+
+
+def apply_action(
+    session: Session,
+    actor: User,
+    order: WorkOrder,
+    action: Action,
+    now: datetime,
+    note: str = "",
+    department_id: int | None = None,
+    timezone: str = deadlines.DEFAULT_TIMEZONE,
+) -> None:
+    """The body of `perform`, inside the caller's write transaction (callbacks reopen here)."""
+    from_state = order.state_enum
+    to_state = _check(from_state, action, actor, note)
+    audit_note = note
+    if action is Action.RETURN and order.department is not None:
+        audit_note = f"{order.department.name}: {note}"
+    if action in workflow.ACTIONS_WITH_DEPARTMENT:
+        department = _assign(session, order, department_id)
+        audit_note = f"→ {department.name}" + (f": {note}" if note else "")
+    _stamp(order, action, to_state, note, now)
+    if action is Action.REOPEN:
+        _restart_clock(session, order, to_state, now, timezone)
+    order.state = to_state.value
+    order.updated_at = now
+    session.flush()
+    audit.record(
+        session, order.id, actor.id, action.value, from_state.value, to_state.value, now,
+        audit_note,
+    )  # fmt: skip
+    if action is Action.APPROVE:
+        if order.caller_phone and not order.synthetic:
+            notifications.enqueue(
+                session, "sms", order.caller_phone,
+                f"【12345】您的工单{order.number}已办结，答复：{order.reply_text[:200]}",
+                now, order.id,
+            )  # fmt: skip
+        callbacks.schedule(session, order, now, timezone)
+    elif action is Action.REOPEN:
+        notifications.enqueue(
+            session, "in_app", f"department:{order.department_id or 'desk'}",
+            f"工单{order.number}回访未解决或不满意，已重办：{note[:200]}", now, order.id,
+        )  # fmt: skip
+
+
+def _restart_clock(
+    session: Session, order: WorkOrder, to_state: State, now: datetime, timezone: str
+) -> None:
+    """A reopened order gets a new due time from now, under its own time limit."""
+    calendar = routing.context(session).calendar
+    unit = deadlines.LimitUnit(order.time_limit_unit)
+    order.due_at = deadlines.due_at(now, order.time_limit, unit, calendar, timezone)
+    order.warn_at = EscalationPolicy().warn_at(now, order.due_at)
+    # The level belongs to the old deadline; the new one escalates from the start again.
+    order.escalation_level = 0
+    order.reopen_count += 1
+    order.closed_at = order.replied_at = order.accepted_at = None
+    order.accepted_in_time = False
+    order.dispatched_at = now if to_state is State.DISPATCHED else None
 
 
 def _load(
@@ -158,8 +192,10 @@ def _stamp(order: WorkOrder, action: Action, to_state: State, note: str, now: da
     if action in workflow.ACTIONS_WITH_DEPARTMENT:
         order.dispatched_at = now
         order.accepted_at = None
+        order.accepted_in_time = False
     elif action is Action.ACCEPT:
         order.accepted_at = now
+        order.accepted_in_time = deadlines.accepted_in_time(order.dispatched_at, now)
     elif action is Action.RETURN:
         order.return_count += 1
         order.department_id = None

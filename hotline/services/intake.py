@@ -13,7 +13,7 @@ from hotline.core.intake import IntakeRequest
 from hotline.core.workflow import State
 from hotline.database import write_transaction
 from hotline.models import WorkOrder
-from hotline.services import audit, notifications, routing
+from hotline.services import audit, callbacks, notifications, routing
 from hotline.services.errors import ValidationFailed
 from hotline.services.numbering import next_order_number
 
@@ -61,6 +61,7 @@ def register_call(
     timezone: str,
     synthetic: bool = False,
     on_created: Callable[[int], None] | None = None,
+    callback_when_closed_at_intake: bool = False,
 ) -> IntakeResult:
     """Create the work order and its audit event in one transaction; return its number.
 
@@ -95,6 +96,9 @@ def register_call(
         "caller_name": request.caller_name,
         "caller_address": request.caller_address,
         "confidential": request.confidential,
+        "callback_consent": request.callback_consent,
+        "reopen_count": 0,
+        "accepted_in_time": False,
         "lon": request.lon,
         "lat": request.lat,
         "district_id": ctx.district_ids.get(preview.district_code or ""),
@@ -134,6 +138,8 @@ def register_call(
                 f"【12345】您的诉求已受理，工单号{number}，可凭工单号和手机号后四位查询办理进度。",
                 now, order_id,
             )  # fmt: skip
+        if callback_when_closed_at_intake and state is State.CLOSED_AT_INTAKE:
+            callbacks.schedule(session, session.get(WorkOrder, order_id), now, timezone)
         if on_created is not None:
             on_created(order_id)
     return IntakeResult(order_id, number, state, preview)

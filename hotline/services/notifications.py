@@ -109,3 +109,25 @@ def deliver_due(session: Session, sender: Sender, now: datetime, limit: int = 20
             )
         delivered += 1
     return delivered
+
+
+def inbox_recipients(user_id: int, role: str, department_id: int | None) -> list[str]:
+    """The in-app addresses a user reads: their own, their role's and their department's."""
+    recipients = [f"user:{user_id}", f"role:{role}"]
+    if department_id is not None:
+        recipients.append(f"department:{department_id}")
+    if role in ("dispatcher", "supervisor"):
+        recipients.append("department:desk")  # overdue orders that have no department
+    return recipients
+
+
+def inbox(session: Session, recipients: list[str], limit: int = 100) -> list[Notification]:
+    """The latest in-app notices for these addresses."""
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.channel == "in_app", Notification.recipient.in_(recipients))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )

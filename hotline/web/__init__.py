@@ -24,7 +24,20 @@ def _select_locale() -> str:
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
     from hotline.services import accounts
-    from hotline.web import admin, api, auth, errors, helpers, intake, maps, open311, orders, public
+    from hotline.web import (
+        admin,
+        api,
+        auth,
+        callbacks,
+        errors,
+        helpers,
+        intake,
+        kpi,
+        maps,
+        open311,
+        orders,
+        public,
+    )  # fmt: skip
 
     app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=_select_locale)
@@ -66,6 +79,8 @@ def init_app(app: Flask) -> None:
         open311.bp,
         api.bp,
         public.bp,
+        callbacks.bp,
+        kpi.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

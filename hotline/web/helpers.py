@@ -88,6 +88,10 @@ def init_app(app: Flask) -> None:
         unit_labels=labels.UNIT_LABELS,
         level_labels=labels.LEVEL_LABELS,
         error_text=labels.error_text,
+        callback_state_labels=labels.CALLBACK_STATE_LABELS,
+        outcome_labels=labels.OUTCOME_LABELS,
+        satisfaction_labels=labels.SATISFACTION_LABELS,
+        attitude_labels=labels.ATTITUDE_LABELS,
     )
     app.jinja_env.filters["local"] = local_time
 

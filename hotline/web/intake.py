@@ -71,8 +71,9 @@ def submit():
     try:
         call = parse_intake(data)
         result = intake.register_call(
-            db.session, call, current_user.id, utcnow(), current_app.config["TIMEZONE"]
-        )
+            db.session, call, current_user.id, utcnow(), current_app.config["TIMEZONE"],
+            callback_when_closed_at_intake=current_app.config["CALLBACK_AFTER_INTAKE_CLOSE"],
+        )  # fmt: skip
     except (IntakeValidationError, ValidationFailed) as exc:
         return _render_form(data, exc.errors, 422)
     flash(_("Work order %(number)s created.", number=result.number), "success")

@@ -40,6 +40,39 @@ ACTION_LABELS = {
     "extension_approve": _l("Extension approved"),
     "extension_refuse": _l("Extension refused"),
     "remind_set": _l("Reminder set"),
+    "reopen": _l("Reopen"),
+    "callback_scheduled": _l("Callback scheduled"),
+    "callback_skipped": _l("No callback (confidential, no consent, or no phone)"),
+    "callback_answered": _l("Callback: answered"),
+    "callback_not_reached": _l("Callback: not reached"),
+    "callback_declined": _l("Callback: declined"),
+    "callback_later": _l("Callback: call again later"),
+}
+
+CALLBACK_STATE_LABELS = {
+    "due": _l("To call"),
+    "done": _l("Answered"),
+    "declined": _l("Declined"),
+    "unreachable": _l("Unreachable"),
+}
+
+OUTCOME_LABELS = {
+    "answered": _l("Reached, survey answered"),
+    "not_reached": _l("Not reached"),
+    "declined": _l("Caller declines the survey"),
+    "later": _l("Call me later"),
+}
+
+SATISFACTION_LABELS = {
+    "satisfied": _l("Satisfied"),
+    "basic": _l("Basically satisfied"),
+    "dissatisfied": _l("Dissatisfied"),
+}
+
+ATTITUDE_LABELS = {
+    "satisfied": _l("Satisfied"),
+    "neutral": _l("Average"),
+    "dissatisfied": _l("Dissatisfied"),
 }
 
 LEVEL_LABELS = {
@@ -149,6 +182,11 @@ ERROR_LABELS = {
     "already_decided": _l("This request has already been decided."),
     "not_in_future": _l("Choose a time in the future."),
     "invalid_datetime": _l("Use a date and time, e.g. 2026-11-25T09:00."),
+    "score_out_of_range": _l("Give a score from 1 to 10."),
+    "callback_finished": _l("This callback has already been completed."),
+    "already_tried_today": _l(
+        "A missed call was already recorded today: the next try must be on another day."
+    ),
     "locked": _l("Too many failed logins. The account is locked for a few minutes."),
 }
 

@@ -26,7 +26,7 @@ from hotline.core.workflow import Action, State
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.models import Category, Department, District
-from hotline.services import escalation, extensions, handling, orders, reminders
+from hotline.services import callbacks, escalation, extensions, handling, orders, reminders
 from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.web import labels
 from hotline.web.helpers import flash_errors, parse_int, roles_required
@@ -84,6 +84,7 @@ def detail(number: str):
         departments=list(_departments()) if workflow.ACTIONS_WITH_DEPARTMENT & set(actions) else [],
         categories=orders.routable_categories(db.session) if Action.CLASSIFY in actions else [],
         pending_extensions=extensions.pending(db.session, order.id),
+        callbacks=callbacks.for_order(db.session, order.id),
         can_set_reminder=current_user.role_enum in reminders.SETTERS,
         can_request_extension=current_user.role_enum is Role.DEPARTMENT
         and order.state in extensions.WORKING_STATES,

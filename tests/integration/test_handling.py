@@ -31,7 +31,8 @@ def test_accept_reply_approve(any_app):
         assert closed.state == State.CLOSED.value
         assert closed.reply_text == "已责令施工单位夜间停工。"
         assert closed.accepted_at and closed.replied_at and closed.closed_at
-        assert audit_count(closed) == 4
+        # create, accept, reply, approve, and the callback survey the closure scheduled
+        assert audit_count(closed) == 5
 
 
 def test_return_and_redispatch_with_reasons(any_app):

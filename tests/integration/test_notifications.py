@@ -34,7 +34,7 @@ def test_intake_closure_and_escalation_write_to_the_outbox(any_app):
         assert ("in_app", department, late.id) in messages  # 催办
         assert ("in_app", "role:supervisor", late.id) in messages  # 督办
         assert ("in_app", "role:official", late.id) in messages
-        closing = [n for n in outbox() if n.order_id == order.id and "办结" in n.text]
+        closing = [n for n in outbox() if n.order_id == order.id and "已办结" in n.text]
         assert len(closing) == 1 and order.number in outbox()[0].text
 
 

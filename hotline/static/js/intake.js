@@ -77,6 +77,9 @@
 
   function updateTypeRows() {
     document.getElementById("confidential-row").hidden = type.value !== "report";
+    document.getElementById("consent-row").hidden = !(
+      type.value === "report" && document.querySelector("[name=confidential]").checked
+    );
     close.parentElement.hidden = type.value !== "inquiry";
     document.getElementById("answer-row").hidden = !(type.value === "inquiry" && close.checked);
   }
@@ -113,6 +116,7 @@
   phone.addEventListener("change", updateHistory);
   type.addEventListener("change", updateTypeRows);
   close.addEventListener("change", updateTypeRows);
+  document.querySelector("[name=confidential]").addEventListener("change", updateTypeRows);
   updateTypeRows();
   if (phone.value) { updateHistory(); }
   if (category.value) { updatePreview(); }

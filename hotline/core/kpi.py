@@ -1,0 +1,139 @@
+"""The hotline's key figures, defined once, from plain counts (see shared/DOMAIN.md).
+
+Every rate is a `Rate`: numerator, denominator and value. A zero denominator gives the
+value None, shown as "n/a"; nothing here ever divides by zero.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rate:
+    """numerator / denominator, or None when there is nothing to divide by."""
+
+    numerator: int
+    denominator: int
+
+    def __post_init__(self) -> None:
+        if self.numerator < 0 or self.denominator < 0:
+            raise ValueError("counts cannot be negative")
+        if self.numerator > self.denominator:
+            raise ValueError("a rate's numerator cannot exceed its denominator")
+
+    @property
+    def value(self) -> float | None:
+        """The ratio in [0, 1], or None for a zero denominator."""
+        return self.numerator / self.denominator if self.denominator else None
+
+    def percent(self, digits: int = 1) -> str:
+        """'97.5%' or 'n/a'."""
+        value = self.value
+        return "n/a" if value is None else f"{value * 100:.{digits}f}%"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure against its base period: absolute difference and percentage (None: zero base)."""
+
+    current: float
+    base: float
+
+    @property
+    def difference(self) -> float:
+        """current - base."""
+        return self.current - self.base
+
+    @property
+    def ratio(self) -> float | None:
+        """(current - base) / base, or None when the base is zero."""
+        return (self.current - self.base) / self.base if self.base else None
+
+    def percent(self, digits: int = 1) -> str:
+        """'+12.5%', '-3.0%' or 'n/a'."""
+        ratio = self.ratio
+        return "n/a" if ratio is None else f"{ratio * 100:+.{digits}f}%"
+
+
+def callback_rate(made: int, planned: int) -> Rate:
+    """回访率 = callbacks made (caller reached) / callbacks planned."""
+    return Rate(made, planned)
+
+
+def satisfaction_rate(satisfied: int, basically_satisfied: int, valid_answers: int) -> Rate:
+    """满意率 = (满意 + 基本满意) / valid callback answers."""
+    return Rate(satisfied + basically_satisfied, valid_answers)
+
+
+def resolution_rate(resolved: int, valid_answers: int) -> Rate:
+    """解决率 = "resolved" answers / valid callback answers."""
+    return Rate(resolved, valid_answers)
+
+
+def response_rate(accepted_in_time: int, dispatched: int) -> Rate:
+    """响应率 = orders accepted within the response limit / orders dispatched."""
+    return Rate(accepted_in_time, dispatched)
+
+
+def on_time_rate(closed_by_due: int, due: int) -> Rate:
+    """按时办结率 = orders closed by their due time / orders due in the period."""
+    return Rate(closed_by_due, due)
+
+
+def completion_rate(closed: int, received: int) -> Rate:
+    """办结率 = closed / received in the period."""
+    return Rate(closed, received)
+
+
+def reopen_rate(reopened: int, valid_answers: int) -> Rate:
+    """重办率 = callbacks that reopened their order / valid callback answers."""
+    return Rate(reopened, valid_answers)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The plain counts of one period (for one department or for all)."""
+
+    received: int = 0
+    closed: int = 0
+    dispatched: int = 0
+    accepted_in_time: int = 0
+    due: int = 0
+    closed_by_due: int = 0
+    callbacks_planned: int = 0
+    callbacks_made: int = 0
+    valid_answers: int = 0
+    resolved: int = 0
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    dissatisfied: int = 0
+    reopened: int = 0
+
+
+@dataclass(frozen=True)
+class Figures:
+    """All rates of one period, computed from its counts."""
+
+    counts: Counts
+    callback: Rate
+    satisfaction: Rate
+    resolution: Rate
+    response: Rate
+    on_time: Rate
+    completion: Rate
+    reopen: Rate
+
+
+def figures(counts: Counts) -> Figures:
+    """Every rate of `counts`, by the definitions above."""
+    return Figures(
+        counts=counts,
+        callback=callback_rate(counts.callbacks_made, counts.callbacks_planned),
+        satisfaction=satisfaction_rate(
+            counts.satisfied, counts.basically_satisfied, counts.valid_answers
+        ),
+        resolution=resolution_rate(counts.resolved, counts.valid_answers),
+        response=response_rate(counts.accepted_in_time, counts.dispatched),
+        on_time=on_time_rate(counts.closed_by_due, counts.due),
+        completion=completion_rate(counts.closed, counts.received),
+        reopen=reopen_rate(counts.reopened, counts.valid_answers),
+    )

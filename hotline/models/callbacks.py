@@ -1,0 +1,44 @@
+"""Callback surveys (回访): one task per closure of an order that may be called back."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.database import UTCDateTime
+from hotline.extensions import db
+
+
+class Callback(db.Model):
+    """A callback task and, once done, its answers; `round` 2 follows a reopen."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        UniqueConstraint("order_id", "round", name="uq_callbacks_order_round"),
+        Index("ix_callbacks_state_due", "state", "due_at"),
+        Index("ix_callbacks_created", "created_at"),
+        Index("ix_callbacks_completed", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
+    round: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(16), default="due")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)  # times not reached
+    last_attempt_day: Mapped[str] = mapped_column(String(10), default="")  # local ISO date
+
+    resolved: Mapped[bool | None]
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    attitude: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[int | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reopened: Mapped[bool] = mapped_column(default=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    order = relationship("WorkOrder", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,101 @@
+"""The counts behind the KPIs of a period, by SQL aggregation, per department."""
+
+from collections import defaultdict
+from dataclasses import fields
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from hotline.core import kpi
+from hotline.core.callbacks import CallbackState, Satisfaction
+from hotline.core.workflow import State
+from hotline.models import Callback, Department, WorkOrder
+
+CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
+_DONE = CallbackState.DONE.value
+_MADE = (CallbackState.DONE.value, CallbackState.DECLINED.value)
+
+
+def _sum(condition) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _in_period(column, start: datetime, end: datetime):
+    return and_(column >= start, column < end)
+
+
+def counts_by_department(
+    session: Session, start: datetime, end: datetime, department_id: int | None = None
+) -> dict[int | None, kpi.Counts]:
+    """Counts for [start, end) keyed by department id (None: not with a department)."""
+    dept = WorkOrder.department_id
+    only = [dept == department_id] if department_id is not None else []
+    queries = {
+        ("received", "closed"): select(
+            dept, func.count(), _sum(WorkOrder.state.in_(CLOSED))
+        ).where(_in_period(WorkOrder.created_at, start, end), *only),
+        ("dispatched", "accepted_in_time"): select(
+            dept, func.count(), _sum(WorkOrder.accepted_in_time)
+        ).where(_in_period(WorkOrder.dispatched_at, start, end), *only),
+        ("due", "closed_by_due"): select(
+            dept,
+            func.count(),
+            _sum(and_(WorkOrder.state.in_(CLOSED), WorkOrder.closed_at <= WorkOrder.due_at)),
+        ).where(
+            _in_period(WorkOrder.due_at, start, end),
+            WorkOrder.state != State.CANCELLED.value,
+            *only,
+        ),
+        ("callbacks_planned", "callbacks_made"): select(
+            dept, func.count(), _sum(Callback.state.in_(_MADE))
+        )
+        .join(WorkOrder, WorkOrder.id == Callback.order_id)
+        .where(_in_period(Callback.created_at, start, end), *only),
+        (
+            "valid_answers", "resolved", "satisfied", "basically_satisfied", "dissatisfied",
+            "reopened",
+        ): select(
+            dept,
+            func.count(),
+            _sum(Callback.resolved),
+            _sum(Callback.satisfaction == Satisfaction.SATISFIED.value),
+            _sum(Callback.satisfaction == Satisfaction.BASIC.value),
+            _sum(Callback.satisfaction == Satisfaction.DISSATISFIED.value),
+            _sum(Callback.reopened),
+        )
+        .join(WorkOrder, WorkOrder.id == Callback.order_id)
+        .where(_in_period(Callback.completed_at, start, end), Callback.state == _DONE, *only),
+    }  # fmt: skip
+    found: dict[int | None, dict[str, int]] = defaultdict(dict)
+    for names, query in queries.items():
+        for row in session.execute(query.group_by(dept)):
+            found[row[0]].update(zip(names, (int(v) for v in row[1:]), strict=True))
+    return {key: kpi.Counts(**values) for key, values in found.items()}
+
+
+def total(counts: dict[int | None, kpi.Counts]) -> kpi.Counts:
+    """All departments' counts added up."""
+    names = [f.name for f in fields(kpi.Counts)]
+    return kpi.Counts(**{n: sum(getattr(c, n) for c in counts.values()) for n in names})
+
+
+def report(
+    session: Session, start: datetime, end: datetime, department_id: int | None = None
+) -> tuple[kpi.Figures, list[tuple[Department | None, kpi.Figures]]]:
+    """The period's figures overall and per department (by 满意率 then 解决率 then 响应率)."""
+    by_department = counts_by_department(session, start, end, department_id)
+    departments = {
+        d.id: d
+        for d in session.scalars(
+            select(Department).where(Department.id.in_([k for k in by_department if k]))
+        )
+    }
+    rows = [(departments.get(k) if k else None, kpi.figures(c)) for k, c in by_department.items()]
+    rows.sort(key=_rank)
+    return kpi.figures(total(by_department)), rows
+
+
+def _rank(row: tuple[Department | None, kpi.Figures]) -> tuple[float, ...]:
+    ranked = (row[1].satisfaction, row[1].resolution, row[1].response)
+    return tuple(-(rate.value or 0) for rate in ranked)

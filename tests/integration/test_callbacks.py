@@ -1,0 +1,179 @@
+"""Callback surveys: scheduling at closure, retries, reopen (重办) and the second round."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from hotline.core.callbacks import CallbackState, CallResult, Outcome, parse_call
+from hotline.core.roles import Role
+from hotline.core.workflow import Action, State
+from hotline.extensions import db
+from hotline.models import AuditEvent, Callback, Notification
+from hotline.services import callbacks, kpis
+from hotline.services.errors import Conflict, Forbidden, ValidationFailed
+from tests import factories
+from tests.factories import NOW, act
+
+TZ = ZoneInfo("Asia/Shanghai")
+DONGCHENG = "东城区城市管理委员会"
+ANSWER = {"outcome": "answered", "resolved": "yes", "satisfaction": "satisfied",
+          "attitude": "satisfied", "score": "10"}  # fmt: skip
+
+
+def closed_order(**overrides):
+    """An order taken through accept, reply and approval by the desk at NOW."""
+    staff = factories.user(Role.DEPARTMENT, DONGCHENG)
+    desk = factories.user(Role.DISPATCHER)
+    order = factories.order(**overrides)
+    act(staff, order.number, Action.ACCEPT)
+    act(staff, order.number, Action.REPLY, "已处理")
+    act(desk, order.number, Action.APPROVE)
+    return order, staff, desk
+
+
+def record(actor, task, form, now):
+    return callbacks.record_call(
+        db.session, actor.id, task.id, parse_call(form, TZ), now, "Asia/Shanghai"
+    )
+
+
+def test_closing_schedules_a_callback_for_the_next_working_day(any_app):
+    with any_app.app_context():
+        order, _, _ = closed_order()  # closed Friday 20 Nov 2026, 10:00
+        [task] = callbacks.for_order(db.session, order.id)
+        assert task.round == 1 and task.state == "due"
+        assert task.due_at == datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # Monday
+        assert callbacks.due(db.session, task.due_at - timedelta(seconds=1)) == []
+        assert [t.id for t in callbacks.due(db.session, task.due_at)] == [task.id]
+        texts = db.session.scalars(select(Notification.text).where(Notification.channel == "sms"))
+        assert any("回访" in t for t in texts)
+
+
+def test_missed_calls_later_and_unreachable(any_app):
+    with any_app.app_context():
+        order, _, _ = closed_order()
+        caller = factories.user(Role.CALLBACK)
+        [task] = callbacks.for_order(db.session, order.id)
+        monday = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
+        record(caller, task, {"outcome": "not_reached"}, monday)
+        assert task.attempts == 1 and task.due_at == datetime(2026, 11, 24, 9, tzinfo=TZ)
+        with pytest.raises(ValidationFailed) as err:
+            record(caller, task, {"outcome": "not_reached"}, monday + timedelta(hours=2))
+        assert err.value.errors == {"outcome": "already_tried_today"}
+        db.session.rollback()
+        later = {"outcome": "later", "call_again_at": "2026-11-24T16:00"}
+        record(caller, task, later, datetime(2026, 11, 24, 10, tzinfo=TZ))
+        assert task.due_at == datetime(2026, 11, 24, 16, tzinfo=TZ) and task.attempts == 1
+        record(caller, task, {"outcome": "not_reached"}, datetime(2026, 11, 24, 16, tzinfo=TZ))
+        record(caller, task, {"outcome": "not_reached"}, datetime(2026, 11, 25, 9, tzinfo=TZ))
+        assert task.state == CallbackState.UNREACHABLE.value and task.attempts == 3
+        with pytest.raises(ValidationFailed):
+            record(caller, task, ANSWER, datetime(2026, 11, 26, 9, tzinfo=TZ))
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.order_id == order.id)
+        ).all()
+        assert actions.count("callback_not_reached") == 3 and "callback_later" in actions
+
+
+def test_dissatisfied_reopens_to_the_same_department_then_a_second_round(any_app):
+    with any_app.app_context():
+        order, staff, desk = closed_order()
+        caller = factories.user(Role.CALLBACK)
+        [first] = callbacks.for_order(db.session, order.id)
+        monday = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
+        form = {**ANSWER, "satisfaction": "dissatisfied", "comment": "噪音依旧"}
+        record(caller, first, form, monday)
+        db.session.refresh(order)
+        assert first.state == "done" and first.reopened
+        assert order.state == State.DISPATCHED.value and order.department.name == DONGCHENG
+        assert order.reopen_count == 1 and order.escalation_level == 0
+        assert order.closed_at is None and order.due_at > monday
+        note = db.session.scalar(
+            select(AuditEvent.note).where(
+                AuditEvent.order_id == order.id, AuditEvent.action == "reopen"
+            )
+        )
+        assert "噪音依旧" in note
+        inbox = db.session.scalars(
+            select(Notification.recipient).where(Notification.channel == "in_app")
+        ).all()
+        assert f"department:{order.department_id}" in inbox
+        act(staff, order.number, Action.ACCEPT)
+        act(staff, order.number, Action.REPLY, "再次整改")
+        act(desk, order.number, Action.APPROVE)
+        rounds = callbacks.for_order(db.session, order.id)
+        assert [(t.round, t.state) for t in rounds] == [(1, "done"), (2, "due")]
+        record(caller, rounds[1], ANSWER, datetime(2026, 11, 24, 10, tzinfo=TZ))
+        db.session.refresh(order)
+        assert order.state == State.CLOSED.value and order.reopen_count == 1
+
+
+def test_declined_and_unresolved(any_app):
+    with any_app.app_context():
+        order, _, _ = closed_order()
+        caller = factories.user(Role.CALLBACK)
+        [task] = callbacks.for_order(db.session, order.id)
+        record(caller, task, {"outcome": "declined", "comment": "不需要"}, NOW + timedelta(days=3))
+        assert task.state == "declined" and task.resolved is None
+        db.session.refresh(order)
+        assert order.state == State.CLOSED.value
+        other, _, _ = closed_order()
+        [task] = callbacks.for_order(db.session, other.id)
+        record(caller, task, {**ANSWER, "resolved": "no"}, NOW + timedelta(days=3))
+        db.session.refresh(other)
+        assert other.state == State.DISPATCHED.value
+
+
+def test_confidential_reporters_are_called_only_with_consent(any_app):
+    with any_app.app_context():
+        report = {"order_type": "report", "confidential": "on", "category_code": "0401"}
+        silent, _, _ = closed_order(**report)
+        assert callbacks.for_order(db.session, silent.id) == []
+        agreed, _, _ = closed_order(**report, callback_consent="on")
+        assert [t.round for t in callbacks.for_order(db.session, agreed.id)] == [1]
+
+
+def test_only_callback_operators_and_supervisors_and_one_writer_wins(any_app):
+    with any_app.app_context():
+        order, staff, _ = closed_order()
+        [task] = callbacks.for_order(db.session, order.id)
+        with pytest.raises(Forbidden):
+            callbacks.get(db.session, staff.id, task.id)
+        caller = factories.user(Role.CALLBACK)
+        stale = task.version
+        record(caller, task, {"outcome": "not_reached"}, NOW + timedelta(days=3))
+        with pytest.raises(Conflict):
+            callbacks.record_call(
+                db.session, caller.id, task.id, CallResult(Outcome.DECLINED),
+                NOW + timedelta(days=4), "Asia/Shanghai", expected_version=stale,
+            )  # fmt: skip
+
+
+def test_kpi_counts_on_a_hand_worked_fixture(any_app):
+    with any_app.app_context():
+        caller = factories.user(Role.CALLBACK)
+        later = NOW + timedelta(days=3)
+        orders = [closed_order()[0] for _ in range(4)]
+        factories.order()  # received, dispatched, never accepted
+        tasks = [callbacks.for_order(db.session, o.id)[0] for o in orders]
+        record(caller, tasks[0], ANSWER, later)
+        record(caller, tasks[1], {**ANSWER, "satisfaction": "basic"}, later)
+        record(caller, tasks[2], {**ANSWER, "satisfaction": "dissatisfied"}, later)
+        record(caller, tasks[3], {"outcome": "declined"}, later)
+        start, end = NOW - timedelta(days=1), NOW + timedelta(days=30)
+        counts = kpis.counts_by_department(db.session, start, end)
+        dept = factories.department(DONGCHENG).id
+        c = counts[dept]
+        # The reopened order was dispatched again and not yet accepted; the fifth never was.
+        assert (c.received, c.closed, c.dispatched, c.accepted_in_time) == (5, 3, 5, 3)
+        assert (c.callbacks_planned, c.callbacks_made, c.valid_answers) == (4, 4, 3)
+        assert (c.satisfied, c.basically_satisfied, c.dissatisfied, c.resolved) == (1, 1, 1, 3)
+        assert c.reopened == 1
+        overall, rows = kpis.report(db.session, start, end)
+        assert overall.satisfaction.percent() == "66.7%" and overall.reopen.percent() == "33.3%"
+        assert overall.callback.value == 1.0 and overall.response.value == 0.6
+        empty, _ = kpis.report(db.session, end, end + timedelta(days=1))
+        assert empty.satisfaction.percent() == "n/a"
+        assert db.session.scalar(select(Callback.id).where(Callback.round == 2)) is None

@@ -1,0 +1,129 @@
+"""The callback loop through the pages: missed calls, call me later, reopen, second round;
+the KPI pages and the notice inbox."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from hotline.core.roles import Role
+from hotline.extensions import db
+from hotline.models import Callback, WorkOrder
+from hotline.web import callbacks as callback_views
+from hotline.web import helpers, kpi, orders
+from tests import factories
+
+TZ = ZoneInfo("Asia/Shanghai")
+DONGCHENG = "东城区城市管理委员会"
+ANSWER = {"outcome": "answered", "resolved": "yes", "satisfaction": "satisfied",
+          "attitude": "satisfied", "score": "9"}  # fmt: skip
+
+
+class Clock:
+    """A settable 'now' for the views."""
+
+    def __init__(self, monkeypatch):
+        self.now = factories.NOW
+        for module in (callback_views, helpers, kpi, orders):
+            monkeypatch.setattr(module, "utcnow", lambda: self.now)
+
+    def set(self, *args) -> None:
+        self.now = datetime(*args, tzinfo=TZ)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+def close_through_pages(staff, desk, number, clock, hour):
+    clock.set(2026, 11, 20 if hour < 24 else 24, hour % 24)
+    assert staff.post(f"/orders/{number}/accept").status_code == 302
+    assert staff.post(f"/orders/{number}/reply", {"note": "已整改"}).status_code == 302
+    assert desk.post(f"/orders/{number}/approve").status_code == 302
+
+
+def task_id(query, order_id, round_=1):
+    return query(
+        lambda: db.session.scalar(
+            select(Callback.id).where(Callback.order_id == order_id, Callback.round == round_)
+        )
+    )
+
+
+def test_the_whole_callback_loop(make, query, login, clock):
+    order = make(factories.order)
+    staff = login(make(factories.user, Role.DEPARTMENT, DONGCHENG))
+    desk = login(make(factories.user, Role.DISPATCHER))
+    caller = login(make(factories.user, Role.CALLBACK))
+    close_through_pages(staff, desk, order.number, clock, 11)  # Friday
+    first = task_id(query, order.id)
+    assert order.number not in caller.get("/callbacks").get_data(as_text=True)  # not yet due
+
+    clock.set(2026, 11, 23, 10)  # Monday: due
+    page = caller.get("/callbacks").get_data(as_text=True)
+    assert order.number in page and "13800138000" in page
+    assert "问题是否解决" in caller.get(f"/callbacks/{first}").get_data(as_text=True)
+    bad = caller.post(f"/callbacks/{first}", {**ANSWER, "score": "12", "comment": "<b>x</b>"})
+    assert bad.status_code == 422
+    assert "请给出1到10分的评分" in bad.get_data(as_text=True)
+    assert "&lt;b&gt;x&lt;/b&gt;" in bad.get_data(as_text=True)  # kept, escaped
+    assert caller.post(f"/callbacks/{first}", {"outcome": "not_reached"}).status_code == 303
+    assert order.number not in caller.get("/callbacks").get_data(as_text=True)
+
+    clock.set(2026, 11, 24, 10)  # Tuesday: due again; the caller asks for 15:00
+    later = {"outcome": "later", "call_again_at": "2026-11-24T15:00"}
+    assert caller.post(f"/callbacks/{first}", later).status_code == 303
+    assert order.number not in caller.get("/callbacks").get_data(as_text=True)
+    clock.set(2026, 11, 24, 15)
+    assert order.number in caller.get("/callbacks").get_data(as_text=True)
+    unhappy = {**ANSWER, "resolved": "no", "satisfaction": "dissatisfied", "comment": "还是很吵"}
+    response = caller.post(f"/callbacks/{first}", unhappy, follow_redirects=True)
+    assert f"工单已退回{DONGCHENG}重办" in response.get_data(as_text=True)
+    reopened = query(lambda: db.session.get(WorkOrder, order.id))
+    assert reopened.state == "dispatched" and reopened.reopen_count == 1
+
+    assert order.number in staff.get("/orders/queue").get_data(as_text=True)
+    notices = staff.get("/notices").get_data(as_text=True)
+    assert "还是很吵" in notices and order.number in notices
+    detail = staff.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "重办" in detail and "还是很吵" in detail
+    close_through_pages(staff, desk, order.number, clock, 24 + 16)  # Tuesday 16:00
+    second = task_id(query, order.id, 2)
+    clock.set(2026, 11, 25, 10)
+    assert caller.post(f"/callbacks/{second}", ANSWER).status_code == 303
+    assert query(lambda: db.session.get(WorkOrder, order.id)).state == "closed"
+    assert caller.post(f"/callbacks/{second}", ANSWER).status_code == 422  # finished
+
+    supervisor = login(make(factories.user, Role.SUPERVISOR))
+    page = supervisor.get("/kpi?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
+    assert "满意率" in page and "50.0%" in page and DONGCHENG in page
+    mine = staff.get("/kpi?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
+    assert "50.0%" in mine and '<select name="department_id"' not in mine
+
+
+def test_roles_and_csrf(make, query, login, clock):
+    order = make(factories.order)
+    staff = login(make(factories.user, Role.DEPARTMENT, DONGCHENG))
+    desk = login(make(factories.user, Role.DISPATCHER))
+    close_through_pages(staff, desk, order.number, clock, 11)
+    task = task_id(query, order.id)
+    assert staff.get("/callbacks").status_code == 403
+    assert staff.post(f"/callbacks/{task}", ANSWER).status_code == 403
+    official = login(make(factories.user, Role.OFFICIAL))
+    assert official.get(f"/callbacks/{task}").status_code == 403
+    assert official.get("/kpi").status_code == 200
+    caller = login(make(factories.user, Role.CALLBACK))
+    assert caller.get("/callbacks/999999").status_code == 404
+    caller.token = "forged"
+    assert caller.post(f"/callbacks/{task}", ANSWER).status_code == 400
+    assert query(lambda: db.session.get(Callback, task).state) == "due"
+
+
+def test_kpi_period_errors_are_explained(make, login):
+    supervisor = login(make(factories.user, Role.SUPERVISOR))
+    page = supervisor.get("/kpi?from=2026-11-30&to=2026-11-01").get_data(as_text=True)
+    assert "结束日期早于起始日期" in page
+    assert supervisor.get("/kpi?from=garbage").status_code == 200
+    assert "n/a" in supervisor.get("/kpi?from=2020-01-01&to=2020-01-31").get_data(as_text=True)
