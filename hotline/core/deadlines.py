@@ -1,5 +1,7 @@
 """Due times from per-type and per-category time limits, counted on China's calendar."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -33,13 +35,71 @@ DEFAULT_LIMITS: dict[OrderType, tuple[int, LimitUnit]] = {
 }
 
 
-def time_limit(
-    order_type: OrderType, category_limit: int | None, category_unit: str | None
-) -> tuple[int, LimitUnit]:
-    """The time limit: the category's if set, else the type's default."""
+class Priority(StrEnum):
+    """How urgent the intake desk judged the matter."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"  # 紧急: usually hours, not days
+
+
+DEFAULT_WARNING_PERCENT = 80
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A time limit and when, as a share of it, the warning (临期预警) starts."""
+
+    amount: int
+    unit: LimitUnit
+    warning_percent: int = DEFAULT_WARNING_PERCENT
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    """An admin's rule; an empty field matches anything."""
+
+    limit: Limit
+    order_type: OrderType | None = None
+    category_id: int | None = None
+    priority: Priority | None = None
+
+    def matches(self, order_type: OrderType, category_id: int, priority: Priority) -> bool:
+        """True if every field the rule sets equals the order's."""
+        return (
+            self.order_type in (None, order_type)
+            and self.category_id in (None, category_id)
+            and self.priority in (None, priority)
+        )
+
+    @property
+    def specificity(self) -> int:
+        """Priority outweighs category outweighs type: an urgent rule beats a category's
+        own limit, and a category's own limit beats a rule for the whole type."""
+        return (
+            4 * (self.priority is not None)
+            + 2 * (self.category_id is not None)
+            + (self.order_type is not None)
+        )
+
+
+def resolve_limit(
+    rules: Iterable[LimitRule],
+    order_type: OrderType,
+    category_id: int,
+    priority: Priority,
+    category_limit: int | None = None,
+    category_unit: str | None = None,
+) -> Limit:
+    """The most specific matching rule; the category's own limit counts as a category rule;
+    failing all, the type's default. Ties go to the earlier rule."""
+    candidates = [r for r in rules if r.matches(order_type, category_id, priority)]
     if category_limit is not None and category_limit > 0:
-        return category_limit, LimitUnit(category_unit or LimitUnit.WORKING_DAYS)
-    return DEFAULT_LIMITS[order_type]
+        unit = LimitUnit(category_unit or LimitUnit.WORKING_DAYS)
+        candidates.append(LimitRule(Limit(category_limit, unit), category_id=category_id))
+    if not candidates:
+        amount, unit = DEFAULT_LIMITS[order_type]
+        return Limit(amount, unit)
+    return max(enumerate(candidates), key=lambda pair: (pair[1].specificity, -pair[0]))[1].limit
 
 
 def due_at(

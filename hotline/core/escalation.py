@@ -23,18 +23,23 @@ class EscalationPolicy:
     supervision_after: timedelta = timedelta(days=1)  # overdue by more than this
     official_after: timedelta = timedelta(days=3)
 
-    def warn_at(self, created_at: datetime, due_at: datetime) -> datetime:
-        """When the warning starts."""
-        return created_at + (due_at - created_at) * self.warning_ratio
+    def warn_at(
+        self, created_at: datetime, due_at: datetime, warning_percent: int | None = None
+    ) -> datetime:
+        """When the warning starts: the order's own threshold if it has one."""
+        ratio = self.warning_ratio if warning_percent is None else warning_percent / 100
+        return created_at + (due_at - created_at) * ratio
 
-    def level(self, created_at: datetime, due_at: datetime, now: datetime) -> Level:
-        """The level an open order should have at `now`."""
+    def level(
+        self, created_at: datetime, due_at: datetime, now: datetime, warn_at: datetime | None = None
+    ) -> Level:
+        """The level an open order should have at `now` (`warn_at`: its stored threshold)."""
         if now >= due_at + self.official_after:
             return Level.OFFICIAL
         if now >= due_at + self.supervision_after:
             return Level.SUPERVISION
         if now >= due_at:
             return Level.REMINDER
-        if now >= self.warn_at(created_at, due_at):
+        if now >= (warn_at or self.warn_at(created_at, due_at)):
             return Level.WARNING
         return Level.NONE

@@ -57,6 +57,7 @@ class IntakeRequest:
     address: str = ""
     confidential: bool = False
     callback_consent: bool = False  # a confidential reporter agreed to a callback survey
+    priority: str = "normal"  # or "urgent" (紧急)
     close_at_intake: bool = False
     intake_answer: str = ""
     caller_email: str = ""
@@ -170,6 +171,7 @@ def parse_intake(data: dict) -> IntakeRequest:
         address=_text(data, "address"),
         confidential=confidential,
         callback_consent=confidential and _flag(data, "callback_consent"),
+        priority="urgent" if _flag(data, "urgent") else "normal",
         close_at_intake=close_at_intake,
         intake_answer=intake_answer if close_at_intake else "",
     )

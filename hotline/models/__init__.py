@@ -5,6 +5,7 @@ from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
 from hotline.models.callbacks import Callback
 from hotline.models.extensions import ExtensionRequest
+from hotline.models.limits import TimeLimitRule
 from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.reminders import Reminder
@@ -29,6 +30,7 @@ __all__ = [
     "Notification",
     "OrderSequence",
     "RoutingRule",
+    "TimeLimitRule",
     "User",
     "WorkOrder",
 ]

@@ -62,6 +62,8 @@ class WorkOrder(db.Model):
     routing_reason: Mapped[str] = mapped_column(String(32), default="")
     time_limit: Mapped[int]
     time_limit_unit: Mapped[str] = mapped_column(String(16), default="working_days")
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    warning_percent: Mapped[int] = mapped_column(default=80)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 临期预警 starts here
     escalation_level: Mapped[int] = mapped_column(default=0)

@@ -55,7 +55,8 @@ def candidates(policy: EscalationPolicy, now: datetime):
     """
     o = WorkOrder
     columns = (
-        o.id, o.number, o.state, o.created_at, o.due_at, o.escalation_level, o.department_id
+        o.id, o.number, o.state, o.created_at, o.due_at, o.warn_at, o.escalation_level,
+        o.department_id,
     )  # fmt: skip
     thresholds = (
         (Level.WARNING, o.warn_at, now),
@@ -95,10 +96,10 @@ def sweep(
                     .with_for_update()
                 ).all()
             )
-            updates, events = [], []
+            updates, events, notices = [], [], []
             for row in batch:
                 seen = Level(row.escalation_level)
-                target = policy.level(row.created_at, row.due_at, now)
+                target = policy.level(row.created_at, row.due_at, now, row.warn_at)
                 if target <= seen or current.get(row.id) != seen:
                     continue
                 updates.append({"order_id": row.id, "seen": int(seen), "level": int(target)})
@@ -110,14 +111,13 @@ def sweep(
                     recipient = RECIPIENTS[Level(level)]
                     if level == Level.REMINDER:
                         recipient = f"department:{row.department_id or 'desk'}"
-                    notifications.enqueue(
-                        session, "in_app", recipient,
-                        f"工单{row.number}{NOTICE_TEXT[Level(level)]}", now, row.id,
-                    )  # fmt: skip
+                    text = f"工单{row.number}{NOTICE_TEXT[Level(level)]}"
+                    notices.append(notifications.row("in_app", recipient, text, now, row.id))
                 moved.append(Escalated(row.number, seen, target))
             if updates:
                 conn.execute(_RAISE, updates)
                 conn.execute(audit.INSERT_EVENT, events)
+                notifications.enqueue_many(session, notices)
     return moved
 
 

@@ -94,7 +94,9 @@ def decide(
         request.decision_note = note.strip()[:MAX_REASON]
         if approve:
             order.due_at = request.requested_due_at
-            order.warn_at = EscalationPolicy().warn_at(order.created_at, order.due_at)
+            order.warn_at = EscalationPolicy().warn_at(
+                order.created_at, order.due_at, order.warning_percent
+            )
             order.updated_at = now
         session.flush()
         local_day = request.requested_due_at.astimezone(ZoneInfo(timezone)).date()

@@ -100,7 +100,7 @@ def _restart_clock(
     calendar = routing.context(session).calendar
     unit = deadlines.LimitUnit(order.time_limit_unit)
     order.due_at = deadlines.due_at(now, order.time_limit, unit, calendar, timezone)
-    order.warn_at = EscalationPolicy().warn_at(now, order.due_at)
+    order.warn_at = EscalationPolicy().warn_at(now, order.due_at, order.warning_percent)
     # The level belongs to the old deadline; the new one escalates from the start again.
     order.escalation_level = 0
     order.reopen_count += 1
@@ -146,12 +146,15 @@ def classify(
             _check(state, Action.CLASSIFY, actor, "")
             note = f"{order.category.name} → {category.name}"
             order.category_id = category.id
-            limit, unit = deadlines.time_limit(
-                OrderType(order.order_type), category.time_limit, category.time_limit_unit
+            limit = routing.limit_for(ctx, OrderType(order.order_type), category, order.priority)
+            order.time_limit, order.time_limit_unit = limit.amount, limit.unit.value
+            order.warning_percent = limit.warning_percent
+            order.due_at = deadlines.due_at(
+                order.created_at, limit.amount, limit.unit, ctx.calendar, timezone
             )
-            order.time_limit, order.time_limit_unit = limit, unit.value
-            order.due_at = deadlines.due_at(order.created_at, limit, unit, ctx.calendar, timezone)
-            order.warn_at = EscalationPolicy().warn_at(order.created_at, order.due_at)
+            order.warn_at = EscalationPolicy().warn_at(
+                order.created_at, order.due_at, limit.warning_percent
+            )
             order.updated_at = now
             session.flush()
             audit.record(session, order.id, actor.id, "classify", state, state, now, note)

@@ -82,10 +82,8 @@ def register_call(
         state = State.DISPATCHED
     else:
         state = State.REGISTERED
-    limit, unit = deadlines.time_limit(
-        request.order_type, category.time_limit, category.time_limit_unit
-    )
-    due = deadlines.due_at(now, limit, unit, ctx.calendar, timezone)
+    limit = routing.limit_for(ctx, request.order_type, category, request.priority)
+    due = deadlines.due_at(now, limit.amount, limit.unit, ctx.calendar, timezone)
     row = {
         "version": 1,
         "channel": request.channel.value,
@@ -106,10 +104,12 @@ def register_call(
         "state": state.value,
         "department_id": department.id if department and state is State.DISPATCHED else None,
         "routing_reason": preview.decision.reason,
-        "time_limit": limit,
-        "time_limit_unit": unit.value,
+        "time_limit": limit.amount,
+        "time_limit_unit": limit.unit.value,
+        "priority": request.priority,
+        "warning_percent": limit.warning_percent,
         "due_at": due,
-        "warn_at": ESCALATION.warn_at(now, due),
+        "warn_at": ESCALATION.warn_at(now, due, limit.warning_percent),
         "intake_answer": request.intake_answer,
         "reply_text": "",
         "escalation_level": 0,

@@ -36,6 +36,17 @@ def log_sender(message: Message) -> None:
     log.info("notify %s %s: %s", message.channel, message.recipient, message.text)
 
 
+def row(
+    channel: str, recipient: str, text: str, now: datetime, order_id: int | None = None
+) -> dict:
+    """One pending outbox row, for `enqueue_many`."""
+    return {
+        "channel": channel, "recipient": recipient[:128], "text": text, "order_id": order_id,
+        "state": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "",
+        "created_at": now, "delivered_at": None,
+    }  # fmt: skip
+
+
 def enqueue(
     session: Session,
     channel: str,
@@ -45,14 +56,13 @@ def enqueue(
     order_id: int | None = None,
 ) -> None:
     """Add a message to the outbox, inside the caller's transaction."""
-    session.connection().execute(
-        _INSERT,
-        {
-            "channel": channel, "recipient": recipient[:128], "text": text, "order_id": order_id,
-            "state": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "",
-            "created_at": now, "delivered_at": None,
-        },
-    )  # fmt: skip
+    session.connection().execute(_INSERT, row(channel, recipient, text, now, order_id))
+
+
+def enqueue_many(session: Session, rows: list[dict]) -> None:
+    """Add many messages in one statement (the sweep), inside the caller's transaction."""
+    if rows:
+        session.connection().execute(_INSERT, rows)
 
 
 def backoff(attempts: int) -> timedelta:

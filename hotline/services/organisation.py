@@ -5,9 +5,17 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core.deadlines import LimitUnit
+from hotline.core.deadlines import LimitUnit, Priority
+from hotline.core.intake import OrderType
 from hotline.database import write_transaction
-from hotline.models import CalendarOverride, Category, Department, District, RoutingRule
+from hotline.models import (
+    CalendarOverride,
+    Category,
+    Department,
+    District,
+    RoutingRule,
+    TimeLimitRule,
+)
 from hotline.services import routing
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 
@@ -134,6 +142,53 @@ def delete_rule(session: Session, rule_id: int) -> None:
     """Remove a routing rule."""
     with write_transaction(session):
         rule = session.get(RoutingRule, rule_id)
+        if rule is None:
+            raise NotFound()
+        session.delete(rule)
+        routing.bump_version(session)
+
+
+def add_limit_rule(
+    session: Session,
+    order_type: str | None,
+    category_id: int | None,
+    priority: str | None,
+    amount: int | None,
+    unit: str,
+    warning_percent: int | None,
+) -> TimeLimitRule:
+    """A time limit for the orders of a type, category and/or priority (empty: any)."""
+    errors: dict[str, str] = {}
+    if order_type is not None and order_type not in {t.value for t in OrderType}:
+        errors["order_type"] = "invalid_choice"
+    if priority is not None and priority not in {p.value for p in Priority}:
+        errors["priority"] = "invalid_choice"
+    if amount is None or not 0 < amount <= 365:
+        errors["amount"] = "out_of_range"
+    if unit not in {u.value for u in LimitUnit}:
+        errors["unit"] = "invalid_choice"
+    if warning_percent is None or not 1 <= warning_percent <= 99:
+        errors["warning_percent"] = "out_of_range"
+    if order_type is None and category_id is None and priority is None:
+        errors["order_type"] = "rule_matches_everything"
+    with write_transaction(session):
+        if category_id is not None and session.get(Category, category_id) is None:
+            errors["category_id"] = "unknown_category"
+        if errors:
+            raise ValidationFailed(errors)
+        rule = TimeLimitRule(
+            order_type=order_type, category_id=category_id, priority=priority, amount=amount,
+            unit=unit, warning_percent=warning_percent,
+        )  # fmt: skip
+        session.add(rule)
+        routing.bump_version(session)
+    return rule
+
+
+def delete_limit_rule(session: Session, rule_id: int) -> None:
+    """Remove a time-limit rule; orders already registered keep their due times."""
+    with write_transaction(session):
+        rule = session.get(TimeLimitRule, rule_id)
         if rule is None:
             raise NotFound()
         session.delete(rule)

@@ -9,8 +9,10 @@ from shapely.geometry import shape
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from hotline.core import deadlines
 from hotline.core.calendar import WorkCalendar
 from hotline.core.geo import Jurisdiction, JurisdictionIndex
+from hotline.core.intake import OrderType
 from hotline.core.routing import DepartmentDirectory, DepartmentRef, RoutingDecision, RuleRef
 from hotline.models import (
     AppSetting,
@@ -19,6 +21,7 @@ from hotline.models import (
     Department,
     District,
     RoutingRule,
+    TimeLimitRule,
 )
 
 VERSION_KEY = "routing_version"
@@ -48,6 +51,7 @@ class RoutingContext:
     district_ids: dict[str, int]
     district_codes: dict[int, str]
     calendar: WorkCalendar
+    limit_rules: tuple[deadlines.LimitRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,26 @@ def _build(session: Session, version: str) -> RoutingContext:
         calendar=WorkCalendar(
             {o.day: o.is_workday for o in session.scalars(select(CalendarOverride))}
         ),
+        limit_rules=tuple(
+            deadlines.LimitRule(
+                deadlines.Limit(r.amount, deadlines.LimitUnit(r.unit), r.warning_percent),
+                OrderType(r.order_type) if r.order_type else None,
+                r.category_id,
+                deadlines.Priority(r.priority) if r.priority else None,
+            )
+            for r in session.scalars(select(TimeLimitRule).order_by(TimeLimitRule.id))
+        ),
     )
+
+
+def limit_for(
+    ctx: RoutingContext, order_type: OrderType, category: CategoryRef, priority: str
+) -> deadlines.Limit:
+    """The time limit of an order of this type, category and priority."""
+    return deadlines.resolve_limit(
+        ctx.limit_rules, order_type, category.id, deadlines.Priority(priority),
+        category.time_limit, category.time_limit_unit,
+    )  # fmt: skip
 
 
 def preview(

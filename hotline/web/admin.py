@@ -20,6 +20,7 @@ from hotline.models import (
     Department,
     District,
     RoutingRule,
+    TimeLimitRule,
     User,
 )
 from hotline.services import accounts, credentials, organisation
@@ -179,6 +180,43 @@ def rules():
             return redirect(url_for("admin.rules"))
     items = db.session.scalars(select(RoutingRule).order_by(RoutingRule.id)).all()
     return render_template("admin/rules.html", rules=items, **_lists())
+
+
+@bp.route("/time-limits", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def time_limits():
+    """Time limits per order type, category and priority, with their warning thresholds."""
+    if request.method == "POST":
+        form = request.form
+        try:
+            organisation.add_limit_rule(
+                db.session,
+                form.get("order_type") or None,
+                parse_int(form.get("category_id")),
+                form.get("priority") or None,
+                parse_int(form.get("amount")),
+                form.get("unit", ""),
+                parse_int(form.get("warning_percent")),
+            )
+        except ValidationFailed as exc:
+            flash_errors(exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.time_limits"))
+    items = db.session.scalars(select(TimeLimitRule).order_by(TimeLimitRule.id)).all()
+    return render_template("admin/time_limits.html", rules=items, units=list(LimitUnit), **_lists())
+
+
+@bp.route("/time-limits/<int:rule_id>/delete", methods=["POST"])
+@roles_required(Role.ADMIN)
+def time_limit_delete(rule_id: int):
+    """Remove a time-limit rule."""
+    try:
+        organisation.delete_limit_rule(db.session, rule_id)
+    except NotFound:
+        abort(404)
+    flash(_("Deleted."), "success")
+    return redirect(url_for("admin.time_limits"))
 
 
 @bp.route("/rules/<int:rule_id>/delete", methods=["POST"])

@@ -89,6 +89,7 @@ def init_app(app: Flask) -> None:
         level_labels=labels.LEVEL_LABELS,
         error_text=labels.error_text,
         callback_state_labels=labels.CALLBACK_STATE_LABELS,
+        priority_labels=labels.PRIORITY_LABELS,
         outcome_labels=labels.OUTCOME_LABELS,
         satisfaction_labels=labels.SATISFACTION_LABELS,
         attitude_labels=labels.ATTITUDE_LABELS,

@@ -49,6 +49,11 @@ ACTION_LABELS = {
     "callback_later": _l("Callback: call again later"),
 }
 
+PRIORITY_LABELS = {
+    "normal": _l("Normal"),
+    "urgent": _l("Urgent"),
+}
+
 CALLBACK_STATE_LABELS = {
     "due": _l("To call"),
     "done": _l("Answered"),
@@ -182,6 +187,9 @@ ERROR_LABELS = {
     "already_decided": _l("This request has already been decided."),
     "not_in_future": _l("Choose a time in the future."),
     "invalid_datetime": _l("Use a date and time, e.g. 2026-11-25T09:00."),
+    "rule_matches_everything": _l(
+        "Choose at least a type, a category or a priority (the types' defaults cover the rest)."
+    ),
     "score_out_of_range": _l("Give a score from 1 to 10."),
     "callback_finished": _l("This callback has already been completed."),
     "already_tried_today": _l(

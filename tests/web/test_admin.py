@@ -165,3 +165,25 @@ def test_categories_can_count_in_hours(make, query, login):
     )
     order = make(factories.order, category_code="0303")
     assert order.due_at == datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # NOW + 2 h
+
+
+def test_time_limit_rules_by_type_and_priority(make, query, login):
+    from datetime import timedelta
+
+    admin = login(make(factories.user, Role.ADMIN))
+    category = query(lambda: db.session.scalar(select(Category).where(Category.code == "0401")))
+    rule = {"order_type": "complaint", "category_id": category.id, "priority": "urgent",
+            "amount": "6", "unit": "calendar_hours", "warning_percent": "75"}  # fmt: skip
+    response = admin.post("/admin/time-limits", rule, follow_redirects=True)
+    assert "已保存" in response.get_data(as_text=True)
+    page = admin.get("/admin/time-limits").get_data(as_text=True)
+    assert "75%" in page and "紧急" in page
+    bad = admin.post("/admin/time-limits", {"amount": "3", "unit": "working_days",
+                                            "warning_percent": "80"})  # fmt: skip
+    assert "至少选择" in bad.get_data(as_text=True)
+    urgent = make(factories.order, urgent="on")
+    assert urgent.due_at == factories.NOW + timedelta(hours=6)
+    assert urgent.warn_at == factories.NOW + timedelta(hours=4, minutes=30)
+    assert make(factories.order).time_limit_unit == "working_days"
+    operator = login(make(factories.user, Role.OPERATOR))
+    assert operator.get("/admin/time-limits").status_code == 403
