@@ -63,6 +63,7 @@ extract-messages: setup
 bench: setup
 	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/nearest.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/open311.py
 	$(BIN)/python bench/sweep.py

@@ -34,6 +34,14 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+def raw_utc(dialect_name: str, value: datetime) -> datetime | str:
+    """`value` as UTCDateTime stores it, for statements on untyped columns (bulk writes)."""
+    naive = value.astimezone(UTC).replace(tzinfo=None)
+    # SQLAlchemy's SQLite DATETIME format, microseconds always included: the column is
+    # compared as text, so the format must match exactly.
+    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect_name == "sqlite" else naive
+
+
 class WriterQueue:
     """Lets one SQLite write transaction at a time start, across threads and processes.
 

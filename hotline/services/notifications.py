@@ -59,12 +59,6 @@ def enqueue(
     session.connection().execute(_INSERT, row(channel, recipient, text, now, order_id))
 
 
-def enqueue_many(session: Session, rows: list[dict]) -> None:
-    """Add many messages in one statement (the sweep), inside the caller's transaction."""
-    if rows:
-        session.connection().execute(_INSERT, rows)
-
-
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after each failure, at most an hour."""
     return min(MAX_BACKOFF, timedelta(minutes=2 ** max(0, attempts - 1)))

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from hotline.core.escalation import Level
 from hotline.extensions import db
-from hotline.models import AuditEvent, WorkOrder
-from hotline.services import escalation
+from hotline.models import AuditEvent, Notification, WorkOrder
+from hotline.services import escalation, notifications
 from tests import factories
 from tests.conftest import config_for
 
@@ -60,6 +60,15 @@ def test_each_threshold_is_passed_exactly_once(any_app):
             escalation.sweep(db.session, now)  # twice: changes nothing more
             assert level_of(order.id) == expected, now
         assert level_of(closed.id) == 0
+        # The bulk writes bypass the column types: times must read back exactly.
+        stamps = db.session.scalars(
+            select(AuditEvent.at).where(AuditEvent.action == "escalate").order_by(AuditEvent.id)
+        ).all()
+        assert stamps == [steps[1][0], steps[3][0], steps[4][0], steps[5][0]]
+        notice = db.session.scalar(select(Notification).order_by(Notification.id.desc()))
+        assert notice.created_at == steps[5][0] and notice.next_attempt_at == steps[5][0]
+        due = notifications.deliver_due(db.session, lambda m: None, steps[5][0])
+        assert due >= 3  # reminder, supervision and official notices are due at once
     assert escalations(any_app) == ["warning", "reminder", "supervision", "official"]
 
 
