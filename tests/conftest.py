@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from hotline import create_app
 from hotline.config import TestConfig
 from hotline.extensions import db
+from hotline.services import fleet
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ def make_app(database_url: str, instance: Path, **overrides):
         db.drop_all()
         db.create_all()
         factories.seed_reference(BEIJING)
+    fleet.forget_indexes()  # a new database under the same URL
     return app
 
 
@@ -59,7 +61,8 @@ def reset_postgres(url: str) -> None:
         ).scalars()
         for table in list(tables):
             conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
-        conn.execute(text("DROP FUNCTION IF EXISTS audit_events_append_only() CASCADE"))
+        for table in ("audit_events", "incident_events"):
+            conn.execute(text(f"DROP FUNCTION IF EXISTS {table}_append_only() CASCADE"))
     engine.dispose()
 
 

@@ -4,6 +4,7 @@ from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, 
 from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
 from hotline.models.callbacks import Callback
+from hotline.models.ems import Assignment, Hospital, Incident, IncidentEvent, Station, Vehicle
 from hotline.models.extensions import ExtensionRequest
 from hotline.models.limits import TimeLimitRule
 from hotline.models.notifications import Notification
@@ -14,6 +15,12 @@ from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
+    "Assignment",
+    "Hospital",
+    "Incident",
+    "IncidentEvent",
+    "Station",
+    "Vehicle",
     "ApiClient",
     "CategoryAttribute",
     "IdempotencyRecord",

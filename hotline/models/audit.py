@@ -26,23 +26,31 @@ class AuditEvent(db.Model):
     actor = relationship("User", lazy="joined")
 
 
-# The database itself refuses to change history; the same DDL is in the first migration.
-SQLITE_TRIGGERS = [
-    """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END""",
-    """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
-BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END""",
-]
-POSTGRES_TRIGGERS = [
-    """CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
-BEGIN RAISE EXCEPTION 'audit_events is append-only'; END; $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events
-FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()""",
-    """CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
-FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()""",
-]
+def append_only_ddl(table: str) -> dict[str, list[str]]:
+    """The triggers that make `table` append-only, per dialect (the migrations hold copies)."""
+    return {
+        "sqlite": [
+            f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+            f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+        ],
+        "postgresql": [
+            f"""CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
+FOR EACH ROW EXECUTE FUNCTION {table}_append_only()""",
+            f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()""",
+        ],
+    }
 
-for _sql in SQLITE_TRIGGERS:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
-for _sql in POSTGRES_TRIGGERS:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+
+def make_append_only(table) -> None:
+    """The database itself refuses to change history (tables made by create_all)."""
+    for dialect, statements in append_only_ddl(table.name).items():
+        for sql in statements:
+            event.listen(table, "after_create", DDL(sql).execute_if(dialect=dialect))
+
+
+make_append_only(AuditEvent.__table__)

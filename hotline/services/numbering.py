@@ -14,12 +14,23 @@ _CREATE = text(
 )
 
 
-def next_order_number(session: Session, now: datetime, timezone: str) -> str:
-    """Take the next number of the local day; the row lock serialises concurrent callers."""
-    local = now.astimezone(ZoneInfo(timezone))
-    day = f"{local:%Y%m%d}"
-    sequence = session.execute(_BUMP, {"day": day}).scalar()
+def next_in_sequence(session: Session, key: str) -> int:
+    """The next value of a named counter (at most 8 characters); the row lock serialises
+    concurrent callers until their transaction ends."""
+    sequence = session.execute(_BUMP, {"day": key}).scalar()
     if sequence is None:
-        session.execute(_CREATE, {"day": day})
-        sequence = session.execute(_BUMP, {"day": day}).scalar_one()
-    return order_number(local, sequence)
+        session.execute(_CREATE, {"day": key})
+        sequence = session.execute(_BUMP, {"day": key}).scalar_one()
+    return sequence
+
+
+def next_order_number(session: Session, now: datetime, timezone: str) -> str:
+    """Take the next number of the local day."""
+    local = now.astimezone(ZoneInfo(timezone))
+    return order_number(local, next_in_sequence(session, f"{local:%Y%m%d}"))
+
+
+def next_incident_number(session: Session, now: datetime, timezone: str) -> str:
+    """A 120 incident number of the local day, e.g. 120-20261123-0042."""
+    local = now.astimezone(ZoneInfo(timezone))
+    return f"120-{local:%Y%m%d}-{next_in_sequence(session, f'E{local:%y%m%d}'):04d}"

@@ -1,0 +1,192 @@
+"""120 dispatch: recommendations follow the database, assignment is compare-and-set."""
+
+import itertools
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from hotline.core.roles import Role
+from hotline.core.vehicles import ASSIGNED, TIMELINE, TRANSITIONS, VehicleStatus
+from hotline.extensions import db
+from hotline.models import Assignment, IncidentEvent, Station, Vehicle
+from hotline.services import fleet
+from hotline.services.errors import Conflict, ValidationFailed
+from tests import factories
+from tests.factories import NOW
+
+TIANANMEN = factories.TIANANMEN
+_stations = itertools.count(1000)
+
+
+def make_fleet(count: int, seed: int = 1) -> list[int]:
+    """A synthetic station with `count` ambulances scattered around Tiananmen."""
+    rng = random.Random(seed)
+    station = Station(name=f"测试站{seed}", lon=TIANANMEN[0], lat=TIANANMEN[1], synthetic=True)
+    db.session.add(station)
+    db.session.flush()
+    vehicles = [
+        Vehicle(
+            call_sign=f"T{seed}-{i:03d}", station_id=station.id, changed_at=NOW, change_seq=0,
+            lon=TIANANMEN[0] + rng.uniform(-0.1, 0.1), lat=TIANANMEN[1] + rng.uniform(-0.1, 0.1),
+            synthetic=True,
+        )
+        for i in range(count)
+    ]  # fmt: skip
+    db.session.add_all(vehicles)
+    db.session.commit()
+    return [v.id for v in vehicles]
+
+
+def incident(actor, **overrides):
+    data = {"caller_phone": "13800138000", "lon": TIANANMEN[0], "lat": TIANANMEN[1],
+            "complaint": "胸痛30分钟", "triage_level": 1}  # fmt: skip
+    data.update(overrides)
+    return fleet.create_incident(db.session, actor.id, now=NOW, timezone="Asia/Shanghai", **data)
+
+
+def test_recommendation_follows_dispatches(any_app):
+    with any_app.app_context():
+        make_fleet(20)
+        ems = factories.user(Role.EMS_DISPATCHER)
+        case = incident(ems)
+        assert case.number.startswith("120-20261120-") and case.district_id is not None
+        first = fleet.recommend(db.session, *TIANANMEN, 3, 40, 1.3)
+        assert len(first) == 3 and first[0].distance_m <= first[1].distance_m
+        assert first[0].minutes == pytest.approx(first[0].distance_m * 1.3 / (40000 / 60), abs=0.1)
+        fleet.dispatch(
+            db.session,
+            ems.id,
+            case.id,
+            [first[0].vehicle_id],
+            NOW,
+            recommended=[r.vehicle_id for r in first],
+        )
+        again = fleet.recommend(db.session, *TIANANMEN, 3, 40, 1.3)
+        assert first[0].vehicle_id not in {r.vehicle_id for r in again}
+        assert [r.vehicle_id for r in again[:2]] == [r.vehicle_id for r in first[1:]]
+
+
+def test_choosing_another_vehicle_needs_a_reason(any_app):
+    with any_app.app_context():
+        ids = make_fleet(5)
+        ems = factories.user(Role.EMS_DISPATCHER)
+        case = incident(ems)
+        with pytest.raises(ValidationFailed) as err:
+            fleet.dispatch(db.session, ems.id, case.id, [ids[0]], NOW, recommended=[ids[1]])
+        assert err.value.errors == {"override_reason": "required"}
+        fleet.dispatch(db.session, ems.id, case.id, [ids[0]], NOW, "车组更熟悉该小区", [ids[1]])
+        note = db.session.scalar(
+            select(IncidentEvent.note).where(IncidentEvent.action == "dispatch")
+        )
+        assert note == "车组更熟悉该小区"
+
+
+def test_twenty_dispatchers_one_vehicle_exactly_one_wins(any_app):
+    with any_app.app_context():
+        [vehicle_id] = make_fleet(1)
+        ems = factories.user(Role.EMS_DISPATCHER)
+        incidents = [incident(ems).id for _ in range(20)]
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def run(incident_id):
+        with any_app.app_context():
+            barrier.wait()
+            try:
+                fleet.dispatch(db.session, ems.id, incident_id, [vehicle_id], NOW)
+                outcomes.append("won")
+            except Conflict as exc:
+                outcomes.append(exc.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in incidents]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["vehicle_taken"] * 19 + ["won"]
+    with any_app.app_context():
+        assert db.session.scalar(select(db.func.count(Assignment.id))) == 1
+        vehicle = db.session.get(Vehicle, vehicle_id, populate_existing=True)
+        assert vehicle.status == "dispatched" and vehicle.incident_id in incidents
+
+
+def test_a_mass_casualty_dispatch_is_all_or_nothing(any_app):
+    with any_app.app_context():
+        ids = make_fleet(3)
+        ems = factories.user(Role.EMS_DISPATCHER)
+        first, second = incident(ems), incident(ems, triage_level=2)
+        fleet.dispatch(db.session, ems.id, first.id, [ids[2]], NOW)
+        with pytest.raises(Conflict):
+            fleet.dispatch(db.session, ems.id, second.id, ids, NOW)
+        statuses = dict(db.session.execute(select(Vehicle.id, Vehicle.status)).all())
+        assert statuses == {ids[0]: "available", ids[1]: "available", ids[2]: "dispatched"}
+
+
+def test_the_whole_run_with_monotonic_times_and_closing(any_app):
+    with any_app.app_context():
+        [vid] = make_fleet(1)
+        ems = factories.user(Role.EMS_DISPATCHER)
+        case = incident(ems)
+        fleet.dispatch(db.session, ems.id, case.id, [vid], NOW)
+        with pytest.raises(ValidationFailed):
+            fleet.close_incident(db.session, ems.id, case.id, NOW)
+        steps = [VehicleStatus.EN_ROUTE, VehicleStatus.ON_SCENE, VehicleStatus.TRANSPORTING,
+                 VehicleStatus.AT_HOSPITAL, VehicleStatus.RETURNING]  # fmt: skip
+        for minutes, status in enumerate(steps, start=1):
+            fleet.change_status(db.session, ems.id, vid, status, NOW + timedelta(minutes=minutes))
+        with pytest.raises(ValidationFailed):  # returning -> on_scene is not in the table
+            fleet.change_status(
+                db.session, ems.id, vid, VehicleStatus.ON_SCENE, NOW + timedelta(hours=1)
+            )
+        assignment = db.session.scalar(select(Assignment))
+        times = [getattr(assignment, name) for name in TIMELINE]
+        assert None not in times and times == sorted(times)
+        fleet.close_incident(db.session, ems.id, case.id, NOW + timedelta(hours=1))
+        fleet.change_status(
+            db.session, ems.id, vid, VehicleStatus.AVAILABLE, NOW + timedelta(hours=1)
+        )
+        assert fleet.recommend(db.session, *TIANANMEN, 1, 40, 1.3)[0].vehicle_id == vid
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    moves=st.lists(
+        st.tuples(st.sampled_from(list(VehicleStatus) + ["close"]), st.integers(-5, 30)),
+        max_size=15,
+    )
+)
+def test_random_status_sequences_keep_the_invariants(app, moves):
+    with app.app_context():
+        ems = db.session.scalar(select(factories.User).where(factories.User.username == "hypo"))
+        ems = ems or factories.user(Role.EMS_DISPATCHER, username="hypo")
+        [vid] = make_fleet(1, seed=next(_stations))
+        case = incident(ems)
+        fleet.dispatch(db.session, ems.id, case.id, [vid], NOW)
+        at = NOW
+        for wanted, minutes in moves:
+            at_try = at + timedelta(minutes=minutes)
+            before = db.session.get(Vehicle, vid, populate_existing=True).status
+            try:
+                if wanted == "close":
+                    fleet.close_incident(db.session, ems.id, case.id, at_try)
+                    assert before not in ASSIGNED
+                    continue
+                fleet.change_status(db.session, ems.id, vid, wanted, at_try)
+                assert wanted in TRANSITIONS[VehicleStatus(before)]
+                at = max(at, at_try)
+            except ValidationFailed:
+                db.session.rollback()
+            vehicle = db.session.get(Vehicle, vid, populate_existing=True)
+            assert (vehicle.incident_id is not None) == (vehicle.status in ASSIGNED)
+            for a in db.session.scalars(select(Assignment).where(Assignment.vehicle_id == vid)):
+                stamped = [t for t in (getattr(a, n) for n in TIMELINE) if t is not None]
+                assert stamped == sorted(stamped)
