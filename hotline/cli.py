@@ -14,7 +14,7 @@ from werkzeug.serving import run_simple
 
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.services import accounts, demo, escalation, gis_import
+from hotline.services import accounts, demo, demo_ems, escalation, gis_import
 from hotline.services.errors import ServiceError
 
 group = AppGroup("hotline", help="Hotline administration commands.")
@@ -44,10 +44,15 @@ def seed_demo(order_count: int) -> None:
         encoding="utf-8",
     )
     os.chmod(credentials_file, 0o600)
-    orders = demo.seed_orders(db.session, order_count, now, current_app.config["TIMEZONE"])
+    timezone = current_app.config["TIMEZONE"]
+    orders = demo.seed_orders(db.session, order_count, now, timezone)
+    stations, vehicles, hospitals = demo_ems.seed_ems(db.session, now, timezone)
+    incidents = demo_ems.seed_incidents(db.session, 40, now, timezone)
     click.echo(
         f"Demo data: +{districts} districts, +{departments} departments, "
-        f"+{categories} categories, +{orders} synthetic orders."
+        f"+{categories} categories, +{orders} synthetic orders; synthetic 120 data: "
+        f"+{stations} stations, +{vehicles} ambulances, +{hospitals} hospitals, "
+        f"+{incidents} past incidents."
     )
     click.echo(f"Demo logins (also in {credentials_file}):")
     for username, _display, role in demo.DEMO_USERS:

@@ -34,6 +34,10 @@ class Config:
     SWEEP_INTERVAL_SECONDS = 60
     # Orders answered and closed at intake get a callback survey too when this is on.
     CALLBACK_AFTER_INTAKE_CLOSE = False
+    # The 120 arrival estimate: great-circle distance x detour factor at an average speed.
+    EMS_SPEED_KMH = 40.0
+    EMS_DETOUR_FACTOR = 1.3
+    EMS_RECOMMENDATIONS = 3
     OPEN311_RATE_PER_KEY = 600  # per minute
     OPEN311_RATE_PER_IP = 600  # per minute
     STATUS_LOOKUP_RATE_PER_IP = 20  # per 10 minutes

@@ -77,3 +77,26 @@ def order(actor: User | None = None, now: datetime = NOW, **overrides) -> WorkOr
 def act(actor: User, order_number: str, action: Action, note: str = "", **kwargs) -> WorkOrder:
     """Perform an action as `actor`."""
     return handling.perform(db.session, actor.id, order_number, action, NOW, note=note, **kwargs)
+
+
+def ambulances(count: int, name: str = "测试急救站（合成）", seed: int = 1) -> list[int]:
+    """A synthetic station near Tiananmen with `count` available ambulances around it."""
+    import random
+
+    from hotline.models import Station, Vehicle
+
+    rng = random.Random(seed)
+    station = Station(name=name, lon=TIANANMEN[0], lat=TIANANMEN[1], synthetic=True)
+    db.session.add(station)
+    db.session.flush()
+    vehicles = [
+        Vehicle(
+            call_sign=f"T{seed}-{i:03d}", station_id=station.id, changed_at=NOW, change_seq=0,
+            lon=TIANANMEN[0] + rng.uniform(-0.1, 0.1), lat=TIANANMEN[1] + rng.uniform(-0.1, 0.1),
+            synthetic=True,
+        )
+        for i in range(count)
+    ]  # fmt: skip
+    db.session.add_all(vehicles)
+    db.session.commit()
+    return [v.id for v in vehicles]

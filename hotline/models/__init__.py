@@ -4,7 +4,17 @@ from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, 
 from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
 from hotline.models.callbacks import Callback
-from hotline.models.ems import Assignment, Hospital, Incident, IncidentEvent, Station, Vehicle
+from hotline.models.ems import (
+    Assignment,
+    Bulletin,
+    Hospital,
+    Incident,
+    IncidentEvent,
+    MaliciousNumber,
+    Station,
+    Vehicle,
+    VehiclePosition,
+)
 from hotline.models.extensions import ExtensionRequest
 from hotline.models.limits import TimeLimitRule
 from hotline.models.notifications import Notification
@@ -15,6 +25,9 @@ from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
+    "Bulletin",
+    "MaliciousNumber",
+    "VehiclePosition",
     "Assignment",
     "Hospital",
     "Incident",

@@ -57,6 +57,7 @@ class Vehicle(db.Model):
     # Taken from one counter in the changing transaction: every process's index catches up
     # by reading the vehicles with a higher number than it has seen.
     change_seq: Mapped[int] = mapped_column(default=0, index=True)
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # terminal
     synthetic: Mapped[bool] = mapped_column(default=False)
 
     station = relationship("Station", lazy="joined")
@@ -123,3 +124,43 @@ class IncidentEvent(db.Model):
 
 
 make_append_only(IncidentEvent.__table__)
+
+
+class VehiclePosition(db.Model):
+    """A GPS fix from a vehicle terminal: the track a supervisor can replay."""
+
+    __tablename__ = "vehicle_positions"
+    __table_args__ = (Index("ix_vehicle_positions_vehicle_at", "vehicle_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lon: Mapped[float]
+    lat: Mapped[float]
+
+
+class MaliciousNumber(db.Model):
+    """恶意电话锁定: a number a supervisor flagged until a time, with a reason."""
+
+    __tablename__ = "malicious_numbers"
+    __table_args__ = (Index("ix_malicious_numbers_phone_until", "phone", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Bulletin(db.Model):
+    """通告: a notice that dispatchers and stations see."""
+
+    __tablename__ = "bulletins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    created_by = relationship("User", lazy="joined")

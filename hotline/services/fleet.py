@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.core import geo, phone
 from hotline.core import vehicles as rules
+from hotline.core.ems import WithdrawReason
 from hotline.core.nearest import FleetIndex, VehiclePoint, estimated_minutes
 from hotline.core.vehicles import VehicleStatus
 from hotline.database import write_transaction
@@ -268,4 +269,40 @@ def close_incident(session: Session, actor_id: int, incident_id: int, now: datet
             raise ValidationFailed({"incident": "incident_not_open"})
         incident.state, incident.closed_at = "closed", now
         _event(session, incident.id, None, actor_id, now, "close")
+    return incident
+
+
+def withdraw(
+    session: Session, actor_id: int, incident_id: int, reason: str, note: str, now: datetime
+) -> Incident:
+    """撤警: cancel as false alarm, malicious or duplicate, releasing its vehicles."""
+    if reason not in {r.value for r in WithdrawReason}:
+        raise ValidationFailed({"reason": "invalid_choice"})
+    with write_transaction(session):
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound()
+        if incident.state != "open":
+            raise ValidationFailed({"incident": "incident_not_open"})
+        assigned = session.execute(
+            select(Vehicle.id, Vehicle.status).where(Vehicle.incident_id == incident_id)
+        ).all()
+        for vehicle_id, status in assigned:
+            if status == VehicleStatus.TRANSPORTING.value:
+                raise ValidationFailed({"incident": "patient_on_board"})
+            if not _set_status(session, vehicle_id, status, AVAILABLE, now, None):
+                raise Conflict("stale_version")
+            session.execute(
+                update(Assignment)
+                .where(
+                    Assignment.incident_id == incident_id,
+                    Assignment.vehicle_id == vehicle_id,
+                    Assignment.cleared_at.is_(None),
+                )
+                .values(cleared_at=now)
+            )
+            _event(session, incident_id, vehicle_id, actor_id, now, "release")
+        incident.state, incident.withdraw_reason = "withdrawn", reason
+        incident.note, incident.closed_at = note.strip()[:2000], now
+        _event(session, incident_id, None, actor_id, now, "withdraw", f"{reason}: {note}")
     return incident

@@ -29,6 +29,9 @@ def init_app(app: Flask) -> None:
         api,
         auth,
         callbacks,
+        ems,
+        ems_api,
+        ems_map,
         errors,
         helpers,
         intake,
@@ -81,6 +84,9 @@ def init_app(app: Flask) -> None:
         public.bp,
         callbacks.bp,
         kpi.bp,
+        ems.bp,
+        ems_map.bp,
+        ems_api.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

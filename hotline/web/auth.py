@@ -19,6 +19,8 @@ HOME_BY_ROLE = {
     Role.DISPATCHER: "orders.desk",
     Role.DEPARTMENT: "orders.queue",
     Role.ADMIN: "admin.users",
+    Role.EMS_DISPATCHER: "ems.console",
+    Role.CALLBACK: "callbacks.queue",
 }
 
 
@@ -36,8 +38,6 @@ def _safe_next(target: str | None) -> str | None:
 def home():
     """Each role lands on the page it works on most."""
     endpoint = HOME_BY_ROLE.get(current_user.role_enum, "orders.search")
-    if current_user.role_enum is Role.EMS_DISPATCHER:
-        return render_template("home.html")
     return redirect(url_for(endpoint))
 
 

@@ -49,6 +49,57 @@ ACTION_LABELS = {
     "callback_later": _l("Callback: call again later"),
 }
 
+CAPABILITY_LABELS = {
+    "chest_pain": _l("Chest-pain centre"),
+    "stroke": _l("Stroke centre"),
+    "trauma": _l("Trauma"),
+    "paediatrics": _l("Paediatrics"),
+    "obstetrics": _l("Obstetrics"),
+    "burns": _l("Burns"),
+}
+
+VEHICLE_STATUS_LABELS = {
+    "available": _l("Available"),
+    "dispatched": _l("Dispatched"),
+    "en_route": _l("En route"),
+    "on_scene": _l("On scene"),
+    "transporting": _l("Transporting"),
+    "at_hospital": _l("At hospital"),
+    "returning": _l("Returning"),
+    "out_of_service": _l("Out of service"),
+}
+
+STAMP_LABELS = {
+    "assigned_at": _l("assigned"),
+    "dispatched_at": _l("dispatched"),
+    "en_route_at": _l("en route"),
+    "on_scene_at": _l("on scene"),
+    "transporting_at": _l("transporting"),
+    "at_hospital_at": _l("at hospital"),
+    "cleared_at": _l("cleared"),
+}
+
+INCIDENT_STATE_LABELS = {
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+WITHDRAW_LABELS = {
+    "false_alarm": _l("False alarm"),
+    "malicious": _l("Malicious call"),
+    "duplicate": _l("Duplicate"),
+}
+
+INCIDENT_ACTION_LABELS = {
+    "create": _l("Call registered"),
+    "dispatch": _l("Vehicle dispatched"),
+    "release": _l("Vehicle released"),
+    "withdraw": _l("Withdrawn"),
+    "close": _l("Closed"),
+    **{f"status_{code}": label for code, label in VEHICLE_STATUS_LABELS.items()},
+}
+
 PRIORITY_LABELS = {
     "normal": _l("Normal"),
     "urgent": _l("Urgent"),
@@ -190,6 +241,16 @@ ERROR_LABELS = {
     "rule_matches_everything": _l(
         "Choose at least a type, a category or a priority (the types' defaults cover the rest)."
     ),
+    "number_locked": _l("This number is locked as a malicious caller: confirm to go on."),
+    "vehicle_taken": _l("Another dispatcher took that vehicle a moment ago."),
+    "incident_not_open": _l("The incident is no longer open."),
+    "vehicle_still_assigned": _l("A vehicle is still assigned: restore or clear it first."),
+    "patient_on_board": _l("A vehicle is transporting a patient: it cannot be withdrawn."),
+    "dispatch_needs_an_incident": _l("Dispatch a vehicle from an incident's page."),
+    "vehicle_transition_not_allowed": _l(
+        "The vehicle cannot move to that status from its current one."
+    ),
+    "time_before_last_status": _l("That time is before the vehicle's last status."),
     "score_out_of_range": _l("Give a score from 1 to 10."),
     "callback_finished": _l("This callback has already been completed."),
     "already_tried_today": _l(

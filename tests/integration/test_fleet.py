@@ -1,7 +1,6 @@
 """120 dispatch: recommendations follow the database, assignment is compare-and-set."""
 
 import itertools
-import random
 import threading
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from hotline.core.roles import Role
 from hotline.core.vehicles import ASSIGNED, TIMELINE, TRANSITIONS, VehicleStatus
 from hotline.extensions import db
-from hotline.models import Assignment, IncidentEvent, Station, Vehicle
+from hotline.models import Assignment, IncidentEvent, Vehicle
 from hotline.services import fleet
 from hotline.services.errors import Conflict, ValidationFailed
 from tests import factories
@@ -24,22 +23,7 @@ _stations = itertools.count(1000)
 
 
 def make_fleet(count: int, seed: int = 1) -> list[int]:
-    """A synthetic station with `count` ambulances scattered around Tiananmen."""
-    rng = random.Random(seed)
-    station = Station(name=f"测试站{seed}", lon=TIANANMEN[0], lat=TIANANMEN[1], synthetic=True)
-    db.session.add(station)
-    db.session.flush()
-    vehicles = [
-        Vehicle(
-            call_sign=f"T{seed}-{i:03d}", station_id=station.id, changed_at=NOW, change_seq=0,
-            lon=TIANANMEN[0] + rng.uniform(-0.1, 0.1), lat=TIANANMEN[1] + rng.uniform(-0.1, 0.1),
-            synthetic=True,
-        )
-        for i in range(count)
-    ]  # fmt: skip
-    db.session.add_all(vehicles)
-    db.session.commit()
-    return [v.id for v in vehicles]
+    return factories.ambulances(count, f"测试站{seed}", seed)
 
 
 def incident(actor, **overrides):

@@ -11,7 +11,12 @@ from hotline.services import accounts
 from tests import factories
 
 PUBLIC = {"auth.login", "auth.logout", "auth.language", "static"}
-PUBLIC_PREFIXES = ("open311.", "api.", "public.")  # token or api_key, tested in their own modules
+PUBLIC_PREFIXES = (
+    "open311.",
+    "api.",
+    "ems_api.",
+    "public.",
+)  # token or api_key, tested in their own modules
 
 
 def protected_urls(app):
@@ -53,7 +58,7 @@ def test_forms_without_csrf_token_are_rejected(app, make, login):
         (Role.DISPATCHER, "/orders/desk", "/orders/queue"),
         (Role.OFFICIAL, "/orders", "/intake"),
         (Role.ADMIN, "/admin/rules", "/orders"),
-        (Role.EMS_DISPATCHER, "/", "/orders"),
+        (Role.EMS_DISPATCHER, "/ems", "/orders"),
         (Role.CALLBACK, "/orders", "/admin/users"),
     ],
 )

@@ -1,0 +1,1 @@
+"""PDF documents with an embedded CJK font."""

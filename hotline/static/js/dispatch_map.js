@@ -1,0 +1,130 @@
+// The dispatcher's live map: GeoJSON feeds drawn on a canvas renderer (10,000 markers stay
+// fluid), refreshed without reloading. Text is only ever set with textContent.
+(function () {
+  "use strict";
+  var map = window.hotlineMap;
+  if (!map) { return; }
+  var legend = document.getElementById("map-legend");
+  var statusLabels = JSON.parse(legend.dataset.labels);
+  var text = JSON.parse(legend.dataset.text);
+  var renderer = L.canvas({ padding: 0.5 });
+  var colours = {
+    available: "#2f855a", dispatched: "#c05621", en_route: "#dd6b20", on_scene: "#c53030",
+    transporting: "#9b2c2c", at_hospital: "#6b46c1", returning: "#3182ce", out_of_service: "#718096"
+  };
+  var layers = {
+    vehicles: L.layerGroup().addTo(map),
+    incidents: L.layerGroup().addTo(map),
+    orders: L.layerGroup(),
+    places: L.layerGroup().addTo(map)
+  };
+  var overlays = {};
+  overlays[text.vehicles] = layers.vehicles;
+  overlays[text.incidents] = layers.incidents;
+  overlays[text.orders] = layers.orders;
+  overlays[text.places] = layers.places;
+  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+
+  function el(tag, content) {
+    var node = document.createElement(tag);
+    if (content !== undefined) { node.textContent = content; }
+    return node;
+  }
+
+  function draw(layer, data, style, popup) {
+    layer.clearLayers();
+    data.features.forEach(function (f) {
+      var c = f.geometry.coordinates;
+      var marker = L.circleMarker([c[1], c[0]], Object.assign({ renderer: renderer }, style(f.properties)));
+      marker.bindPopup(function () { return popup(f.properties); });
+      layer.addLayer(marker);
+    });
+  }
+
+  function vehiclePopup(p) {
+    var box = el("div");
+    box.appendChild(el("strong", p.name));
+    box.appendChild(el("div", statusLabels[p.status] || p.status));
+    return box;
+  }
+
+  function incidentPopup(p) {
+    var box = el("div");
+    box.appendChild(el("strong", text.incident + " " + p.name));
+    box.appendChild(el("div", p.text));
+    var list = el("ol");
+    box.appendChild(el("div", text.recommend + ":"));
+    box.appendChild(list);
+    fetch("/ems/incidents/" + encodeURIComponent(p.id) + "/recommend.json", { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.vehicles.length) { list.appendChild(el("li", text.none)); }
+        data.vehicles.forEach(function (v) {
+          list.appendChild(el("li", v.call_sign + " · " + v.station + " · " +
+            (v.distance_m / 1000).toFixed(1) + " km · ≈" + v.minutes + " min"));
+        });
+      }).catch(function () {});
+    var link = el("a", text.open);
+    link.href = "/ems/incidents/" + encodeURIComponent(p.id);
+    box.appendChild(link);
+    return box;
+  }
+
+  function simplePopup(p) { return el("div", p.name + (p.state ? " · " + p.state : "")); }
+
+  function load(url, layer, style, popup) {
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) { draw(layer, data, style, popup); return data.features.length; });
+  }
+
+  var status = document.getElementById("map-status");
+  function refresh() {
+    Promise.all([
+      load("/api/v1/map/vehicles.geojson", layers.vehicles, function (p) {
+        return { radius: 5, weight: 1, color: "#fff", fillColor: colours[p.status] || "#000", fillOpacity: 0.9 };
+      }, vehiclePopup),
+      load("/api/v1/map/incidents.geojson", layers.incidents, function (p) {
+        return { radius: 9 - p.triage, weight: 2, color: "#742a2a", fillColor: "#f56565", fillOpacity: 0.9 };
+      }, incidentPopup)
+    ]).then(function (counts) {
+      status.textContent = counts[0] + " / " + counts[1] + " · " + new Date().toLocaleTimeString();
+    }).catch(function () { status.textContent = "!"; });
+  }
+  function refreshOrders() {
+    if (!map.hasLayer(layers.orders)) { return; }
+    load("/api/v1/map/orders.geojson", layers.orders, function () {
+      return { radius: 3, weight: 0, fillColor: "#d69e2e", fillOpacity: 0.8 };
+    }, simplePopup).catch(function () {});
+  }
+  load("/api/v1/map/places.geojson", layers.places, function (p) {
+    return p.kind === "hospital"
+      ? { radius: 6, weight: 2, color: "#22543d", fillColor: "#c6f6d5", fillOpacity: 1 }
+      : { radius: 4, weight: 2, color: "#2a4365", fillColor: "#bee3f8", fillOpacity: 1 };
+  }, simplePopup).catch(function () {});
+  map.on("overlayadd", function (e) { if (e.layer === layers.orders) { refreshOrders(); } });
+  refresh();
+  window.setInterval(refresh, 5000);
+  window.setInterval(refreshOrders, 30000);
+
+  var track = document.getElementById("track-form");
+  var trackLayer = L.layerGroup().addTo(map);
+  if (track) {
+    track.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var zone = "+08:00";
+      var q = "from=" + encodeURIComponent(track.from.value + ":00" + zone) +
+              "&to=" + encodeURIComponent(track.to.value + ":00" + zone);
+      fetch("/ems/vehicles/" + encodeURIComponent(track.vehicle.value) + "/track.geojson?" + q, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          trackLayer.clearLayers();
+          var coords = data.features[0].geometry.coordinates.map(function (c) { return [c[1], c[0]]; });
+          if (coords.length) {
+            L.polyline(coords, { color: "#805ad5", weight: 3 }).addTo(trackLayer);
+            map.fitBounds(L.latLngBounds(coords), { maxZoom: 14 });
+          }
+        }).catch(function () {});
+    });
+  }
+})();

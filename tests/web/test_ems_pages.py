@@ -1,0 +1,171 @@
+"""The 120 console through the pages and the JSON API: call, lock warning, recommendation,
+dispatch, slip, statuses, withdrawal, escaping and tokens."""
+
+import re
+import subprocess
+
+from sqlalchemy import select
+
+from hotline.core.roles import Role
+from hotline.extensions import db
+from hotline.models import Incident, Vehicle
+from hotline.services import credentials, ems
+from tests import factories
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+CALL = {"caller_phone": "13912345678", "complaint": "胸痛30分钟", "triage_level": "1",
+        "lon": str(factories.TIANANMEN[0]), "lat": str(factories.TIANANMEN[1])}  # fmt: skip
+
+
+def new_incident(browser, **overrides) -> int:
+    response = browser.post("/ems/incidents", {**CALL, **overrides})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return int(re.search(r"/ems/incidents/(\d+)", response.headers["Location"]).group(1))
+
+
+def test_call_recommend_dispatch_slip_and_close(make, query, login, tmp_path):
+    ids = make(factories.ambulances, 5)
+    ems_user = login(make(factories.user, Role.EMS_DISPATCHER))
+    incident_id = new_incident(ems_user, capability="chest_pain")
+    page = ems_user.get(f"/ems/incidents/{incident_id}").get_data(as_text=True)
+    assert "推荐车辆" in page and "T1-" in page and "估" in page
+    recommended = re.findall(r'name="recommended" value="(\d+)"', page)
+    assert len(recommended) == 3
+    response = ems_user.post(
+        f"/ems/incidents/{incident_id}/dispatch",
+        {"vehicle_id": recommended[0], "recommended": recommended},
+        follow_redirects=True,
+    )
+    assert "已派车" in response.get_data(as_text=True)
+    vehicle = query(lambda: db.session.get(Vehicle, int(recommended[0])))
+    assert vehicle.status == "dispatched" and vehicle.incident_id == incident_id
+    slip = ems_user.get(f"/ems/incidents/{incident_id}/slip").get_data(as_text=True)
+    assert "派车单" in slip and vehicle.call_sign in slip
+    pdf = ems_user.get(f"/ems/incidents/{incident_id}/slip.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True)
+    assert "派车单" in text.stdout.decode() and vehicle.call_sign in text.stdout.decode()
+    (tmp_path / "slip.pdf").write_bytes(pdf.data)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "slip.pdf")], capture_output=True, text=True)
+    assert re.search(r"WenQuanYiMicroHei\S*\s+TrueType\s+\S+\s+yes", fonts.stdout)
+    refused = ems_user.post(f"/ems/incidents/{incident_id}/close", follow_redirects=True)
+    assert "仍有车辆" in refused.get_data(as_text=True)
+    for status in ("en_route", "on_scene", "returning", "available"):
+        data = {"status": status, "incident_id": incident_id}
+        assert ems_user.post(f"/ems/vehicles/{vehicle.id}/status", data).status_code == 303
+    ems_user.post(f"/ems/incidents/{incident_id}/close")
+    assert query(lambda: db.session.get(Incident, incident_id)).state == "closed"
+    assert len(ids) == 5
+
+
+def test_a_taken_vehicle_gives_a_clear_message(make, login):
+    [only] = make(factories.ambulances, 1)
+    first = login(make(factories.user, Role.EMS_DISPATCHER))
+    a, b = new_incident(first), new_incident(first)
+    first.post(f"/ems/incidents/{a}/dispatch", {"vehicle_id": only, "recommended": only})
+    response = first.post(
+        f"/ems/incidents/{b}/dispatch", {"vehicle_id": only, "recommended": only},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "另一名调度员刚刚派出了该车" in response.get_data(as_text=True)
+
+
+def test_a_locked_number_warns_before_anything(make, query, login):
+    supervisor = login(make(factories.user, Role.SUPERVISOR))
+    supervisor.post("/ems/locks", {"phone": "13912345678", "hours": "24", "reason": "多次恶意呼叫"})
+    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
+    assert dispatcher.get("/ems/lock?phone=139-1234-5678").get_json()["locked"] is True
+    warned = dispatcher.post("/ems/incidents", CALL)
+    assert warned.status_code == 409 and "多次恶意呼叫" in warned.get_data(as_text=True)
+    assert query(lambda: db.session.scalar(select(Incident.id))) is None
+    new_incident(dispatcher, confirm_locked="on")
+
+
+def test_withdrawal_releases_vehicles(make, query, login):
+    [vid] = make(factories.ambulances, 1)
+    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
+    incident_id = new_incident(dispatcher)
+    dispatcher.post(
+        f"/ems/incidents/{incident_id}/dispatch", {"vehicle_id": vid, "recommended": vid}
+    )
+    dispatcher.post(
+        f"/ems/incidents/{incident_id}/withdraw", {"reason": "false_alarm", "note": "误报"}
+    )
+    assert query(lambda: db.session.get(Incident, incident_id)).state == "withdrawn"
+    assert query(lambda: db.session.get(Vehicle, vid)).status == "available"
+
+
+def test_text_is_escaped_on_pages_and_in_the_feeds(make, login):
+    make(factories.ambulances, 2)
+    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
+    incident_id = new_incident(dispatcher, complaint=XSS, address=XSS)
+    for url in (f"/ems/incidents/{incident_id}", "/ems", "/ems/map", "/ems/director",
+                f"/ems/incidents/{incident_id}/slip"):  # fmt: skip
+        page = dispatcher.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page, url
+    feed = dispatcher.get("/api/v1/map/incidents.geojson")
+    raw = feed.get_data(as_text=True)
+    assert "<script" not in raw and "<img" not in raw
+    assert feed.get_json()["features"][0]["properties"]["text"] == XSS  # data intact
+    pdf = dispatcher.get(f"/ems/incidents/{incident_id}/slip.pdf")
+    assert pdf.status_code == 200
+
+
+def test_roles(make, login):
+    department = login(make(factories.user, Role.DEPARTMENT, "东城区城市管理委员会"))
+    for url in ("/ems", "/ems/map", "/api/v1/map/vehicles.geojson", "/ems/locks"):
+        assert department.get(url).status_code == 403, url
+    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
+    assert dispatcher.get("/ems/locks").status_code == 403
+    assert dispatcher.get("/").headers["Location"].endswith("/ems")
+
+
+def test_recommend_api_and_terminals(app, make, login):
+    ids = make(factories.ambulances, 4)
+    with app.app_context():
+        ems_user = factories.user(Role.EMS_DISPATCHER)
+        token = credentials.issue_user_token(db.session, ems_user.id)
+        operator_token = credentials.issue_user_token(db.session, factories.user(Role.OPERATOR).id)
+        terminal = ems.issue_terminal_token(db.session, ids[0])
+    client = app.test_client()
+    url = "/api/v1/dispatch/recommend?lon=116.3975&lat=39.9087&k=2"
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers={"Authorization": f"Bearer {operator_token}"}).status_code == 403
+    body = client.get(url, headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert (
+        len(body["vehicles"]) == 2
+        and body["vehicles"][0]["distance_m"] <= body["vehicles"][1]["distance_m"]
+    )
+    assert {"vehicle_id", "station", "distance_m", "minutes"} <= set(body["vehicles"][0])
+    bad = client.get(
+        "/api/v1/dispatch/recommend?lon=abc&lat=1", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert bad.status_code == 400
+    auth = {"Authorization": f"Bearer {terminal}"}
+    fix = {"positions": [{"lon": 116.40, "lat": 39.91, "at": "2026-11-23T10:00:00+08:00"}]}
+    assert (
+        client.post(f"/api/v1/vehicles/{ids[0]}/positions", json=fix, headers=auth).status_code
+        == 201
+    )
+    assert (
+        client.post(f"/api/v1/vehicles/{ids[1]}/positions", json=fix, headers=auth).status_code
+        == 403
+    )
+    refused = client.post(
+        f"/api/v1/vehicles/{ids[0]}/status", json={"status": "on_scene"}, headers=auth
+    )
+    assert refused.status_code == 422
+    assert (
+        client.post(f"/api/v1/vehicles/{ids[0]}/status", json=[1], headers=auth).status_code == 400
+    )
+    with app.app_context():
+        vehicle = db.session.get(Vehicle, ids[0])
+        assert (vehicle.lon, vehicle.lat) == (116.40, 39.91)
+        assert (
+            len(
+                ems.track(
+                    db.session, ids[0], vehicle.position_at, vehicle.position_at.replace(year=2027)
+                )
+            )
+            == 1
+        )
