@@ -15,7 +15,7 @@ from flask import Flask
 
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.services import escalation, notifications
+from hotline.services import bookings, escalation, notifications
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,18 @@ def deliver_notifications(app: Flask) -> None:
     with app.app_context():
         sender = app.config.get("NOTIFICATION_SENDER") or notifications.log_sender
         notifications.deliver_due(db.session, sender, utcnow())
+        db.session.remove()
+
+
+def dispatch_bookings(app: Flask) -> None:
+    """约车: send vehicles to the bookings due shortly (a booking keeps its incident)."""
+    with app.app_context():
+        sent, waiting = bookings.dispatch_due(
+            db.session, utcnow(), app.config["TIMEZONE"], app.config["EMS_SPEED_KMH"],
+            app.config["EMS_DETOUR_FACTOR"],
+        )  # fmt: skip
+        if sent or waiting:
+            log.info("bookings: %d dispatched, %d waiting for a vehicle", sent, waiting)
         db.session.remove()
 
 
@@ -61,6 +73,15 @@ def create_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         seconds=30,
         args=[app],
         id="deliver_notifications",
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        dispatch_bookings,
+        "interval",
+        seconds=60,
+        args=[app],
+        id="dispatch_bookings",
         replace_existing=True,
         next_run_time=datetime.now(UTC),
     )

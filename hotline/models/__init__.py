@@ -6,6 +6,7 @@ from hotline.models.calendar import CalendarOverride
 from hotline.models.callbacks import Callback
 from hotline.models.ems import (
     Assignment,
+    Booking,
     Bulletin,
     Hospital,
     Incident,
@@ -25,6 +26,7 @@ from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
+    "Booking",
     "Bulletin",
     "MaliciousNumber",
     "VehiclePosition",

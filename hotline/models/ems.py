@@ -164,3 +164,23 @@ class Bulletin(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     created_by = relationship("User", lazy="joined")
+
+
+class Booking(db.Model):
+    """约车: a scheduled non-emergency transport; a job dispatches it shortly before."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_state_pickup", "state", "pickup_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caller_phone: Mapped[str] = mapped_column(String(20), default="")
+    lon: Mapped[float]
+    lat: Mapped[float]
+    address: Mapped[str] = mapped_column(String(255), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    pickup_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, dispatched
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no vehicle was free
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from hotline.models import (
     Hospital,
     Incident,
     MaliciousNumber,
+    Station,
     User,
     Vehicle,
     VehiclePosition,
@@ -246,3 +247,72 @@ def slip(session: Session, incident_id: int, timezone: str) -> Slip:
         district_name=ctx.index.get(code).name if code else "",
         district_rings=rings,
     )
+
+
+def add_station(session: Session, name: str, lon: float, lat: float) -> Station:
+    """A new station; its district is where the point falls."""
+    name = name.strip()
+    errors = {}
+    if not name or len(name) > 120:
+        errors["name"] = "required" if not name else "too_long"
+    if not geo.valid_coordinates(lon, lat):
+        errors["location"] = "invalid_coordinates"
+    if errors:
+        raise ValidationFailed(errors)
+    with write_transaction(session):
+        if session.scalar(select(Station.id).where(Station.name == name)) is not None:
+            raise ValidationFailed({"name": "name_taken"})
+        station = Station(name=name, lon=lon, lat=lat, district_id=_district_id(session, lon, lat))
+        session.add(station)
+    return station
+
+
+def add_hospital(
+    session: Session, name: str, lon: float, lat: float, capabilities: list[str]
+) -> Hospital:
+    """A new receiving hospital with what it can treat."""
+    name = name.strip()
+    errors = {}
+    if not name or len(name) > 120:
+        errors["name"] = "required" if not name else "too_long"
+    if not geo.valid_coordinates(lon, lat):
+        errors["location"] = "invalid_coordinates"
+    known = {c.value for c in Capability}
+    if not set(capabilities) <= known:
+        errors["capabilities"] = "invalid_choice"
+    if errors:
+        raise ValidationFailed(errors)
+    with write_transaction(session):
+        if session.scalar(select(Hospital.id).where(Hospital.name == name)) is not None:
+            raise ValidationFailed({"name": "name_taken"})
+        hospital = Hospital(
+            name=name, lon=lon, lat=lat, capabilities=",".join(sorted(set(capabilities))),
+            district_id=_district_id(session, lon, lat),
+        )  # fmt: skip
+        session.add(hospital)
+    return hospital
+
+
+def add_vehicle(session: Session, call_sign: str, station_id: int, now: datetime) -> Vehicle:
+    """A new ambulance, available at its station."""
+    call_sign = call_sign.strip()
+    if not call_sign or len(call_sign) > 32:
+        raise ValidationFailed({"call_sign": "required" if not call_sign else "too_long"})
+    with write_transaction(session):
+        station = session.get(Station, station_id)
+        if station is None:
+            raise ValidationFailed({"station_id": "invalid_choice"})
+        if session.scalar(select(Vehicle.id).where(Vehicle.call_sign == call_sign)) is not None:
+            raise ValidationFailed({"call_sign": "name_taken"})
+        vehicle = Vehicle(
+            call_sign=call_sign, station_id=station.id, lon=station.lon, lat=station.lat,
+            changed_at=now, change_seq=next_in_sequence(session, FLEET_SEQUENCE),
+        )  # fmt: skip
+        session.add(vehicle)
+    return vehicle
+
+
+def _district_id(session: Session, lon: float, lat: float) -> int | None:
+    ctx = routing.context(session)
+    found = ctx.index.locate(lon, lat)
+    return ctx.district_ids.get(found.code) if found else None

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         auth,
         callbacks,
         ems,
+        ems_admin,
         ems_api,
         ems_map,
         errors,
@@ -87,6 +88,7 @@ def init_app(app: Flask) -> None:
         ems.bp,
         ems_map.bp,
         ems_api.bp,
+        ems_admin.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -4,8 +4,19 @@ malicious-number locks and track replay."""
 import json
 import statistics
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,9 +26,10 @@ from hotline.core.roles import Role
 from hotline.core.workflow import OPEN_STATES
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.models import Hospital, Incident, MaliciousNumber, Station, Vehicle, WorkOrder
-from hotline.services import ems
+from hotline.models import Booking, Hospital, Incident, MaliciousNumber, Station, Vehicle, WorkOrder
+from hotline.services import bookings, ems
 from hotline.services.errors import ValidationFailed
+from hotline.web import labels
 from hotline.web.helpers import flash_errors, parse_int, roles_required
 from hotline.web.maps import district_map
 
@@ -185,3 +197,41 @@ def locks():
         select(MaliciousNumber).where(MaliciousNumber.until > now).order_by(MaliciousNumber.until)
     ).all()
     return render_template("ems/locks.html", locks=active)
+
+
+@bp.route("/ems/bookings", methods=["GET", "POST"])
+@roles_required(*EMS_ROLES)
+def booking_list():
+    """约车: book a transport for a time; the scheduler sends the nearest vehicle before it."""
+    now = utcnow()
+    if request.method == "POST":
+        form = request.form
+        try:
+            pickup = datetime.fromisoformat(form.get("pickup_at", ""))
+            if pickup.tzinfo is None:
+                pickup = pickup.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+            bookings.create_booking(
+                db.session, current_user.id, form.get("caller_phone", ""),
+                _number(form.get("lon")), _number(form.get("lat")), pickup, now,
+                form.get("address", ""), form.get("note", ""),
+            )  # fmt: skip
+        except ValueError:
+            flash(labels.error_text("invalid_datetime"), "error")
+        except ValidationFailed as exc:
+            flash_errors(exc)
+        else:
+            flash(_("Saved."), "success")
+        return redirect(url_for("ems_map.booking_list")), 303
+    items = db.session.scalars(
+        select(Booking)
+        .where(Booking.pickup_at >= now - timedelta(days=1))
+        .order_by(Booking.pickup_at)
+    ).all()
+    return render_template("ems/bookings.html", bookings=items, lead=bookings.LEAD)
+
+
+def _number(value: str | None) -> float:
+    try:
+        return float(value or "nan")
+    except ValueError:
+        return float("nan")

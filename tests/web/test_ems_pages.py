@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hotline.core.roles import Role
 from hotline.extensions import db
-from hotline.models import Incident, Vehicle
+from hotline.models import Incident, Station, Vehicle
 from hotline.services import credentials, ems
 from tests import factories
 
@@ -169,3 +169,45 @@ def test_recommend_api_and_terminals(app, make, login):
             )
             == 1
         )
+
+
+def test_bookings_page(make, login):
+    desk = login(make(factories.user, Role.EMS_DISPATCHER))
+    data = {"pickup_at": "2030-01-02T09:00", "lon": "116.4", "lat": "39.9", "note": "透析<b>"}
+    response = desk.post("/ems/bookings", data, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "已保存" in page and "透析&lt;b&gt;" in page
+    bad = desk.post(
+        "/ems/bookings", {**data, "pickup_at": "2001-01-01T09:00"}, follow_redirects=True
+    )
+    assert "请选择将来的时间" in bad.get_data(as_text=True)
+
+
+def test_admins_maintain_stations_hospitals_and_ambulances(make, query, login):
+    admin = login(make(factories.user, Role.ADMIN))
+    admin.post("/admin/ems/stations", {"name": "新站<i>", "lon": "116.40", "lat": "39.91"})
+    station_id = query(
+        lambda: db.session.scalar(select(Station.id).where(Station.name == "新站<i>"))
+    )
+    admin.post("/admin/ems/hospitals", {"name": "新医院", "lon": "116.41", "lat": "39.92",
+                                       "capability": ["stroke", "burns"]})  # fmt: skip
+    admin.post("/admin/ems/vehicles", {"call_sign": "N-1", "station_id": station_id})
+    page = admin.get("/admin/ems").get_data(as_text=True)
+    assert "新站&lt;i&gt;" in page and "卒中中心" in page and "N-1" in page
+    bad = admin.post(
+        "/admin/ems/stations", {"name": "", "lon": "x", "lat": "1"}, follow_redirects=True
+    )
+    assert "必填" in bad.get_data(as_text=True)
+    vid = query(lambda: db.session.scalar(select(Vehicle.id).where(Vehicle.call_sign == "N-1")))
+    token_page = admin.post(f"/admin/ems/vehicles/{vid}/token", follow_redirects=True).get_data(
+        as_text=True
+    )
+    token = re.search(r"终端令牌（仅显示一次）：(\S+?)<", token_page).group(1)
+    admin.post(f"/admin/ems/vehicles/{vid}/out_of_service")
+    assert query(lambda: db.session.get(Vehicle, vid)).status == "out_of_service"
+    assert admin.app.test_client().post(
+        f"/api/v1/vehicles/{vid}/positions", json={"lon": 116.4, "lat": 39.9},
+        headers={"Authorization": f"Bearer {token}"},
+    ).status_code == 201  # fmt: skip
+    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
+    assert dispatcher.get("/admin/ems").status_code == 403

@@ -1,0 +1,89 @@
+"""Administration of 120 resources: stations, hospitals, ambulances and terminal tokens."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from hotline.core.ems import Capability
+from hotline.core.roles import Role
+from hotline.core.vehicles import VehicleStatus
+from hotline.database import utcnow
+from hotline.extensions import db
+from hotline.models import Hospital, Station, Vehicle
+from hotline.services import ems, fleet
+from hotline.services.errors import Conflict, NotFound, ValidationFailed
+from hotline.web.helpers import flash_errors, parse_int, roles_required
+
+bp = Blueprint("ems_admin", __name__, url_prefix="/admin/ems")
+
+
+def _coordinate(name: str) -> float:
+    try:
+        return float(request.form.get(name) or "nan")
+    except ValueError:
+        return float("nan")
+
+
+@bp.route("")
+@roles_required(Role.ADMIN)
+def resources():
+    """Stations, hospitals and ambulances."""
+    return render_template(
+        "ems/admin.html",
+        stations=db.session.scalars(select(Station).order_by(Station.name)).all(),
+        hospitals=db.session.scalars(select(Hospital).order_by(Hospital.name)).all(),
+        vehicles=db.session.scalars(select(Vehicle).order_by(Vehicle.call_sign)).all(),
+        capabilities=list(Capability),
+    )
+
+
+@bp.route("/<kind>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def add(kind: str):
+    """Add a station, a hospital or an ambulance."""
+    form = request.form
+    try:
+        if kind == "stations":
+            ems.add_station(
+                db.session, form.get("name", ""), _coordinate("lon"), _coordinate("lat")
+            )
+        elif kind == "hospitals":
+            ems.add_hospital(
+                db.session, form.get("name", ""), _coordinate("lon"), _coordinate("lat"),
+                form.getlist("capability"),
+            )  # fmt: skip
+        elif kind == "vehicles":
+            ems.add_vehicle(
+                db.session, form.get("call_sign", ""), parse_int(form.get("station_id")) or 0,
+                utcnow(),
+            )  # fmt: skip
+        else:
+            abort(404)
+    except ValidationFailed as exc:
+        flash_errors(exc)
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("ems_admin.resources")), 303
+
+
+@bp.route("/vehicles/<int:vehicle_id>/<action>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def vehicle(vehicle_id: int, action: str):
+    """Take out of service, put back in service, or issue a terminal token."""
+    try:
+        if action == "token":
+            token = ems.issue_terminal_token(db.session, vehicle_id)
+            flash(_("Terminal token (shown once): %(token)s", token=token), "success")
+        elif action in ("out_of_service", "available"):
+            fleet.change_status(
+                db.session, current_user.id, vehicle_id, VehicleStatus(action), utcnow()
+            )
+            flash(_("Saved."), "success")
+        else:
+            abort(404)
+    except NotFound:
+        abort(404)
+    except (ValidationFailed, Conflict) as exc:
+        flash_errors(exc)
+    return redirect(url_for("ems_admin.resources")), 303
