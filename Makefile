@@ -64,6 +64,7 @@ bench: setup
 	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/nearest.py
+	$(BIN)/python bench/map.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/open311.py
 	$(BIN)/python bench/sweep.py

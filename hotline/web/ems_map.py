@@ -110,7 +110,7 @@ def places_feed():
 @roles_required(*MAP_ROLES)
 def dispatch_map():
     """Vehicles, incidents, open orders, stations and hospitals, refreshed every few seconds."""
-    return render_template("ems/map.html", fmap=district_map("calc(100vh - 160px)"))
+    return render_template("ems/map.html", fmap=district_map("640px"))
 
 
 @bp.route("/ems/vehicles/<int:vehicle_id>/track.geojson")

@@ -81,7 +81,7 @@ STAMP_LABELS = {
 
 INCIDENT_STATE_LABELS = {
     "open": _l("Open"),
-    "closed": _l("Closed"),
+    "closed": _l("Finished"),
     "withdrawn": _l("Withdrawn"),
 }
 
@@ -96,7 +96,7 @@ INCIDENT_ACTION_LABELS = {
     "dispatch": _l("Vehicle dispatched"),
     "release": _l("Vehicle released"),
     "withdraw": _l("Withdrawn"),
-    "close": _l("Closed"),
+    "close": _l("Finished"),
     **{f"status_{code}": label for code, label in VEHICLE_STATUS_LABELS.items()},
 }
 

@@ -1,0 +1,97 @@
+"""The dispatcher's map with 10,000 vehicles and 10,000 open 12345 orders: server time and
+bytes for the page and each GeoJSON feed (best of 5, through the Flask test client).
+
+Targets: the page under 0.3 s and under 2 MB; the feeds are fetched by the page's script
+every 5 seconds (vehicles, incidents) or 30 seconds (orders, when that layer is on).
+Run: .venv/bin/python bench/map.py [--vehicles 10000] [--orders 10000]
+"""
+
+import argparse
+import gzip
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._harness import prepared_app  # noqa: E402
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+WEST, SOUTH, EAST, NORTH = 115.7, 39.6, 117.2, 40.6
+
+
+def fill(app, vehicles: int, orders: int) -> None:
+    """Bulk rows with SQLAlchemy Core: one station, the vehicles and open orders."""
+    from sqlalchemy import select
+
+    from hotline.extensions import db
+    from hotline.models import Category, Station, Vehicle, WorkOrder
+
+    rng = random.Random(10)
+    with app.app_context():
+        station = Station(name="基准站（合成）", lon=116.4, lat=39.9, synthetic=True)
+        db.session.add(station)
+        db.session.commit()
+        category_id = db.session.scalar(select(Category.id).where(Category.code == "0401"))
+        statuses = ["available"] * 6 + ["dispatched", "en_route", "on_scene", "returning"]
+        db.session.execute(Vehicle.__table__.insert(), [
+            {"call_sign": f"B{i:05d}", "station_id": station.id, "status": rng.choice(statuses),
+             "lon": rng.uniform(WEST, EAST), "lat": rng.uniform(SOUTH, NORTH), "changed_at": NOW,
+             "change_seq": 0, "synthetic": True}
+            for i in range(vehicles)
+        ])  # fmt: skip
+        db.session.execute(WorkOrder.__table__.insert(), [
+            {"number": f"M{i:09d}", "version": 1, "channel": "phone", "order_type": "complaint",
+             "category_id": category_id, "description": "bench", "state": "dispatched",
+             "lon": rng.uniform(WEST, EAST), "lat": rng.uniform(SOUTH, NORTH), "time_limit": 15,
+             "due_at": NOW, "created_at": NOW, "updated_at": NOW, "synthetic": True}
+            for i in range(orders)
+        ])  # fmt: skip
+        db.session.commit()
+
+
+def measure(client, url: str) -> tuple[float, int, int]:
+    """Best of 5: seconds, bytes, gzip bytes."""
+    best, body = float("inf"), b""
+    for _ in range(5):
+        start = time.perf_counter()
+        response = client.get(url)
+        best = min(best, time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+        body = response.data
+    return best, len(body), len(gzip.compress(body, 6))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--vehicles", type=int, default=10_000)
+    parser.add_argument("--orders", type=int, default=10_000)
+    args = parser.parse_args()
+    _env, app = prepared_app(Path(tempfile.mkdtemp(prefix="hotline-map-")))
+    fill(app, args.vehicles, args.orders)
+    from hotline.core.roles import Role
+    from hotline.extensions import db
+    from hotline.services import accounts
+
+    with app.app_context():
+        accounts.create_user(db.session, "mapper", "Bench", Role.EMS_DISPATCHER.value,
+                             "bench password 123", "scrypt:1024:8:1", NOW)  # fmt: skip
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/login", data={"username": "mapper", "password": "bench password 123",
+                                "csrf_token": token})  # fmt: skip
+    print(f"{args.vehicles:,} vehicles, {args.orders:,} open orders")
+    print(f"{'url':<36} {'ms':>8} {'bytes':>11} {'gzip':>10}")
+    for url in ("/ems/map", "/api/v1/map/vehicles.geojson", "/api/v1/map/incidents.geojson",
+                "/api/v1/map/orders.geojson", "/api/v1/map/places.geojson"):  # fmt: skip
+        seconds, size, zipped = measure(client, url)
+        print(f"{url:<36} {seconds * 1000:8.1f} {size:11,} {zipped:10,}")
+    print("targets: the page under 300 ms and under 2 MB")
+
+
+if __name__ == "__main__":
+    main()
