@@ -8,7 +8,7 @@ sweeps at once (threads, processes) never record a level twice.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, column, func, insert, select, table, union, update
+from sqlalchemy import bindparam, case, func, select, union
 from sqlalchemy.orm import Session
 
 from hotline.core.escalation import EscalationPolicy, Level
@@ -23,7 +23,7 @@ RUNNING = (
     State.ACCEPTED.value,
     State.RETURNED.value,
 )
-BATCH = 500
+BATCH = 2000
 # Who hears of each level (催办 goes to the order's department).
 NOTICE_TEXT = {  # outbox texts are stored as sent: in Chinese, like the SMS
     Level.REMINDER: "已超期，请尽快办理（催办）",
@@ -50,13 +50,21 @@ def candidates(policy: EscalationPolicy, now: datetime):
     """Open orders whose level is behind their times.
 
     One branch per level, each an equality on (state, escalation_level) and a range on a
-    time, so that each is a range scan of ix_work_orders_sweep_warn or _due.
+    time, so that each is a range scan of ix_work_orders_sweep_warn or _due. The branches
+    select only the id, which the index holds, so the union touches no table row; only the
+    distinct orders found are then read.
     """
-    o = WorkOrder
-    columns = (
-        o.id, o.number, o.state, o.created_at, o.due_at, o.warn_at, o.escalation_level,
-        o.department_id,
-    )  # fmt: skip
+    o = WorkOrder.__table__.c
+    # The level each order should have, computed by the database as EscalationPolicy.level
+    # does: reading no times into Python spares parsing ~30,000 datetimes per big sweep.
+    target = case(
+        (o.due_at <= now - policy.official_after, int(Level.OFFICIAL)),
+        (o.due_at <= now - policy.supervision_after, int(Level.SUPERVISION)),
+        (o.due_at <= now, int(Level.REMINDER)),
+        (o.warn_at <= now, int(Level.WARNING)),
+        else_=int(Level.NONE),
+    ).label("target")
+    columns = (o.id, o.number, o.state, o.escalation_level, o.department_id, target)
     thresholds = (
         (Level.WARNING, o.warn_at, now),
         (Level.REMINDER, o.due_at, now),
@@ -64,14 +72,14 @@ def candidates(policy: EscalationPolicy, now: datetime):
         (Level.OFFICIAL, o.due_at, now - policy.official_after),
     )
     branches = [
-        select(*columns).where(
+        select(o.id).where(
             o.state.in_(RUNNING),
             o.escalation_level.in_(list(range(level))),
             moment <= when,
         )
         for level, moment, when in thresholds
     ]
-    return union(*branches).order_by("id")
+    return select(*columns).where(o.id.in_(union(*branches))).order_by(o.id)
 
 
 def sweep(
@@ -79,7 +87,8 @@ def sweep(
 ) -> list[Escalated]:
     """Raise every order that is behind to the level it should have; return what moved."""
     policy = policy or EscalationPolicy()
-    rows = session.execute(candidates(policy, now)).all()
+    # Core, not the ORM: the ORM's row loading cost more than the query itself.
+    rows = session.connection().execute(candidates(policy, now)).all()
     moved: list[Escalated] = []
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
@@ -88,74 +97,61 @@ def sweep(
             # Under the write lock (SQLite) or the row locks (PostgreSQL) the levels read
             # here cannot change before the update: a level another sweep already raised
             # is skipped, and the update's own `escalation_level = :seen` guards again.
-            current = dict(
-                conn.execute(
-                    select(WorkOrder.id, WorkOrder.escalation_level)
-                    .where(WorkOrder.id.in_([r.id for r in batch]))
-                    .with_for_update()
-                ).all()
-            )
+            current = dict(conn.execute(_LOCK_LEVELS, {"ids": [r.id for r in batch]}).all())
             stamp = raw_utc(conn.dialect.name, now)
             updates, events, notices = [], [], []
             for row in batch:
-                seen = row.escalation_level
-                target = int(policy.level(row.created_at, row.due_at, now, row.warn_at))
+                seen, target = row.escalation_level, row.target
                 if target <= seen or current.get(row.id) != seen:
                     continue
-                updates.append({"order_id": row.id, "seen": seen, "level": target})
+                updates.append((target, row.id, seen))
                 for level in range(seen + 1, target + 1):
-                    events.append(_event(row.id, row.state, level, stamp))
+                    events.append((row.id, stamp, row.state, row.state, _LEVEL_NOTES[level]))
                     if level >= Level.REMINDER:
                         notices.append(_notice(row, level, stamp))
                 moved.append(Escalated(row.number, Level(seen), Level(target)))
             if updates:
-                conn.execute(_RAISE, updates)
-                conn.execute(_INSERT_EVENT, events)
+                _bulk(conn, _RAISE, updates)
+                _bulk(conn, _INSERT_EVENT, events)
                 if notices:  # a move to the warning level alone tells nobody yet
-                    conn.execute(_INSERT_NOTICE, notices)
+                    _bulk(conn, _INSERT_NOTICE, notices)
     return moved
 
 
-_RAISE = (
-    update(WorkOrder.__table__)
-    .where(
-        WorkOrder.__table__.c.id == bindparam("order_id"),
-        WorkOrder.__table__.c.escalation_level == bindparam("seen"),
-    )
-    .values(escalation_level=bindparam("level"))
+_LOCK_LEVELS = (
+    select(WorkOrder.__table__.c.id, WorkOrder.__table__.c.escalation_level)
+    .where(WorkOrder.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update()
 )
-
-
-# The sweep writes tens of thousands of rows at once: untyped columns and pre-formatted
-# times skip SQLAlchemy's per-value processing, which cost more than SQLite's own work.
-_EVENT_COLUMNS = ("order_id", "actor_id", "at", "action", "from_state", "to_state", "note")
-_INSERT_EVENT = insert(table("audit_events", *map(column, _EVENT_COLUMNS)))
-_NOTICE_COLUMNS = (
-    "channel", "recipient", "text", "order_id", "state", "attempts", "next_attempt_at",
-    "last_error", "created_at",
-)  # fmt: skip
-_INSERT_NOTICE = insert(table("notifications", *map(column, _NOTICE_COLUMNS)))
+# The sweep writes tens of thousands of rows at once. Plain SQL with positional parameters
+# and pre-formatted times goes straight to the driver's executemany: SQLAlchemy's
+# per-value processing cost more than SQLite's own work.
+_RAISE = "UPDATE work_orders SET escalation_level = ? WHERE id = ? AND escalation_level = ?"
+_INSERT_EVENT = (
+    "INSERT INTO audit_events (order_id, actor_id, at, action, from_state, to_state, note) "
+    "VALUES (?, NULL, ?, 'escalate', ?, ?, ?)"
+)
+_INSERT_NOTICE = (
+    "INSERT INTO notifications (channel, recipient, text, order_id, state, attempts, "
+    "next_attempt_at, last_error, created_at) VALUES ('in_app', ?, ?, ?, 'pending', 0, ?, '', ?)"
+)
 _LEVEL_NOTES = {int(level): level.name.lower() for level in Level}
 _RECIPIENTS = {int(level): r for level, r in RECIPIENTS.items()}
 _TEXTS = {int(level): t for level, t in NOTICE_TEXT.items()}
 
 
-def _event(order_id: int, state: str, level: int, stamp) -> dict:
-    return {
-        "order_id": order_id, "actor_id": None, "at": stamp, "action": "escalate",
-        "from_state": state, "to_state": state, "note": _LEVEL_NOTES[level],
-    }  # fmt: skip
+def _bulk(conn, sql: str, rows: list[tuple]) -> None:
+    """executemany on the driver, in the dialect's parameter style."""
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(sql, rows)
 
 
-def _notice(row, level: int, stamp) -> dict:
+def _notice(row, level: int, stamp) -> tuple:
     recipient = _RECIPIENTS[level]
-    if level == 2:  # Level.REMINDER
+    if level == Level.REMINDER:
         recipient = f"department:{row.department_id or 'desk'}"
-    return {
-        "channel": "in_app", "recipient": recipient, "order_id": row.id, "state": "pending",
-        "text": f"工单{row.number}{_TEXTS[level]}", "attempts": 0, "last_error": "",
-        "next_attempt_at": stamp, "created_at": stamp,
-    }  # fmt: skip
+    return (recipient, f"工单{row.number}{_TEXTS[level]}", row.id, stamp, stamp)
 
 
 @dataclass(frozen=True)

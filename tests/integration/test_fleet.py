@@ -174,3 +174,38 @@ def test_random_status_sequences_keep_the_invariants(app, moves):
             for a in db.session.scalars(select(Assignment).where(Assignment.vehicle_id == vid)):
                 stamped = [t for t in (getattr(a, n) for n in TIMELINE) if t is not None]
                 assert stamped == sorted(stamped)
+
+
+def test_the_index_sees_changes_made_by_another_process(any_app):
+    """Another process changes vehicles through its own connection; this one catches up."""
+    from sqlalchemy import create_engine, text
+
+    with any_app.app_context():
+        ids = make_fleet(3)
+        nearest = fleet.recommend(db.session, *TIANANMEN, 1, 40, 1.3)[0].vehicle_id
+        other = create_engine(any_app.config["SQLALCHEMY_DATABASE_URI"])
+        with other.begin() as conn:
+            seq = conn.execute(
+                text("SELECT COALESCE(MAX(change_seq), 0) + 1 FROM vehicles")
+            ).scalar()
+            conn.execute(
+                text(
+                    "UPDATE vehicles SET status = 'out_of_service', change_seq = :s WHERE id = :v"
+                ),
+                {"s": seq, "v": nearest},
+            )
+            conn.execute(
+                text("UPDATE vehicles SET lon = :lon, lat = :lat, change_seq = :s WHERE id = :v"),
+                {
+                    "lon": TIANANMEN[0],
+                    "lat": TIANANMEN[1],
+                    "s": seq + 1,
+                    "v": ids[-1] if ids[-1] != nearest else ids[0],
+                },
+            )
+        other.dispose()
+        db.session.commit()  # a new transaction sees the other connection's commit
+        moved = ids[-1] if ids[-1] != nearest else ids[0]
+        best = fleet.recommend(db.session, *TIANANMEN, 3, 40, 1.3)
+        assert nearest not in {r.vehicle_id for r in best}
+        assert best[0].vehicle_id == moved and best[0].distance_m == 0
