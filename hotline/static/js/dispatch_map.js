@@ -31,13 +31,30 @@
     return node;
   }
 
+  // Markers are kept by feature id and moved or restyled in place: re-creating 10,000 of
+  // them every refresh made the map stutter.
   function draw(layer, data, style, popup) {
-    layer.clearLayers();
-    data.features.forEach(function (f) {
+    var known = layer.byId || (layer.byId = {});
+    var seen = {};
+    data.features.forEach(function (f, index) {
       var c = f.geometry.coordinates;
-      var marker = L.circleMarker([c[1], c[0]], Object.assign({ renderer: renderer }, style(f.properties)));
-      marker.bindPopup(function () { return popup(f.properties); });
+      var key = f.properties.id !== undefined ? f.properties.id : f.properties.name || index;
+      seen[key] = true;
+      var marker = known[key];
+      if (marker) {
+        marker.setLatLng([c[1], c[0]]);
+        marker.setStyle(style(f.properties));
+        marker.feature = f;
+        return;
+      }
+      marker = L.circleMarker([c[1], c[0]], Object.assign({ renderer: renderer }, style(f.properties)));
+      marker.feature = f;
+      marker.bindPopup(function () { return popup(marker.feature.properties); });
+      known[key] = marker;
       layer.addLayer(marker);
+    });
+    Object.keys(known).forEach(function (key) {
+      if (!seen[key]) { layer.removeLayer(known[key]); delete known[key]; }
     });
   }
 
