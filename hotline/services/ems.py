@@ -251,12 +251,7 @@ def slip(session: Session, incident_id: int, timezone: str) -> Slip:
 
 def add_station(session: Session, name: str, lon: float, lat: float) -> Station:
     """A new station; its district is where the point falls."""
-    name = name.strip()
-    errors = {}
-    if not name or len(name) > 120:
-        errors["name"] = "required" if not name else "too_long"
-    if not geo.valid_coordinates(lon, lat):
-        errors["location"] = "invalid_coordinates"
+    name, errors = _check_place(name, lon, lat)
     if errors:
         raise ValidationFailed(errors)
     with write_transaction(session):
@@ -271,12 +266,7 @@ def add_hospital(
     session: Session, name: str, lon: float, lat: float, capabilities: list[str]
 ) -> Hospital:
     """A new receiving hospital with what it can treat."""
-    name = name.strip()
-    errors = {}
-    if not name or len(name) > 120:
-        errors["name"] = "required" if not name else "too_long"
-    if not geo.valid_coordinates(lon, lat):
-        errors["location"] = "invalid_coordinates"
+    name, errors = _check_place(name, lon, lat)
     known = {c.value for c in Capability}
     if not set(capabilities) <= known:
         errors["capabilities"] = "invalid_choice"
@@ -310,6 +300,17 @@ def add_vehicle(session: Session, call_sign: str, station_id: int, now: datetime
         )  # fmt: skip
         session.add(vehicle)
     return vehicle
+
+
+def _check_place(name: str, lon: float, lat: float) -> tuple[str, dict[str, str]]:
+    """A station's or hospital's name and point, with what is wrong with them."""
+    name = name.strip()
+    errors = {}
+    if not name or len(name) > 120:
+        errors["name"] = "required" if not name else "too_long"
+    if not geo.valid_coordinates(lon, lat):
+        errors["location"] = "invalid_coordinates"
+    return name, errors
 
 
 def _district_id(session: Session, lon: float, lat: float) -> int | None:

@@ -143,6 +143,16 @@ def create_incident(
     return incident
 
 
+def _open_incident(session: Session, incident_id: int) -> Incident:
+    """The incident, if it exists and is still open."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound()
+    if incident.state != "open":
+        raise ValidationFailed({"incident": "incident_not_open"})
+    return incident
+
+
 def _event(session, incident_id, vehicle_id, actor_id, at, action, note="") -> None:
     session.add(
         IncidentEvent(
@@ -186,11 +196,7 @@ def dispatch(
     if chose_other and not override_reason:
         raise ValidationFailed({"override_reason": "required"})
     with write_transaction(session):
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound()
-        if incident.state != "open":
-            raise ValidationFailed({"incident": "incident_not_open"})
+        incident = _open_incident(session, incident_id)
         assignments = []
         for vehicle_id in vehicle_ids:
             if not _set_status(
@@ -259,14 +265,10 @@ def change_status(
 def close_incident(session: Session, actor_id: int, incident_id: int, now: datetime) -> Incident:
     """Close an incident; refused while a vehicle is still assigned to it."""
     with write_transaction(session):
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound()
+        incident = _open_incident(session, incident_id)
         busy = session.scalar(select(Vehicle.id).where(Vehicle.incident_id == incident_id))
         if busy is not None:
             raise ValidationFailed({"incident": "vehicle_still_assigned"})
-        if incident.state != "open":
-            raise ValidationFailed({"incident": "incident_not_open"})
         incident.state, incident.closed_at = "closed", now
         _event(session, incident.id, None, actor_id, now, "close")
     return incident
@@ -279,11 +281,7 @@ def withdraw(
     if reason not in {r.value for r in WithdrawReason}:
         raise ValidationFailed({"reason": "invalid_choice"})
     with write_transaction(session):
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound()
-        if incident.state != "open":
-            raise ValidationFailed({"incident": "incident_not_open"})
+        incident = _open_incident(session, incident_id)
         assigned = session.execute(
             select(Vehicle.id, Vehicle.status).where(Vehicle.incident_id == incident_id)
         ).all()
