@@ -89,13 +89,19 @@ def decide(
         if request.status != "pending":
             raise ValidationFailed({"action": "already_decided"})
         order = request.order
+        session.refresh(order)  # the sweep changes levels without the ORM
         request.status = "approved" if approve else "refused"
         request.decided_by_id, request.decided_at = actor.id, now
         request.decision_note = note.strip()[:MAX_REASON]
         if approve:
             order.due_at = request.requested_due_at
-            order.warn_at = EscalationPolicy().warn_at(
-                order.created_at, order.due_at, order.warning_percent
+            policy = EscalationPolicy()
+            order.warn_at = policy.warn_at(order.created_at, order.due_at, order.warning_percent)
+            # The level belongs to the old deadline: an order overdue on it is not overdue on
+            # the new one. It only comes down here; the sweep raises it again when due.
+            order.escalation_level = min(
+                order.escalation_level,
+                int(policy.level(order.created_at, order.due_at, now, order.warn_at)),
             )
             order.updated_at = now
         session.flush()

@@ -96,3 +96,21 @@ def test_extension_through_the_pages(make, login):
     detail = boss.get(f"/orders/{order.number}").get_data(as_text=True)
     assert new_day in detail and "同意延期" in detail
     assert staff.post(f"/orders/{order.number}/extension", {"day": "soon"}).status_code == 303
+
+
+def test_an_approval_after_the_old_deadline_takes_the_order_out_of_overdue(app):
+    from hotline.services import escalation
+
+    with app.app_context():
+        staff = factories.user(Role.DEPARTMENT, DONGCHENG)
+        boss = factories.user(Role.SUPERVISOR)
+        order = factories.order()  # due Fri 27 Nov 17:30 Beijing
+        request = ask(staff, order.number, date(2026, 12, 11))  # asked in time
+        late = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # the old deadline has passed
+        escalation.sweep(db.session, late)
+        level = select(WorkOrder.escalation_level).where(WorkOrder.id == order.id)
+        assert db.session.scalar(level) == 2  # 催办 on the old deadline
+        extensions.decide(db.session, boss.id, request.id, True, "同意", late, TZ)
+        assert db.session.scalar(level) == 0  # the new deadline is far away
+        escalation.sweep(db.session, datetime(2026, 12, 12, 2, 0, tzinfo=UTC))
+        assert db.session.scalar(level) == 2  # and the new one escalates as usual
