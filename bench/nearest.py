@@ -1,7 +1,7 @@
 """Nearest available ambulance: µs per recommendation (k=3) for fleets of 100 to 100,000.
 
-Fleets are spread over Beijing's extent with 60% available. Compares FleetIndex (k-d tree
-over unit-sphere vectors, availability mask) with the naive way: geopandas
+Fleets are spread over Beijing's extent with 60% available. Compares FleetIndex (exact
+chord distances in a grid of cells searched ring by ring) with the naive way: geopandas
 `GeoSeries.distance` on points projected to UTM 50N, filtered to the available, then
 `nsmallest`. Also the cost of one status change and one GPS move at 10,000 vehicles.
 Run: .venv/bin/python bench/nearest.py [--queries 2000]

@@ -1,37 +1,64 @@
 """The nearest available vehicles, exact in great-circle terms.
 
-Positions become 3D unit vectors: the straight-line (chord) distance between two of them
-grows with the great-circle distance, so a k-d tree over the vectors ranks vehicles exactly
-as the sphere does, where a flat projection mis-ranks near-ties.
+Distances are chords between 3D unit vectors: the chord grows with the great-circle
+distance, so ranking by chord ranks exactly as the sphere does, where a flat projection
+mis-ranks near-ties.
 
-The tree holds every vehicle's position at build time. Availability is a mask, so a status
-change costs O(1); a vehicle that moved since the build is left out of the tree's answers
-and searched directly among the (few) moved ones; the tree is rebuilt once enough have
-moved. The database stays the source of truth: services feed changes in.
+The available vehicles sit in the cells of a longitude/latitude grid sized so that a cell
+holds about two of them. A query reads the rings of cells around the point, nearest first,
+and stops once the k-th best chord is shorter than the shortest possible way out of the
+cells read (a great-circle lower bound: to a parallel it is the difference in latitude, to
+a meridian asin(cos(lat)·sin(Δlon))). A status change or a GPS move moves one entry between
+cells: nothing is ever rebuilt except when the fleet's size changes several-fold. The
+database stays the source of truth: services feed changes in.
 """
 
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
-from scipy.spatial import cKDTree
+from typing import NamedTuple
 
 from hotline.core.geo import EARTH_RADIUS_M
 
-MIN_MOVED_BEFORE_REBUILD = 64
+PER_CELL = 1.5  # available vehicles per cell the grid aims at
+MIN_STEP, MAX_STEP = 0.002, 2.0  # degrees
 
 
-def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """(n, 3) unit vectors for longitudes and latitudes in degrees."""
-    lon_r, lat_r = np.radians(lon), np.radians(lat)
-    cos_lat = np.cos(lat_r)
-    return np.column_stack((cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)))
+def _ring(r: int) -> list[tuple[int, int]]:
+    """The cell offsets at Chebyshev distance r."""
+    return [(di, dj) for di in range(-r, r + 1) for dj in range(-r, r + 1)
+            if max(abs(di), abs(dj)) == r]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Nearby:
-    """One recommended vehicle."""
+RINGS = [_ring(r) for r in range(16)]
+
+
+def _clipped_ring(ci: int, cj: int, r: int, bounds: list[int]) -> list[tuple[int, int]]:
+    """The cells of ring r around (ci, cj) that lie within the occupied bounds."""
+    i_min, i_max, j_min, j_max = bounds
+    keys = []
+    for i in range(max(ci - r, i_min), min(ci + r, i_max) + 1):
+        if abs(i - ci) == r:
+            keys += [(i, j) for j in range(max(cj - r, j_min), min(cj + r, j_max) + 1)]
+        else:
+            keys += [(i, j) for j in (cj - r, cj + r) if j_min <= j <= j_max]
+    return keys
+
+
+def _vector(lon: float, lat: float) -> tuple[float, float, float]:
+    lon_r, lat_r = math.radians(lon), math.radians(lat)
+    cos_lat = math.cos(lat_r)
+    return (cos_lat * math.cos(lon_r), cos_lat * math.sin(lon_r), math.sin(lat_r))
+
+
+def _chord2(arc: float) -> float:
+    """The squared chord of an angle (radians) on the unit sphere."""
+    half = math.sin(min(arc, math.pi) / 2)
+    return 4 * half * half
+
+
+class Nearby(NamedTuple):
+    """One recommended vehicle (a named tuple: made on every query, it must be cheap)."""
 
     vehicle_id: int
     distance_m: float
@@ -45,17 +72,6 @@ class VehiclePoint:
     lon: float
     lat: float
     available: bool
-
-
-def _vector(lon: float, lat: float) -> tuple[float, float, float]:
-    lon_r, lat_r = math.radians(lon), math.radians(lat)
-    cos_lat = math.cos(lat_r)
-    return (cos_lat * math.cos(lon_r), cos_lat * math.sin(lon_r), math.sin(lat_r))
-
-
-def _arc_m(chord: float) -> float:
-    """The great-circle distance for a chord of the unit sphere, in metres."""
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, chord / 2))
 
 
 class FleetIndex:
@@ -74,96 +90,119 @@ class FleetIndex:
         return len(self._lonlat)
 
     def _rebuild(self) -> None:
-        ids = np.fromiter(self._lonlat, dtype=np.int64, count=len(self._lonlat))
-        coords = np.array(list(self._lonlat.values()), dtype=float).reshape(-1, 2)
-        self._ids = ids
-        self._row = dict(zip(ids.tolist(), range(len(ids)), strict=True))
-        self._tree = cKDTree(unit_vectors(coords[:, 0], coords[:, 1])) if len(ids) else None
-        self._usable = np.isin(ids, np.fromiter(self._available, dtype=np.int64))
-        # Vehicles that moved since the build, searched directly: slot arrays, no copies.
-        capacity = max(MIN_MOVED_BEFORE_REBUILD, len(ids) // 16) + 1
-        self._slot: dict[int, int] = {}
-        self._moved_ids = np.zeros(capacity, dtype=np.int64)
-        self._moved_vecs = np.zeros((capacity, 3))
-        self._moved_usable = np.zeros(capacity, dtype=bool)
+        points = [self._lonlat[i] for i in self._available]
+        if points:
+            lons, lats = [p[0] for p in points], [p[1] for p in points]
+            area = max(max(lons) - min(lons), 0.01) * max(max(lats) - min(lats), 0.01)
+            step = math.sqrt(area * PER_CELL / len(points))
+        else:
+            step = 0.05
+        self._step = min(MAX_STEP, max(MIN_STEP, step))
+        self._built_for = max(1, len(points))
+        self._cells: dict[tuple[int, int], dict[int, tuple[float, float, float]]] = {}
+        self._cell_of: dict[int, tuple[int, int]] = {}
+        self._bounds = [0, -1, 0, -1]  # i_min, i_max, j_min, j_max of cells ever used
+        for vehicle_id in self._available:
+            self._insert(vehicle_id)
+
+    def _key(self, lon: float, lat: float) -> tuple[int, int]:
+        return math.floor(lon / self._step), math.floor(lat / self._step)
+
+    def _insert(self, vehicle_id: int) -> None:
+        lon, lat = self._lonlat[vehicle_id]
+        key = self._key(lon, lat)
+        self._cells.setdefault(key, {})[vehicle_id] = _vector(lon, lat)
+        self._cell_of[vehicle_id] = key
+        bounds = self._bounds
+        if bounds[1] < bounds[0]:
+            self._bounds = [key[0], key[0], key[1], key[1]]
+        else:
+            bounds[0], bounds[1] = min(bounds[0], key[0]), max(bounds[1], key[0])
+            bounds[2], bounds[3] = min(bounds[2], key[1]), max(bounds[3], key[1])
+
+    def _remove(self, vehicle_id: int) -> None:
+        key = self._cell_of.pop(vehicle_id, None)
+        if key is not None:
+            cell = self._cells[key]
+            del cell[vehicle_id]
+            if not cell:
+                del self._cells[key]
+
+    def _maybe_resize(self) -> None:
+        count = len(self._available)
+        if count > 4 * self._built_for or 4 * count < self._built_for:
+            self._rebuild()
 
     def set_available(self, vehicle_id: int, available: bool) -> None:
-        """A status change: O(1)."""
+        """A status change: one entry in or out of its cell."""
         if vehicle_id not in self._lonlat:
             raise KeyError(vehicle_id)
-        (self._available.add if available else self._available.discard)(vehicle_id)
-        slot = self._slot.get(vehicle_id)
-        if slot is not None:
-            self._moved_usable[slot] = available
-        else:
-            row = self._row.get(vehicle_id)
-            if row is not None:
-                self._usable[row] = available
+        if available and vehicle_id not in self._available:
+            self._available.add(vehicle_id)
+            self._insert(vehicle_id)
+        elif not available and vehicle_id in self._available:
+            self._available.discard(vehicle_id)
+            self._remove(vehicle_id)
+        self._maybe_resize()
 
     def move(self, vehicle_id: int, lon: float, lat: float, available: bool | None = None) -> None:
-        """A new position (or a new vehicle); rebuilds the tree once enough have moved."""
+        """A new position (or a new vehicle), and its status if given."""
+        self._remove(vehicle_id)
         self._lonlat[vehicle_id] = (lon, lat)
         if available is not None:
             (self._available.add if available else self._available.discard)(vehicle_id)
-        row = self._row.get(vehicle_id)
-        if row is not None:
-            self._usable[row] = False  # the tree's position is stale: searched directly
-        slot = self._slot.get(vehicle_id)
-        if slot is None:
-            if len(self._slot) + 1 >= len(self._moved_ids):
-                self._rebuild()
-                return
-            slot = self._slot[vehicle_id] = len(self._slot)
-        self._moved_ids[slot] = vehicle_id
-        self._moved_vecs[slot] = _vector(lon, lat)
-        self._moved_usable[slot] = vehicle_id in self._available
+        if vehicle_id in self._available:
+            self._insert(vehicle_id)
+        self._maybe_resize()
 
     def remove(self, vehicle_id: int) -> None:
         """A vehicle leaves the fleet."""
-        self.move(vehicle_id, 0.0, 0.0, available=False)
+        self._remove(vehicle_id)
+        self._available.discard(vehicle_id)
         del self._lonlat[vehicle_id]
-        self._rebuild()
 
     def nearest(self, lon: float, lat: float, k: int = 3) -> list[Nearby]:
         """The k nearest available vehicles, nearest first; equal distances by id."""
-        if k <= 0:
+        if k <= 0 or not self._cells:
             return []
-        query = _vector(lon, lat)
-        found = self._from_tree(query, k)
-        if self._slot:
-            found += self._from_moved(query, k)
-        found.sort()
-        return [Nearby(vid, _arc_m(chord)) for chord, vid in found[:k]]
-
-    def _from_tree(self, query: tuple[float, float, float], k: int) -> list[tuple[float, int]]:
-        if self._tree is None:
-            return []
-        total = len(self._ids)
-        wanted = min(total, max(4 * k, 16))
+        qx, qy, qz = _vector(lon, lat)
+        step, cells = self._step, self._cells
+        ci, cj = self._key(lon, lat)
+        i_min, i_max, j_min, j_max = self._bounds
+        lat_r, cos_lat = math.radians(lat), math.cos(math.radians(lat))
+        found: list[tuple[float, int]] = []
+        # Rings nearer than the occupied cells are empty: a query far from the fleet starts
+        # at the first ring that can hold a vehicle.
+        r = max(0, i_min - ci, ci - i_max, j_min - cj, cj - j_max)
         while True:
-            distances, rows = self._tree.query(query, k=wanted)
-            distances, rows = np.atleast_1d(distances), np.atleast_1d(rows)
-            keep = self._usable[rows]
-            if wanted >= total:
-                break
-            hits = distances[keep]
-            # Enough, and no tie with the k-th could hide beyond what was returned.
-            if len(hits) >= k and distances[-1] > hits[k - 1]:
-                break
-            wanted = min(total, wanted * 4)
-        return list(zip(distances[keep].tolist(), self._ids[rows[keep]].tolist(), strict=True))
-
-    def _from_moved(self, query: tuple[float, float, float], k: int) -> list[tuple[float, int]]:
-        count = len(self._slot)
-        usable = self._moved_usable[:count]
-        diff = self._moved_vecs[:count][usable] - query
-        squared = np.einsum("ij,ij->i", diff, diff)
-        ids = self._moved_ids[:count][usable]
-        if len(squared) > k:
-            # The k smallest and everything tied with the k-th (ties are then broken by id).
-            keep = squared <= np.partition(squared, k - 1)[k - 1]
-            squared, ids = squared[keep], ids[keep]
-        return list(zip(np.sqrt(squared).tolist(), ids.tolist(), strict=True))
+            inside = ci - r >= i_min and ci + r <= i_max and cj - r >= j_min and cj + r <= j_max
+            if inside and r < len(RINGS):
+                keys = [(ci + di, cj + dj) for di, dj in RINGS[r]]
+            else:
+                keys = _clipped_ring(ci, cj, r, self._bounds)
+            for key in keys:
+                cell = cells.get(key)
+                if cell:
+                    for vid, (x, y, z) in cell.items():
+                        dx, dy, dz = x - qx, y - qy, z - qz
+                        found.append((dx * dx + dy * dy + dz * dz, vid))
+            if ci - r <= i_min and ci + r >= i_max and cj - r <= j_min and cj + r >= j_max:
+                break  # every occupied cell has been read
+            if len(found) >= k:
+                found.sort()
+                # The shortest way out of the cells read so far.
+                south = lat_r - math.radians((cj - r) * step)
+                north = math.radians((cj + r + 1) * step) - lat_r
+                west = math.radians(lon - (ci - r) * step)
+                east = math.radians((ci + r + 1) * step - lon)
+                sideways = math.asin(min(1.0, cos_lat * math.sin(min(west, east, math.pi / 2))))
+                # (a hair less than the bound, so that rounding never cuts off a tie)
+                if _chord2(min(south, north, sideways)) * (1 - 1e-9) > found[k - 1][0]:
+                    break
+            r += 1
+        found.sort()
+        return [Nearby(vid, 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(d2) / 2)))
+                for d2, vid in found[:k]]  # fmt: skip
 
 
 def estimated_minutes(distance_m: float, speed_kmh: float, detour_factor: float) -> float:

@@ -116,3 +116,26 @@ def test_estimated_minutes():
     assert estimated_minutes(10_000, 40, 1.3) == pytest.approx(19.5)
     with pytest.raises(ValueError):
         estimated_minutes(1000, 0, 1.3)
+
+
+@pytest.mark.parametrize(
+    ("query", "k"),
+    [((121.47, 31.23), 3), ((116.4, 39.9), 10), ((116.40, 41.5), 5), ((60.0, 10.0), 2)],
+)
+def test_far_queries_lattices_and_clusters(query, k):
+    # A lattice with exact ties on the cell edges, a dense cluster on one spot, and a few
+    # vehicles far away; queries inside, at the edge of and far outside the fleet.
+    vehicles = [
+        VehiclePoint(i * 100 + j, 116.0 + i * 0.01, 39.6 + j * 0.01, (i + j) % 3 != 0)
+        for i in range(60)
+        for j in range(60)
+    ]
+    vehicles += [VehiclePoint(10**6 + n, 116.3, 39.95, True) for n in range(300)]
+    vehicles += [
+        VehiclePoint(2 * 10**6, 121.0, 31.0, True),
+        VehiclePoint(2 * 10**6 + 1, 87.6, 43.8, True),
+    ]
+    index = FleetIndex(vehicles)
+    assert_same_ranking(index, vehicles, *query, k)
+    for lon, lat in [(116.0 + 0.01 * 7, 39.6 + 0.01 * 9), (116.3, 39.95), (115.0, 39.0)]:
+        assert_same_ranking(index, vehicles, lon, lat, k)
