@@ -249,42 +249,50 @@ def slip(session: Session, incident_id: int, timezone: str) -> Slip:
     )
 
 
-def add_station(session: Session, name: str, lon: float, lat: float) -> Station:
-    """A new station; its district is where the point falls."""
+def save_station(
+    session: Session, station_id: int | None, name: str, lon: float, lat: float
+) -> Station:
+    """A new station (no id) or changes to one; its district is where the point falls."""
     name, errors = _check_place(name, lon, lat)
     if errors:
         raise ValidationFailed(errors)
     with write_transaction(session):
-        if session.scalar(select(Station.id).where(Station.name == name)) is not None:
-            raise ValidationFailed({"name": "name_taken"})
-        station = Station(name=name, lon=lon, lat=lat, district_id=_district_id(session, lon, lat))
+        station = _existing(session, Station, station_id) or Station()
+        _unique_name(session, Station, Station.name, name, station_id)
+        station.name, station.lon, station.lat = name, lon, lat
+        station.district_id = _district_id(session, lon, lat)
         session.add(station)
     return station
 
 
-def add_hospital(
-    session: Session, name: str, lon: float, lat: float, capabilities: list[str]
+def save_hospital(
+    session: Session,
+    hospital_id: int | None,
+    name: str,
+    lon: float,
+    lat: float,
+    capabilities: list[str],
 ) -> Hospital:
-    """A new receiving hospital with what it can treat."""
+    """A new receiving hospital (no id) or changes to one, with what it can treat."""
     name, errors = _check_place(name, lon, lat)
-    known = {c.value for c in Capability}
-    if not set(capabilities) <= known:
+    if not set(capabilities) <= {c.value for c in Capability}:
         errors["capabilities"] = "invalid_choice"
     if errors:
         raise ValidationFailed(errors)
     with write_transaction(session):
-        if session.scalar(select(Hospital.id).where(Hospital.name == name)) is not None:
-            raise ValidationFailed({"name": "name_taken"})
-        hospital = Hospital(
-            name=name, lon=lon, lat=lat, capabilities=",".join(sorted(set(capabilities))),
-            district_id=_district_id(session, lon, lat),
-        )  # fmt: skip
+        hospital = _existing(session, Hospital, hospital_id) or Hospital()
+        _unique_name(session, Hospital, Hospital.name, name, hospital_id)
+        hospital.name, hospital.lon, hospital.lat = name, lon, lat
+        hospital.capabilities = ",".join(sorted(set(capabilities)))
+        hospital.district_id = _district_id(session, lon, lat)
         session.add(hospital)
     return hospital
 
 
-def add_vehicle(session: Session, call_sign: str, station_id: int, now: datetime) -> Vehicle:
-    """A new ambulance, available at its station."""
+def save_vehicle(
+    session: Session, vehicle_id: int | None, call_sign: str, station_id: int, now: datetime
+) -> Vehicle:
+    """A new ambulance, available at its station (no id), or a new call sign or station."""
     call_sign = call_sign.strip()
     if not call_sign or len(call_sign) > 32:
         raise ValidationFailed({"call_sign": "required" if not call_sign else "too_long"})
@@ -292,14 +300,31 @@ def add_vehicle(session: Session, call_sign: str, station_id: int, now: datetime
         station = session.get(Station, station_id)
         if station is None:
             raise ValidationFailed({"station_id": "invalid_choice"})
-        if session.scalar(select(Vehicle.id).where(Vehicle.call_sign == call_sign)) is not None:
-            raise ValidationFailed({"call_sign": "name_taken"})
-        vehicle = Vehicle(
-            call_sign=call_sign, station_id=station.id, lon=station.lon, lat=station.lat,
-            changed_at=now, change_seq=next_in_sequence(session, FLEET_SEQUENCE),
-        )  # fmt: skip
+        _unique_name(session, Vehicle, Vehicle.call_sign, call_sign, vehicle_id)
+        vehicle = _existing(session, Vehicle, vehicle_id)
+        if vehicle is None:
+            vehicle = Vehicle(
+                lon=station.lon, lat=station.lat, changed_at=now,
+                change_seq=next_in_sequence(session, FLEET_SEQUENCE),
+            )  # fmt: skip
+        vehicle.call_sign, vehicle.station_id = call_sign, station.id
         session.add(vehicle)
     return vehicle
+
+
+def _existing(session: Session, model, object_id: int | None):
+    if object_id is None:
+        return None
+    found = session.get(model, object_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _unique_name(session: Session, model, column, value: str, object_id: int | None) -> None:
+    other = session.scalar(select(model.id).where(column == value))
+    if other is not None and other != object_id:
+        raise ValidationFailed({"name": "name_taken"})
 
 
 def _check_place(name: str, lon: float, lat: float) -> tuple[str, dict[str, str]]:

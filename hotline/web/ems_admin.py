@@ -38,28 +38,25 @@ def resources():
     )
 
 
-@bp.route("/<kind>", methods=["POST"])
+@bp.route("/<kind>", methods=["POST"], defaults={"object_id": None})
+@bp.route("/<kind>/<int:object_id>", methods=["POST"])
 @roles_required(Role.ADMIN)
-def add(kind: str):
-    """Add a station, a hospital or an ambulance."""
+def save(kind: str, object_id: int | None):
+    """Add (no id) or change a station, a hospital or an ambulance."""
     form = request.form
+    name, lon, lat = form.get("name", ""), _coordinate("lon"), _coordinate("lat")
     try:
         if kind == "stations":
-            ems.add_station(
-                db.session, form.get("name", ""), _coordinate("lon"), _coordinate("lat")
-            )
+            ems.save_station(db.session, object_id, name, lon, lat)
         elif kind == "hospitals":
-            ems.add_hospital(
-                db.session, form.get("name", ""), _coordinate("lon"), _coordinate("lat"),
-                form.getlist("capability"),
-            )  # fmt: skip
+            ems.save_hospital(db.session, object_id, name, lon, lat, form.getlist("capability"))
         elif kind == "vehicles":
-            ems.add_vehicle(
-                db.session, form.get("call_sign", ""), parse_int(form.get("station_id")) or 0,
-                utcnow(),
-            )  # fmt: skip
+            station_id = parse_int(form.get("station_id")) or 0
+            ems.save_vehicle(db.session, object_id, form.get("call_sign", ""), station_id, utcnow())
         else:
             abort(404)
+    except NotFound:
+        abort(404)
     except ValidationFailed as exc:
         flash_errors(exc)
     else:

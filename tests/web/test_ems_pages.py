@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hotline.core.roles import Role
 from hotline.extensions import db
-from hotline.models import Incident, Station, Vehicle
+from hotline.models import Hospital, Incident, Station, Vehicle
 from hotline.services import credentials, ems
 from tests import factories
 
@@ -211,3 +211,27 @@ def test_admins_maintain_stations_hospitals_and_ambulances(make, query, login):
     ).status_code == 201  # fmt: skip
     dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
     assert dispatcher.get("/admin/ems").status_code == 403
+
+
+def test_admins_change_stations_hospitals_and_ambulances(make, query, login):
+    [vid] = make(factories.ambulances, 1)
+    station_id = query(lambda: db.session.scalar(select(Station.id)))
+    admin = login(make(factories.user, Role.ADMIN))
+    admin.post(
+        f"/admin/ems/stations/{station_id}", {"name": "改名站", "lon": "116.5", "lat": "39.95"}
+    )
+    station = query(lambda: db.session.get(Station, station_id))
+    assert (station.name, station.lon, station.district_id is not None) == ("改名站", 116.5, True)
+    admin.post("/admin/ems/hospitals", {"name": "医院甲", "lon": "116.41", "lat": "39.92"})
+    hospital_id = query(lambda: db.session.scalar(select(Hospital.id)))
+    changed = {"name": "医院乙", "lon": "116.41", "lat": "39.92", "capability": "trauma"}
+    admin.post(f"/admin/ems/hospitals/{hospital_id}", changed)
+    assert query(lambda: db.session.get(Hospital, hospital_id)).capabilities == "trauma"
+    admin.post(f"/admin/ems/vehicles/{vid}", {"call_sign": "R-9", "station_id": station_id})
+    assert query(lambda: db.session.get(Vehicle, vid)).call_sign == "R-9"
+    assert (
+        admin.post(
+            "/admin/ems/stations/999999", {"name": "x", "lon": "116", "lat": "40"}
+        ).status_code
+        == 404
+    )
