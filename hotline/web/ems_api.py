@@ -1,7 +1,7 @@
 """The 120 JSON API: recommendations for dispatchers' tokens; status and positions from the
 vehicles' terminals (one token per vehicle)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
@@ -17,6 +17,7 @@ from hotline.web.ems import recommendation_json
 bp = Blueprint("ems_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated, no cookies
 MAX_K = 20
+MAX_CLOCK_AHEAD = timedelta(minutes=5)
 
 
 def _bearer() -> str:
@@ -63,12 +64,17 @@ def terminal(view):
 
 
 def _time(body: dict) -> datetime:
+    """The terminal's time; one ahead of ours by more than a few minutes is a wrong clock,
+    and would block every later status (times must not go backwards)."""
     raw = body.get("at")
+    now = utcnow()
     if raw is None:
-        return utcnow()
+        return now
     at = datetime.fromisoformat(str(raw))
     if at.tzinfo is None:
         raise ValueError("a time zone is required")
+    if at > now + MAX_CLOCK_AHEAD:
+        raise ValueError("the time is in the future")
     return at
 
 

@@ -73,9 +73,11 @@ def vehicles_feed():
 def incidents_feed():
     """Open incidents."""
     rows = db.session.scalars(select(Incident).where(Incident.state == "open")).all()
+    # The patient's complaint is for the 120 desk only, not for the 12345 dispatch desk.
+    medical = current_user.role_enum in EMS_ROLES
     return geojson_response([
         _point(i.lon, i.lat, {"id": i.id, "name": i.number, "triage": i.triage_level,
-                              "text": i.complaint[:200]})
+                              "text": i.complaint[:200] if medical else ""})
         for i in rows
     ])  # fmt: skip
 

@@ -235,3 +235,21 @@ def test_admins_change_stations_hospitals_and_ambulances(make, query, login):
         ).status_code
         == 404
     )
+
+
+def test_terminal_clock_ahead_and_the_12345_desk_sees_no_complaints(app, make, login):
+    [vid] = make(factories.ambulances, 1)
+    with app.app_context():
+        token = ems.issue_terminal_token(db.session, vid)
+    ahead = {"lon": 116.4, "lat": 39.9, "at": "2099-01-01T00:00:00+08:00"}
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (
+        client.post(f"/api/v1/vehicles/{vid}/positions", json=ahead, headers=headers).status_code
+        == 400
+    )
+    ems_desk = login(make(factories.user, Role.EMS_DISPATCHER))
+    new_incident(ems_desk)
+    desk = login(make(factories.user, Role.DISPATCHER))
+    [feature] = desk.get("/api/v1/map/incidents.geojson").get_json()["features"]
+    assert feature["properties"]["text"] == ""
