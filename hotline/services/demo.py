@@ -9,13 +9,11 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from hotline.core.callbacks import parse_call
 from hotline.core.intake import Channel, IntakeRequest, OrderType
 from hotline.core.roles import Role
 from hotline.core.workflow import Action
@@ -30,7 +28,7 @@ from hotline.models import (
     User,
     WorkOrder,
 )
-from hotline.services import callbacks, credentials, gis_import, handling, intake, routing
+from hotline.services import credentials, demo_callbacks, gis_import, handling, intake, routing
 
 DEMO_USERS: list[tuple[str, str, Role]] = [
     ("operator", "话务员（演示）", Role.OPERATOR),
@@ -218,7 +216,7 @@ def seed_orders(
         )
         _advance(session, rng, result.number, created, now, users, staff, fallback)
         if "callback" in users:
-            _answer_callback(session, rng, result.order_id, now, users["callback"], timezone)
+            demo_callbacks.answer(session, rng, result.order_id, now, users["callback"], timezone)
     return count + _showcase(session, rng, ctx, people, now, timezone, users, staff)
 
 
@@ -374,35 +372,3 @@ def _advance(
         handling.perform(
             session, actor, number, action, moment, note=note, department_id=department
         )
-
-
-# Synthetic callback answers: mostly satisfied, some missed calls, refusals and complaints.
-_DEMO_ANSWERS = [
-    (60, {"outcome": "answered", "resolved": "yes", "satisfaction": "satisfied"}),
-    (18, {"outcome": "answered", "resolved": "yes", "satisfaction": "basic"}),
-    (6, {"outcome": "answered", "resolved": "no", "satisfaction": "dissatisfied"}),
-    (10, {"outcome": "not_reached"}),
-    (6, {"outcome": "declined"}),
-]
-
-
-def _answer_callback(
-    session: Session, rng: random.Random, order_id: int, now: datetime, actor: int, timezone: str
-) -> None:
-    """Answer a demo order's due callback, as a callback operator would have, if it is due."""
-    tasks = [t for t in callbacks.for_order(session, order_id) if t.state == "due"]
-    if not tasks or tasks[-1].due_at >= now - timedelta(hours=8):
-        return
-    weights, answers = zip(*_DEMO_ANSWERS, strict=True)
-    form = {
-        "attitude": "satisfied",
-        "score": str(rng.randint(6, 10)),
-        **rng.choices(answers, weights)[0],
-    }
-    if form.get("satisfaction") == "dissatisfied":
-        form.update(
-            attitude="neutral", score=str(rng.randint(1, 5)), comment="问题没有解决，希望再处理。"
-        )
-    moment = tasks[-1].due_at + timedelta(hours=rng.uniform(0.5, 7))
-    result = parse_call(form, ZoneInfo(timezone))
-    callbacks.record_call(session, actor, tasks[-1].id, result, moment, timezone)
