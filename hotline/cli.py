@@ -60,6 +60,32 @@ def seed_demo(order_count: int) -> None:
     click.echo(f"Open311 api_key of the {demo.DEMO_CLIENT} client: {api_key}")
 
 
+@group.command("report")
+@click.option("--from", "start", required=True, help="First local day, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, help="Last local day, YYYY-MM-DD.")
+@click.option("--department", "department_id", type=int, default=None)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def report(start: str, end: str, department_id: int | None, out: Path) -> None:
+    """A statistics report (PDF, Chinese) for a date range, optionally for one department."""
+    from datetime import date
+
+    from hotline.core.periods import Period, PeriodKind
+    from hotline.pdf import report as report_pdf
+    from hotline.services import report_data
+
+    try:
+        period = Period(PeriodKind.RANGE, date.fromisoformat(start), date.fromisoformat(end))
+    except ValueError as exc:
+        raise click.BadParameter(f"use YYYY-MM-DD, the end not before the start ({exc})") from exc
+    timezone = current_app.config["TIMEZONE"]
+    scope = report_data.Scope(department_id=department_id)
+    data = report_data.build(db.session, period, timezone, scope)
+    label = f"承办单位 #{department_id}" if department_id else "全市"
+    local_now = utcnow().astimezone(ZoneInfo(timezone))
+    out.write_bytes(report_pdf.render(data, "12345/120 统计报告", label, local_now))
+    click.echo(f"{out}: {data.volume.total} orders, {data.ems.incidents} incidents")
+
+
 @group.command("import-gis")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--code-field", default="code", show_default=True)

@@ -1,0 +1,172 @@
+"""The statistics report as a PDF, in Chinese, with the CJK font embedded.
+
+This version has the cover, the key figures, volume (with 环比/同比, a bar chart by type and
+a line chart by day), departments and 120; categories by district with a choropleth map,
+hot issues, callback comments and the CSV/XLSX downloads are not built yet.
+"""
+
+import statistics
+from datetime import datetime
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from hotline.core import kpi
+from hotline.pdf.fonts import cjk_font
+from hotline.services.report_data import Compared, ReportData
+
+TYPES = {"complaint": "投诉", "report": "举报", "inquiry": "咨询", "suggestion": "建议",
+         "help": "求助", "praise": "表扬"}  # fmt: skip
+CHANNELS = {"phone": "电话", "web": "网站", "letter": "信件", "email": "电子邮件", "sms": "短信",
+            "app": "APP", "api": "接口"}  # fmt: skip
+BLUE = colors.HexColor("#2b6cb0")
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    return {
+        "title": ParagraphStyle("title", fontName=font, fontSize=24, leading=32, alignment=1),
+        "h1": ParagraphStyle("h1", fontName=font, fontSize=15, leading=22, spaceBefore=8),
+        "body": ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK"),
+    }
+
+
+def _table(rows: list[list], font: str, widths=None) -> Table:
+    """A table whose header row repeats on every page; cells are plain strings (no markup)."""
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e2e8f0")),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+    ]))  # fmt: skip
+    return table
+
+
+def _change(value: kpi.Change) -> str:
+    return f"{value.difference:+g}（{value.percent()}）"
+
+
+def _compared_row(label: str, value: Compared) -> list[str]:
+    return [label, f"{value.current:g}", _change(value.previous), _change(value.year_earlier)]
+
+
+def _bar(labels: list[str], values: list[int], font: str) -> Drawing:
+    drawing = Drawing(170 * mm, 60 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, 150 * mm, 48 * mm
+    chart.data = [values or [0]]
+    chart.categoryAxis.categoryNames = labels or ["—"]
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = BLUE
+    drawing.add(chart)
+    return drawing
+
+
+def _line(days: list[str], values: list[int], font: str) -> Drawing:
+    drawing = Drawing(170 * mm, 60 * mm)
+    chart = HorizontalLineChart()
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, 150 * mm, 48 * mm
+    chart.data = [values or [0]]
+    step = max(1, len(days) // 10)
+    chart.categoryAxis.categoryNames = [d if i % step == 0 else "" for i, d in enumerate(days)]
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.lines[0].strokeColor = BLUE
+    drawing.add(chart)
+    return drawing
+
+
+def render(data: ReportData, title: str, scope_label: str, generated_at: datetime) -> bytes:
+    """The report as PDF bytes; every text from the database is escaped or a plain cell."""
+    font = cjk_font()
+    styles = _styles(font)
+    buffer = BytesIO()
+    period = f"{data.period.start:%Y年%m月%d日} 至 {data.period.end:%Y年%m月%d日}"
+
+    def number_pages(canvas, doc) -> None:
+        canvas.setFont(font, 8)
+        canvas.drawCentredString(A4[0] / 2, 10 * mm, f"第 {doc.page} 页")
+
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=title, author="12345/120 热线系统",
+                            leftMargin=18 * mm, rightMargin=18 * mm)  # fmt: skip
+    o = data.overall
+    story = [
+        Spacer(1, 60 * mm),
+        Paragraph(escape(title), styles["title"]),
+        Paragraph(escape(period), styles["title"]),
+        Paragraph(escape(scope_label), styles["body"]),
+        Paragraph(escape(f"生成时间 {generated_at:%Y-%m-%d %H:%M}"), styles["body"]),
+        PageBreak(),
+        Paragraph("关键指标", styles["h1"]),
+        _table([
+            ["指标", "本期", "环比", "同比"],
+            _compared_row("受理工单", data.orders),
+            ["响应率", o.response.percent(), "", ""],
+            ["按时办结率", o.on_time.percent(), "", ""],
+            ["解决率", o.resolution.percent(), "", ""],
+            ["满意率", o.satisfaction.percent(), "", ""],
+            ["回访率", o.callback.percent(), "", ""],
+            ["120 事件", str(data.ems.incidents), "", ""],
+            ["3分钟内派车", data.ems.dispatched_in_target.percent(), "", ""],
+        ], font),  # fmt: skip
+        Paragraph("一、受理量", styles["h1"]),
+        _table([["类型", "本期", "环比", "同比"]]
+               + [_compared_row(TYPES.get(t, t), v) for t, v in data.by_type.items()], font),
+        Spacer(1, 4 * mm),
+        _bar([TYPES.get(t, t) for t in data.volume.by_type],
+             list(data.volume.by_type.values()), font),
+        _table([["渠道", "工单数"]] + [[CHANNELS.get(c, c), str(n)]
+                                       for c, n in sorted(data.volume.by_channel.items())], font),
+        KeepTogether([
+            Paragraph("每日受理量", styles["body"]),
+            _line([f"{d:%m-%d}" for d in sorted(data.volume.daily)],
+                  [data.volume.daily[d] for d in sorted(data.volume.daily)], font),
+        ]),
+        Paragraph("二、承办单位", styles["h1"]),
+        _table([["承办单位", "受理", "响应率", "按时办结率", "解决率", "满意率", "重办率"]] + [
+            [d.name if d else "派单台/直接办结", str(f.counts.received), f.response.percent(),
+             f.on_time.percent(), f.resolution.percent(), f.satisfaction.percent(),
+             f.reopen.percent()]
+            for d, f in data.departments
+        ], font, widths=[62 * mm] + [18 * mm] * 6),
+        Paragraph("三、120 急救调度", styles["h1"]),
+        _table([["分级", "事件数"]] + [[f"{level} 级", str(n)]
+                                       for level, n in sorted(data.ems.by_triage.items())], font),
+        Paragraph(escape(_ems_text(data)), styles["body"]),
+    ]  # fmt: skip
+    doc.build(story, onFirstPage=number_pages, onLaterPages=number_pages)
+    return buffer.getvalue()
+
+
+def _ems_text(data: ReportData) -> str:
+    e = data.ems
+
+    def seconds(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.0f} 秒"
+
+    return (
+        f"呼救到派车：中位数 {seconds(e.median_to_dispatch)}，90百分位 "
+        f"{seconds(e.percentile(e.to_dispatch, 0.9))}，95百分位 "
+        f"{seconds(e.percentile(e.to_dispatch, 0.95))}；3分钟内派车 "
+        f"{e.dispatched_in_target.percent()}（目标95%）。派车到达现场：中位数 "
+        f"{seconds(statistics.median(e.to_scene) if e.to_scene else None)}，90百分位 "
+        f"{seconds(e.percentile(e.to_scene, 0.9))}。"
+    )

@@ -1,0 +1,59 @@
+"""The statistics report PDF: figures in its text, the CJK font embedded, every page
+renders, hostile text cannot break it; and the command that writes it."""
+
+import subprocess
+from datetime import UTC, date, datetime
+
+from hotline.core.periods import PeriodKind, period_for
+from hotline.extensions import db
+from hotline.pdf import report as report_pdf
+from hotline.services import organisation, report_data
+from tests import factories
+
+HOSTILE = '<font name="x">& </b> <para> ' + "长" * 300 + " 🚑 مرحبا"
+
+
+def test_report_pdf_text_fonts_and_pages(app, tmp_path):
+    with app.app_context():
+        for day in (3, 4, 5):
+            factories.order(now=datetime(2026, 10, day, 2, 0, tzinfo=UTC))
+        department = factories.department("东城区城市管理委员会")
+        organisation.save_department(
+            db.session, department.id, HOSTILE[:100], department.kind, department.district_id, True
+        )
+        data = report_data.build(
+            db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), "Asia/Shanghai"
+        )
+        pdf = report_pdf.render(
+            data, f"月报 {HOSTILE}", HOSTILE, datetime(2026, 11, 1, 8, tzinfo=UTC)
+        )
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "关键指标" in text and "受理工单" in text and "2026年10月01日" in text
+    assert "+3（n/a）" in text.replace(" ", "")  # 3 orders against an empty September
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "WenQuanYiMicroHei" in fonts and " yes " in fonts
+    pages = subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / "p")],
+                           capture_output=True, check=True)  # fmt: skip
+    assert pages.returncode == 0 and len(list(tmp_path.glob("p-*.png"))) >= 3
+
+
+def test_report_command(app, tmp_path):
+    with app.app_context():
+        factories.order(now=datetime(2026, 10, 3, 2, 0, tzinfo=UTC))
+    runner = app.test_cli_runner()
+    out = tmp_path / "r.pdf"
+    result = runner.invoke(
+        args=["hotline", "report", "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 orders" in result.output and out.read_bytes().startswith(b"%PDF")
+    bad = runner.invoke(
+        args=["hotline", "report", "--from", "2026-10-31", "--to", "2026-10-01", "--out", str(out)]
+    )
+    assert bad.exit_code != 0
