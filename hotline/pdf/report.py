@@ -1,8 +1,8 @@
 """The statistics report as a PDF, in Chinese, with the CJK font embedded.
 
-This version has the cover, the key figures, volume (with 环比/同比, a bar chart by type and
-a line chart by day), departments and 120; categories by district with a choropleth map,
-hot issues, callback comments and the CSV/XLSX downloads are not built yet.
+Cover, key figures, then volume (by type and channel with 环比/同比, bar and line charts),
+what people called about (top categories, hot issues, districts with a choropleth map),
+departments, callbacks (with callers' words, never their identity) and 120.
 """
 
 import statistics
@@ -10,9 +10,6 @@ from datetime import datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -28,14 +25,14 @@ from reportlab.platypus import (
 )
 
 from hotline.core import kpi
+from hotline.pdf import charts
 from hotline.pdf.fonts import cjk_font
-from hotline.services.report_data import Compared, ReportData
+from hotline.services.report_data import Compared, ReportData, compare
 
 TYPES = {"complaint": "投诉", "report": "举报", "inquiry": "咨询", "suggestion": "建议",
          "help": "求助", "praise": "表扬"}  # fmt: skip
 CHANNELS = {"phone": "电话", "web": "网站", "letter": "信件", "email": "电子邮件", "sms": "短信",
             "app": "APP", "api": "接口"}  # fmt: skip
-BLUE = colors.HexColor("#2b6cb0")
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -64,34 +61,6 @@ def _change(value: kpi.Change) -> str:
 
 def _compared_row(label: str, value: Compared) -> list[str]:
     return [label, f"{value.current:g}", _change(value.previous), _change(value.year_earlier)]
-
-
-def _bar(labels: list[str], values: list[int], font: str) -> Drawing:
-    drawing = Drawing(170 * mm, 60 * mm)
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, 150 * mm, 48 * mm
-    chart.data = [values or [0]]
-    chart.categoryAxis.categoryNames = labels or ["—"]
-    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
-    chart.valueAxis.valueMin = 0
-    chart.bars[0].fillColor = BLUE
-    drawing.add(chart)
-    return drawing
-
-
-def _line(days: list[str], values: list[int], font: str) -> Drawing:
-    drawing = Drawing(170 * mm, 60 * mm)
-    chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, 150 * mm, 48 * mm
-    chart.data = [values or [0]]
-    step = max(1, len(days) // 10)
-    chart.categoryAxis.categoryNames = [d if i % step == 0 else "" for i, d in enumerate(days)]
-    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    chart.lines[0].strokeColor = BLUE
-    drawing.add(chart)
-    return drawing
 
 
 def render(data: ReportData, title: str, scope_label: str, generated_at: datetime) -> bytes:
@@ -131,29 +100,88 @@ def render(data: ReportData, title: str, scope_label: str, generated_at: datetim
         _table([["类型", "本期", "环比", "同比"]]
                + [_compared_row(TYPES.get(t, t), v) for t, v in data.by_type.items()], font),
         Spacer(1, 4 * mm),
-        _bar([TYPES.get(t, t) for t in data.volume.by_type],
+        charts.bar([TYPES.get(t, t) for t in data.volume.by_type],
              list(data.volume.by_type.values()), font),
         _table([["渠道", "工单数"]] + [[CHANNELS.get(c, c), str(n)]
                                        for c, n in sorted(data.volume.by_channel.items())], font),
         KeepTogether([
             Paragraph("每日受理量", styles["body"]),
-            _line([f"{d:%m-%d}" for d in sorted(data.volume.daily)],
+            charts.line([f"{d:%m-%d}" for d in sorted(data.volume.daily)],
                   [data.volume.daily[d] for d in sorted(data.volume.daily)], font),
         ]),
-        Paragraph("二、承办单位", styles["h1"]),
+        *_topics(data, styles, font),
+        Paragraph("三、承办单位", styles["h1"]),
         _table([["承办单位", "受理", "响应率", "按时办结率", "解决率", "满意率", "重办率"]] + [
             [d.name if d else "派单台/直接办结", str(f.counts.received), f.response.percent(),
              f.on_time.percent(), f.resolution.percent(), f.satisfaction.percent(),
              f.reopen.percent()]
             for d, f in data.departments
         ], font, widths=[62 * mm] + [18 * mm] * 6),
-        Paragraph("三、120 急救调度", styles["h1"]),
+        *_callbacks(data, styles, font),
+        Paragraph("五、120 急救调度", styles["h1"]),
         _table([["分级", "事件数"]] + [[f"{level} 级", str(n)]
                                        for level, n in sorted(data.ems.by_triage.items())], font),
         Paragraph(escape(_ems_text(data)), styles["body"]),
     ]  # fmt: skip
     doc.build(story, onFirstPage=number_pages, onLaterPages=number_pages)
     return buffer.getvalue()
+
+
+def _topics(data: ReportData, styles, font: str) -> list:
+    """二、诉求内容: top categories, hot issues, districts with the choropleth map."""
+    volume, before, year = data.volume, data.previous_volume, data.year_volume
+    top = sorted(volume.by_category.items(), key=lambda item: (-item[1], item[0]))[:10]
+    districts = sorted(volume.by_district.items(), key=lambda item: (-item[1], item[0]))
+    per_people = bool(districts) and all(name in data.populations for name, _ in districts)
+    if per_people:
+        values = {n: c * 10000 / data.populations[n] for n, c in volume.by_district.items()}
+        unit = "件/万人"
+    else:
+        values, unit = dict(volume.by_district), "件"
+    return [
+        Paragraph("二、诉求内容", styles["h1"]),
+        _table([["诉求分类（前十）", "本期", "环比", "同比"]] + [
+            _compared_row(name, compare(n, before.by_category.get(name, 0),
+                                        year.by_category.get(name, 0)))
+            for name, n in top
+        ], font, widths=[62 * mm, 22 * mm, 38 * mm, 38 * mm]),
+        Spacer(1, 3 * mm),
+        _table([["热点诉求（较上期增加最多）", "本期", "较上期增加"]] + [
+            [name, f"{c.current:g}", _change(c.previous)] for name, c in data.hot
+        ], font, widths=[82 * mm, 30 * mm, 48 * mm]),
+        Spacer(1, 3 * mm),
+        KeepTogether([
+            Paragraph(escape(f"各区受理量（{unit}）"), styles["body"]),
+            charts.choropleth(data.shapes, values, font, unit),
+        ]),
+        _table([["区", "本期", "环比", "同比"]] + [
+            _compared_row(name, compare(n, before.by_district.get(name, 0),
+                                        year.by_district.get(name, 0)))
+            for name, n in districts
+        ], font),
+    ]  # fmt: skip
+
+
+def _callbacks(data: ReportData, styles, font: str) -> list:
+    """四、回访: rates, the satisfaction breakdown and the callers' words (no caller data)."""
+    o = data.overall
+    c = o.counts
+    labels = {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意"}
+    rows = [["回访", "数量"], ["应回访", str(c.callbacks_planned)],
+            ["已回访", str(c.callbacks_made)],
+            ["有效回访", str(c.valid_answers)], ["满意", str(c.satisfied)],
+            ["基本满意", str(c.basically_satisfied)], ["不满意", str(c.dissatisfied)],
+            ["回访率", o.callback.percent()], ["满意率", o.satisfaction.percent()],
+            ["解决率", o.resolution.percent()]]  # fmt: skip
+    story = [Paragraph("四、回访", styles["h1"]), _table(rows, font)]
+    if data.comments:
+        story.append(Paragraph("来电人意见摘录", styles["body"]))
+        for comment in data.comments:
+            verdict = labels.get(comment.satisfaction or "", "—")
+            resolved = "已解决" if comment.resolved else "未解决"
+            text = f"［{verdict}，{resolved}］{comment.comment[:200]}"
+            story.append(Paragraph(escape(text), styles["body"]))
+    return story
 
 
 def _ems_text(data: ReportData) -> str:

@@ -26,11 +26,17 @@ def _in_period(column, start: datetime, end: datetime):
 
 
 def counts_by_department(
-    session: Session, start: datetime, end: datetime, department_id: int | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    department_id: int | None = None,
+    district_id: int | None = None,
 ) -> dict[int | None, kpi.Counts]:
     """Counts for [start, end) keyed by department id (None: not with a department)."""
     dept = WorkOrder.department_id
     only = [dept == department_id] if department_id is not None else []
+    if district_id is not None:
+        only.append(WorkOrder.district_id == district_id)
     queries = {
         ("received", "closed"): select(
             dept, func.count(), _sum(WorkOrder.state.in_(CLOSED))
@@ -81,10 +87,14 @@ def total(counts: dict[int | None, kpi.Counts]) -> kpi.Counts:
 
 
 def report(
-    session: Session, start: datetime, end: datetime, department_id: int | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    department_id: int | None = None,
+    district_id: int | None = None,
 ) -> tuple[kpi.Figures, list[tuple[Department | None, kpi.Figures]]]:
     """The period's figures overall and per department (by 满意率 then 解决率 then 响应率)."""
-    by_department = counts_by_department(session, start, end, department_id)
+    by_department = counts_by_department(session, start, end, department_id, district_id)
     departments = {
         d.id: d
         for d in session.scalars(

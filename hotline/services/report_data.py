@@ -12,16 +12,26 @@ from sqlalchemy.orm import Session
 from hotline.core import kpi
 from hotline.core.ems import DISPATCH_TARGET_SECONDS
 from hotline.core.periods import Period, previous, year_earlier
-from hotline.models import Category, Department, Incident, WorkOrder
-from hotline.services import ems, kpis
+from hotline.core.search import OrderFilters
+from hotline.models import Callback, Category, Department, District, Incident, WorkOrder
+from hotline.services import ems, kpis, routing
+from hotline.services.orders import apply_filters
 
 
 @dataclass(frozen=True)
 class Scope:
-    """An optional district or department filter."""
+    """An optional district (by code) or department filter."""
 
-    district_id: int | None = None
+    district_code: str | None = None
     department_id: int | None = None
+
+    def filters(self, period: Period) -> OrderFilters:
+        """The search page's filters for this scope and period: the report counts exactly
+        the orders the search page and the orders API list for them."""
+        return OrderFilters(
+            date_from=period.start, date_to=period.end, district_code=self.district_code,
+            department_id=self.department_id,
+        )  # fmt: skip
 
 
 def bounds(period: Period, timezone: str) -> tuple[datetime, datetime]:
@@ -42,15 +52,6 @@ def _local_day(session: Session, column, timezone: str, at: datetime):
     return func.date(column, f"{hours:+g} hours")
 
 
-def _orders(start: datetime, end: datetime, scope: Scope):
-    conditions = [WorkOrder.created_at >= start, WorkOrder.created_at < end]
-    if scope.district_id is not None:
-        conditions.append(WorkOrder.district_id == scope.district_id)
-    if scope.department_id is not None:
-        conditions.append(WorkOrder.department_id == scope.department_id)
-    return conditions
-
-
 @dataclass(frozen=True)
 class Volume:
     """How many orders came in, by type, channel, category and day."""
@@ -59,6 +60,7 @@ class Volume:
     by_type: dict[str, int]
     by_channel: dict[str, int]
     by_category: dict[str, int]
+    by_district: dict[str, int]
     daily: dict[date, int] = field(default_factory=dict)
 
 
@@ -66,30 +68,36 @@ def volume(
     session: Session, period: Period, timezone: str, scope: Scope = Scope(), daily: bool = True
 ) -> Volume:
     """The period's orders counted by GROUP BY (the search page counts the same rows)."""
-    start, end = bounds(period, timezone)
-    where = _orders(start, end, scope)
+    start, _end = bounds(period, timezone)
+    filters = scope.filters(period)
 
-    def grouped(column) -> dict:
-        rows = session.execute(select(column, func.count()).where(*where).group_by(column))
-        return {key: count for key, count in rows}
+    def grouped(*columns, join=None) -> list:
+        query = select(*columns, func.count()).select_from(WorkOrder)
+        if join is not None:
+            query = query.join(*join)
+        query = apply_filters(query, filters, timezone).group_by(*columns)
+        return session.execute(query).all()
 
-    by_type = grouped(WorkOrder.order_type)
+    by_type = dict(grouped(WorkOrder.order_type))
     by_category = {
         name: count
-        for name, count in session.execute(
-            select(Category.name, func.count())
-            .select_from(WorkOrder)
-            .join(Category, Category.id == WorkOrder.category_id)
-            .where(*where)
-            .group_by(Category.name)
+        for name, count in grouped(
+            Category.name, join=(Category, Category.id == WorkOrder.category_id)
+        )
+    }
+    by_district = {
+        name: count
+        for name, count in grouped(
+            District.name, join=(District, District.id == WorkOrder.district_id)
         )
     }
     days = {}
     if daily:
         day = _local_day(session, WorkOrder.created_at, timezone, start)
-        for value, count in session.execute(select(day, func.count()).where(*where).group_by(day)):
+        for value, count in grouped(day):
             days[value if isinstance(value, date) else date.fromisoformat(value)] = count
-    return Volume(sum(by_type.values()), by_type, grouped(WorkOrder.channel), by_category, days)
+    channels = dict(grouped(WorkOrder.channel))
+    return Volume(sum(by_type.values()), by_type, channels, by_category, by_district, days)
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,51 @@ def ems_figures(session: Session, period: Period, timezone: str) -> EmsFigures:
 
 
 @dataclass(frozen=True)
+class CallbackComment:
+    """A caller's words from a callback, without anything that identifies the caller."""
+
+    satisfaction: str | None
+    resolved: bool | None
+    comment: str
+
+
+def callback_comments(
+    session: Session, period: Period, timezone: str, scope: Scope, limit: int = 12
+) -> list[CallbackComment]:
+    """The latest comments given in the period's callbacks, in the scope."""
+    start, end = bounds(period, timezone)
+    query = (
+        select(Callback.satisfaction, Callback.resolved, Callback.comment)
+        .join(WorkOrder, WorkOrder.id == Callback.order_id)
+        .where(Callback.completed_at >= start, Callback.completed_at < end, Callback.comment != "")
+        .order_by(Callback.completed_at.desc())
+        .limit(limit)
+    )
+    if scope.department_id is not None:
+        query = query.where(WorkOrder.department_id == scope.department_id)
+    if scope.district_code is not None:
+        query = query.where(WorkOrder.district_id == _district_id(session, scope.district_code))
+    return [CallbackComment(*row) for row in session.execute(query)]
+
+
+def _district_id(session: Session, code: str | None) -> int | None:
+    if code is None:
+        return None
+    return session.scalar(select(District.id).where(District.code == code)) or -1
+
+
+def hot_issues(current: Volume, before: Volume, limit: int = 5) -> list[tuple[str, Compared]]:
+    """热点诉求: the categories rising fastest against the previous period (by count added)."""
+    rising = [
+        (name, compare(count, before.by_category.get(name, 0), 0))
+        for name, count in current.by_category.items()
+        if count > before.by_category.get(name, 0)
+    ]
+    rising.sort(key=lambda item: (-item[1].previous.difference, item[0]))
+    return rising[:limit]
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the report shows."""
 
@@ -160,6 +213,12 @@ class ReportData:
     overall: kpi.Figures
     departments: list[tuple[Department | None, kpi.Figures]]
     ems: EmsFigures
+    previous_volume: Volume
+    year_volume: Volume
+    hot: list[tuple[str, Compared]]
+    comments: list[CallbackComment]
+    populations: dict[str, int]  # district name -> residents, where configured
+    shapes: dict[str, list[list[tuple[float, float]]]]  # district name -> outer rings
 
 
 def build(session: Session, period: Period, timezone: str, scope: Scope = Scope()) -> ReportData:
@@ -169,7 +228,13 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
     year = volume(session, year_earlier(period), timezone, scope, daily=False)
     types = sorted(set(current.by_type) | set(before.by_type) | set(year.by_type))
     start, end = bounds(period, timezone)
-    overall, departments = kpis.report(session, start, end, scope.department_id)
+    district_id = _district_id(session, scope.district_code)
+    overall, departments = kpis.report(session, start, end, scope.department_id, district_id)
+    populations = {
+        name: people
+        for name, people in session.execute(select(District.name, District.population))
+        if people
+    }
     return ReportData(
         period=period,
         scope=scope,
@@ -182,4 +247,21 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         overall=overall,
         departments=departments,
         ems=ems_figures(session, period, timezone),
+        previous_volume=before,
+        year_volume=year,
+        hot=hot_issues(current, before),
+        comments=callback_comments(session, period, timezone, scope),
+        populations=populations,
+        shapes=district_shapes(session),
     )
+
+
+def district_shapes(session: Session) -> dict[str, list[list[tuple[float, float]]]]:
+    """The districts' outer rings, simplified to about 500 m, for the choropleth map."""
+    shapes = {}
+    for jurisdiction in routing.context(session).index.jurisdictions:
+        geometry = jurisdiction.geometry.simplify(0.005)
+        shapes[jurisdiction.name] = [
+            list(polygon.exterior.coords) for polygon in getattr(geometry, "geoms", [geometry])
+        ]
+    return shapes
