@@ -15,7 +15,7 @@ from flask import Flask
 
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.services import bookings, escalation, notifications
+from hotline.services import bookings, escalation, notifications, report_files
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,22 @@ def dispatch_bookings(app: Flask) -> None:
         )  # fmt: skip
         if sent or waiting:
             log.info("bookings: %d dispatched, %d waiting for a vehicle", sent, waiting)
+        db.session.remove()
+
+
+def generate_reports(app: Flask) -> None:
+    """The last complete month's and week's reports into reports/YYYY/, once each."""
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    with app.app_context():
+        timezone = app.config["TIMEZONE"]
+        today = utcnow().astimezone(ZoneInfo(timezone)).date()
+        made = report_files.generate_due(
+            db.session, today, timezone, Path(app.config["REPORTS_DIR"])
+        )
+        for path in made:
+            log.info("report archived: %s", path)
         db.session.remove()
 
 
@@ -84,5 +100,15 @@ def create_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         id="dispatch_bookings",
         replace_existing=True,
         next_run_time=datetime.now(UTC),
+    )
+    # Daily, so that a missed 1st or Monday is made up; an archived report is never redone.
+    scheduler.add_job(
+        generate_reports,
+        "cron",
+        hour=1,
+        minute=10,
+        args=[app],
+        id="generate_reports",
+        replace_existing=True,
     )
     return scheduler

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         open311,
         orders,
         public,
+        reports,
     )  # fmt: skip
 
     app.session_interface = _SessionInterface()
@@ -89,6 +90,7 @@ def init_app(app: Flask) -> None:
         ems_map.bp,
         ems_api.bp,
         ems_admin.bp,
+        reports.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

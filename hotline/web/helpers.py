@@ -90,6 +90,7 @@ def init_app(app: Flask) -> None:
         error_text=labels.error_text,
         callback_state_labels=labels.CALLBACK_STATE_LABELS,
         priority_labels=labels.PRIORITY_LABELS,
+        period_labels=labels.PERIOD_LABELS,
         capability_labels=labels.CAPABILITY_LABELS,
         vehicle_status_labels=labels.VEHICLE_STATUS_LABELS,
         stamp_labels=labels.STAMP_LABELS,

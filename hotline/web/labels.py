@@ -100,6 +100,15 @@ INCIDENT_ACTION_LABELS = {
     **{f"status_{code}": label for code, label in VEHICLE_STATUS_LABELS.items()},
 }
 
+PERIOD_LABELS = {
+    "day": _l("Day"),
+    "week": _l("Week"),
+    "month": _l("Month"),
+    "quarter": _l("Quarter"),
+    "year": _l("Year"),
+    "range": _l("Date range"),
+}
+
 PRIORITY_LABELS = {
     "normal": _l("Normal"),
     "urgent": _l("Urgent"),

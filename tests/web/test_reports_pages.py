@@ -1,0 +1,88 @@
+"""Reports on demand (PDF, XLSX, CSV) for officials, supervisors and departments, and the
+archive of scheduled reports."""
+
+import io
+from datetime import UTC, date, datetime
+
+from openpyxl import load_workbook
+
+from hotline.core.roles import Role
+from hotline.extensions import db
+from hotline.services import report_files
+from tests import factories
+
+DONGCHENG = "东城区城市管理委员会"
+OCTOBER = {"kind": "month", "day": "2026-10-15"}
+
+
+def orders(make):
+    make(factories.order, now=datetime(2026, 10, 3, 2, 0, tzinfo=UTC))  # 东城区
+    make(factories.order, now=datetime(2026, 10, 4, 2, 0, tzinfo=UTC),
+         lon=str(factories.BIRDS_NEST[0]), lat=str(factories.BIRDS_NEST[1]))  # fmt: skip
+
+
+def test_official_downloads_pdf_xlsx_and_csv(make, login):
+    orders(make)
+    official = login(make(factories.user, Role.OFFICIAL))
+    assert official.get("/reports").status_code == 200
+    pdf = official.get("/reports/download", query_string={**OCTOBER, "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    xlsx = official.get("/reports/download", query_string={**OCTOBER, "format": "xlsx"})
+    book = load_workbook(io.BytesIO(xlsx.data))
+    assert {"types", "categories", "districts", "departments", "daily"} <= set(book.sheetnames)
+    assert [c.value for c in book["types"][2]][:2] == ["投诉", 2]
+    csv = official.get("/reports/download", query_string={**OCTOBER, "format": "csv-districts"})
+    text = csv.data.decode("utf-8")
+    assert text.startswith("\ufeff") and "东城区" in text and "朝阳区" in text
+    bad = official.get("/reports/download", query_string={"kind": "month", "day": "garbage"})
+    assert bad.status_code == 400
+    assert (
+        official.get("/reports/download", query_string={**OCTOBER, "format": "exe"}).status_code
+        == 404
+    )
+
+
+def test_department_staff_get_their_own_department_only(make, login):
+    orders(make)
+    staff = login(make(factories.user, Role.DEPARTMENT, DONGCHENG))
+    query = {**OCTOBER, "format": "csv-departments", "department_id": "1", "district_code": ""}
+    text = staff.get("/reports/download", query_string=query).data.decode("utf-8")
+    rows = [line for line in text.splitlines()[1:] if line]
+    assert len(rows) == 1 and rows[0].startswith(DONGCHENG)
+    assert staff.get("/reports/archive/2026/month-2026-10-01_2026-10-31.pdf").status_code == 403
+    operator = login(make(factories.user, Role.OPERATOR))
+    assert operator.get("/reports").status_code == 403
+
+
+def test_scheduled_reports_are_archived_once(app, make, login, tmp_path):
+    orders(make)
+    app.config["REPORTS_DIR"] = tmp_path
+    with app.app_context():
+        made = report_files.generate_due(db.session, date(2026, 11, 2), "Asia/Shanghai", tmp_path)
+        again = report_files.generate_due(db.session, date(2026, 11, 3), "Asia/Shanghai", tmp_path)
+    assert sorted(p.name for p in made) == ["month-2026-10-01_2026-10-31.pdf",
+                                            "week-2026-10-26_2026-11-01.pdf"]  # fmt: skip
+    assert again == []
+    official = login(make(factories.user, Role.OFFICIAL))
+    page = official.get("/reports").get_data(as_text=True)
+    assert "month-2026-10-01_2026-10-31.pdf" in page
+    archived = official.get("/reports/archive/2026/month-2026-10-01_2026-10-31.pdf")
+    assert archived.status_code == 200 and archived.data.startswith(b"%PDF")
+    assert official.get("/reports/archive/2026/..%2F..%2Fsetup.cfg").status_code == 404
+    assert official.get("/reports/archive/x/month-2026-10-01_2026-10-31.pdf").status_code == 404
+
+
+def test_spreadsheet_formulas_are_neutralised():
+    data = report_files.to_csv([["名称"], ['=HYPERLINK("x")'], ["+1"], ["正常"]]).decode()
+    assert "'=HYPERLINK" in data and "'+1" in data and "\n正常" in data.replace("\r", "")
+
+
+def test_the_report_job_is_scheduled(app):
+    from hotline.jobs import create_scheduler
+
+    scheduler = create_scheduler(app, blocking=False)
+    scheduler.start(paused=True)
+    try:
+        assert scheduler.get_job("generate_reports") is not None
+    finally:
+        scheduler.shutdown(wait=False)
