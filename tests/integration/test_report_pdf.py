@@ -17,6 +17,7 @@ def test_report_pdf_text_fonts_and_pages(app, tmp_path):
     with app.app_context():
         for day in (3, 4, 5):
             factories.order(now=datetime(2026, 10, day, 2, 0, tzinfo=UTC))
+        _answered_callback_with(HOSTILE)
         department = factories.department("东城区城市管理委员会")
         organisation.save_department(
             db.session, department.id, HOSTILE[:100], department.kind, department.district_id, True
@@ -33,7 +34,8 @@ def test_report_pdf_text_fonts_and_pages(app, tmp_path):
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "关键指标" in text and "受理工单" in text and "2026年10月01日" in text
-    assert "+3（n/a）" in text.replace(" ", "")  # 3 orders against an empty September
+    assert "来电人意见摘录" in text and '<font name="x">&' in text  # shown as text
+    assert "+4（n/a）" in text.replace(" ", "")  # 4 orders against an empty September
     fonts = subprocess.run(
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout
@@ -57,3 +59,28 @@ def test_report_command(app, tmp_path):
         args=["hotline", "report", "--from", "2026-10-31", "--to", "2026-10-01", "--out", str(out)]
     )
     assert bad.exit_code != 0
+
+
+def _answered_callback_with(comment: str) -> None:
+    """A closed order whose callback (in October 2026) carries `comment`."""
+    from zoneinfo import ZoneInfo
+
+    from hotline.core.callbacks import parse_call
+    from hotline.core.roles import Role
+    from hotline.core.workflow import Action
+    from hotline.services import callbacks, handling
+
+    when = datetime(2026, 10, 6, 2, 0, tzinfo=UTC)
+    staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
+    desk = factories.user(Role.DISPATCHER)
+    order = factories.order(now=when)
+    for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "已处理"),
+                                (desk, Action.APPROVE, "")):  # fmt: skip
+        handling.perform(db.session, actor.id, order.number, action, when, note=note)
+    [task] = callbacks.for_order(db.session, order.id)
+    form = {"outcome": "answered", "resolved": "yes", "satisfaction": "basic",
+            "attitude": "satisfied", "score": "8", "comment": comment[:2000]}  # fmt: skip
+    callbacks.record_call(
+        db.session, factories.user(Role.CALLBACK).id, task.id,
+        parse_call(form, ZoneInfo("Asia/Shanghai")), task.due_at, "Asia/Shanghai",
+    )  # fmt: skip

@@ -1,0 +1,129 @@
+"""Statistics reports over a large database: the monthly and the yearly report, and the
+search page's main count, on SQLite.
+
+Generates ORDERS work orders over two years with SQLAlchemy Core (realistic shares of types,
+channels, categories, districts, departments and states; 60% of closed orders with a callback
+answer), then times `report_data.build` plus the PDF for October 2026 and for 2026.
+Targets: the monthly report under 10 s, the yearly under 60 s on SQLite on this machine.
+Run: .venv/bin/python bench/report.py [--orders 10000000]
+"""
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._harness import prepared_app  # noqa: E402
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+DAYS = 700
+TYPES = [("complaint", 45), ("inquiry", 25), ("help", 12), ("suggestion", 8), ("report", 6),
+         ("praise", 4)]  # fmt: skip
+CHANNELS = [("phone", 80), ("web", 8), ("app", 6), ("api", 3), ("letter", 3)]
+
+
+def generate(app, count: int) -> None:
+    """Bulk rows, in batches of 20,000, with their callbacks."""
+    from sqlalchemy import select
+
+    from hotline.extensions import db
+    from hotline.models import Callback, Category, Department, District, WorkOrder
+
+    rng = random.Random(6)
+    with app.app_context():
+        categories = db.session.scalars(
+            select(Category.id).where(Category.parent_id.is_not(None))
+        ).all()
+        districts = db.session.scalars(select(District.id)).all()
+        departments = db.session.scalars(select(Department.id)).all()
+        types, type_weights = zip(*TYPES, strict=True)
+        channels, channel_weights = zip(*CHANNELS, strict=True)
+        orders, callbacks = [], []
+        order_table, callback_table = WorkOrder.__table__, Callback.__table__
+        for i in range(count):
+            created = START + timedelta(seconds=rng.uniform(0, DAYS * 86400))
+            due = created + timedelta(days=rng.choice((3, 15)))
+            state = rng.choices(("closed", "dispatched", "accepted", "cancelled"), (85, 8, 5, 2))[0]
+            closed = created + timedelta(days=rng.uniform(0.5, 18)) if state == "closed" else None
+            orders.append({
+                "id": i + 1, "number": f"R{i:010d}", "version": 1,
+                "channel": rng.choices(channels, channel_weights)[0],
+                "order_type": rng.choices(types, type_weights)[0],
+                "category_id": rng.choice(categories), "description": "bench",
+                "district_id": rng.choice(districts), "department_id": rng.choice(departments),
+                "state": state, "time_limit": 15, "due_at": due, "created_at": created,
+                "updated_at": created, "dispatched_at": created, "closed_at": closed,
+                "accepted_at": created + timedelta(hours=rng.uniform(0.2, 30)),
+                "accepted_in_time": rng.random() < 0.9, "synthetic": True,
+            })  # fmt: skip
+            if closed is not None and rng.random() < 0.6:
+                satisfaction = rng.choices(("satisfied", "basic", "dissatisfied"), (80, 15, 5))[0]
+                done = closed + timedelta(days=1, hours=2)
+                callbacks.append({
+                    "order_id": i + 1, "version": 1, "round": 1, "state": "done",
+                    "created_at": closed, "due_at": done, "attempts": 0, "last_attempt_day": "",
+                    "resolved": satisfaction != "dissatisfied", "satisfaction": satisfaction,
+                    "attitude": "satisfied", "score": 9, "comment": "", "reopened": False,
+                    "completed_at": done,
+                })  # fmt: skip
+            if len(orders) == 20000:
+                db.session.execute(order_table.insert(), orders)
+                if callbacks:
+                    db.session.execute(callback_table.insert(), callbacks)
+                db.session.commit()
+                orders, callbacks = [], []
+        if orders:
+            db.session.execute(order_table.insert(), orders)
+        if callbacks:
+            db.session.execute(callback_table.insert(), callbacks)
+        db.session.commit()
+
+
+def time_reports(app, label: str) -> None:
+    from sqlalchemy import func, select
+
+    from hotline.core.periods import PeriodKind, period_for
+    from hotline.core.search import OrderFilters
+    from hotline.extensions import db
+    from hotline.models import WorkOrder
+    from hotline.services import report_files
+    from hotline.services.orders import apply_filters
+    from hotline.services.report_data import Scope
+
+    with app.app_context():
+        for kind, target in ((PeriodKind.MONTH, 10), (PeriodKind.YEAR, 60)):
+            period = period_for(kind, date(2026, 10, 15))
+            start = time.perf_counter()
+            data, pdf = report_files.pdf(db.session, period, "Asia/Shanghai", Scope(), "全市")
+            took = time.perf_counter() - start
+            db.session.commit()
+            verdict = "met" if took < target else "NOT met"
+            print(f"{label}: {kind.value} report ({data.volume.total:,} orders, {len(pdf):,} "
+                  f"bytes of PDF) in {took:.1f} s (target < {target} s: {verdict})")  # fmt: skip
+        filters = OrderFilters(date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+        start = time.perf_counter()
+        total = db.session.scalar(
+            apply_filters(select(func.count()).select_from(WorkOrder), filters, "Asia/Shanghai")
+        )
+        print(f"{label}: search page count for October 2026 ({total:,}) in "
+              f"{(time.perf_counter() - start) * 1000:.0f} ms")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=10_000_000)
+    args = parser.parse_args()
+    _env, app = prepared_app(Path(tempfile.mkdtemp(prefix="hotline-report-")))
+    start = time.perf_counter()
+    generate(app, args.orders)
+    print(f"SQLite: generated {args.orders:,} orders in {time.perf_counter() - start:.0f} s")
+    time_reports(app, "SQLite")
+
+
+if __name__ == "__main__":
+    main()
