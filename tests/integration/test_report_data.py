@@ -50,3 +50,64 @@ def test_ems_percentiles():
     assert figures.percentile([], 0.9) is None
     assert figures.dispatched_in_target.percent() == "75.0%"
     assert figures.median_to_dispatch == 145.0
+
+
+def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from hotline.core.callbacks import parse_call
+    from hotline.core.roles import Role
+    from hotline.core.vehicles import VehicleStatus
+    from hotline.core.workflow import Action
+    from hotline.services import callbacks, fleet, handling
+
+    with any_app.app_context():
+        staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
+        desk = factories.user(Role.DISPATCHER)
+        caller = factories.user(Role.CALLBACK)
+        ems_desk = factories.user(Role.EMS_DISPATCHER)
+        # Two October orders closed and called back: one satisfied, one dissatisfied.
+        answers = [("satisfied", "yes"), ("dissatisfied", "no")]
+        for day, (satisfaction, resolved) in zip((5, 12), answers, strict=True):
+            when = at(2026, 10, day, 2, 0)
+            order = factories.order(now=when)
+            for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
+                                        (desk, Action.APPROVE, "")):  # fmt: skip
+                handling.perform(db.session, actor.id, order.number, action, when, note=note)
+            [task] = callbacks.for_order(db.session, order.id)
+            form = {"outcome": "answered", "resolved": resolved, "satisfaction": satisfaction,
+                    "attitude": "satisfied", "score": "7"}  # fmt: skip
+            callbacks.record_call(db.session, caller.id, task.id,
+                                  parse_call(form, ZoneInfo(TZ)), task.due_at, TZ)  # fmt: skip
+        # One 120 incident: dispatched 100 s after the call, on scene 10 minutes later.
+        [vid] = factories.ambulances(1)
+        called = at(2026, 10, 20, 2, 0)
+        incident = fleet.create_incident(db.session, ems_desk.id, "", *factories.TIANANMEN,
+                                         "胸痛", 1, called, TZ)  # fmt: skip
+        fleet.dispatch(db.session, ems_desk.id, incident.id, [vid], called + timedelta(seconds=100))
+        fleet.change_status(db.session, ems_desk.id, vid, VehicleStatus.EN_ROUTE,
+                            called + timedelta(seconds=160))  # fmt: skip
+        fleet.change_status(db.session, ems_desk.id, vid, VehicleStatus.ON_SCENE,
+                            called + timedelta(seconds=700))  # fmt: skip
+        data = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
+        c = data.overall.counts
+        assert (c.received, c.valid_answers, c.satisfied, c.dissatisfied, c.resolved) == (
+            2,
+            2,
+            1,
+            1,
+            1,
+        )
+        assert (c.reopened, c.callbacks_planned, c.callbacks_made) == (1, 2, 2)
+        assert data.overall.satisfaction.percent() == "50.0%"
+        [(department, figures)] = data.departments
+        assert department.name == "东城区城市管理委员会" and figures.counts.received == 2
+        assert data.ems.incidents == 1 and data.ems.by_triage == {1: 1}
+        assert data.ems.to_dispatch == [100.0] and data.ems.to_scene == [600.0]
+        assert data.ems.dispatched_in_target.percent() == "100.0%"
+        assert [(name, c.current) for name, c in data.hot][:1] == [(data.hot[0][0], 2)]
+        empty = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2024, 10, 1)), TZ)
+        assert (
+            empty.overall.satisfaction.percent() == "n/a" and empty.ems.median_to_dispatch is None
+        )
