@@ -63,10 +63,14 @@ def seed_demo(order_count: int) -> None:
 @group.command("report")
 @click.option("--from", "start", required=True, help="First local day, YYYY-MM-DD.")
 @click.option("--to", "end", required=True, help="Last local day, YYYY-MM-DD.")
+@click.option("--district", "district_code", default=None, help="A district's code.")
 @click.option("--department", "department_id", type=int, default=None)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def report(start: str, end: str, department_id: int | None, out: Path) -> None:
-    """A statistics report (PDF, Chinese) for a date range, optionally for one department."""
+def report(
+    start: str, end: str, district_code: str | None, department_id: int | None, out: Path
+) -> None:
+    """A statistics report (PDF, Chinese) for a date range, optionally for a district or a
+    department."""
     from datetime import date
 
     from hotline.core.periods import Period, PeriodKind
@@ -78,9 +82,12 @@ def report(start: str, end: str, department_id: int | None, out: Path) -> None:
     except ValueError as exc:
         raise click.BadParameter(f"use YYYY-MM-DD, the end not before the start ({exc})") from exc
     timezone = current_app.config["TIMEZONE"]
-    scope = report_data.Scope(department_id=department_id)
+    scope = report_data.Scope(district_code=district_code, department_id=department_id)
     data = report_data.build(db.session, period, timezone, scope)
-    label = f"承办单位 #{department_id}" if department_id else "全市"
+    label = " · ".join(
+        part for part in (f"区 {district_code}" if district_code else "",
+                          f"承办单位 #{department_id}" if department_id else "") if part
+    ) or "全市"  # fmt: skip
     local_now = utcnow().astimezone(ZoneInfo(timezone))
     out.write_bytes(report_pdf.render(data, "12345/120 统计报告", label, local_now))
     click.echo(f"{out}: {data.volume.total} orders, {data.ems.incidents} incidents")

@@ -55,6 +55,11 @@ def test_report_command(app, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "1 orders" in result.output and out.read_bytes().startswith(b"%PDF")
+    chaoyang = ["--district", "110105", "--out", str(out)]
+    district = runner.invoke(
+        args=["hotline", "report", "--from", "2026-10-01", "--to", "2026-10-31", *chaoyang]
+    )
+    assert district.exit_code == 0 and "0 orders" in district.output  # the order is in 东城区
     bad = runner.invoke(
         args=["hotline", "report", "--from", "2026-10-31", "--to", "2026-10-01", "--out", str(out)]
     )
