@@ -1,15 +1,20 @@
 """Statistics reports over a large database: the monthly and the yearly report, and the
-search page's main count, on SQLite.
+search page's main count, on SQLite and optionally on PostgreSQL.
 
 Generates ORDERS work orders over two years with SQLAlchemy Core (realistic shares of types,
 channels, categories, districts, departments and states; 60% of closed orders with a callback
 answer), then times `report_data.build` plus the PDF for October 2026 and for 2026.
 Targets: the monthly report under 10 s, the yearly under 60 s on SQLite on this machine.
-Run: .venv/bin/python bench/report.py [--orders 10000000]
+Run: .venv/bin/python bench/report.py [--orders 10000000] [--keep]
+     .venv/bin/python bench/report.py --reuse DIR      (time a database kept from a run)
+     ... [--postgres postgresql+psycopg://...]         (copy the same rows there and time it;
+                                                        the database must be empty)
 """
 
 import argparse
+import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -18,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import prepared_app  # noqa: E402
+from bench._harness import ROOT, prepared_app  # noqa: E402
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 DAYS = 700
@@ -114,15 +119,76 @@ def time_reports(app, label: str) -> None:
               f"{(time.perf_counter() - start) * 1000:.0f} ms")  # fmt: skip
 
 
+def copy_to_postgres(sqlite_file: Path, url: str) -> object:
+    """The same reference data, orders and callbacks in an empty PostgreSQL database."""
+    import sqlite3
+
+    import psycopg
+    from flask_migrate import upgrade
+
+    from hotline import create_app
+    from hotline.extensions import db
+    from hotline.services import demo
+
+    os.environ["DATABASE_URL"] = url
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        demo.seed_reference_data(db.session, ROOT / "gis_data" / "beijing_districts.geojson")
+    source = sqlite3.connect(sqlite_file)
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as target:
+        for table in ("categories", "districts", "departments"):  # same ids on both sides
+            query = f"SELECT id, name FROM {table} ORDER BY id"  # noqa: S608 (fixed names)
+            if source.execute(query).fetchall() != target.execute(query).fetchall():
+                raise SystemExit(f"{table} differ between the two databases")
+        for table in ("work_orders", "callbacks"):
+            columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+            booleans = {
+                name for name, kind in target.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_name = %s", (table,),
+                ) if kind == "boolean"
+            }  # fmt: skip
+            flags = [i for i, name in enumerate(columns) if name in booleans]
+            names = ", ".join(columns)
+            with target.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in source.execute(f"SELECT {names} FROM {table}"):  # noqa: S608
+                    if flags:
+                        row = list(row)
+                        for i in flags:
+                            row[i] = None if row[i] is None else bool(row[i])
+                    copy.write_row(row)
+            target.commit()
+        target.autocommit = True
+        target.execute("VACUUM ANALYZE work_orders")
+        target.execute("VACUUM ANALYZE callbacks")
+    return app
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--reuse", type=Path, help="a directory kept from an earlier run")
+    parser.add_argument("--keep", action="store_true", help="print the directory to reuse")
+    parser.add_argument("--postgres", help="an empty PostgreSQL database's URL")
     args = parser.parse_args()
-    _env, app = prepared_app(Path(tempfile.mkdtemp(prefix="hotline-report-")))
-    start = time.perf_counter()
-    generate(app, args.orders)
-    print(f"SQLite: generated {args.orders:,} orders in {time.perf_counter() - start:.0f} s")
+    directory = args.reuse or Path(tempfile.mkdtemp(prefix="hotline-report-"))
+    _env, app = prepared_app(directory)
+    if args.reuse is None:
+        start = time.perf_counter()
+        generate(app, args.orders)
+        print(f"SQLite: generated {args.orders:,} orders in {time.perf_counter() - start:.0f} s")
     time_reports(app, "SQLite")
+    if args.postgres:
+        start = time.perf_counter()
+        pg_app = copy_to_postgres(directory / "hotline.db", args.postgres)
+        print(f"PostgreSQL: copied the same rows in {time.perf_counter() - start:.0f} s")
+        time_reports(pg_app, "PostgreSQL")
+    if args.keep or args.reuse:
+        print(f"database kept in {directory}")
+    else:
+        shutil.rmtree(directory)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.database import UTCDateTime
@@ -16,8 +16,25 @@ class Callback(db.Model):
     __table_args__ = (
         UniqueConstraint("order_id", "round", name="uq_callbacks_order_round"),
         Index("ix_callbacks_state_due", "state", "due_at"),
-        Index("ix_callbacks_created", "created_at"),
+        # The KPI counts read callbacks of a period from these indexes alone.
+        Index("ix_callbacks_created", "created_at", "state", "order_id"),
+        Index(
+            "ix_callbacks_answers",
+            "state",
+            "completed_at",
+            "order_id",
+            "resolved",
+            "satisfaction",
+            "reopened",
+        ),
         Index("ix_callbacks_completed", "completed_at"),
+        # The report's excerpts: the latest callbacks with words, without reading the rest.
+        Index(
+            "ix_callbacks_commented",
+            "completed_at",
+            sqlite_where=text("comment != ''"),
+            postgresql_where=text("comment != ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

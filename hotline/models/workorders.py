@@ -29,7 +29,29 @@ class WorkOrder(db.Model):
         # The deadline sweep asks: open, escalated below level N, and past a time.
         Index("ix_work_orders_sweep_due", "state", "escalation_level", "due_at"),
         Index("ix_work_orders_sweep_warn", "state", "escalation_level", "warn_at"),
-        Index("ix_work_orders_created_at", "created_at"),
+        Index("ix_work_orders_created_at", "created_at"),  # the search page's newest first
+        # Statistics reports group a period's orders by these columns: read from the index
+        # alone, never from the (wide) table.
+        Index(
+            "ix_work_orders_report",
+            "created_at",
+            "order_type",
+            "channel",
+            "category_id",
+            "district_id",
+            "department_id",
+            "state",
+        ),
+        Index(
+            "ix_work_orders_dispatched",
+            "dispatched_at",
+            "department_id",
+            "district_id",
+            "accepted_in_time",
+        ),
+        Index("ix_work_orders_due", "due_at", "state", "department_id", "district_id", "closed_at"),
+        # Callback figures join to their order for its department and district only.
+        Index("ix_work_orders_owner", "id", "department_id", "district_id"),
         Index("ix_work_orders_caller_phone_created", "caller_phone", "created_at"),
     )
 
