@@ -96,7 +96,7 @@ def time_reports(app, label: str) -> None:
     from hotline.core.search import OrderFilters
     from hotline.extensions import db
     from hotline.models import WorkOrder
-    from hotline.services import report_files
+    from hotline.services import report_data, report_files
     from hotline.services.orders import apply_filters
     from hotline.services.report_data import Scope
 
@@ -110,13 +110,28 @@ def time_reports(app, label: str) -> None:
             verdict = "met" if took < target else "NOT met"
             print(f"{label}: {kind.value} report ({data.volume.total:,} orders, {len(pdf):,} "
                   f"bytes of PDF) in {took:.1f} s (target < {target} s: {verdict})")  # fmt: skip
+        period = period_for(PeriodKind.MONTH, date(2026, 10, 15))
+        start = time.perf_counter()
+        data = report_data.build(db.session, period, "Asia/Shanghai", Scope(district_code="110105"))
+        db.session.commit()
+        print(f"{label}: month report figures for 朝阳区 ({data.volume.total:,} orders) in "
+              f"{time.perf_counter() - start:.1f} s")  # fmt: skip
         filters = OrderFilters(date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
         start = time.perf_counter()
         total = db.session.scalar(
             apply_filters(select(func.count()).select_from(WorkOrder), filters, "Asia/Shanghai")
         )
-        print(f"{label}: search page count for October 2026 ({total:,}) in "
-              f"{(time.perf_counter() - start) * 1000:.0f} ms")  # fmt: skip
+        counted = time.perf_counter() - start
+        start = time.perf_counter()
+        first_page = db.session.execute(
+            apply_filters(select(WorkOrder.id, WorkOrder.number), filters, "Asia/Shanghai")
+            .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+            .limit(20)
+        ).all()
+        listed = time.perf_counter() - start
+        db.session.commit()
+        print(f"{label}: search page for October 2026: count ({total:,}) in {counted * 1000:.0f} "
+              f"ms, newest {len(first_page)} in {listed * 1000:.0f} ms")  # fmt: skip
 
 
 def copy_to_postgres(sqlite_file: Path, url: str) -> object:
@@ -142,28 +157,44 @@ def copy_to_postgres(sqlite_file: Path, url: str) -> object:
             query = f"SELECT id, name FROM {table} ORDER BY id"  # noqa: S608 (fixed names)
             if source.execute(query).fetchall() != target.execute(query).fetchall():
                 raise SystemExit(f"{table} differ between the two databases")
+        held = target.execute("SELECT count(*) FROM work_orders").fetchone()[0]
+        if held == source.execute("SELECT count(*) FROM work_orders").fetchone()[0]:
+            return app  # copied by an earlier run
         for table in ("work_orders", "callbacks"):
-            columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
-            booleans = {
-                name for name, kind in target.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_name = %s", (table,),
-                ) if kind == "boolean"
-            }  # fmt: skip
-            flags = [i for i, name in enumerate(columns) if name in booleans]
-            names = ", ".join(columns)
-            with target.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in source.execute(f"SELECT {names} FROM {table}"):  # noqa: S608
-                    if flags:
-                        row = list(row)
-                        for i in flags:
-                            row[i] = None if row[i] is None else bool(row[i])
-                    copy.write_row(row)
-            target.commit()
+            copy_table(source, target, table)
         target.autocommit = True
         target.execute("VACUUM ANALYZE work_orders")
         target.execute("VACUUM ANALYZE callbacks")
     return app
+
+
+def copy_table(source, target, table: str) -> None:
+    """COPY one table's rows, with its secondary indexes built afterwards (much faster)."""
+    columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+    booleans = {
+        name for name, kind in target.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = %s", (table,),
+        ) if kind == "boolean"
+    }  # fmt: skip
+    flags = [i for i, name in enumerate(columns) if name in booleans]
+    indexes = target.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", (table,),
+    ).fetchall()  # fmt: skip
+    for name, _definition in indexes:
+        target.execute(f"DROP INDEX {name}")
+    names = ", ".join(columns)
+    with target.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in source.execute(f"SELECT {names} FROM {table}"):  # noqa: S608 (fixed names)
+            if flags:
+                row = list(row)
+                for i in flags:
+                    row[i] = None if row[i] is None else bool(row[i])
+            copy.write_row(row)
+    for _name, definition in indexes:
+        target.execute(definition)
+    target.commit()
 
 
 def main() -> None:

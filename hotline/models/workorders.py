@@ -42,6 +42,11 @@ class WorkOrder(db.Model):
             "department_id",
             "state",
         ),
+        # The same for a district's report (and a district's orders on the search page).
+        Index(
+            "ix_work_orders_district_report", "district_id", "created_at", "order_type",
+            "channel", "category_id", "department_id", "state",
+        ),
         Index(
             "ix_work_orders_dispatched",
             "dispatched_at",
@@ -71,7 +76,7 @@ class WorkOrder(db.Model):
 
     lon: Mapped[float | None]
     lat: Mapped[float | None]
-    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     address: Mapped[str] = mapped_column(String(255), default="")
     caller_email: Mapped[str] = mapped_column(String(254), default="")
     media_url: Mapped[str] = mapped_column(String(1000), default="")

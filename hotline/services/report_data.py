@@ -182,7 +182,9 @@ def callback_comments(
         .limit(limit)
     )
     if scope.department_id is not None or scope.district_code is not None:
-        query = query.join(WorkOrder, WorkOrder.id == Callback.order_id)
+        query = query.join(WorkOrder, WorkOrder.id == Callback.order_id).with_hint(
+            WorkOrder, kpis.OWNER_ONLY, dialect_name="sqlite"
+        )
     if scope.department_id is not None:
         query = query.where(WorkOrder.department_id == scope.department_id)
     if scope.district_code is not None:

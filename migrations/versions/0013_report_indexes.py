@@ -17,6 +17,8 @@ depends_on = None
 
 REPORT = ['created_at', 'order_type', 'channel', 'category_id', 'district_id', 'department_id',
           'state']
+DISTRICT = ['district_id', 'created_at', 'order_type', 'channel', 'category_id',
+            'department_id', 'state']
 DISPATCHED = ['dispatched_at', 'department_id', 'district_id', 'accepted_in_time']
 DUE = ['due_at', 'state', 'department_id', 'district_id', 'closed_at']
 ANSWERS = ['state', 'completed_at', 'order_id', 'resolved', 'satisfaction', 'reopened']
@@ -25,6 +27,8 @@ ANSWERS = ['state', 'completed_at', 'order_id', 'resolved', 'satisfaction', 'reo
 def upgrade():
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
         batch_op.create_index('ix_work_orders_report', REPORT, unique=False)
+        batch_op.create_index('ix_work_orders_district_report', DISTRICT, unique=False)
+        batch_op.drop_index('ix_work_orders_district_id')
         batch_op.create_index('ix_work_orders_dispatched', DISPATCHED, unique=False)
         batch_op.create_index('ix_work_orders_due', DUE, unique=False)
         batch_op.create_index('ix_work_orders_owner', ['id', 'department_id', 'district_id'],
@@ -49,4 +53,6 @@ def downgrade():
         batch_op.drop_index('ix_work_orders_owner')
         batch_op.drop_index('ix_work_orders_due')
         batch_op.drop_index('ix_work_orders_dispatched')
+        batch_op.create_index('ix_work_orders_district_id', ['district_id'], unique=False)
+        batch_op.drop_index('ix_work_orders_district_report')
         batch_op.drop_index('ix_work_orders_report')
