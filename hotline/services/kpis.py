@@ -115,6 +115,8 @@ def report(
     return kpi.figures(total(by_department)), rows
 
 
-def _rank(row: tuple[Department | None, kpi.Figures]) -> tuple[float, ...]:
+def _rank(row: tuple[Department | None, kpi.Figures]) -> tuple:
     ranked = (row[1].satisfaction, row[1].resolution, row[1].response)
-    return tuple(-(rate.value or 0) for rate in ranked)
+    # Ties by name (orders not with a department last): the same order on every database.
+    name = row[0].name if row[0] is not None else "\U0010ffff"
+    return (*(-(rate.value or 0) for rate in ranked), name)

@@ -111,3 +111,17 @@ def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
         assert (
             empty.overall.satisfaction.percent() == "n/a" and empty.ems.median_to_dispatch is None
         )
+
+
+def test_departments_with_equal_figures_are_ranked_by_name_on_every_database(any_app):
+    from hotline.services import kpis
+    from hotline.services.report_data import bounds
+
+    with any_app.app_context():
+        # One October order each for five departments: every rate ties (no callbacks yet).
+        for code in ("0102", "0201", "0301", "0601", "0402"):
+            factories.order(now=at(2026, 10, 5, 2, 0), category_code=code)
+        start, end = bounds(period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
+        _overall, ranked = kpis.report(db.session, start, end)
+        names = [department.name for department, _figures in ranked]
+        assert len(names) == 5 and names == sorted(names)
