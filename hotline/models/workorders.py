@@ -44,8 +44,14 @@ class WorkOrder(db.Model):
         ),
         # The same for a district's report (and a district's orders on the search page).
         Index(
-            "ix_work_orders_district_report", "district_id", "created_at", "order_type",
-            "channel", "category_id", "department_id", "state",
+            "ix_work_orders_district_report",
+            "district_id",
+            "created_at",
+            "order_type",
+            "channel",
+            "category_id",
+            "department_id",
+            "state",
         ),
         Index(
             "ix_work_orders_dispatched",
