@@ -89,6 +89,15 @@ def reopen_rate(reopened: int, valid_answers: int) -> Rate:
     return Rate(reopened, valid_answers)
 
 
+def return_rate(returned: int, dispatched: int) -> Rate:
+    """退单率 = orders the department sent back / (those + orders dispatched to it and kept).
+
+    A returned order leaves the department, so it is not among `dispatched` (orders whose
+    last dispatch to the department fell in the period): the two add up to what it received.
+    """
+    return Rate(returned, returned + dispatched)
+
+
 @dataclass(frozen=True)
 class Counts:
     """The plain counts of one period (for one department or for all)."""
@@ -107,6 +116,7 @@ class Counts:
     basically_satisfied: int = 0
     dissatisfied: int = 0
     reopened: int = 0
+    returned: int = 0  # 退单 by the department's staff in the period
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ class Figures:
     on_time: Rate
     completion: Rate
     reopen: Rate
+    returned: Rate
 
 
 def figures(counts: Counts) -> Figures:
@@ -136,4 +147,5 @@ def figures(counts: Counts) -> Figures:
         on_time=on_time_rate(counts.closed_by_due, counts.due),
         completion=completion_rate(counts.closed, counts.received),
         reopen=reopen_rate(counts.reopened, counts.valid_answers),
+        returned=return_rate(counts.returned, counts.dispatched),
     )

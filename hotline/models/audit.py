@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, String, Text, event
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.database import UTCDateTime
@@ -13,6 +13,8 @@ class AuditEvent(db.Model):
     """Who did what to which order, when, from which state to which."""
 
     __tablename__ = "audit_events"
+    # The report counts returns (退单) in a period from here.
+    __table_args__ = (Index("ix_audit_events_action_at", "action", "at", "actor_id", "order_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)

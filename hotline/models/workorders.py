@@ -61,6 +61,15 @@ class WorkOrder(db.Model):
             "accepted_in_time",
         ),
         Index("ix_work_orders_due", "due_at", "state", "department_id", "district_id", "closed_at"),
+        # Handling times: orders closed in a period, dispatch and closure times.
+        Index(
+            "ix_work_orders_closed",
+            "state",
+            "closed_at",
+            "department_id",
+            "district_id",
+            "dispatched_at",
+        ),
         # Callback figures join to their order for its department and district only.
         Index("ix_work_orders_owner", "id", "department_id", "district_id"),
         Index("ix_work_orders_caller_phone_created", "caller_phone", "created_at"),

@@ -9,6 +9,7 @@ import statistics
 from datetime import datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -110,13 +111,7 @@ def render(data: ReportData, title: str, scope_label: str, generated_at: datetim
                   [data.volume.daily[d] for d in sorted(data.volume.daily)], font),
         ]),
         *_topics(data, styles, font),
-        Paragraph("三、承办单位", styles["h1"]),
-        _table([["承办单位", "受理", "响应率", "按时办结率", "解决率", "满意率", "重办率"]] + [
-            [d.name if d else "派单台/直接办结", str(f.counts.received), f.response.percent(),
-             f.on_time.percent(), f.resolution.percent(), f.satisfaction.percent(),
-             f.reopen.percent()]
-            for d, f in data.departments
-        ], font, widths=[62 * mm] + [18 * mm] * 6),
+        *_departments(data, styles, font),
         *_callbacks(data, styles, font),
         Paragraph("五、120 急救调度", styles["h1"]),
         _table([["分级", "事件数"]] + [[f"{level} 级", str(n)]
@@ -162,6 +157,51 @@ def _topics(data: ReportData, styles, font: str) -> list:
     ]  # fmt: skip
 
 
+LEVELS = {0: "—", 1: "临期预警", 2: "催办", 3: "督办", 4: "领导督办"}
+
+
+def _departments(data: ReportData, styles, font: str) -> list:
+    """三、承办单位: rates ranked, handling times, and the orders that ran late."""
+
+    def hours(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1f}"
+
+    late_count, late = data.late
+    story = [
+        Paragraph("三、承办单位", styles["h1"]),
+        _table([["承办单位", "受理", "响应率", "按时办结率", "解决率", "满意率", "退单率",
+                 "重办率"]] + [
+            [d.name if d else "派单台/直接办结", str(f.counts.received), f.response.percent(),
+             f.on_time.percent(), f.resolution.percent(), f.satisfaction.percent(),
+             f.returned.percent(), f.reopen.percent()]
+            for d, f in data.departments
+        ], font, widths=[48 * mm] + [18 * mm] * 7),
+        Spacer(1, 3 * mm),
+        _table([["承办单位", "本期办结", "平均办理时长（小时）", "中位数（整小时）"]] + [
+            [name, str(h.closed), hours(h.average_hours),
+             "n/a" if h.median_hours is None else str(h.median_hours)]
+            for name, h in sorted(data.handling.items(),
+                                        key=lambda item: (-item[1].closed, item[0]))
+        ], font, widths=[70 * mm, 26 * mm, 40 * mm, 38 * mm]),
+        Paragraph(escape(f"期限在本期内、未按期办结的工单 {late_count} 件"
+                         + (f"（按期限先后列出前 {len(late)} 件）" if late else "")),
+                  styles["body"]),
+    ]  # fmt: skip
+    if late:
+        header = ["工单编号", "承办单位", "诉求分类", "办理期限", "办结时间", "级别"]
+        story.append(_table([header] + [
+            [o.number, o.department or "—", o.category, _local(o.due_at, data),
+             _local(o.closed_at, data) if o.closed_at else "未办结",
+             LEVELS.get(o.escalation_level, str(o.escalation_level))]
+            for o in late
+        ], font, widths=[32 * mm, 44 * mm, 30 * mm, 26 * mm, 26 * mm, 16 * mm]))  # fmt: skip
+    return story
+
+
+def _local(at: datetime, data: ReportData) -> str:
+    return f"{at.astimezone(ZoneInfo(data.timezone)):%m-%d %H:%M}"
+
+
 def _callbacks(data: ReportData, styles, font: str) -> list:
     """四、回访: rates, the satisfaction breakdown and the callers' words (no caller data)."""
     o = data.overall
@@ -196,5 +236,6 @@ def _ems_text(data: ReportData) -> str:
         f"{seconds(e.percentile(e.to_dispatch, 0.95))}；3分钟内派车 "
         f"{e.dispatched_in_target.percent()}（目标95%）。派车到达现场：中位数 "
         f"{seconds(statistics.median(e.to_scene) if e.to_scene else None)}，90百分位 "
-        f"{seconds(e.percentile(e.to_scene, 0.9))}。"
+        f"{seconds(e.percentile(e.to_scene, 0.9))}。车辆利用率（出车至恢复可用的时间占全部车辆"
+        f"时间）{e.utilisation.percent()}。"
     )

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from hotline.core import kpi
 from hotline.core.callbacks import CallbackState, Satisfaction
-from hotline.core.workflow import State
-from hotline.models import Callback, Department, WorkOrder
+from hotline.core.workflow import Action, State
+from hotline.models import AuditEvent, Callback, Department, User, WorkOrder
 
 CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
 _DONE = CallbackState.DONE.value
@@ -86,7 +86,30 @@ def counts_by_department(
     for names, query in queries.items():
         for row in session.execute(query.group_by(dept)):
             found[row[0]].update(zip(names, (int(v) for v in row[1:]), strict=True))
+    for department, returned in _returns(session, start, end, department_id, district_id):
+        found[department]["returned"] = returned
     return {key: kpi.Counts(**values) for key, values in found.items()}
+
+
+def _returns(
+    session: Session, start: datetime, end: datetime, department_id, district_id
+) -> list[tuple[int | None, int]]:
+    """退单 in [start, end) from the audit trail, by the returning staff's department (the
+    order itself has moved on to another department by then)."""
+    query = (
+        select(User.department_id, func.count())
+        .select_from(AuditEvent)
+        .join(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.action == Action.RETURN.value, _in_period(AuditEvent.at, start, end))
+    )
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    if district_id is not None:
+        query = query.join(WorkOrder, WorkOrder.id == AuditEvent.order_id).where(
+            WorkOrder.district_id == district_id
+        )
+        query = query.with_hint(WorkOrder, OWNER_ONLY, dialect_name="sqlite")
+    return [(d, int(n)) for d, n in session.execute(query.group_by(User.department_id))]
 
 
 def total(counts: dict[int | None, kpi.Counts]) -> kpi.Counts:

@@ -7,15 +7,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.core import kpi
 from hotline.core.ems import DISPATCH_TARGET_SECONDS
 from hotline.core.periods import Period, previous, year_earlier
 from hotline.core.search import OrderFilters
-from hotline.models import Callback, Category, Department, District, Incident, WorkOrder
-from hotline.services import ems, kpis, routing
+from hotline.models import (
+    Assignment,
+    Callback,
+    Category,
+    Department,
+    District,
+    Incident,
+    Vehicle,
+    WorkOrder,
+)  # fmt: skip
+from hotline.services import ems, kpis, report_handling, routing
 from hotline.services.orders import apply_filters
 
 
@@ -127,6 +136,9 @@ class EmsFigures:
     by_triage: dict[int, int]
     to_dispatch: list[float]
     to_scene: list[float]
+    # Vehicle-seconds on assignments (dispatched to cleared) within the period, out of the
+    # present fleet's vehicle-seconds in it.
+    utilisation: kpi.Rate = kpi.Rate(0, 0)
 
     def percentile(self, values: list[float], share: float) -> float | None:
         """The value below which `share` of them lie (nearest rank), or None."""
@@ -148,7 +160,7 @@ class EmsFigures:
 
 
 def ems_figures(session: Session, period: Period, timezone: str) -> EmsFigures:
-    """120 incidents by triage level and the first vehicle's times."""
+    """120 incidents by triage level, the first vehicle's times and vehicle utilisation."""
     start, end = bounds(period, timezone)
     rows = session.execute(
         select(Incident.triage_level, func.count())
@@ -156,9 +168,30 @@ def ems_figures(session: Session, period: Period, timezone: str) -> EmsFigures:
         .group_by(Incident.triage_level)
     ).all()
     times = ems.response_times(session, start, end)
-    return EmsFigures(
-        sum(c for _, c in rows), dict(rows), [t[0] for t in times], [t[1] for t in times]
+    busy = session.scalar(
+        select(
+            func.sum(
+                report_handling.seconds_between(
+                    session,
+                    report_handling.clipped(
+                        session, func.coalesce(Assignment.cleared_at, end), start, end
+                    ),
+                    report_handling.clipped(session, Assignment.dispatched_at, start, end),
+                )
+            )
+        ).where(
+            Assignment.dispatched_at < end,
+            or_(Assignment.cleared_at.is_(None), Assignment.cleared_at > start),
+        )
     )
+    capacity = int(
+        (session.scalar(select(func.count(Vehicle.id))) or 0) * (end - start).total_seconds()
+    )
+    utilisation = kpi.Rate(min(round(busy or 0), capacity), capacity)
+    return EmsFigures(
+        sum(c for _, c in rows), dict(rows), [t[0] for t in times], [t[1] for t in times],
+        utilisation,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -214,6 +247,7 @@ class ReportData:
     """Everything the report shows."""
 
     period: Period
+    timezone: str
     scope: Scope
     volume: Volume
     orders: Compared
@@ -225,6 +259,8 @@ class ReportData:
     year_volume: Volume
     hot: list[tuple[str, Compared]]
     comments: list[CallbackComment]
+    handling: dict[str, report_handling.HandlingTime]  # by department name
+    late: tuple[int, list[report_handling.LateOrder]]  # how many, and the first by deadline
     populations: dict[str, int]  # district name -> residents, where configured
     shapes: dict[str, list[list[tuple[float, float]]]]  # district name -> outer rings
 
@@ -248,6 +284,7 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
     }
     return ReportData(
         period=period,
+        timezone=timezone,
         scope=scope,
         volume=current,
         orders=compare(current.total, before.total, year.total),
@@ -261,6 +298,10 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         previous_volume=before,
         year_volume=year,
         hot=hot_issues(current, before),
+        handling=report_handling.handling_times(
+            session, start, end, scope.department_id, district_id
+        ),
+        late=report_handling.late_orders(session, start, end, scope.department_id, district_id),
         comments=callback_comments(session, period, timezone, scope),
         populations=populations,
         shapes=district_shapes(session),

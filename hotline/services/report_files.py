@@ -49,7 +49,9 @@ def tables(data: ReportData) -> dict[str, list[list]]:
         + [_row(report_pdf.TYPES.get(t, t), c) for t, c in data.by_type.items()],
         "categories": [["诉求分类", *COMPARED_HEADER[1:]]] + compared_rows("by_category"),
         "districts": [["区", *COMPARED_HEADER[1:]]] + compared_rows("by_district"),
-        "departments": [["承办单位", "受理", "响应率", "按时办结率", "解决率", "满意率", "重办率"]]
+        "departments": [
+            ["承办单位", "受理", "响应率", "按时办结率", "解决率", "满意率", "退单率", "重办率"]
+        ]
         + [
             [
                 d.name if d else "派单台/直接办结",
@@ -58,9 +60,32 @@ def tables(data: ReportData) -> dict[str, list[list]]:
                 f.on_time.percent(),
                 f.resolution.percent(),
                 f.satisfaction.percent(),
+                f.returned.percent(),
                 f.reopen.percent(),
             ]
             for d, f in data.departments
+        ],  # fmt: skip
+        "handling": [["承办单位", "本期办结", "平均办理时长（小时）", "中位数（整小时）"]]
+        + [
+            [
+                name,
+                h.closed,
+                None if h.average_hours is None else round(h.average_hours, 1),
+                h.median_hours,
+            ]
+            for name, h in sorted(data.handling.items())
+        ],  # fmt: skip
+        "late": [["工单编号", "承办单位", "诉求分类", "办理期限", "办结时间", "级别"]]
+        + [
+            [
+                o.number,
+                o.department or "",
+                o.category,
+                o.due_at.isoformat(),
+                o.closed_at.isoformat() if o.closed_at else "",
+                o.escalation_level,
+            ]
+            for o in data.late[1]
         ],  # fmt: skip
         "daily": [["日期", "工单数"]] + [[d.isoformat(), n] for d, n in sorted(v.daily.items())],
     }

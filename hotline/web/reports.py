@@ -22,7 +22,7 @@ from hotline.web.helpers import parse_int, roles_required
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.OFFICIAL, Role.SUPERVISOR, Role.DEPARTMENT)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TABLES = ("types", "categories", "districts", "departments", "daily")
+TABLES = ("types", "categories", "districts", "departments", "handling", "late", "daily")
 FORMATS = {"pdf", "xlsx"} | {f"csv-{name}" for name in TABLES}
 
 

@@ -1,10 +1,12 @@
 """Report figures on a hand-built fixture: counts by type, channel and local day, and both
 comparisons including a zero base."""
 
+import subprocess
 from datetime import UTC, date, datetime
 
 from hotline.core.periods import PeriodKind, period_for
 from hotline.extensions import db
+from hotline.pdf import report as report_pdf
 from hotline.services import report_data
 from tests import factories
 
@@ -125,3 +127,85 @@ def test_departments_with_equal_figures_are_ranked_by_name_on_every_database(any
         _overall, ranked = kpis.report(db.session, start, end)
         names = [department.name for department, _figures in ranked]
         assert len(names) == 5 and names == sorted(names)
+
+
+def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixture(any_app):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from hotline.core.roles import Role
+    from hotline.core.vehicles import VehicleStatus
+    from hotline.core.workflow import Action
+    from hotline.models import WorkOrder
+    from hotline.services import fleet, handling
+
+    with any_app.app_context():
+        staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
+        desk = factories.user(Role.DISPATCHER)
+        ems_desk = factories.user(Role.EMS_DISPATCHER)
+        december = at(2026, 12, 20, 2, 0)
+
+        def handled(created: datetime, hours: float, due: datetime) -> WorkOrder:
+            order = factories.order(now=created)
+            db.session.execute(update(WorkOrder).where(WorkOrder.id == order.id)
+                               .values(due_at=due, version=WorkOrder.version + 1))  # fmt: skip
+            db.session.commit()
+            done = created + timedelta(hours=hours)
+            for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
+                                        (desk, Action.APPROVE, "")):  # fmt: skip
+                handling.perform(db.session, actor.id, order.number, action, done, note=note)
+            return order
+
+        # Closed in October after 10 h and 30.5 h, and (below) 122 h: average 54.17 h, median
+        # in hour 30.
+        handled(at(2026, 10, 5, 2, 0), 10, december)
+        handled(at(2026, 10, 6, 2, 0), 30.5, december)
+        # Due 20 Oct (Beijing), closed 3 days later: late, and counted in the handling times.
+        late_closed = handled(at(2026, 10, 18, 2, 0), 50 + 72, at(2026, 10, 20, 2, 0))
+        # Due 10 Oct and still open: late.
+        still_open = factories.order(now=at(2026, 10, 2, 2, 0))
+        db.session.execute(update(WorkOrder).where(WorkOrder.id == still_open.id)
+                           .values(due_at=at(2026, 10, 10, 2, 0), escalation_level=3,
+                                   version=WorkOrder.version + 1))  # fmt: skip
+        db.session.commit()
+        # Returned (退单) by the department in October.
+        returned = factories.order(now=at(2026, 10, 7, 2, 0))
+        handling.perform(db.session, staff.id, returned.number, Action.RETURN,
+                         at(2026, 10, 7, 3, 0), note="不属于本单位职责")  # fmt: skip
+
+        # Two ambulances: one out 1 h in October, one from 1 h before October to 2 h into it.
+        first, second = factories.ambulances(2)
+        for vehicle, start, hours in ((first, at(2026, 10, 20, 2, 0), 1),
+                                      (second, at(2026, 9, 30, 15, 0), 3)):  # fmt: skip
+            incident = fleet.create_incident(db.session, ems_desk.id, "", *factories.TIANANMEN,
+                                             "胸痛", 2, start, TZ)  # fmt: skip
+            fleet.dispatch(db.session, ems_desk.id, incident.id, [vehicle], start)
+            fleet.change_status(db.session, ems_desk.id, vehicle, VehicleStatus.AVAILABLE,
+                                start + timedelta(hours=hours))  # fmt: skip
+
+        data = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
+        times = data.handling["东城区城市管理委员会"]
+        assert times.closed == 3 and times.median_hours == 30
+        assert abs(times.average_hours - (10 + 30.5 + 122) / 3) < 1e-6
+        [(department, figures)] = [(d, f) for d, f in data.departments if d is not None]
+        # Dispatched to it in October and kept: 4 (3 closed, 1 open); returned: 1 -> 1/5.
+        assert (figures.counts.dispatched, figures.counts.returned) == (4, 1)
+        assert figures.returned.percent() == "20.0%"
+        count, late = data.late
+        # The returned order waits at the desk past its deadline (13 Oct): late as well.
+        assert count == 3
+        assert [o.number for o in late] == [still_open.number, returned.number,
+                                            late_closed.number]  # fmt: skip
+        assert late[0].closed_at is None and late[0].escalation_level == 3
+        assert late[1].department is None and late[2].closed_at == at(2026, 10, 23, 4, 0)
+        capacity = 2 * 31 * 86400
+        assert (data.ems.utilisation.numerator, data.ems.utilisation.denominator) == (
+            3 * 3600, capacity,
+        )  # fmt: skip
+        pdf = report_pdf.render(data, "月报", "全市", at(2026, 11, 1, 8, 0))
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                              check=True).stdout.decode()  # fmt: skip
+        assert "54.2" in text and "督办" in text
+        assert still_open.number in text and "未办结" in text and "10-10 10:00" in text
+        assert "车辆利用率" in text and "0.2%" in text

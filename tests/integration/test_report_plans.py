@@ -18,8 +18,9 @@ def report_plans(kind: PeriodKind, scope: report_data.Scope) -> list[tuple[str, 
     statements = []
 
     def record(_conn, _cursor, statement, parameters, _context, _many):
-        if ("count(" in statement or "callbacks.comment" in statement) and (
-            "FROM incidents" not in statement
+        small = ("FROM incidents", "FROM vehicles", "FROM assignments")  # thousands of rows
+        if ("count(" in statement or "callbacks.comment" in statement) and not any(
+            table in statement for table in small
         ):
             statements.append((statement, parameters))
 
@@ -49,7 +50,8 @@ def test_every_order_and_callback_aggregation_reads_a_covering_index(app, kind, 
         plans = report_plans(kind, scope)
         assert len(plans) >= 8
         for statement, plan in plans:
-            steps = [s for s in plan.split(" / ") if "work_orders" in s or "callbacks" in s]
+            big = ("work_orders", "callbacks", "audit_events")
+            steps = [s for s in plan.split(" / ") if any(table in s for table in big)]
             assert steps, statement
             for step in steps:
                 # The excerpts read only callbacks with words (a partial index), then the table.
