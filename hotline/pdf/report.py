@@ -44,14 +44,15 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(rows: list[list], font: str, widths=None) -> Table:
-    """A table whose header row repeats on every page; cells are plain strings (no markup)."""
+def _table(rows: list[list], font: str, widths=None, numbers_from: int = 1) -> Table:
+    """A table whose header row repeats on every page; cells are plain strings (no markup).
+    Columns from `numbers_from` on hold figures and are right-aligned."""
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 9),
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e2e8f0")),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("ALIGN", (numbers_from, 1), (-1, -1), "RIGHT"),
     ]))  # fmt: skip
     return table
 
@@ -194,7 +195,8 @@ def _departments(data: ReportData, styles, font: str) -> list:
              _local(o.closed_at, data) if o.closed_at else "未办结",
              LEVELS.get(o.escalation_level, str(o.escalation_level))]
             for o in late
-        ], font, widths=[32 * mm, 44 * mm, 30 * mm, 26 * mm, 26 * mm, 16 * mm]))  # fmt: skip
+        ], font, widths=[30 * mm, 52 * mm, 28 * mm, 24 * mm, 24 * mm, 16 * mm],
+           numbers_from=len(header)))  # fmt: skip
     return story
 
 
