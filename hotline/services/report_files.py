@@ -37,6 +37,9 @@ def tables(data: ReportData) -> dict[str, list[list]]:
     """The report's tables as rows (first row the header), for CSV and XLSX."""
     v, before, year = data.volume, data.previous_volume, data.year_volume
 
+    def local(at) -> str:
+        return at.astimezone(ZoneInfo(data.timezone)).isoformat(sep=" ", timespec="minutes")
+
     def compared_rows(attribute: str) -> list[list]:
         now, then, last_year = (getattr(x, attribute) for x in (v, before, year))
         return [
@@ -81,8 +84,8 @@ def tables(data: ReportData) -> dict[str, list[list]]:
                 o.number,
                 o.department or "",
                 o.category,
-                o.due_at.isoformat(),
-                o.closed_at.isoformat() if o.closed_at else "",
+                local(o.due_at),
+                local(o.closed_at) if o.closed_at else "",
                 o.escalation_level,
             ]
             for o in data.late[1]

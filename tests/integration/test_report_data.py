@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from hotline.core.periods import PeriodKind, period_for
 from hotline.extensions import db
 from hotline.pdf import report as report_pdf
-from hotline.services import report_data
+from hotline.services import report_data, report_files
 from tests import factories
 
 TZ = "Asia/Shanghai"
@@ -199,6 +199,10 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
                                             late_closed.number]  # fmt: skip
         assert late[0].closed_at is None and late[0].escalation_level == 3
         assert late[1].department is None and late[2].closed_at == at(2026, 10, 23, 4, 0)
+        rows = report_files.tables(data)["late"]
+        assert rows[1][:4] == [still_open.number, "东城区城市管理委员会", still_open.category.name,
+                               "2026-10-10 10:00+08:00"]  # fmt: skip
+        assert rows[3][4] == "2026-10-23 12:00+08:00"
         capacity = 2 * 31 * 86400
         assert (data.ems.utilisation.numerator, data.ems.utilisation.denominator) == (
             3 * 3600, capacity,
