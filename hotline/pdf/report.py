@@ -178,12 +178,13 @@ def _departments(data: ReportData, styles, font: str) -> list:
             for d, f in data.departments
         ], font, widths=[48 * mm] + [18 * mm] * 7),
         Spacer(1, 3 * mm),
-        _table([["承办单位", "本期办结", "平均办理时长（小时）", "中位数（整小时）"]] + [
-            [name, str(h.closed), hours(h.average_hours),
-             "n/a" if h.median_hours is None else str(h.median_hours)]
-            for name, h in sorted(data.handling.items(),
-                                        key=lambda item: (-item[1].closed, item[0]))
-        ], font, widths=[70 * mm, 26 * mm, 40 * mm, 38 * mm]),
+        # Handling time from dispatch to closure of the orders closed in the period, in hours.
+        _table([["承办单位", "受理", "环比", "同比", "办结", "平均小时", "中位小时"]] + [
+            [name, f"{r.current:g}", _change(r.previous), _change(r.year_earlier),
+             str(h.closed) if h else "0", hours(h.average_hours if h else None),
+             "n/a" if h is None or h.median_hours is None else str(h.median_hours)]
+            for name, r, h in data.department_rows()
+        ], font, widths=[50 * mm, 13 * mm, 27 * mm, 27 * mm, 14 * mm, 20 * mm, 20 * mm]),
         Paragraph(escape(f"期限在本期内、未按期办结的工单 {late_count} 件"
                          + (f"（按期限先后列出前 {len(late)} 件）" if late else "")),
                   styles["body"]),

@@ -114,6 +114,27 @@ def volume(
     )  # fmt: skip
 
 
+UNASSIGNED = "派单台/直接办结"  # orders with no department: at the desk or closed at intake
+
+
+def received_by_department(
+    session: Session, period: Period, timezone: str, scope: Scope
+) -> dict[str, int]:
+    """Orders received in the period by department name (the search page's filters)."""
+    query = apply_filters(
+        select(WorkOrder.department_id, func.count()).select_from(WorkOrder),
+        scope.filters(period),
+        timezone,
+    ).group_by(WorkOrder.department_id)
+    counts = dict(session.execute(query).all())
+    names = dict(
+        session.execute(
+            select(Department.id, Department.name).where(Department.id.in_(list(counts)))
+        ).all()
+    )
+    return {names.get(d, UNASSIGNED): n for d, n in counts.items()}
+
+
 @dataclass(frozen=True)
 class Compared:
     """A figure with its 环比 and 同比 changes."""
@@ -259,10 +280,21 @@ class ReportData:
     year_volume: Volume
     hot: list[tuple[str, Compared]]
     comments: list[CallbackComment]
+    received: dict[str, Compared]  # each department's orders against its bases, by name
     handling: dict[str, report_handling.HandlingTime]  # by department name
     late: tuple[int, list[report_handling.LateOrder]]  # how many, and the first by deadline
     populations: dict[str, int]  # district name -> residents, where configured
     shapes: dict[str, list[list[tuple[float, float]]]]  # district name -> outer rings
+
+    def department_rows(
+        self,
+    ) -> list[tuple[str, Compared, report_handling.HandlingTime | None]]:
+        """Each department's received orders with their bases and its handling time, by
+        received (most first), then name."""
+        nothing = compare(0, 0, 0)
+        names = set(self.received) | set(self.handling)
+        rows = [(n, self.received.get(n, nothing), self.handling.get(n)) for n in names]
+        return sorted(rows, key=lambda row: (-row[1].current, row[0]))
 
 
 def build(session: Session, period: Period, timezone: str, scope: Scope = Scope()) -> ReportData:
@@ -274,9 +306,23 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
     same_days = (before_period.start, before_period.end) == (year_period.start, year_period.end)
     year = before if same_days else volume(session, year_period, timezone, scope, daily=False)
     types = sorted(set(current.by_type) | set(before.by_type) | set(year.by_type))
+    received_before = received_by_department(session, before_period, timezone, scope)
+    received_year = (
+        received_before
+        if same_days
+        else received_by_department(session, year_period, timezone, scope)
+    )
     start, end = bounds(period, timezone)
     district_id = _district_id(session, scope.district_code)
     overall, departments = kpis.report(session, start, end, scope.department_id, district_id)
+    received = {
+        (d.name if d else UNASSIGNED): compare(
+            f.counts.received,
+            received_before.get(d.name if d else UNASSIGNED, 0),
+            received_year.get(d.name if d else UNASSIGNED, 0),
+        )
+        for d, f in departments
+    }
     populations = {
         name: people
         for name, people in session.execute(select(District.name, District.population))
@@ -298,6 +344,7 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         previous_volume=before,
         year_volume=year,
         hot=hot_issues(current, before),
+        received=received,
         handling=report_handling.handling_times(
             session, start, end, scope.department_id, district_id
         ),

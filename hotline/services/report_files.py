@@ -68,15 +68,24 @@ def tables(data: ReportData) -> dict[str, list[list]]:
             ]
             for d, f in data.departments
         ],  # fmt: skip
-        "handling": [["承办单位", "本期办结", "平均办理时长（小时）", "中位数（整小时）"]]
+        "handling": [
+            [
+                "承办单位",
+                "受理",
+                *COMPARED_HEADER[2:],
+                "本期办结",
+                "平均办理时长（小时）",
+                "中位数（整小时）",
+            ]
+        ]
         + [
             [
-                name,
-                h.closed,
-                None if h.average_hours is None else round(h.average_hours, 1),
-                h.median_hours,
+                *_row(name, r),
+                h.closed if h else 0,
+                None if h is None or h.average_hours is None else round(h.average_hours, 1),
+                h.median_hours if h else None,
             ]
-            for name, h in sorted(data.handling.items())
+            for name, r, h in data.department_rows()
         ],  # fmt: skip
         "late": [["工单编号", "承办单位", "诉求分类", "办理期限", "办结时间", "级别"]]
         + [

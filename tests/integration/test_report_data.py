@@ -199,6 +199,9 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
                                             late_closed.number]  # fmt: skip
         assert late[0].closed_at is None and late[0].escalation_level == 3
         assert late[1].department is None and late[2].closed_at == at(2026, 10, 23, 4, 0)
+        # Its orders: 4 kept + 1 returned in October, none in September or October 2025.
+        [row] = [r for r in data.department_rows() if r[0] == "东城区城市管理委员会"]
+        assert row[1].current == 4 and row[1].previous.percent() == "n/a" and row[2].closed == 3
         rows = report_files.tables(data)["late"]
         assert rows[1][:4] == [still_open.number, "东城区城市管理委员会", still_open.category.name,
                                "2026-10-10 10:00+08:00"]  # fmt: skip
