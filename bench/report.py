@@ -55,12 +55,15 @@ def generate(app, count: int) -> None:
             due = created + timedelta(days=rng.choice((3, 15)))
             state = rng.choices(("closed", "dispatched", "accepted", "cancelled"), (85, 8, 5, 2))[0]
             closed = created + timedelta(days=rng.uniform(0.5, 18)) if state == "closed" else None
+            # Drawn in this order so that a seed gives the same rows as before.
+            channel = rng.choices(channels, channel_weights)[0]
+            order_type = rng.choices(types, type_weights)[0]
+            category = rng.choice(categories)
+            district, department = rng.choice(districts), rng.choice(departments)
             orders.append({
-                "id": i + 1, "number": f"R{i:010d}", "version": 1,
-                "channel": rng.choices(channels, channel_weights)[0],
-                "order_type": rng.choices(types, type_weights)[0],
-                "category_id": rng.choice(categories), "description": "bench",
-                "district_id": rng.choice(districts), "department_id": rng.choice(departments),
+                "id": i + 1, "number": f"R{i:010d}", "version": 1, "channel": channel,
+                "order_type": order_type, "category_id": category, "description": "bench",
+                "district_id": district, "department_id": department,
                 "state": state, "time_limit": 15, "due_at": due, "created_at": created,
                 "updated_at": created, "dispatched_at": created, "closed_at": closed,
                 "accepted_at": created + timedelta(hours=rng.uniform(0.2, 30)),
@@ -71,6 +74,7 @@ def generate(app, count: int) -> None:
                 done = closed + timedelta(days=1, hours=2)
                 callbacks.append({
                     "order_id": i + 1, "version": 1, "round": 1, "state": "done",
+                    "department_id": department, "district_id": district,
                     "created_at": closed, "due_at": done, "attempts": 0, "last_attempt_day": "",
                     "resolved": satisfaction != "dissatisfied", "satisfaction": satisfaction,
                     "attitude": "satisfied", "score": 9, "comment": "", "reopened": False,

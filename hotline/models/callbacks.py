@@ -17,12 +17,13 @@ class Callback(db.Model):
         UniqueConstraint("order_id", "round", name="uq_callbacks_order_round"),
         Index("ix_callbacks_state_due", "state", "due_at"),
         # The KPI counts read callbacks of a period from these indexes alone.
-        Index("ix_callbacks_created", "created_at", "state", "order_id"),
+        Index("ix_callbacks_created", "created_at", "state", "department_id", "district_id"),
         Index(
             "ix_callbacks_answers",
             "state",
             "completed_at",
-            "order_id",
+            "department_id",
+            "district_id",
             "resolved",
             "satisfaction",
             "reopened",
@@ -40,6 +41,10 @@ class Callback(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
+    # The department whose handling the caller rates, and the order's district, when the
+    # callback was planned (the order may later move on): KPIs count callbacks by these.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     round: Mapped[int] = mapped_column(default=1)
     state: Mapped[str] = mapped_column(String(16), default="due")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

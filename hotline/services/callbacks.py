@@ -35,7 +35,8 @@ def schedule(session: Session, order: WorkOrder, now: datetime, timezone: str) -
     )
     task = Callback(
         order_id=order.id, round=(last_round or 0) + 1, state=CallbackState.DUE.value,
-        created_at=now, due_at=due,
+        created_at=now, due_at=due, department_id=order.department_id,
+        district_id=order.district_id,
     )  # fmt: skip
     session.add(task)
     session.flush()

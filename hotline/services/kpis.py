@@ -15,8 +15,8 @@ from hotline.models import AuditEvent, Callback, Department, User, WorkOrder
 CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
 _DONE = CallbackState.DONE.value
 _MADE = (CallbackState.DONE.value, CallbackState.DECLINED.value)
-# SQLite would look each callback's order up in the wide table; the narrow index holds all
-# these joins need and halves the time of a year's callbacks on a large database.
+# SQLite would look each order up in the wide table; the narrow index holds all the joins
+# to an order's department and district need: twice as fast on a large database.
 OWNER_ONLY = "INDEXED BY ix_work_orders_owner"
 
 
@@ -44,6 +44,11 @@ def counts_by_department(
         # "+ 0" keeps SQLite off the district's index, which would read every order the
         # district ever had: these two queries go in by their time range instead.
         by_time.append(WorkOrder.district_id + 0 == district_id)
+    # Callbacks count for the department whose handling was rated (kept on the callback).
+    rated = Callback.department_id
+    callbacks_only = [rated == department_id] if department_id is not None else []
+    if district_id is not None:
+        callbacks_only.append(Callback.district_id == district_id)
     queries = {
         ("received", "closed"): select(
             dept, func.count(), _sum(WorkOrder.state.in_(CLOSED))
@@ -61,30 +66,27 @@ def counts_by_department(
             *by_time,
         ),
         ("callbacks_planned", "callbacks_made"): select(
-            dept, func.count(), _sum(Callback.state.in_(_MADE))
-        )
-        .join(WorkOrder, WorkOrder.id == Callback.order_id)
-        .with_hint(WorkOrder, OWNER_ONLY, dialect_name="sqlite")
-        .where(_in_period(Callback.created_at, start, end), *only),
+            rated, func.count(), _sum(Callback.state.in_(_MADE))
+        ).where(_in_period(Callback.created_at, start, end), *callbacks_only),
         (
             "valid_answers", "resolved", "satisfied", "basically_satisfied", "dissatisfied",
             "reopened",
         ): select(
-            dept,
+            rated,
             func.count(),
             _sum(Callback.resolved),
             _sum(Callback.satisfaction == Satisfaction.SATISFIED.value),
             _sum(Callback.satisfaction == Satisfaction.BASIC.value),
             _sum(Callback.satisfaction == Satisfaction.DISSATISFIED.value),
             _sum(Callback.reopened),
-        )
-        .join(WorkOrder, WorkOrder.id == Callback.order_id)
-        .with_hint(WorkOrder, OWNER_ONLY, dialect_name="sqlite")
-        .where(_in_period(Callback.completed_at, start, end), Callback.state == _DONE, *only),
+        ).where(
+            _in_period(Callback.completed_at, start, end), Callback.state == _DONE,
+            *callbacks_only,
+        ),
     }  # fmt: skip
     found: dict[int | None, dict[str, int]] = defaultdict(dict)
     for names, query in queries.items():
-        for row in session.execute(query.group_by(dept)):
+        for row in session.execute(query.group_by(query.selected_columns[0])):
             found[row[0]].update(zip(names, (int(v) for v in row[1:]), strict=True))
     for department, returned in _returns(session, start, end, department_id, district_id):
         found[department]["returned"] = returned

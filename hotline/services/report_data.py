@@ -235,14 +235,10 @@ def callback_comments(
         .order_by(Callback.completed_at.desc())
         .limit(limit)
     )
-    if scope.department_id is not None or scope.district_code is not None:
-        query = query.join(WorkOrder, WorkOrder.id == Callback.order_id).with_hint(
-            WorkOrder, kpis.OWNER_ONLY, dialect_name="sqlite"
-        )
     if scope.department_id is not None:
-        query = query.where(WorkOrder.department_id == scope.department_id)
+        query = query.where(Callback.department_id == scope.department_id)
     if scope.district_code is not None:
-        query = query.where(WorkOrder.district_id == _district_id(session, scope.district_code))
+        query = query.where(Callback.district_id == _district_id(session, scope.district_code))
     return [CallbackComment(*row) for row in session.execute(query)]
 
 
