@@ -89,6 +89,13 @@ def reopen_rate(reopened: int, valid_answers: int) -> Rate:
     return Rate(reopened, valid_answers)
 
 
+def points(now: Rate, then: Rate) -> float | None:
+    """How many percentage points `now` is above `then` (None if either has no value)."""
+    if now.value is None or then.value is None:
+        return None
+    return (now.value - then.value) * 100
+
+
 def return_rate(returned: int, dispatched: int) -> Rate:
     """退单率 = orders the department sent back / (those + orders dispatched to it and kept).
 

@@ -90,11 +90,9 @@ def render(data: ReportData, title: str, scope_label: str, generated_at: datetim
         _table([
             ["指标", "本期", "环比", "同比"],
             _compared_row("受理工单", data.orders),
-            ["响应率", o.response.percent(), "", ""],
-            ["按时办结率", o.on_time.percent(), "", ""],
-            ["解决率", o.resolution.percent(), "", ""],
-            ["满意率", o.satisfaction.percent(), "", ""],
-            ["回访率", o.callback.percent(), "", ""],
+            *[[label, getattr(o, rate).percent(),
+               *(_points(getattr(o, rate), getattr(base, rate)) for base in data.overall_bases)]
+              for label, rate in KEY_RATES],
             ["120 事件", str(data.ems.incidents), "", ""],
             ["3分钟内派车", data.ems.dispatched_in_target.percent(), "", ""],
         ], font),  # fmt: skip
@@ -161,6 +159,29 @@ def _topics(data: ReportData, styles, font: str) -> list:
 LEVELS = {0: "—", 1: "临期预警", 2: "催办", 3: "督办", 4: "领导督办"}
 
 
+KEY_RATES = [("响应率", "response"), ("按时办结率", "on_time"), ("解决率", "resolution"),
+             ("满意率", "satisfaction"), ("回访率", "callback")]  # fmt: skip
+DEPARTMENT_RATES = [("满意率", "satisfaction"), ("按时办结", "on_time"), ("响应率", "response")]
+
+
+def _points(now: kpi.Rate, then: kpi.Rate, unit: str = "个百分点") -> str:
+    value = kpi.points(now, then)
+    return "n/a" if value is None else f"{value:+.1f}{unit}"
+
+
+def department_changes(data: ReportData, department, figures: kpi.Figures) -> list[str]:
+    """A department's main rates with their changes in percentage points (PDF and sheets)."""
+    key = department.id if department else None
+    row = [department.name if department else "派单台/直接办结"]
+    for _label, rate in DEPARTMENT_RATES:
+        now = getattr(figures, rate)
+        row.append(now.percent())
+        for bases in data.department_bases:
+            then = bases.get(key)
+            row.append("n/a" if then is None else _points(now, getattr(then, rate), ""))
+    return row
+
+
 def _departments(data: ReportData, styles, font: str) -> list:
     """三、承办单位: rates ranked, handling times, and the orders that ran late."""
 
@@ -185,6 +206,11 @@ def _departments(data: ReportData, styles, font: str) -> list:
              "n/a" if h is None or h.median_hours is None else str(h.median_hours)]
             for name, r, h in data.department_rows()
         ], font, widths=[50 * mm, 13 * mm, 27 * mm, 27 * mm, 14 * mm, 20 * mm, 20 * mm]),
+        Spacer(1, 3 * mm),
+        Paragraph("主要指标与上期（环比）、上年同期（同比）比较，单位：百分点", styles["body"]),
+        _table([["承办单位", *(h for name, _ in DEPARTMENT_RATES for h in (name, "环比", "同比"))]]
+               + [department_changes(data, d, f) for d, f in data.departments],
+               font, widths=[50 * mm] + [15 * mm, 12.5 * mm, 12.5 * mm] * 3),
         Paragraph(escape(f"期限在本期内、未按期办结的工单 {late_count} 件"
                          + (f"（按期限先后列出前 {len(late)} 件）" if late else "")),
                   styles["body"]),

@@ -271,6 +271,9 @@ class ReportData:
     by_type: dict[str, Compared]
     overall: kpi.Figures
     departments: list[tuple[Department | None, kpi.Figures]]
+    # The same figures for the 环比 and 同比 bases, overall and by department id.
+    overall_bases: tuple[kpi.Figures, kpi.Figures]
+    department_bases: tuple[dict[int | None, kpi.Figures], dict[int | None, kpi.Figures]]
     ems: EmsFigures
     previous_volume: Volume
     year_volume: Volume
@@ -311,6 +314,13 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
     start, end = bounds(period, timezone)
     district_id = _district_id(session, scope.district_code)
     overall, departments = kpis.report(session, start, end, scope.department_id, district_id)
+    # The same rates for the two bases (counted once when they are the same days).
+    bases = [kpis.report(session, *bounds(before_period, timezone), scope.department_id,
+                         district_id)]  # fmt: skip
+    if not same_days:
+        bases.append(kpis.report(session, *bounds(year_period, timezone), scope.department_id,
+                                 district_id))  # fmt: skip
+    (overall_before, by_before), (overall_year, by_year) = bases[0], bases[-1]
     received = {
         (d.name if d else UNASSIGNED): compare(
             f.counts.received,
@@ -336,6 +346,8 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         },
         overall=overall,
         departments=departments,
+        overall_bases=(overall_before, overall_year),
+        department_bases=(_by_id(by_before), _by_id(by_year)),
         ems=ems_figures(session, period, timezone),
         previous_volume=before,
         year_volume=year,
@@ -349,6 +361,10 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         populations=populations,
         shapes=district_shapes(session),
     )
+
+
+def _by_id(rows: list[tuple[Department | None, kpi.Figures]]) -> dict[int | None, kpi.Figures]:
+    return {(d.id if d else None): f for d, f in rows}
 
 
 def district_shapes(session: Session) -> dict[str, list[list[tuple[float, float]]]]:

@@ -87,6 +87,15 @@ def tables(data: ReportData) -> dict[str, list[list]]:
             ]
             for name, r, h in data.department_rows()
         ],  # fmt: skip
+        "department_changes": [
+            ["承办单位"]
+            + [
+                h
+                for name, _ in report_pdf.DEPARTMENT_RATES
+                for h in (name, "环比（百分点）", "同比（百分点）")
+            ]
+        ]
+        + [report_pdf.department_changes(data, d, f) for d, f in data.departments],
         "late": [["工单编号", "承办单位", "诉求分类", "办理期限", "办结时间", "级别"]]
         + [
             [

@@ -22,7 +22,8 @@ from hotline.web.helpers import parse_int, roles_required
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.OFFICIAL, Role.SUPERVISOR, Role.DEPARTMENT)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TABLES = ("types", "categories", "districts", "departments", "handling", "late", "daily")
+TABLES = ("types", "categories", "districts", "departments", "department_changes", "handling",
+          "late", "daily")  # fmt: skip
 FORMATS = {"pdf", "xlsx"} | {f"csv-{name}" for name in TABLES}
 
 

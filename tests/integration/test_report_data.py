@@ -69,10 +69,12 @@ def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
         desk = factories.user(Role.DISPATCHER)
         caller = factories.user(Role.CALLBACK)
         ems_desk = factories.user(Role.EMS_DISPATCHER)
-        # Two October orders closed and called back: one satisfied, one dissatisfied.
-        answers = [("satisfied", "yes"), ("dissatisfied", "no")]
-        for day, (satisfaction, resolved) in zip((5, 12), answers, strict=True):
-            when = at(2026, 10, day, 2, 0)
+        # Two October orders closed and called back: one satisfied, one dissatisfied; and
+        # one in September, satisfied.
+        answers = [(9, 8, "satisfied", "yes"), (10, 5, "satisfied", "yes"),
+                   (10, 12, "dissatisfied", "no")]  # fmt: skip
+        for month, day, satisfaction, resolved in answers:
+            when = at(2026, month, day, 2, 0)
             order = factories.order(now=when)
             for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
                                         (desk, Action.APPROVE, "")):  # fmt: skip
@@ -103,6 +105,13 @@ def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
         )
         assert (c.reopened, c.callbacks_planned, c.callbacks_made) == (1, 2, 2)
         assert data.overall.satisfaction.percent() == "50.0%"
+        # 满意率 50% against 100% in September (环比 -50 points) and nothing a year before.
+        september, year_before = data.overall_bases
+        assert (
+            september.satisfaction.percent() == "100.0%" and year_before.satisfaction.value is None
+        )
+        [changes] = [report_pdf.department_changes(data, d, f) for d, f in data.departments]
+        assert changes[:4] == ["东城区城市管理委员会", "50.0%", "-50.0", "n/a"]
         [(department, figures)] = data.departments
         assert department.name == "东城区城市管理委员会" and figures.counts.received == 2
         assert data.ems.incidents == 1 and data.ems.by_triage == {1: 1}
