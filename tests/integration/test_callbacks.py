@@ -44,6 +44,9 @@ def test_closing_schedules_a_callback_for_the_next_working_day(any_app):
         order, _, _ = closed_order()  # closed Friday 20 Nov 2026, 10:00
         [task] = callbacks.for_order(db.session, order.id)
         assert task.round == 1 and task.state == "due"
+        # It counts for the department that handled the order, wherever the order goes next.
+        assert (task.department_id, task.district_id) == (order.department_id, order.district_id)
+        assert task.department_id is not None and task.district_id is not None
         assert task.due_at == datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # Monday
         assert callbacks.due(db.session, task.due_at - timedelta(seconds=1)) == []
         assert [t.id for t in callbacks.due(db.session, task.due_at)] == [task.id]
