@@ -162,6 +162,11 @@ LEVELS = {0: "—", 1: "临期预警", 2: "催办", 3: "督办", 4: "领导督�
 KEY_RATES = [("响应率", "response"), ("按时办结率", "on_time"), ("解决率", "resolution"),
              ("满意率", "satisfaction"), ("回访率", "callback")]  # fmt: skip
 DEPARTMENT_RATES = [("满意率", "satisfaction"), ("按时办结", "on_time"), ("响应率", "response")]
+# Every rate of a department, for the sheets (the PDF page has room for three).
+ALL_DEPARTMENT_RATES = [
+    *DEPARTMENT_RATES, ("解决率", "resolution"), ("回访率", "callback"), ("办结率", "completion"),
+    ("退单率", "returned"), ("重办率", "reopen"),
+]  # fmt: skip
 
 
 def _points(now: kpi.Rate, then: kpi.Rate, unit: str = "个百分点") -> str:
@@ -169,11 +174,13 @@ def _points(now: kpi.Rate, then: kpi.Rate, unit: str = "个百分点") -> str:
     return "n/a" if value is None else f"{value:+.1f}{unit}"
 
 
-def department_changes(data: ReportData, department, figures: kpi.Figures) -> list[str]:
-    """A department's main rates with their changes in percentage points (PDF and sheets)."""
+def department_changes(
+    data: ReportData, department, figures: kpi.Figures, rates=DEPARTMENT_RATES
+) -> list[str]:
+    """A department's rates with their changes in percentage points (PDF and sheets)."""
     key = department.id if department else None
     row = [department.name if department else "派单台/直接办结"]
-    for _label, rate in DEPARTMENT_RATES:
+    for _label, rate in rates:
         now = getattr(figures, rate)
         row.append(now.percent())
         for bases in data.department_bases:

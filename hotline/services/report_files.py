@@ -91,11 +91,14 @@ def tables(data: ReportData) -> dict[str, list[list]]:
             ["承办单位"]
             + [
                 h
-                for name, _ in report_pdf.DEPARTMENT_RATES
+                for name, _ in report_pdf.ALL_DEPARTMENT_RATES
                 for h in (name, "环比（百分点）", "同比（百分点）")
             ]
         ]
-        + [report_pdf.department_changes(data, d, f) for d, f in data.departments],
+        + [
+            report_pdf.department_changes(data, d, f, report_pdf.ALL_DEPARTMENT_RATES)
+            for d, f in data.departments
+        ],
         "late": [["工单编号", "承办单位", "诉求分类", "办理期限", "办结时间", "级别"]]
         + [
             [

@@ -29,7 +29,11 @@ def test_official_downloads_pdf_xlsx_and_csv(make, login):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     xlsx = official.get("/reports/download", query_string={**OCTOBER, "format": "xlsx"})
     book = load_workbook(io.BytesIO(xlsx.data))
-    assert {"types", "categories", "districts", "departments", "daily"} <= set(book.sheetnames)
+    assert set(book.sheetnames) == {"types", "categories", "districts", "departments",
+                                    "department_changes", "handling", "late", "daily"}  # fmt: skip
+    header = [c.value for c in book["department_changes"][1]]
+    assert header[:4] == ["承办单位", "满意率", "环比（百分点）", "同比（百分点）"]
+    assert len(header) == 1 + 3 * 8 and "退单率" in header
     assert [c.value for c in book["types"][2]][:2] == ["投诉", 2]
     csv = official.get("/reports/download", query_string={**OCTOBER, "format": "csv-districts"})
     text = csv.data.decode("utf-8")
