@@ -174,6 +174,10 @@ def _points(now: kpi.Rate, then: kpi.Rate, unit: str = "个百分点") -> str:
     return "n/a" if value is None else f"{value:+.1f}{unit}"
 
 
+def _hours_change(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f}"
+
+
 def department_changes(
     data: ReportData, department, figures: kpi.Figures, rates=DEPARTMENT_RATES
 ) -> list[str]:
@@ -207,12 +211,18 @@ def _departments(data: ReportData, styles, font: str) -> list:
         ], font, widths=[48 * mm] + [18 * mm] * 7),
         Spacer(1, 3 * mm),
         # Handling time from dispatch to closure of the orders closed in the period, in hours.
-        _table([["承办单位", "受理", "环比", "同比", "办结", "平均小时", "中位小时"]] + [
-            [name, f"{r.current:g}", _change(r.previous), _change(r.year_earlier),
-             str(h.closed) if h else "0", hours(h.average_hours if h else None),
+        _table([["承办单位", "受理", "环比", "同比", "办结", "平均小时", "环比", "同比",
+                 "中位小时"]] + [
+            [row.name, f"{row.received.current:g}", row.received.previous.percent(),
+             row.received.year_earlier.percent(), str(h.closed) if h else "0",
+             hours(h.average_hours if h else None),
+             *(_hours_change(row.average_change(base))
+               for base in (row.handling_before, row.handling_year)),
              "n/a" if h is None or h.median_hours is None else str(h.median_hours)]
-            for name, r, h in data.department_rows()
-        ], font, widths=[50 * mm, 13 * mm, 27 * mm, 27 * mm, 14 * mm, 20 * mm, 20 * mm]),
+            for row in data.department_rows()
+            for h in [row.handling]
+        ], font, widths=[46 * mm, 12 * mm, 18 * mm, 18 * mm, 12 * mm, 17 * mm, 16 * mm,
+                         16 * mm, 17 * mm]),
         Spacer(1, 3 * mm),
         Paragraph("主要指标与上期（环比）、上年同期（同比）比较，单位：百分点", styles["body"]),
         _table([["承办单位", *(h for name, _ in DEPARTMENT_RATES for h in (name, "环比", "同比"))]]

@@ -117,24 +117,6 @@ def volume(
 UNASSIGNED = "派单台/直接办结"  # orders with no department: at the desk or closed at intake
 
 
-def received_by_department(
-    session: Session, period: Period, timezone: str, scope: Scope
-) -> dict[str, int]:
-    """Orders received in the period by department name (the search page's filters)."""
-    query = apply_filters(
-        select(WorkOrder.department_id, func.count()).select_from(WorkOrder),
-        scope.filters(period),
-        timezone,
-    ).group_by(WorkOrder.department_id)
-    counts = dict(session.execute(query).all())
-    names = dict(
-        session.execute(
-            select(Department.id, Department.name).where(Department.id.in_(list(counts)))
-        ).all()
-    )
-    return {names.get(d, UNASSIGNED): n for d, n in counts.items()}
-
-
 @dataclass(frozen=True)
 class Compared:
     """A figure with its 环比 and 同比 changes."""
@@ -260,6 +242,23 @@ def hot_issues(current: Volume, before: Volume, limit: int = 5) -> list[tuple[st
 
 
 @dataclass(frozen=True)
+class DepartmentRow:
+    """One department's orders and handling time, now and in the two bases."""
+
+    name: str
+    received: Compared
+    handling: report_handling.HandlingTime | None
+    handling_before: report_handling.HandlingTime | None
+    handling_year: report_handling.HandlingTime | None
+
+    def average_change(self, base: report_handling.HandlingTime | None) -> float | None:
+        """Hours more (or less) on average than in `base`, or None."""
+        now = self.handling.average_hours if self.handling else None
+        then = base.average_hours if base else None
+        return None if now is None or then is None else now - then
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the report shows."""
 
@@ -281,19 +280,28 @@ class ReportData:
     comments: list[CallbackComment]
     received: dict[str, Compared]  # each department's orders against its bases, by name
     handling: dict[str, report_handling.HandlingTime]  # by department name
+    handling_bases: tuple[
+        dict[str, report_handling.HandlingTime], dict[str, report_handling.HandlingTime]
+    ]
     late: tuple[int, list[report_handling.LateOrder]]  # how many, and the first by deadline
     populations: dict[str, int]  # district name -> residents, where configured
     shapes: dict[str, list[list[tuple[float, float]]]]  # district name -> outer rings
 
-    def department_rows(
-        self,
-    ) -> list[tuple[str, Compared, report_handling.HandlingTime | None]]:
-        """Each department's received orders with their bases and its handling time, by
+    def department_rows(self) -> list[DepartmentRow]:
+        """Each department's received orders and handling time with their bases, by
         received (most first), then name."""
         nothing = compare(0, 0, 0)
         names = set(self.received) | set(self.handling)
-        rows = [(n, self.received.get(n, nothing), self.handling.get(n)) for n in names]
-        return sorted(rows, key=lambda row: (-row[1].current, row[0]))
+        rows = [
+            DepartmentRow(
+                n,
+                self.received.get(n, nothing),
+                self.handling.get(n),
+                *(bases.get(n) for bases in self.handling_bases),
+            )  # fmt: skip
+            for n in names
+        ]
+        return sorted(rows, key=lambda row: (-row.received.current, row.name))
 
 
 def build(session: Session, period: Period, timezone: str, scope: Scope = Scope()) -> ReportData:
@@ -305,12 +313,6 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
     same_days = (before_period.start, before_period.end) == (year_period.start, year_period.end)
     year = before if same_days else volume(session, year_period, timezone, scope, daily=False)
     types = sorted(set(current.by_type) | set(before.by_type) | set(year.by_type))
-    received_before = received_by_department(session, before_period, timezone, scope)
-    received_year = (
-        received_before
-        if same_days
-        else received_by_department(session, year_period, timezone, scope)
-    )
     start, end = bounds(period, timezone)
     district_id = _district_id(session, scope.district_code)
     overall, departments = kpis.report(session, start, end, scope.department_id, district_id)
@@ -321,14 +323,24 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         bases.append(kpis.report(session, *bounds(year_period, timezone), scope.department_id,
                                  district_id))  # fmt: skip
     (overall_before, by_before), (overall_year, by_year) = bases[0], bases[-1]
+    base_ids = (_by_id(by_before), _by_id(by_year))
     received = {
         (d.name if d else UNASSIGNED): compare(
-            f.counts.received,
-            received_before.get(d.name if d else UNASSIGNED, 0),
-            received_year.get(d.name if d else UNASSIGNED, 0),
+            f.counts.received, *(_received(ids, d) for ids in base_ids)
         )
         for d, f in departments
     }
+    handling = report_handling.handling_times(session, start, end, scope.department_id, district_id)
+    handling_before = report_handling.handling_times(
+        session, *bounds(before_period, timezone), scope.department_id, district_id
+    )
+    handling_year = (
+        handling_before
+        if same_days
+        else report_handling.handling_times(
+            session, *bounds(year_period, timezone), scope.department_id, district_id
+        )
+    )
     populations = {
         name: people
         for name, people in session.execute(select(District.name, District.population))
@@ -347,20 +359,24 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         overall=overall,
         departments=departments,
         overall_bases=(overall_before, overall_year),
-        department_bases=(_by_id(by_before), _by_id(by_year)),
+        department_bases=base_ids,
         ems=ems_figures(session, period, timezone),
         previous_volume=before,
         year_volume=year,
         hot=hot_issues(current, before),
         received=received,
-        handling=report_handling.handling_times(
-            session, start, end, scope.department_id, district_id
-        ),
+        handling=handling,
+        handling_bases=(handling_before, handling_year),
         late=report_handling.late_orders(session, start, end, scope.department_id, district_id),
         comments=callback_comments(session, period, timezone, scope),
         populations=populations,
         shapes=district_shapes(session),
     )
+
+
+def _received(figures_by_id: dict[int | None, kpi.Figures], department) -> int:
+    figures = figures_by_id.get(department.id if department else None)
+    return figures.counts.received if figures else 0
 
 
 def _by_id(rows: list[tuple[Department | None, kpi.Figures]]) -> dict[int | None, kpi.Figures]:

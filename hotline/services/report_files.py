@@ -75,17 +75,27 @@ def tables(data: ReportData) -> dict[str, list[list]]:
                 *COMPARED_HEADER[2:],
                 "本期办结",
                 "平均办理时长（小时）",
+                "平均时长环比（小时）",
+                "平均时长同比（小时）",
                 "中位数（整小时）",
             ]
         ]
         + [
             [
-                *_row(name, r),
+                *_row(row.name, row.received),
                 h.closed if h else 0,
                 None if h is None or h.average_hours is None else round(h.average_hours, 1),
+                *(
+                    None if change is None else round(change, 1)
+                    for change in (
+                        row.average_change(row.handling_before),
+                        row.average_change(row.handling_year),
+                    )
+                ),
                 h.median_hours if h else None,
             ]
-            for name, r, h in data.department_rows()
+            for row in data.department_rows()
+            for h in [row.handling]
         ],  # fmt: skip
         "department_changes": [
             ["承办单位"]

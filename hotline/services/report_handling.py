@@ -15,7 +15,9 @@ def seconds_between(session: Session, later, earlier):
     """`later - earlier` in seconds, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400
+    # julianday() is a float of days: 20 h can come back as 19.9999999925 h. SQLite keeps
+    # microseconds but julianday() only milliseconds, so round to those.
+    return func.round((func.julianday(later) - func.julianday(earlier)) * 86400, 3)
 
 
 def clipped(session: Session, value, low: datetime, high: datetime):

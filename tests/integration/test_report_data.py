@@ -168,6 +168,7 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
 
         # Closed in October after 10 h and 30.5 h, and (below) 122 h: average 54.17 h, median
         # in hour 30.
+        handled(at(2026, 9, 10, 2, 0), 20, december)  # September: 20 h
         handled(at(2026, 10, 5, 2, 0), 10, december)
         handled(at(2026, 10, 6, 2, 0), 30.5, december)
         # Due 20 Oct (Beijing), closed 3 days later: late, and counted in the handling times.
@@ -208,9 +209,13 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
                                             late_closed.number]  # fmt: skip
         assert late[0].closed_at is None and late[0].escalation_level == 3
         assert late[1].department is None and late[2].closed_at == at(2026, 10, 23, 4, 0)
-        # Its orders: 4 kept + 1 returned in October, none in September or October 2025.
-        [row] = [r for r in data.department_rows() if r[0] == "东城区城市管理委员会"]
-        assert row[1].current == 4 and row[1].previous.percent() == "n/a" and row[2].closed == 3
+        # Its orders: 4 kept in October (+1 returned), 1 in September, none in October 2025.
+        [row] = [r for r in data.department_rows() if r.name == "东城区城市管理委员会"]
+        assert row.received.current == 4 and row.received.previous.percent() == "+300.0%"
+        assert row.received.year_earlier.percent() == "n/a"
+        assert row.handling.closed == 3 and row.handling_before.average_hours == 20
+        assert abs(row.average_change(row.handling_before) - (54.1666 - 20)) < 1e-3
+        assert row.handling_year is None and row.average_change(row.handling_year) is None
         rows = report_files.tables(data)["late"]
         assert rows[1][:4] == [still_open.number, "东城区城市管理委员会", still_open.category.name,
                                "2026-10-10 10:00+08:00"]  # fmt: skip
@@ -222,6 +227,6 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         pdf = report_pdf.render(data, "月报", "全市", at(2026, 11, 1, 8, 0))
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
                               check=True).stdout.decode()  # fmt: skip
-        assert "54.2" in text and "督办" in text
+        assert "54.2" in text and "+34.2" in text and "督办" in text
         assert still_open.number in text and "未办结" in text and "10-10 10:00" in text
         assert "车辆利用率" in text and "0.2%" in text
