@@ -28,7 +28,7 @@ from reportlab.platypus import (
 from hotline.core import kpi
 from hotline.pdf import charts
 from hotline.pdf.fonts import cjk_font
-from hotline.services.report_data import Compared, ReportData, compare
+from hotline.services.report_data import UNASSIGNED, Compared, ReportData, compare
 
 TYPES = {"complaint": "投诉", "report": "举报", "inquiry": "咨询", "suggestion": "建议",
          "help": "求助", "praise": "表扬"}  # fmt: skip
@@ -183,7 +183,7 @@ def department_changes(
 ) -> list[str]:
     """A department's rates with their changes in percentage points (PDF and sheets)."""
     key = department.id if department else None
-    row = [department.name if department else "派单台/直接办结"]
+    row = [department.name if department else UNASSIGNED]
     for _label, rate in rates:
         now = getattr(figures, rate)
         row.append(now.percent())
@@ -204,7 +204,7 @@ def _departments(data: ReportData, styles, font: str) -> list:
         Paragraph("三、承办单位", styles["h1"]),
         _table([["承办单位", "受理", "响应率", "按时办结率", "解决率", "满意率", "退单率",
                  "重办率"]] + [
-            [d.name if d else "派单台/直接办结", str(f.counts.received), f.response.percent(),
+            [d.name if d else UNASSIGNED, str(f.counts.received), f.response.percent(),
              f.on_time.percent(), f.resolution.percent(), f.satisfaction.percent(),
              f.returned.percent(), f.reopen.percent()]
             for d, f in data.departments

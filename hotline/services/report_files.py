@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hotline.core.periods import Period, PeriodKind, period_for, previous
 from hotline.pdf import report as report_pdf
 from hotline.services import report_data
-from hotline.services.report_data import Compared, ReportData, Scope
+from hotline.services.report_data import UNASSIGNED, Compared, ReportData, Scope
 
 TITLES = {
     PeriodKind.DAY: "日报", PeriodKind.WEEK: "周报", PeriodKind.MONTH: "月报",
@@ -57,7 +57,7 @@ def tables(data: ReportData) -> dict[str, list[list]]:
         ]
         + [
             [
-                d.name if d else "派单台/直接办结",
+                d.name if d else UNASSIGNED,
                 f.counts.received,
                 f.response.percent(),
                 f.on_time.percent(),
