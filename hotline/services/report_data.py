@@ -1,30 +1,24 @@
 """The figures of a statistics report, by SQL aggregation, with their 环比 and 同比 bases."""
 
-import math
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.core import kpi
-from hotline.core.ems import DISPATCH_TARGET_SECONDS
 from hotline.core.periods import Period, previous, year_earlier
 from hotline.core.search import OrderFilters
 from hotline.models import (
-    Assignment,
     Callback,
     Category,
     Department,
     District,
-    Incident,
-    Vehicle,
     WorkOrder,
 )  # fmt: skip
-from hotline.services import ems, kpis, report_handling, routing
+from hotline.services import kpis, report_ems, report_handling, routing
 from hotline.services.orders import apply_filters
 
 
@@ -132,72 +126,6 @@ def compare(current: float, previous_value: float, year_value: float) -> Compare
 
 
 @dataclass(frozen=True)
-class EmsFigures:
-    """120 for the period."""
-
-    incidents: int
-    by_triage: dict[int, int]
-    to_dispatch: list[float]
-    to_scene: list[float]
-    # Vehicle-seconds on assignments (dispatched to cleared) within the period, out of the
-    # present fleet's vehicle-seconds in it.
-    utilisation: kpi.Rate = kpi.Rate(0, 0)
-
-    def percentile(self, values: list[float], share: float) -> float | None:
-        """The value below which `share` of them lie (nearest rank), or None."""
-        if not values:
-            return None
-        ordered = sorted(values)
-        return ordered[max(1, math.ceil(share * len(ordered))) - 1]
-
-    @property
-    def dispatched_in_target(self) -> kpi.Rate:
-        """Share of first vehicles out within 3 minutes of the call."""
-        within = sum(1 for t in self.to_dispatch if t <= DISPATCH_TARGET_SECONDS)
-        return kpi.Rate(within, len(self.to_dispatch))
-
-    @property
-    def median_to_dispatch(self) -> float | None:
-        """Median seconds from call to dispatch."""
-        return statistics.median(self.to_dispatch) if self.to_dispatch else None
-
-
-def ems_figures(session: Session, period: Period, timezone: str) -> EmsFigures:
-    """120 incidents by triage level, the first vehicle's times and vehicle utilisation."""
-    start, end = bounds(period, timezone)
-    rows = session.execute(
-        select(Incident.triage_level, func.count())
-        .where(Incident.created_at >= start, Incident.created_at < end)
-        .group_by(Incident.triage_level)
-    ).all()
-    times = ems.response_times(session, start, end)
-    busy = session.scalar(
-        select(
-            func.sum(
-                report_handling.seconds_between(
-                    session,
-                    report_handling.clipped(
-                        session, func.coalesce(Assignment.cleared_at, end), start, end
-                    ),
-                    report_handling.clipped(session, Assignment.dispatched_at, start, end),
-                )
-            )
-        ).where(
-            Assignment.dispatched_at < end,
-            or_(Assignment.cleared_at.is_(None), Assignment.cleared_at > start),
-        )
-    )
-    capacity = int(
-        (session.scalar(select(func.count(Vehicle.id))) or 0) * (end - start).total_seconds()
-    )
-    utilisation = kpi.Rate(min(round(busy or 0), capacity), capacity)
-    return EmsFigures(
-        sum(c for _, c in rows), dict(rows), [t[0] for t in times], [t[1] for t in times],
-        utilisation,
-    )  # fmt: skip
-
-
-@dataclass(frozen=True)
 class CallbackComment:
     """A caller's words from a callback, without anything that identifies the caller."""
 
@@ -257,6 +185,12 @@ class DepartmentRow:
         then = base.average_hours if base else None
         return None if now is None or then is None else now - then
 
+    def median_change(self, base: report_handling.HandlingTime | None) -> int | None:
+        """Whole hours more (or less) for the median than in `base`, or None."""
+        now = self.handling.median_hours if self.handling else None
+        then = base.median_hours if base else None
+        return None if now is None or then is None else now - then
+
 
 @dataclass(frozen=True)
 class ReportData:
@@ -273,7 +207,7 @@ class ReportData:
     # The same figures for the 环比 and 同比 bases, overall and by department id.
     overall_bases: tuple[kpi.Figures, kpi.Figures]
     department_bases: tuple[dict[int | None, kpi.Figures], dict[int | None, kpi.Figures]]
-    ems: EmsFigures
+    ems: report_ems.EmsFigures
     previous_volume: Volume
     year_volume: Volume
     hot: list[tuple[str, Compared]]
@@ -360,7 +294,7 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         departments=departments,
         overall_bases=(overall_before, overall_year),
         department_bases=base_ids,
-        ems=ems_figures(session, period, timezone),
+        ems=report_ems.ems_figures(session, *bounds(period, timezone)),
         previous_volume=before,
         year_volume=year,
         hot=hot_issues(current, before),

@@ -78,6 +78,8 @@ def tables(data: ReportData) -> dict[str, list[list]]:
                 "平均时长环比（小时）",
                 "平均时长同比（小时）",
                 "中位数（整小时）",
+                "中位数环比（小时）",
+                "中位数同比（小时）",
             ]
         ]
         + [
@@ -93,6 +95,8 @@ def tables(data: ReportData) -> dict[str, list[list]]:
                     )
                 ),
                 h.median_hours if h else None,
+                row.median_change(row.handling_before),
+                row.median_change(row.handling_year),
             ]
             for row in data.department_rows()
             for h in [row.handling]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from hotline.core.periods import PeriodKind, period_for
 from hotline.extensions import db
 from hotline.pdf import report as report_pdf
-from hotline.services import report_data, report_files
+from hotline.services import report_data, report_ems, report_files
 from tests import factories
 
 TZ = "Asia/Shanghai"
@@ -46,7 +46,7 @@ def test_volume_and_comparisons(any_app):
 
 
 def test_ems_percentiles():
-    figures = report_data.EmsFigures(3, {1: 2, 3: 1}, [60.0, 200.0, 120.0, 170.0], [600.0])
+    figures = report_ems.EmsFigures(3, {1: 2, 3: 1}, [60.0, 200.0, 120.0, 170.0], [600.0])
     assert figures.percentile(figures.to_dispatch, 0.5) == 120.0
     assert figures.percentile(figures.to_dispatch, 0.9) == 200.0
     assert figures.percentile([], 0.9) is None
@@ -216,6 +216,10 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         assert row.handling.closed == 3 and row.handling_before.average_hours == 20
         assert abs(row.average_change(row.handling_before) - (54.1666 - 20)) < 1e-3
         assert row.handling_year is None and row.average_change(row.handling_year) is None
+        assert row.median_change(row.handling_before) == 30 - 20  # hours 30 and 20
+        handling_sheet = report_files.tables(data)["handling"]
+        [sheet_row] = [r for r in handling_sheet if r[0] == "东城区城市管理委员会"]
+        assert sheet_row[-3:] == [30, 10, None]
         rows = report_files.tables(data)["late"]
         assert rows[1][:4] == [still_open.number, "东城区城市管理委员会", still_open.category.name,
                                "2026-10-10 10:00+08:00"]  # fmt: skip
