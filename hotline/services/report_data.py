@@ -1,8 +1,10 @@
 """The figures of a statistics report, by SQL aggregation, with their 环比 and 同比 bases."""
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -11,13 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.core import kpi
 from hotline.core.periods import Period, previous, year_earlier
 from hotline.core.search import OrderFilters
-from hotline.models import (
-    Callback,
-    Category,
-    Department,
-    District,
-    WorkOrder,
-)  # fmt: skip
+from hotline.models import Callback, Category, Department, District, WorkOrder
 from hotline.services import kpis, report_ems, report_handling, routing
 from hotline.services.orders import apply_filters
 
@@ -108,6 +104,7 @@ def volume(
     )  # fmt: skip
 
 
+T = TypeVar("T")
 UNASSIGNED = "派单台/直接办结"  # orders with no department: at the desk or closed at intake
 
 
@@ -212,7 +209,6 @@ class ReportData:
     year_volume: Volume
     hot: list[tuple[str, Compared]]
     comments: list[CallbackComment]
-    received: dict[str, Compared]  # each department's orders against its bases, by name
     handling: dict[str, report_handling.HandlingTime]  # by department name
     handling_bases: tuple[
         dict[str, report_handling.HandlingTime], dict[str, report_handling.HandlingTime]
@@ -224,12 +220,19 @@ class ReportData:
     def department_rows(self) -> list[DepartmentRow]:
         """Each department's received orders and handling time with their bases, by
         received (most first), then name."""
+        received = {
+            (d.name if d else UNASSIGNED): compare(
+                f.counts.received,
+                *(_received(bases, d.id if d else None) for bases in self.department_bases),
+            )
+            for d, f in self.departments
+        }
         nothing = compare(0, 0, 0)
-        names = set(self.received) | set(self.handling)
+        names = set(received) | set(self.handling)
         rows = [
             DepartmentRow(
                 n,
-                self.received.get(n, nothing),
+                received.get(n, nothing),
                 self.handling.get(n),
                 *(bases.get(n) for bases in self.handling_bases),
             )  # fmt: skip
@@ -238,42 +241,32 @@ class ReportData:
         return sorted(rows, key=lambda row: (-row.received.current, row.name))
 
 
+def _for_bases(period: Period, compute: Callable[[Period], T]) -> tuple[T, T]:
+    """`compute` for the 环比 and the 同比 period; once when they are the same days (a year)."""
+    before_period, year_period = previous(period), year_earlier(period)
+    before = compute(before_period)
+    if (before_period.start, before_period.end) == (year_period.start, year_period.end):
+        return before, before
+    return before, compute(year_period)
+
+
 def build(session: Session, period: Period, timezone: str, scope: Scope = Scope()) -> ReportData:
     """The report's figures for `period`, with the same for its two comparison periods."""
     current = volume(session, period, timezone, scope)
-    before_period, year_period = previous(period), year_earlier(period)
-    before = volume(session, before_period, timezone, scope, daily=False)
-    # For a year (or a range of a whole year) both bases are the same days: count them once.
-    same_days = (before_period.start, before_period.end) == (year_period.start, year_period.end)
-    year = before if same_days else volume(session, year_period, timezone, scope, daily=False)
+    before, year = _for_bases(
+        period, lambda base: volume(session, base, timezone, scope, daily=False)
+    )
     types = sorted(set(current.by_type) | set(before.by_type) | set(year.by_type))
     start, end = bounds(period, timezone)
     district_id = _district_id(session, scope.district_code)
-    overall, departments = kpis.report(session, start, end, scope.department_id, district_id)
-    # The same rates for the two bases (counted once when they are the same days).
-    bases = [kpis.report(session, *bounds(before_period, timezone), scope.department_id,
-                         district_id)]  # fmt: skip
-    if not same_days:
-        bases.append(kpis.report(session, *bounds(year_period, timezone), scope.department_id,
-                                 district_id))  # fmt: skip
-    (overall_before, by_before), (overall_year, by_year) = bases[0], bases[-1]
-    base_ids = (_by_id(by_before), _by_id(by_year))
-    received = {
-        (d.name if d else UNASSIGNED): compare(
-            f.counts.received, *(_received(ids, d) for ids in base_ids)
-        )
-        for d, f in departments
-    }
-    handling = report_handling.handling_times(session, start, end, scope.department_id, district_id)
-    handling_before = report_handling.handling_times(
-        session, *bounds(before_period, timezone), scope.department_id, district_id
+    who = (scope.department_id, district_id)
+    overall, departments = kpis.report(session, start, end, *who)
+    (overall_before, by_before), (overall_year, by_year) = _for_bases(
+        period, lambda base: kpis.report(session, *bounds(base, timezone), *who)
     )
-    handling_year = (
-        handling_before
-        if same_days
-        else report_handling.handling_times(
-            session, *bounds(year_period, timezone), scope.department_id, district_id
-        )
+    handling = report_handling.handling_times(session, start, end, *who)
+    handling_bases = _for_bases(
+        period, lambda base: report_handling.handling_times(session, *bounds(base, timezone), *who)
     )
     populations = {
         name: people
@@ -293,23 +286,22 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         overall=overall,
         departments=departments,
         overall_bases=(overall_before, overall_year),
-        department_bases=base_ids,
-        ems=report_ems.ems_figures(session, *bounds(period, timezone)),
+        department_bases=(_by_id(by_before), _by_id(by_year)),
+        ems=report_ems.ems_figures(session, start, end),
         previous_volume=before,
         year_volume=year,
         hot=hot_issues(current, before),
-        received=received,
         handling=handling,
-        handling_bases=(handling_before, handling_year),
-        late=report_handling.late_orders(session, start, end, scope.department_id, district_id),
+        handling_bases=handling_bases,
+        late=report_handling.late_orders(session, start, end, *who),
         comments=callback_comments(session, period, timezone, scope),
         populations=populations,
         shapes=district_shapes(session),
     )
 
 
-def _received(figures_by_id: dict[int | None, kpi.Figures], department) -> int:
-    figures = figures_by_id.get(department.id if department else None)
+def _received(figures_by_id: dict[int | None, kpi.Figures], department_id: int | None) -> int:
+    figures = figures_by_id.get(department_id)
     return figures.counts.received if figures else 0
 
 

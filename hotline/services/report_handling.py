@@ -3,17 +3,22 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, cast, func, literal, or_, select
+from sqlalchemy import Integer, cast, func, literal, not_, select
 from sqlalchemy.orm import Session
 
 from hotline.core.workflow import State
 from hotline.database import UTCDateTime
 from hotline.models import Category, Department, WorkOrder
+from hotline.services import kpis
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def seconds_between(session: Session, later, earlier):
     """`later - earlier` in seconds, in SQL."""
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgres(session):
         return func.extract("epoch", later - earlier)
     # julianday() is a float of days: 20 h can come back as 19.9999999925 h. SQLite keeps
     # microseconds but julianday() only milliseconds, so round to those.
@@ -23,7 +28,7 @@ def seconds_between(session: Session, later, earlier):
 def clipped(session: Session, value, low: datetime, high: datetime):
     """`value` (a time column) kept within [low, high], in SQL."""
     low_at, high_at = literal(low, UTCDateTime()), literal(high, UTCDateTime())
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgres(session):
         return func.least(func.greatest(value, low_at), high_at)
     return func.min(func.max(value, low_at), high_at)  # SQLite's scalar min/max
 
@@ -35,14 +40,6 @@ class HandlingTime:
     closed: int
     average_hours: float | None
     median_hours: int | None  # the whole hour in which the middle order closed
-
-
-def _scope(department_id: int | None, district_id: int | None) -> list:
-    only = [WorkOrder.department_id == department_id] if department_id is not None else []
-    if district_id is not None:
-        # "+ 0": in by the time range, not through the district's index (see kpis).
-        only.append(WorkOrder.district_id + 0 == district_id)
-    return only
 
 
 def handling_times(
@@ -64,7 +61,7 @@ def handling_times(
             WorkOrder.state == State.CLOSED.value,
             WorkOrder.dispatched_at.is_not(None),
             WorkOrder.department_id.is_not(None),
-            *_scope(department_id, district_id),
+            *kpis.by_time_range(department_id, district_id),
         )
         .group_by(WorkOrder.department_id, hour)
     ).all()
@@ -89,10 +86,6 @@ def _summary(buckets: list[tuple[int, int, float]]) -> HandlingTime:
             break
     average = sum(total for _, _, total in buckets) / closed if closed else None
     return HandlingTime(closed, average, median)
-
-
-def _postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 @dataclass(frozen=True)
@@ -120,11 +113,9 @@ def late_orders(
         WorkOrder.due_at >= start,
         WorkOrder.due_at < end,
         WorkOrder.state != State.CANCELLED.value,
-        or_(
-            and_(WorkOrder.closed_at.is_(None), WorkOrder.state != State.CLOSED_AT_INTAKE.value),
-            WorkOrder.closed_at > WorkOrder.due_at,
-        ),
-        *_scope(department_id, district_id),
+        # The complement of 按时办结 among the orders due: these and those add up to `due`.
+        not_(kpis.closed_by_due()),
+        *kpis.by_time_range(department_id, district_id),
     ]
     total = session.scalar(select(func.count()).select_from(WorkOrder).where(*where)) or 0
     rows = session.execute(

@@ -205,6 +205,8 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         count, late = data.late
         # The returned order waits at the desk past its deadline (13 Oct): late as well.
         assert count == 3
+        # Late is exactly what 按时办结 does not count among the orders due.
+        assert count == data.overall.counts.due - data.overall.counts.closed_by_due
         assert [o.number for o in late] == [still_open.number, returned.number,
                                             late_closed.number]  # fmt: skip
         assert late[0].closed_at is None and late[0].escalation_level == 3
