@@ -124,11 +124,11 @@ def prepared_app(directory: Path, **extra_env: str):
     from flask_migrate import upgrade
 
     from hotline import create_app
+    from hotline.demo import seed
     from hotline.extensions import db
-    from hotline.services import demo
 
     app = create_app()
     with app.app_context():
         upgrade()
-        demo.seed_reference_data(db.session, ROOT / "gis_data" / "beijing_districts.geojson")
+        seed.seed_reference_data(db.session, ROOT / "gis_data" / "beijing_districts.geojson")
     return env, app

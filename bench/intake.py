@@ -28,11 +28,11 @@ def prepare(directory: Path) -> dict:
     """A migrated SQLite database with Beijing's reference data and one operator."""
     from hotline.database import utcnow
     from hotline.extensions import db
-    from hotline.services import accounts
+    from hotline.services.accounts import users
 
     env, app = prepared_app(directory)
     with app.app_context():
-        accounts.create_user(
+        users.create_user(
             db.session, "bench", "bench", "operator", PASSWORD,
             app.config["PASSWORD_HASH_METHOD"], utcnow(),
         )  # fmt: skip

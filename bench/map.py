@@ -72,12 +72,12 @@ def main() -> None:
     args = parser.parse_args()
     _env, app = prepared_app(Path(tempfile.mkdtemp(prefix="hotline-map-")))
     fill(app, args.vehicles, args.orders)
-    from hotline.core.roles import Role
+    from hotline.core.accounts.roles import Role
     from hotline.extensions import db
-    from hotline.services import accounts
+    from hotline.services.accounts import users
 
     with app.app_context():
-        accounts.create_user(db.session, "mapper", "Bench", Role.EMS_DISPATCHER.value,
+        users.create_user(db.session, "mapper", "Bench", Role.EMS_DISPATCHER.value,
                              "bench password 123", "scrypt:1024:8:1", NOW)  # fmt: skip
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)

@@ -18,7 +18,7 @@ from shapely.geometry import Point
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hotline.core.nearest import FleetIndex, VehiclePoint  # noqa: E402
+from hotline.core.ems.nearest import FleetIndex, VehiclePoint
 
 WEST, SOUTH, EAST, NORTH = 115.42, 39.44, 117.51, 41.06  # Beijing's bounding box
 UTM_50N = "EPSG:32650"

@@ -22,7 +22,7 @@ def prepare(directory: Path) -> tuple[dict, str]:
     """A migrated database with Beijing's reference data and one API client."""
     from hotline.database import utcnow
     from hotline.extensions import db
-    from hotline.services import credentials
+    from hotline.services.accounts import credentials
 
     limits = {"OPEN311_RATE_PER_KEY": str(10**9), "OPEN311_RATE_PER_IP": str(10**9)}
     env, app = prepared_app(directory, **limits)

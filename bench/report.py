@@ -96,19 +96,20 @@ def generate(app, count: int) -> None:
 def time_reports(app, label: str) -> None:
     from sqlalchemy import func, select
 
-    from hotline.core.periods import PeriodKind, period_for
-    from hotline.core.search import OrderFilters
+    from hotline.core.orders.search import OrderFilters
+    from hotline.core.reports.periods import PeriodKind, period_for
     from hotline.extensions import db
     from hotline.models import WorkOrder
-    from hotline.services import report_data, report_files
-    from hotline.services.orders import apply_filters
-    from hotline.services.report_data import Scope
+    from hotline.services.orders.queries import apply_filters
+    from hotline.services.reports import data as report_data
+    from hotline.services.reports import files
+    from hotline.services.reports.data import Scope
 
     with app.app_context():
         for kind, target in ((PeriodKind.MONTH, 10), (PeriodKind.YEAR, 60)):
             period = period_for(kind, date(2026, 10, 15))
             start = time.perf_counter()
-            data, pdf = report_files.pdf(db.session, period, "Asia/Shanghai", Scope(), "全市")
+            data, pdf = files.pdf(db.session, period, "Asia/Shanghai", Scope(), "全市")
             took = time.perf_counter() - start
             db.session.commit()
             verdict = "met" if took < target else "NOT met"
@@ -146,8 +147,8 @@ def copy_to_postgres(sqlite_file: Path, url: str) -> object:
     from flask_migrate import upgrade
 
     from hotline import create_app
+    from hotline.demo import seed as demo
     from hotline.extensions import db
-    from hotline.services import demo
 
     os.environ["DATABASE_URL"] = url
     app = create_app()

@@ -76,10 +76,10 @@ def main() -> None:
     _env, app = prepared_app(directory)
     from sqlalchemy import select
 
-    from hotline.core.escalation import EscalationPolicy
+    from hotline.core.deadlines.escalation import EscalationPolicy
     from hotline.extensions import db
     from hotline.models import Category, Department, WorkOrder
-    from hotline.services import escalation
+    from hotline.services.deadlines import escalation
 
     with app.app_context():
         category_id = db.session.scalar(select(Category.id).where(Category.code == "0401"))

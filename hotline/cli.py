@@ -13,9 +13,13 @@ from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
 from hotline.database import utcnow
+from hotline.demo import ems as demo_ems
+from hotline.demo import seed as demo
 from hotline.extensions import db
-from hotline.services import accounts, demo, demo_ems, escalation, gis_import
+from hotline.services.accounts import users as accounts
+from hotline.services.deadlines import escalation
 from hotline.services.errors import ServiceError
+from hotline.services.units import boundaries as gis_import
 
 group = AppGroup("hotline", help="Hotline administration commands.")
 
@@ -73,9 +77,9 @@ def report(
     department."""
     from datetime import date
 
-    from hotline.core.periods import Period, PeriodKind
+    from hotline.core.reports.periods import Period, PeriodKind
     from hotline.pdf import report as report_pdf
-    from hotline.services import report_data
+    from hotline.services.reports import data as report_data
 
     try:
         period = Period(PeriodKind.RANGE, date.fromisoformat(start), date.fromisoformat(end))

@@ -15,7 +15,10 @@ from flask import Flask
 
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.services import bookings, escalation, notifications, report_files
+from hotline.services.deadlines import escalation
+from hotline.services.ems import bookings
+from hotline.services.notifications import outbox as notifications
+from hotline.services.reports import files
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +60,7 @@ def generate_reports(app: Flask) -> None:
     with app.app_context():
         timezone = app.config["TIMEZONE"]
         today = utcnow().astimezone(ZoneInfo(timezone)).date()
-        made = report_files.generate_due(
-            db.session, today, timezone, Path(app.config["REPORTS_DIR"])
-        )
+        made = files.generate_due(db.session, today, timezone, Path(app.config["REPORTS_DIR"]))
         for path in made:
             log.info("report archived: %s", path)
         db.session.remove()

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from hotline import create_app
 from hotline.config import TestConfig
 from hotline.extensions import db
-from hotline.services import fleet
+from hotline.services.ems import fleet
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,12 +6,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hotline.core.intake import parse_intake
-from hotline.core.roles import Role
-from hotline.core.workflow import Action
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.intake import parse_intake
+from hotline.core.orders.workflow import Action
+from hotline.demo import seed as demo
 from hotline.extensions import db
 from hotline.models import Department, User, WorkOrder
-from hotline.services import accounts, demo, handling, intake
+from hotline.services.accounts import users as accounts
+from hotline.services.orders import handling, intake
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing

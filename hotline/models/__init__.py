@@ -3,7 +3,6 @@
 from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, RateCounter
 from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
-from hotline.models.callbacks import Callback
 from hotline.models.ems import (
     Assignment,
     Booking,
@@ -16,12 +15,13 @@ from hotline.models.ems import (
     Vehicle,
     VehiclePosition,
 )
-from hotline.models.extensions import ExtensionRequest
+from hotline.models.extension_requests import ExtensionRequest
 from hotline.models.limits import TimeLimitRule
 from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.reminders import Reminder
 from hotline.models.settings import AppSetting
+from hotline.models.surveys import Callback
 from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 

@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.database import UTCDateTime
 from hotline.extensions import db
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotline.core.workflow import State
+from hotline.core.orders.workflow import State
 from hotline.database import UTCDateTime
 from hotline.extensions import db
 

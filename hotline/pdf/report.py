@@ -25,10 +25,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from hotline.core import kpi
+from hotline.core.reports import kpi
 from hotline.pdf import charts
 from hotline.pdf.fonts import cjk_font
-from hotline.services.report_data import UNASSIGNED, Compared, ReportData, compare
+from hotline.services.reports.data import UNASSIGNED, Compared, ReportData, compare
 
 TYPES = {"complaint": "投诉", "report": "举报", "inquiry": "咨询", "suggestion": "建议",
          "help": "求助", "praise": "表扬"}  # fmt: skip

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from hotline.core.deadlines import order_number
+from hotline.core.deadlines.limits import order_number
 
 _BUMP = text("UPDATE order_sequences SET last = last + 1 WHERE day = :day RETURNING last")
 _CREATE = text(

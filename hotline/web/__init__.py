@@ -23,26 +23,19 @@ def _select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
-    from hotline.services import accounts
-    from hotline.web import (
-        admin,
-        api,
-        auth,
-        callbacks,
-        ems,
-        ems_admin,
-        ems_api,
-        ems_map,
-        errors,
-        helpers,
-        intake,
-        kpi,
-        maps,
-        open311,
-        orders,
-        public,
-        reports,
-    )  # fmt: skip
+    from hotline.services.accounts import users
+    from hotline.web import errors, helpers, maps
+    from hotline.web.accounts import auth
+    from hotline.web.admin import pages as admin
+    from hotline.web.api import ems as ems_api
+    from hotline.web.api import open311
+    from hotline.web.api import orders as api
+    from hotline.web.ems import console, resources
+    from hotline.web.ems import map as ems_map
+    from hotline.web.orders import intake, public
+    from hotline.web.orders import pages as orders
+    from hotline.web.reports import files, kpi
+    from hotline.web.surveys import pages as callbacks
 
     app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=_select_locale)
@@ -52,7 +45,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(identity: str):
-        return accounts.load_session_user(db.session, identity)
+        return users.load_session_user(db.session, identity)
 
     @app.before_request
     def _languages() -> None:
@@ -86,11 +79,11 @@ def init_app(app: Flask) -> None:
         public.bp,
         callbacks.bp,
         kpi.bp,
-        ems.bp,
+        console.bp,
         ems_map.bp,
         ems_api.bp,
-        ems_admin.bp,
-        reports.bp,
+        resources.bp,
+        files.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 from flask import Flask, abort, current_app, flash, jsonify, request
 from flask_login import current_user, login_required
 
-from hotline.core import privacy
-from hotline.core.roles import Role
-from hotline.core.workflow import OPEN_STATES
+from hotline import labels
+from hotline.core.accounts import privacy
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.workflow import OPEN_STATES
 from hotline.database import utcnow
 from hotline.services.errors import ServiceError, ValidationFailed
-from hotline.web import labels
 
 
 def roles_required(*roles: Role):

@@ -10,9 +10,9 @@ from flask import Blueprint, Response, url_for
 from jinja2 import Template
 from shapely.geometry import mapping
 
-from hotline.core.roles import ROLES_READING_ORDERS, Role
+from hotline.core.accounts.roles import ROLES_READING_ORDERS, Role
 from hotline.extensions import db
-from hotline.services import routing
+from hotline.services.reference import cache
 from hotline.web.helpers import roles_required
 
 bp = Blueprint("maps", __name__)
@@ -31,7 +31,7 @@ class _ExposeMap(MacroElement):
 
 @lru_cache(maxsize=4)
 def _districts_geojson(version: str) -> dict:
-    ctx = routing.context(db.session)
+    ctx = cache.context(db.session)
     features = []
     for jurisdiction in ctx.index.jurisdictions:
         geometry = jurisdiction.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
@@ -48,12 +48,12 @@ def _districts_geojson(version: str) -> dict:
 
 def districts_geojson() -> dict:
     """Simplified district polygons for display (routing uses the full geometry)."""
-    return _districts_geojson(routing.context(db.session).version)
+    return _districts_geojson(cache.context(db.session).version)
 
 
 def district_map(height: str = "420px") -> dict[str, str]:
     """A folium map of the districts, split into header, body and script for a page."""
-    ctx = routing.context(db.session)
+    ctx = cache.context(db.session)
     min_x, min_y, max_x, max_y = ctx.index.bounds() if len(ctx.index) else (115, 39, 118, 41)
     fmap = folium.Map(
         location=[(min_y + max_y) / 2, (min_x + max_x) / 2],

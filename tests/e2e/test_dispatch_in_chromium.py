@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from tests import factories
 from tests.e2e.test_intake_in_chromium import log_in
 

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from hotline.core.roles import Role
-from hotline.core.vehicles import VehicleStatus
+from hotline.core.accounts.roles import Role
+from hotline.core.ems.vehicles import VehicleStatus
 from hotline.extensions import db
 from hotline.models import Assignment, Incident, Notification
-from hotline.services import bookings, fleet
+from hotline.services.ems import bookings, fleet
 from tests import factories
 from tests.factories import NOW, TIANANMEN
 

@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from hotline.core.callbacks import CallbackState, CallResult, Outcome, parse_call
-from hotline.core.roles import Role
-from hotline.core.workflow import Action, State
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.workflow import Action, State
+from hotline.core.surveys.rules import CallbackState, CallResult, Outcome, parse_call
 from hotline.extensions import db
 from hotline.models import AuditEvent, Callback, Notification
-from hotline.services import callbacks, kpis
 from hotline.services.errors import Conflict, Forbidden, ValidationFailed
+from hotline.services.reports import kpis
+from hotline.services.surveys import tasks as callbacks
 from tests import factories
 from tests.factories import NOW, act
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hotline.core.escalation import Level
+from hotline.core.deadlines.escalation import Level
 from hotline.extensions import db
 from hotline.models import AuditEvent, Notification, WorkOrder
-from hotline.services import escalation, notifications
+from hotline.services.deadlines import escalation
+from hotline.services.notifications import outbox
 from tests import factories
 from tests.conftest import config_for
 
@@ -67,7 +68,7 @@ def test_each_threshold_is_passed_exactly_once(any_app):
         assert stamps == [steps[1][0], steps[3][0], steps[4][0], steps[5][0]]
         notice = db.session.scalar(select(Notification).order_by(Notification.id.desc()))
         assert notice.created_at == steps[5][0] and notice.next_attempt_at == steps[5][0]
-        due = notifications.deliver_due(db.session, lambda m: None, steps[5][0])
+        due = outbox.deliver_due(db.session, lambda m: None, steps[5][0])
         assert due >= 3  # reminder, supervision and official notices are due at once
     assert escalations(any_app) == ["warning", "reminder", "supervision", "official"]
 
@@ -176,7 +177,7 @@ def test_the_scheduler_is_configured_for_one_process(app):
 
 @pytest.mark.parametrize("level", [1, 3])
 def test_escalation_shows_on_the_order_page(make, login, level):
-    from hotline.core.roles import Role
+    from hotline.core.accounts.roles import Role
 
     order = make(factories.order, now=factories.NOW - timedelta(days=400 if level == 3 else 0))
     make(lambda: escalation.sweep(db.session, factories.NOW + timedelta(days=6)))
@@ -186,7 +187,7 @@ def test_escalation_shows_on_the_order_page(make, login, level):
 
 
 def test_overdue_dashboard_counts_by_department_and_level(make, login):
-    from hotline.core.roles import Role
+    from hotline.core.accounts.roles import Role
 
     for _ in range(2):
         make(factories.order)  # 东城区城市管理委员会

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
-from hotline.services import extensions
+from hotline.services.deadlines import extensions
 from hotline.services.errors import Forbidden, NotFound, ValidationFailed
 from tests import factories
 
@@ -99,7 +99,7 @@ def test_extension_through_the_pages(make, login):
 
 
 def test_an_approval_after_the_old_deadline_takes_the_order_out_of_overdue(app):
-    from hotline.services import escalation
+    from hotline.services.deadlines import escalation
 
     with app.app_context():
         staff = factories.user(Role.DEPARTMENT, DONGCHENG)

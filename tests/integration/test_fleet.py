@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from hotline.core.roles import Role
-from hotline.core.vehicles import ASSIGNED, TIMELINE, TRANSITIONS, VehicleStatus
+from hotline.core.accounts.roles import Role
+from hotline.core.ems.vehicles import ASSIGNED, TIMELINE, TRANSITIONS, VehicleStatus
 from hotline.extensions import db
 from hotline.models import Assignment, IncidentEvent, Vehicle
-from hotline.services import fleet
+from hotline.services.ems import fleet
 from hotline.services.errors import Conflict, ValidationFailed
 from tests import factories
 from tests.factories import NOW

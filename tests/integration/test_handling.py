@@ -1,12 +1,12 @@
 import pytest
 from sqlalchemy import func, select
 
-from hotline.core.roles import Role
-from hotline.core.workflow import Action, State
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.workflow import Action, State
 from hotline.extensions import db
 from hotline.models import AuditEvent
-from hotline.services import orders
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
+from hotline.services.orders import queries
 from tests import factories
 from tests.factories import act
 
@@ -46,7 +46,7 @@ def test_return_and_redispatch_with_reasons(any_app):
         target = factories.department(CHAOYANG)
         redone = act(desk, order.number, Action.REDISPATCH, "改派朝阳", department_id=target.id)
         assert redone.department_id == target.id and redone.routing_reason == "manual"
-        notes = [e.note for e in orders.timeline(db.session, redone)]
+        notes = [e.note for e in queries.timeline(db.session, redone)]
         assert notes[-2] == f"{DONGCHENG}: 属朝阳区管辖"
         assert notes[-1] == f"→ {CHAOYANG}: 改派朝阳"
 
@@ -82,8 +82,8 @@ def test_other_departments_cannot_see_or_act(app):
         with pytest.raises(NotFound):
             act(outsider, order.number, Action.ACCEPT)
         with pytest.raises(NotFound):
-            orders.get_order(db.session, outsider, order.number)
-        assert orders.department_queue(db.session, outsider) == []
+            queries.get_order(db.session, outsider, order.number)
+        assert queries.department_queue(db.session, outsider) == []
         assert audit_count(order) == 1
 
 

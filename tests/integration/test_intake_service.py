@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from hotline.core.intake import parse_intake
-from hotline.core.roles import Role
-from hotline.core.workflow import State
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.intake import parse_intake
+from hotline.core.orders.workflow import State
 from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
-from hotline.services import intake
 from hotline.services.errors import ValidationFailed
+from hotline.services.orders import intake
 from tests import factories
 from tests.factories import BIRDS_NEST, NOW
 

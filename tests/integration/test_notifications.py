@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from hotline.core.roles import Role
-from hotline.core.workflow import Action
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.workflow import Action
 from hotline.extensions import db
 from hotline.models import Notification
-from hotline.services import escalation, notifications
+from hotline.services.deadlines import escalation
+from hotline.services.notifications import outbox as notifications
 from tests import factories
 
 T0 = factories.NOW

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.services import reminders
+from hotline.services.deadlines import reminders
 from hotline.services.errors import Forbidden, ValidationFailed
 from tests import factories
 

@@ -4,10 +4,11 @@ comparisons including a zero base."""
 import subprocess
 from datetime import UTC, date, datetime
 
-from hotline.core.periods import PeriodKind, period_for
+from hotline.core.reports.periods import PeriodKind, period_for
 from hotline.extensions import db
 from hotline.pdf import report as report_pdf
-from hotline.services import report_data, report_ems, report_files
+from hotline.services.reports import data as report_data
+from hotline.services.reports import ems_figures, files
 from tests import factories
 
 TZ = "Asia/Shanghai"
@@ -46,7 +47,7 @@ def test_volume_and_comparisons(any_app):
 
 
 def test_ems_percentiles():
-    figures = report_ems.EmsFigures(3, {1: 2, 3: 1}, [60.0, 200.0, 120.0, 170.0], [600.0])
+    figures = ems_figures.EmsFigures(3, {1: 2, 3: 1}, [60.0, 200.0, 120.0, 170.0], [600.0])
     assert figures.percentile(figures.to_dispatch, 0.5) == 120.0
     assert figures.percentile(figures.to_dispatch, 0.9) == 200.0
     assert figures.percentile([], 0.9) is None
@@ -58,11 +59,13 @@ def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from hotline.core.callbacks import parse_call
-    from hotline.core.roles import Role
-    from hotline.core.vehicles import VehicleStatus
-    from hotline.core.workflow import Action
-    from hotline.services import callbacks, fleet, handling
+    from hotline.core.accounts.roles import Role
+    from hotline.core.ems.vehicles import VehicleStatus
+    from hotline.core.orders.workflow import Action
+    from hotline.core.surveys.rules import parse_call
+    from hotline.services.ems import fleet
+    from hotline.services.orders import handling
+    from hotline.services.surveys import tasks
 
     with any_app.app_context():
         staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
@@ -79,10 +82,10 @@ def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
             for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
                                         (desk, Action.APPROVE, "")):  # fmt: skip
                 handling.perform(db.session, actor.id, order.number, action, when, note=note)
-            [task] = callbacks.for_order(db.session, order.id)
+            [task] = tasks.for_order(db.session, order.id)
             form = {"outcome": "answered", "resolved": resolved, "satisfaction": satisfaction,
                     "attitude": "satisfied", "score": "7"}  # fmt: skip
-            callbacks.record_call(db.session, caller.id, task.id,
+            tasks.record_call(db.session, caller.id, task.id,
                                   parse_call(form, ZoneInfo(TZ)), task.due_at, TZ)  # fmt: skip
         # One 120 incident: dispatched 100 s after the call, on scene 10 minutes later.
         [vid] = factories.ambulances(1)
@@ -125,8 +128,8 @@ def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
 
 
 def test_departments_with_equal_figures_are_ranked_by_name_on_every_database(any_app):
-    from hotline.services import kpis
-    from hotline.services.report_data import bounds
+    from hotline.services.reports import kpis
+    from hotline.services.reports.data import bounds
 
     with any_app.app_context():
         # One October order each for five departments: every rate ties (no callbacks yet).
@@ -143,11 +146,12 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
 
     from sqlalchemy import update
 
-    from hotline.core.roles import Role
-    from hotline.core.vehicles import VehicleStatus
-    from hotline.core.workflow import Action
+    from hotline.core.accounts.roles import Role
+    from hotline.core.ems.vehicles import VehicleStatus
+    from hotline.core.orders.workflow import Action
     from hotline.models import WorkOrder
-    from hotline.services import fleet, handling
+    from hotline.services.ems import fleet
+    from hotline.services.orders import handling
 
     with any_app.app_context():
         staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
@@ -219,10 +223,10 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         assert abs(row.average_change(row.handling_before) - (54.1666 - 20)) < 1e-3
         assert row.handling_year is None and row.average_change(row.handling_year) is None
         assert row.median_change(row.handling_before) == 30 - 20  # hours 30 and 20
-        handling_sheet = report_files.tables(data)["handling"]
+        handling_sheet = files.tables(data)["handling"]
         [sheet_row] = [r for r in handling_sheet if r[0] == "东城区城市管理委员会"]
         assert sheet_row[-3:] == [30, 10, None]
-        rows = report_files.tables(data)["late"]
+        rows = files.tables(data)["late"]
         assert rows[1][:4] == [still_open.number, "东城区城市管理委员会", still_open.category.name,
                                "2026-10-10 10:00+08:00"]  # fmt: skip
         assert rows[3][4] == "2026-10-23 12:00+08:00"

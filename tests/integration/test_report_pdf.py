@@ -4,10 +4,11 @@ renders, hostile text cannot break it; and the command that writes it."""
 import subprocess
 from datetime import UTC, date, datetime
 
-from hotline.core.periods import PeriodKind, period_for
+from hotline.core.reports.periods import PeriodKind, period_for
 from hotline.extensions import db
 from hotline.pdf import report as report_pdf
-from hotline.services import organisation, report_data
+from hotline.services.reports import data as report_data
+from hotline.services.units import organisation
 from tests import factories
 
 HOSTILE = '<font name="x">& </b> <para> ' + "长" * 300 + " 🚑 مرحبا"
@@ -70,10 +71,11 @@ def _answered_callback_with(comment: str) -> None:
     """A closed order whose callback (in October 2026) carries `comment`."""
     from zoneinfo import ZoneInfo
 
-    from hotline.core.callbacks import parse_call
-    from hotline.core.roles import Role
-    from hotline.core.workflow import Action
-    from hotline.services import callbacks, handling
+    from hotline.core.accounts.roles import Role
+    from hotline.core.orders.workflow import Action
+    from hotline.core.surveys.rules import parse_call
+    from hotline.services.orders import handling
+    from hotline.services.surveys import tasks
 
     when = datetime(2026, 10, 6, 2, 0, tzinfo=UTC)
     staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
@@ -82,10 +84,10 @@ def _answered_callback_with(comment: str) -> None:
     for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "已处理"),
                                 (desk, Action.APPROVE, "")):  # fmt: skip
         handling.perform(db.session, actor.id, order.number, action, when, note=note)
-    [task] = callbacks.for_order(db.session, order.id)
+    [task] = tasks.for_order(db.session, order.id)
     form = {"outcome": "answered", "resolved": "yes", "satisfaction": "basic",
             "attitude": "satisfied", "score": "8", "comment": comment[:2000]}  # fmt: skip
-    callbacks.record_call(
+    tasks.record_call(
         db.session, factories.user(Role.CALLBACK).id, task.id,
         parse_call(form, ZoneInfo("Asia/Shanghai")), task.due_at, "Asia/Shanghai",
     )  # fmt: skip

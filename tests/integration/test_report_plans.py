@@ -6,14 +6,14 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
-from hotline.core.periods import PeriodKind, period_for
+from hotline.core.reports.periods import PeriodKind, period_for
 from hotline.extensions import db
-from hotline.services import report_data
+from hotline.services.reports import data
 
 TZ = "Asia/Shanghai"
 
 
-def report_plans(kind: PeriodKind, scope: report_data.Scope) -> list[tuple[str, str]]:
+def report_plans(kind: PeriodKind, scope: data.Scope) -> list[tuple[str, str]]:
     """Each aggregation the report ran, with SQLite's plan for it."""
     statements = []
 
@@ -27,7 +27,7 @@ def report_plans(kind: PeriodKind, scope: report_data.Scope) -> list[tuple[str, 
     engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        report_data.build(db.session, period_for(kind, date(2026, 10, 15)), TZ, scope)
+        data.build(db.session, period_for(kind, date(2026, 10, 15)), TZ, scope)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     connection = db.session.connection()
@@ -42,7 +42,7 @@ def report_plans(kind: PeriodKind, scope: report_data.Scope) -> list[tuple[str, 
 @pytest.mark.parametrize("kind", [PeriodKind.MONTH, PeriodKind.YEAR])
 @pytest.mark.parametrize(
     "scope",
-    [report_data.Scope(), report_data.Scope(district_code="110105")],
+    [data.Scope(), data.Scope(district_code="110105")],
     ids=["city", "district"],
 )
 def test_every_order_and_callback_aggregation_reads_a_covering_index(app, kind, scope):
@@ -61,7 +61,7 @@ def test_every_order_and_callback_aggregation_reads_a_covering_index(app, kind, 
 
 def test_a_year_counts_its_comparison_year_once(app):
     with app.app_context():
-        plans = report_plans(PeriodKind.YEAR, report_data.Scope())
+        plans = report_plans(PeriodKind.YEAR, data.Scope())
         breakdowns = [s for s, _plan in plans if "GROUP BY work_orders.order_type" in s]
         # The current year and 2025, which is both the 环比 and the 同比 base; a month has 3.
         assert len(breakdowns) == 2

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from hotline.extensions import db
 from hotline.models import Category, Department, District, User, WorkOrder
-from hotline.services import orders, routing
+from hotline.services.orders import queries
+from hotline.services.reference import cache
 from tests.conftest import BEIJING
 
 
@@ -30,8 +31,8 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         demo_staff = db.session.scalar(select(User).where(User.username == "dept"))
         desk = db.session.scalar(select(User).where(User.username == "dispatcher"))
         # Every demo login has work to show.
-        assert orders.department_queue(db.session, demo_staff)
-        queues = orders.desk_queues(db.session, desk)
+        assert queries.department_queue(db.session, demo_staff)
+        queues = queries.desk_queues(db.session, desk)
         assert queues["triage"] and queues["returned"] and queues["review"]
     saved = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
     assert len(saved["users"]) == 8
@@ -64,7 +65,7 @@ def test_import_gis_reprojects_a_shapefile(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "2 added" in result.output
     with app.app_context():
-        ctx = routing.context(db.session)
+        ctx = cache.context(db.session)
         # The first feature of the Beijing file is 东城区; Tiananmen is inside it.
         assert ctx.index.locate(116.3975, 39.9087).code in {"110101", "X1"}
         assert ctx.index.get("X1").name == "测试区一"

@@ -10,11 +10,11 @@ from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from hotline import create_app
-from hotline.core.intake import parse_intake
+from hotline.core.orders.intake import parse_intake
 from hotline.database import include_name
 from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
-from hotline.services import intake
+from hotline.services.orders import intake
 from tests import factories
 from tests.conftest import config_for, postgres_url_or_skip, reset_postgres
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from hotline.extensions import db
-from hotline.services import organisation
 from hotline.services.errors import ValidationFailed
+from hotline.services.units import organisation
 from tests import factories
 
 

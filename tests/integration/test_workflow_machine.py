@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import func, select
 
-from hotline.core import workflow
-from hotline.core.roles import Role
-from hotline.core.workflow import Action, State
+from hotline.core.accounts.roles import Role
+from hotline.core.orders import workflow
+from hotline.core.orders.workflow import Action, State
 from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
 from hotline.services.errors import NotFound, ValidationFailed

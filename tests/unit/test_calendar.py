@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.core.calendar import WorkCalendar
+from hotline.core.deadlines.calendar import WorkCalendar
 
 BJ = ZoneInfo("Asia/Shanghai")
 

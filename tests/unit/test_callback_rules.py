@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.core.calendar import WorkCalendar
-from hotline.core.callbacks import (
+from hotline.core.deadlines.calendar import WorkCalendar
+from hotline.core.surveys.rules import (
     CallbackInputError,
     CallbackState,
     Outcome,

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from hotline.core.escalation import EscalationPolicy, Level
+from hotline.core.deadlines.escalation import EscalationPolicy, Level
 
 CREATED = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 DUE = CREATED + timedelta(days=10)

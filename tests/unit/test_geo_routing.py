@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from hotline.core.geo import JurisdictionIndex, haversine_m, load_geojson
-from hotline.core.routing import DepartmentDirectory, DepartmentRef, RuleRef
+from hotline.core.orders.routing import DepartmentDirectory, DepartmentRef, RuleRef
 
 BEIJING = Path(__file__).resolve().parents[2] / "gis_data" / "beijing_districts.geojson"
 

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotline.core.intake import (
+from hotline.core.orders.intake import (
     MAX_DESCRIPTION,
     IntakeValidationError,
     OrderType,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hotline.core import kpi
+from hotline.core.reports import kpi
 
 
 def test_each_rate_is_its_definition():

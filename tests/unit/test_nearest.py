@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hotline.core.ems.nearest import FleetIndex, VehiclePoint, estimated_minutes
 from hotline.core.geo import haversine_m
-from hotline.core.nearest import FleetIndex, VehiclePoint, estimated_minutes
 
 BEIJING = (116.4, 39.9)
 

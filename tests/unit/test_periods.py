@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from hotline.core.periods import Period, PeriodKind, period_for, previous, year_earlier
+from hotline.core.reports.periods import Period, PeriodKind, period_for, previous, year_earlier
 
 K = PeriodKind
 

@@ -1,8 +1,8 @@
 import pytest
 
 from hotline.core import phone
-from hotline.core.privacy import CallerVisibility, caller_visibility, shown_phone
-from hotline.core.roles import Role
+from hotline.core.accounts.privacy import CallerVisibility, caller_visibility, shown_phone
+from hotline.core.accounts.roles import Role
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """Which time limit an order gets: the most specific rule, then the category, then the type."""
 
-from hotline.core.deadlines import Limit, LimitRule, LimitUnit, Priority, resolve_limit
-from hotline.core.escalation import EscalationPolicy
-from hotline.core.intake import OrderType
+from hotline.core.deadlines.escalation import EscalationPolicy
+from hotline.core.deadlines.limits import Limit, LimitRule, LimitUnit, Priority, resolve_limit
+from hotline.core.orders.intake import OrderType
 
 DAYS, HOURS = LimitUnit.WORKING_DAYS, LimitUnit.CALENDAR_HOURS
 NOISE, ROADS = 11, 12

@@ -1,7 +1,7 @@
 import pytest
 
-from hotline.core.roles import Role
-from hotline.core.workflow import (
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.workflow import (
     TRANSITIONS,
     Action,
     State,

@@ -5,9 +5,9 @@ import re
 import pytest
 
 from hotline.config import Config
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.extensions import db
-from hotline.services import accounts
+from hotline.services.accounts import users as accounts
 from tests import factories
 
 PUBLIC = {"auth.login", "auth.logout", "auth.language", "static"}

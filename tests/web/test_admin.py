@@ -1,6 +1,6 @@
 from sqlalchemy import select
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.extensions import db
 from hotline.models import Category, Department, District
 from tests import factories

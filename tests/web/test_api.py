@@ -5,9 +5,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.extensions import db
-from hotline.services import credentials
+from hotline.services.accounts import credentials
 from tests import factories
 
 DONGCHENG = "东城区城市管理委员会"

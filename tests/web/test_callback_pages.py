@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.extensions import db
 from hotline.models import Callback, WorkOrder
-from hotline.web import callbacks as callback_views
-from hotline.web import helpers, kpi, orders
+from hotline.web import helpers
+from hotline.web.orders import pages as orders
+from hotline.web.reports import kpi
+from hotline.web.surveys import pages as callback_views
 from tests import factories
 
 TZ = ZoneInfo("Asia/Shanghai")

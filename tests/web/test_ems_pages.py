@@ -6,10 +6,11 @@ import subprocess
 
 from sqlalchemy import select
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.extensions import db
 from hotline.models import Hospital, Incident, Station, Vehicle
-from hotline.services import credentials, ems
+from hotline.services.accounts import credentials
+from hotline.services.ems import resources
 from tests import factories
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -126,7 +127,7 @@ def test_recommend_api_and_terminals(app, make, login):
         ems_user = factories.user(Role.EMS_DISPATCHER)
         token = credentials.issue_user_token(db.session, ems_user.id)
         operator_token = credentials.issue_user_token(db.session, factories.user(Role.OPERATOR).id)
-        terminal = ems.issue_terminal_token(db.session, ids[0])
+        terminal = resources.issue_terminal_token(db.session, ids[0])
     client = app.test_client()
     url = "/api/v1/dispatch/recommend?lon=116.3975&lat=39.9087&k=2"
     assert client.get(url).status_code == 401
@@ -163,7 +164,7 @@ def test_recommend_api_and_terminals(app, make, login):
         assert (vehicle.lon, vehicle.lat) == (116.40, 39.91)
         assert (
             len(
-                ems.track(
+                resources.track(
                     db.session, ids[0], vehicle.position_at, vehicle.position_at.replace(year=2027)
                 )
             )
@@ -240,7 +241,7 @@ def test_admins_change_stations_hospitals_and_ambulances(make, query, login):
 def test_terminal_clock_ahead_and_the_12345_desk_sees_no_complaints(app, make, login):
     [vid] = make(factories.ambulances, 1)
     with app.app_context():
-        token = ems.issue_terminal_token(db.session, vid)
+        token = resources.issue_terminal_token(db.session, vid)
     ahead = {"lon": 116.4, "lat": 39.9, "at": "2099-01-01T00:00:00+08:00"}
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}

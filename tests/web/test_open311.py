@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from hotline.extensions import db
 from hotline.models import WorkOrder
-from hotline.services import credentials
+from hotline.services.accounts import credentials
 from tests import factories
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311"
@@ -161,8 +161,8 @@ def test_post_creates_a_routed_order_and_reads_back(app, client, api_key):
 
 
 def test_closed_requests_carry_the_public_reply(app, client, make):
-    from hotline.core.roles import Role
-    from hotline.core.workflow import Action
+    from hotline.core.accounts.roles import Role
+    from hotline.core.orders.workflow import Action
     from hotline.models import User
 
     order = make(factories.order)

@@ -4,8 +4,8 @@ import re
 
 from sqlalchemy import select
 
-from hotline.core.roles import Role
-from hotline.core.workflow import Action
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.workflow import Action
 from hotline.extensions import db
 from hotline.models import User, WorkOrder
 from tests import factories

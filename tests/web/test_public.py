@@ -2,7 +2,7 @@
 
 import re
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from tests import factories
 from tests.conftest import Browser
 
@@ -48,7 +48,7 @@ def _letter(browser, **fields):
 
 
 def test_a_letter_becomes_an_order_for_the_intake_desk(app, make, login, monkeypatch):
-    from hotline.web import public
+    from hotline.web.orders import public
 
     monkeypatch.setattr(public, "MIN_FILL_SECONDS", 0)
     browser = Browser(app)
@@ -68,7 +68,7 @@ def test_a_letter_becomes_an_order_for_the_intake_desk(app, make, login, monkeyp
 
 
 def test_mailbox_abuse_checks(app, monkeypatch):
-    from hotline.web import public
+    from hotline.web.orders import public
 
     browser = Browser(app)
     browser.refresh_token("/public/mailbox")
@@ -90,7 +90,7 @@ def test_mailbox_abuse_checks(app, monkeypatch):
 
 
 def test_a_letter_without_a_valid_phone_is_refused(app, monkeypatch):
-    from hotline.web import public
+    from hotline.web.orders import public
 
     monkeypatch.setattr(public, "MIN_FILL_SECONDS", 0)
     browser = Browser(app)

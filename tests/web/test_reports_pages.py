@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 
-from hotline.core.roles import Role
+from hotline.core.accounts.roles import Role
 from hotline.extensions import db
-from hotline.services import report_files
+from hotline.services.reports import files
 from tests import factories
 
 DONGCHENG = "东城区城市管理委员会"
@@ -62,8 +62,8 @@ def test_scheduled_reports_are_archived_once(app, make, login, tmp_path):
     orders(make)
     app.config["REPORTS_DIR"] = tmp_path
     with app.app_context():
-        made = report_files.generate_due(db.session, date(2026, 11, 2), "Asia/Shanghai", tmp_path)
-        again = report_files.generate_due(db.session, date(2026, 11, 3), "Asia/Shanghai", tmp_path)
+        made = files.generate_due(db.session, date(2026, 11, 2), "Asia/Shanghai", tmp_path)
+        again = files.generate_due(db.session, date(2026, 11, 3), "Asia/Shanghai", tmp_path)
     assert sorted(p.name for p in made) == ["month-2026-10-01_2026-10-31.pdf",
                                             "week-2026-10-26_2026-11-01.pdf"]  # fmt: skip
     assert again == []
@@ -77,7 +77,7 @@ def test_scheduled_reports_are_archived_once(app, make, login, tmp_path):
 
 
 def test_spreadsheet_formulas_are_neutralised():
-    data = report_files.to_csv([["名称"], ['=HYPERLINK("x")'], ["+1"], ["正常"]]).decode()
+    data = files.to_csv([["名称"], ['=HYPERLINK("x")'], ["+1"], ["正常"]]).decode()
     assert "'=HYPERLINK" in data and "'+1" in data and "\n正常" in data.replace("\r", "")
 
 

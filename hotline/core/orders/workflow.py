@@ -1,0 +1,106 @@
+"""Work-order states and the one table of allowed transitions."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hotline.core.accounts.roles import Role
+
+
+class State(StrEnum):
+    """Where a work order stands in the closed loop."""
+
+    REGISTERED = "registered"  # 受理: waiting for the dispatch desk (manual triage)
+    DISPATCHED = "dispatched"  # 派单: sent to a department
+    ACCEPTED = "accepted"  # 签收
+    RETURNED = "returned"  # 退单: back at the dispatch desk for 改派
+    REPLIED = "replied"  # 已答复: waiting for the desk's review
+    CLOSED = "closed"  # 办结
+    CLOSED_AT_INTAKE = "closed_at_intake"  # 直接办结
+    CANCELLED = "cancelled"  # 无效/重复来电
+
+
+class Action(StrEnum):
+    """Something a person does to a work order."""
+
+    DISPATCH = "dispatch"  # desk: manual triage to a department
+    REDISPATCH = "redispatch"  # desk: 改派 after a return, or override of a routed order
+    CANCEL = "cancel"  # desk: invalid or duplicate call
+    ACCEPT = "accept"  # department: 签收
+    RETURN = "return"  # department: 退单
+    REPLY = "reply"  # department: 办结答复
+    APPROVE = "approve"  # desk: 审核办结
+    SEND_BACK = "send_back"  # desk: reply not good enough, back to the department
+    CLASSIFY = "classify"  # intake desk: give an unrouted order (a mailbox letter) its category
+    REOPEN = "reopen"  # callback: unresolved or dissatisfied, back to the department (重办)
+
+
+OPEN_STATES = frozenset(
+    {State.REGISTERED, State.DISPATCHED, State.ACCEPTED, State.RETURNED, State.REPLIED}
+)
+FINAL_STATES = frozenset({State.CLOSED, State.CLOSED_AT_INTAKE, State.CANCELLED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move: who may do it and whether a note is required."""
+
+    to: State
+    roles: frozenset[Role]
+    note_required: bool = False
+
+
+_DESK = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
+# Operators classify and route what reached the hotline without a category (the mailbox).
+_TRIAGE = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
+_DEPT = frozenset({Role.DEPARTMENT})
+_CALLBACK = frozenset({Role.CALLBACK, Role.SUPERVISOR})
+
+TRANSITIONS: dict[tuple[State, Action], Transition] = {
+    (State.REGISTERED, Action.DISPATCH): Transition(State.DISPATCHED, _TRIAGE),
+    (State.REGISTERED, Action.CLASSIFY): Transition(State.REGISTERED, _TRIAGE),
+    (State.REGISTERED, Action.CANCEL): Transition(State.CANCELLED, _DESK, note_required=True),
+    (State.RETURNED, Action.REDISPATCH): Transition(State.DISPATCHED, _DESK, note_required=True),
+    (State.RETURNED, Action.CANCEL): Transition(State.CANCELLED, _DESK, note_required=True),
+    (State.DISPATCHED, Action.REDISPATCH): Transition(State.DISPATCHED, _DESK, note_required=True),
+    (State.DISPATCHED, Action.ACCEPT): Transition(State.ACCEPTED, _DEPT),
+    (State.DISPATCHED, Action.RETURN): Transition(State.RETURNED, _DEPT, note_required=True),
+    (State.ACCEPTED, Action.RETURN): Transition(State.RETURNED, _DEPT, note_required=True),
+    (State.ACCEPTED, Action.REPLY): Transition(State.REPLIED, _DEPT, note_required=True),
+    (State.REPLIED, Action.APPROVE): Transition(State.CLOSED, _DESK),
+    (State.REPLIED, Action.SEND_BACK): Transition(State.ACCEPTED, _DESK, note_required=True),
+    # Reopened from a callback survey, with the caller's words as the note.
+    (State.CLOSED, Action.REOPEN): Transition(State.DISPATCHED, _CALLBACK, note_required=True),
+    (State.CLOSED_AT_INTAKE, Action.REOPEN): Transition(
+        State.REGISTERED, _CALLBACK, note_required=True
+    ),
+}
+
+# Actions that choose a (new) department.
+ACTIONS_WITH_DEPARTMENT = frozenset({Action.DISPATCH, Action.REDISPATCH})
+
+
+class TransitionError(Exception):
+    """An action that the table does not allow from this state or for this role."""
+
+    def __init__(self, code: str, state: State, action: Action) -> None:
+        super().__init__(f"{code}: {action} from {state}")
+        self.code = code
+        self.state = state
+        self.action = action
+
+
+def apply(state: State, action: Action, role: Role, note: str = "") -> State:
+    """Return the state after `action`, or raise TransitionError; never a silent no-op."""
+    transition = TRANSITIONS.get((state, action))
+    if transition is None:
+        raise TransitionError("not_allowed_in_state", state, action)
+    if role not in transition.roles:
+        raise TransitionError("not_allowed_for_role", state, action)
+    if transition.note_required and not note.strip():
+        raise TransitionError("note_required", state, action)
+    return transition.to
+
+
+def available_actions(state: State, role: Role) -> list[Action]:
+    """The actions a person in `role` may take on an order in `state`, in table order."""
+    return [a for (s, a), t in TRANSITIONS.items() if s == state and role in t.roles]

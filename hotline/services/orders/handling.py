@@ -1,0 +1,215 @@
+"""Acting on a work order: accept, return, reply, dispatch, approve, send back, cancel,
+reopen."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from hotline.core.deadlines import limits
+from hotline.core.deadlines.escalation import EscalationPolicy
+from hotline.core.orders import workflow
+from hotline.core.orders.intake import OrderType
+from hotline.core.orders.workflow import Action, State, TransitionError
+from hotline.database import write_transaction
+from hotline.models import Department, User, WorkOrder
+from hotline.services import audit
+from hotline.services.errors import Conflict, ValidationFailed
+from hotline.services.notifications import outbox
+from hotline.services.orders.queries import load_for_action
+from hotline.services.reference import cache
+from hotline.services.surveys import tasks
+
+MAX_NOTE = 4000
+
+
+def perform(
+    session: Session,
+    actor_id: int,
+    number: str,
+    action: Action,
+    now: datetime,
+    note: str = "",
+    department_id: int | None = None,
+    expected_version: int | None = None,
+    category_code: str | None = None,
+    timezone: str = limits.DEFAULT_TIMEZONE,
+) -> WorkOrder:
+    """Apply one action under the transition table; audited; conflicts raise Conflict."""
+    if action is Action.CLASSIFY:
+        if not category_code:
+            raise ValidationFailed({"category_code": "required"})
+        return classify(session, actor_id, number, category_code, now, expected_version, timezone)
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed({"note": "too_long"})
+    try:
+        with write_transaction(session):
+            actor, order = _load(session, actor_id, number, expected_version)
+            apply_action(session, actor, order, action, now, note, department_id, timezone)
+    except StaleDataError as exc:
+        raise Conflict("stale_version") from exc
+    return order
+
+
+def apply_action(
+    session: Session,
+    actor: User,
+    order: WorkOrder,
+    action: Action,
+    now: datetime,
+    note: str = "",
+    department_id: int | None = None,
+    timezone: str = limits.DEFAULT_TIMEZONE,
+) -> None:
+    """The body of `perform`, inside the caller's write transaction (callbacks reopen here)."""
+    from_state = order.state_enum
+    to_state = _check(from_state, action, actor, note)
+    audit_note = note
+    if action is Action.RETURN and order.department is not None:
+        audit_note = f"{order.department.name}: {note}"
+    if action in workflow.ACTIONS_WITH_DEPARTMENT:
+        department = _assign(session, order, department_id)
+        audit_note = f"→ {department.name}" + (f": {note}" if note else "")
+    _stamp(order, action, to_state, note, now)
+    if action is Action.REOPEN:
+        _restart_clock(session, order, to_state, now, timezone)
+    order.state = to_state.value
+    order.updated_at = now
+    session.flush()
+    audit.record(
+        session, order.id, actor.id, action.value, from_state.value, to_state.value, now,
+        audit_note,
+    )  # fmt: skip
+    if action is Action.APPROVE:
+        if order.caller_phone and not order.synthetic:
+            outbox.enqueue(
+                session, "sms", order.caller_phone,
+                f"【12345】您的工单{order.number}已办结，答复：{order.reply_text[:200]}",
+                now, order.id,
+            )  # fmt: skip
+        tasks.schedule(session, order, now, timezone)
+    elif action is Action.REOPEN:
+        outbox.enqueue(
+            session, "in_app", f"department:{order.department_id or 'desk'}",
+            f"工单{order.number}回访未解决或不满意，已重办：{note[:200]}", now, order.id,
+        )  # fmt: skip
+
+
+def _restart_clock(
+    session: Session, order: WorkOrder, to_state: State, now: datetime, timezone: str
+) -> None:
+    """A reopened order gets a new due time from now, under its own time limit."""
+    calendar = cache.context(session).calendar
+    unit = limits.LimitUnit(order.time_limit_unit)
+    order.due_at = limits.due_at(now, order.time_limit, unit, calendar, timezone)
+    order.warn_at = EscalationPolicy().warn_at(now, order.due_at, order.warning_percent)
+    # The level belongs to the old deadline; the new one escalates from the start again.
+    order.escalation_level = 0
+    order.reopen_count += 1
+    order.closed_at = order.replied_at = order.accepted_at = None
+    order.accepted_in_time = False
+    order.dispatched_at = now if to_state is State.DISPATCHED else None
+
+
+def _load(
+    session: Session, actor_id: int, number: str, expected_version: int | None
+) -> tuple[User, WorkOrder]:
+    actor, order = load_for_action(session, actor_id, number)
+    if expected_version is not None and order.version != expected_version:
+        raise Conflict("stale_version")
+    return actor, order
+
+
+def _check(state: State, action: Action, actor: User, note: str) -> State:
+    try:
+        return workflow.apply(state, action, actor.role_enum, note)
+    except TransitionError as exc:
+        raise ValidationFailed({"action": exc.code}) from exc
+
+
+def classify(
+    session: Session,
+    actor_id: int,
+    number: str,
+    category_code: str,
+    now: datetime,
+    expected_version: int | None = None,
+    timezone: str = limits.DEFAULT_TIMEZONE,
+) -> WorkOrder:
+    """Give an unrouted order (a mailbox letter, say) its category; route it if rules can."""
+    try:
+        with write_transaction(session):
+            actor, order = _load(session, actor_id, number, expected_version)
+            ctx = cache.context(session)
+            category = ctx.categories.get(category_code)
+            if category is None or not category.is_leaf or not category.kind:
+                raise ValidationFailed({"category_code": "unknown_category"})
+            state = order.state_enum
+            _check(state, Action.CLASSIFY, actor, "")
+            note = f"{order.category.name} → {category.name}"
+            order.category_id = category.id
+            limit = cache.limit_for(ctx, OrderType(order.order_type), category, order.priority)
+            order.time_limit, order.time_limit_unit = limit.amount, limit.unit.value
+            order.warning_percent = limit.warning_percent
+            order.due_at = limits.due_at(
+                order.created_at, limit.amount, limit.unit, ctx.calendar, timezone
+            )
+            order.warn_at = EscalationPolicy().warn_at(
+                order.created_at, order.due_at, limit.warning_percent
+            )
+            order.updated_at = now
+            session.flush()
+            audit.record(session, order.id, actor.id, "classify", state, state, now, note)
+            district_code = ctx.district_codes.get(order.district_id) if order.district_id else None
+            preview = cache.preview(ctx, category, order.lon, order.lat, district_code)
+            department = preview.decision.department
+            if department is not None and Action.DISPATCH in workflow.available_actions(
+                state, actor.role_enum
+            ):
+                order.department_id, order.routing_reason = department.id, preview.decision.reason
+                order.state, order.dispatched_at = State.DISPATCHED.value, now
+                session.flush()
+                audit.record(
+                    session, order.id, actor.id, "dispatch", state, State.DISPATCHED.value, now,
+                    f"→ {department.name}: {preview.decision.reason}",
+                )  # fmt: skip
+    except StaleDataError as exc:
+        raise Conflict("stale_version") from exc
+    return order
+
+
+def _assign(session: Session, order: WorkOrder, department_id: int | None) -> Department:
+    if department_id is None:
+        raise ValidationFailed({"department_id": "required"})
+    department = session.scalar(
+        select(Department).where(Department.id == department_id, Department.active)
+    )
+    if department is None:
+        raise ValidationFailed({"department_id": "unknown_department"})
+    if order.department_id == department.id and order.state_enum is State.DISPATCHED:
+        raise ValidationFailed({"department_id": "same_department"})
+    order.department_id = department.id
+    order.routing_reason = "manual"
+    return department
+
+
+def _stamp(order: WorkOrder, action: Action, to_state: State, note: str, now: datetime) -> None:
+    if action in workflow.ACTIONS_WITH_DEPARTMENT:
+        order.dispatched_at = now
+        order.accepted_at = None
+        order.accepted_in_time = False
+    elif action is Action.ACCEPT:
+        order.accepted_at = now
+        order.accepted_in_time = limits.accepted_in_time(order.dispatched_at, now)
+    elif action is Action.RETURN:
+        order.return_count += 1
+        order.department_id = None
+    elif action is Action.REPLY:
+        order.reply_text = note
+        order.replied_at = now
+    elif action is Action.APPROVE:
+        order.closed_at = now
+    if to_state is State.CANCELLED:
+        order.closed_at = now

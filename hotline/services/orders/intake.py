@@ -1,0 +1,148 @@
+"""Registering a call as a work order: validate, route, number, audit, commit."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from hotline.core.deadlines import limits
+from hotline.core.deadlines.escalation import EscalationPolicy
+from hotline.core.orders.intake import IntakeRequest
+from hotline.core.orders.workflow import State
+from hotline.database import write_transaction
+from hotline.models import WorkOrder
+from hotline.services import audit
+from hotline.services.errors import ValidationFailed
+from hotline.services.notifications import outbox
+from hotline.services.numbering import next_order_number
+from hotline.services.reference import cache
+from hotline.services.surveys import tasks
+
+ESCALATION = EscalationPolicy()
+
+# One constant statement with bound parameters: compiled once, cached for every intake.
+_INSERT_ORDER = WorkOrder.__table__.insert().returning(WorkOrder.__table__.c.id)
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """The new order's number, its state and where routing sent it."""
+
+    order_id: int
+    number: str
+    state: State
+    preview: cache.RoutePreview
+
+
+def resolve_category(ctx: cache.RoutingContext, code: str) -> cache.CategoryRef:
+    """A leaf category by code, or a validation error."""
+    category = ctx.categories.get(code)
+    if category is None or not category.is_leaf:
+        raise ValidationFailed({"category_code": "unknown_category"})
+    return category
+
+
+def preview_route(
+    session: Session,
+    category_code: str,
+    lon: float | None,
+    lat: float | None,
+    district_code: str | None,
+) -> cache.RoutePreview:
+    """Where an order with these facts would go, without saving anything."""
+    ctx = cache.context(session)
+    return cache.preview(ctx, resolve_category(ctx, category_code), lon, lat, district_code)
+
+
+def register_call(
+    session: Session,
+    request: IntakeRequest,
+    actor_id: int | None,
+    now: datetime,
+    timezone: str,
+    synthetic: bool = False,
+    on_created: Callable[[int], None] | None = None,
+    callback_when_closed_at_intake: bool = False,
+) -> IntakeResult:
+    """Create the work order and its audit event in one transaction; return its number.
+
+    `on_created(order_id)` runs inside that transaction (an idempotency record, say), so
+    that if it fails the order is not created either.
+    """
+    # Everything that only reads happens before the write lock is taken: under load the
+    # write transaction is the queue every intake waits in, so it must be short.
+    ctx = cache.context(session)
+    category = resolve_category(ctx, request.category_code)
+    if request.district_code and request.district_code not in ctx.district_ids:
+        raise ValidationFailed({"district_code": "unknown_district"})
+    preview = cache.preview(ctx, category, request.lon, request.lat, request.district_code)
+    department = preview.decision.department
+    if request.close_at_intake:
+        state = State.CLOSED_AT_INTAKE
+    elif department is not None:
+        state = State.DISPATCHED
+    else:
+        state = State.REGISTERED
+    limit = cache.limit_for(ctx, request.order_type, category, request.priority)
+    due = limits.due_at(now, limit.amount, limit.unit, ctx.calendar, timezone)
+    row = {
+        "version": 1,
+        "channel": request.channel.value,
+        "order_type": request.order_type.value,
+        "category_id": category.id,
+        "description": request.description,
+        "caller_phone": request.caller_phone,
+        "caller_name": request.caller_name,
+        "caller_address": request.caller_address,
+        "confidential": request.confidential,
+        "callback_consent": request.callback_consent,
+        "reopen_count": 0,
+        "accepted_in_time": False,
+        "lon": request.lon,
+        "lat": request.lat,
+        "district_id": ctx.district_ids.get(preview.district_code or ""),
+        "address": request.address,
+        "state": state.value,
+        "department_id": department.id if department and state is State.DISPATCHED else None,
+        "routing_reason": preview.decision.reason,
+        "time_limit": limit.amount,
+        "time_limit_unit": limit.unit.value,
+        "priority": request.priority,
+        "warning_percent": limit.warning_percent,
+        "due_at": due,
+        "warn_at": ESCALATION.warn_at(now, due, limit.warning_percent),
+        "intake_answer": request.intake_answer,
+        "reply_text": "",
+        "escalation_level": 0,
+        "return_count": 0,
+        "created_by_id": actor_id,
+        "created_at": now,
+        "updated_at": now,
+        "dispatched_at": now if state is State.DISPATCHED else None,
+        "closed_at": now if state is State.CLOSED_AT_INTAKE else None,
+        "synthetic": synthetic,
+        "caller_email": request.caller_email,
+        "media_url": request.media_url,
+        "attributes_json": json.dumps(dict(request.attributes), ensure_ascii=False),
+        "source": request.source,
+    }
+    note = "outside_all_jurisdictions" if preview.outside_city else preview.decision.reason
+    with write_transaction(session):
+        number = next_order_number(session, now, timezone)
+        order_id = (
+            session.connection().execute(_INSERT_ORDER, {"number": number, **row}).scalar_one()
+        )
+        audit.record(session, order_id, actor_id, "create", None, state.value, now, note)
+        if request.caller_phone and not synthetic:
+            outbox.enqueue(
+                session, "sms", request.caller_phone,
+                f"【12345】您的诉求已受理，工单号{number}，可凭工单号和手机号后四位查询办理进度。",
+                now, order_id,
+            )  # fmt: skip
+        if callback_when_closed_at_intake and state is State.CLOSED_AT_INTAKE:
+            tasks.schedule(session, session.get(WorkOrder, order_id), now, timezone)
+        if on_created is not None:
+            on_created(order_id)
+    return IntakeResult(order_id, number, state, preview)

@@ -1,0 +1,208 @@
+"""Reading work orders as a given user sees them: visibility, search, queues."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from hotline.core.accounts.roles import ROLES_READING_ORDERS, Role
+from hotline.core.orders.search import OrderFilters
+from hotline.core.orders.workflow import State
+from hotline.models import AuditEvent, Category, District, User, WorkOrder
+from hotline.services.errors import Forbidden, NotFound
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results."""
+
+    items: list
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def visible_orders(actor: User) -> Select:
+    """All orders this user may see: department staff only their own department's."""
+    role = actor.role_enum
+    if role not in ROLES_READING_ORDERS:
+        raise Forbidden()
+    query = select(WorkOrder)
+    if role is Role.DEPARTMENT:
+        query = query.where(WorkOrder.department_id == (actor.department_id or -1))
+    return query
+
+
+def get_order(session: Session, actor: User, number: str) -> WorkOrder:
+    """One order by number, or NotFound when it does not exist or is not the actor's to see."""
+    order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def load_for_action(
+    session: Session, actor_id: int, number: str, roles: frozenset[Role] | None = None
+) -> tuple[User, WorkOrder]:
+    """The acting user and the order they act on: Forbidden for a role not in `roles`,
+    NotFound for an inactive user or an order they may not see."""
+    actor = session.get(User, actor_id)
+    if actor is not None and roles is not None and actor.role_enum not in roles:
+        raise Forbidden()
+    if actor is None or not actor.active:
+        raise NotFound()
+    order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
+    if order is None:
+        raise NotFound()
+    return actor, order
+
+
+def timeline(session: Session, order: WorkOrder) -> list[AuditEvent]:
+    """The order's audit events, oldest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.order_id == order.id).order_by(AuditEvent.id)
+        )
+    )
+
+
+def _local_midnight(day, timezone: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(timezone))
+
+
+def apply_filters(query: Select, filters: OrderFilters, timezone: str) -> Select:
+    """Narrow an order query by the search filters (dates are local calendar days)."""
+    if filters.number:
+        query = query.where(WorkOrder.number == filters.number)
+    if filters.caller_phone:
+        query = query.where(WorkOrder.caller_phone == filters.caller_phone)
+    if filters.date_from:
+        query = query.where(WorkOrder.created_at >= _local_midnight(filters.date_from, timezone))
+    if filters.date_to:
+        end = _local_midnight(filters.date_to + timedelta(days=1), timezone)
+        query = query.where(WorkOrder.created_at < end)
+    if filters.state:
+        query = query.where(WorkOrder.state == filters.state.value)
+    if filters.order_type:
+        query = query.where(WorkOrder.order_type == filters.order_type.value)
+    if filters.district_code:
+        query = query.where(
+            WorkOrder.district_id
+            == select(District.id).where(District.code == filters.district_code).scalar_subquery()
+        )
+    if filters.department_id is not None:
+        query = query.where(WorkOrder.department_id == filters.department_id)
+    if filters.category_code:
+        matching = select(Category.id).where(
+            or_(
+                Category.code == filters.category_code,
+                Category.parent_id.in_(
+                    select(Category.id).where(Category.code == filters.category_code)
+                ),
+            )
+        )
+        query = query.where(WorkOrder.category_id.in_(matching))
+    return query
+
+
+def search(
+    session: Session,
+    actor: User,
+    filters: OrderFilters,
+    page: int,
+    page_size: int,
+    timezone: str,
+) -> Page:
+    """Orders matching the filters that the actor may see, newest first."""
+    query = apply_filters(visible_orders(actor), filters, timezone)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = max(1, page)
+    items = session.scalars(
+        query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return Page(list(items), total or 0, page, page_size)
+
+
+def department_queue(session: Session, actor: User) -> list[WorkOrder]:
+    """The actor's department's open orders, most urgent first."""
+    if actor.role_enum is not Role.DEPARTMENT:
+        raise Forbidden()
+    states = [State.DISPATCHED.value, State.ACCEPTED.value]
+    return list(
+        session.scalars(
+            visible_orders(actor)
+            .where(WorkOrder.state.in_(states))
+            .order_by(WorkOrder.due_at, WorkOrder.id)
+            .limit(500)
+        )
+    )
+
+
+def desk_queues(session: Session, actor: User) -> dict[str, list[WorkOrder]]:
+    """The dispatch desk's three queues: to triage, returned, replies to review."""
+    if actor.role_enum not in {Role.DISPATCHER, Role.SUPERVISOR}:
+        raise Forbidden()
+    queues = {}
+    for name, state in (
+        ("triage", State.REGISTERED),
+        ("returned", State.RETURNED),
+        ("review", State.REPLIED),
+    ):
+        queues[name] = list(
+            session.scalars(
+                select(WorkOrder)
+                .where(WorkOrder.state == state.value)
+                .order_by(WorkOrder.due_at, WorkOrder.id)
+                .limit(200)
+            )
+        )
+    return queues
+
+
+def caller_history(session: Session, caller_phone: str, limit: int = 20) -> list[WorkOrder]:
+    """Earlier orders from the same phone, newest first (repeat callers, 重复来电)."""
+    return list(
+        session.scalars(
+            select(WorkOrder)
+            .where(WorkOrder.caller_phone == caller_phone)
+            .order_by(WorkOrder.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def routable_categories(session: Session) -> list[Category]:
+    """Active leaf categories with a responsible kind: what an order can be classified as."""
+    parents = select(Category.parent_id).where(Category.parent_id.is_not(None))
+    return list(
+        session.scalars(
+            select(Category)
+            .where(
+                Category.active,
+                Category.id.not_in(parents),
+                Category.department_kind.is_not(None),
+            )
+            .order_by(Category.code)
+        )
+    )
+
+
+def mailbox_queue(session: Session, limit: int = 200) -> list[WorkOrder]:
+    """Mailbox letters waiting for the intake desk to classify them, oldest first."""
+    return list(
+        session.scalars(
+            select(WorkOrder)
+            .where(WorkOrder.state == State.REGISTERED.value, WorkOrder.source == "mailbox")
+            .order_by(WorkOrder.created_at, WorkOrder.id)
+            .limit(limit)
+        )
+    )

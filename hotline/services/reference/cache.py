@@ -1,0 +1,176 @@
+"""Routing index and calendar, shared by a process's requests, reloaded when admins change them."""
+
+import json
+import threading
+import uuid
+from dataclasses import dataclass
+
+from shapely.geometry import shape
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from hotline.core.deadlines import limits
+from hotline.core.deadlines.calendar import WorkCalendar
+from hotline.core.geo import Jurisdiction, JurisdictionIndex
+from hotline.core.orders.intake import OrderType
+from hotline.core.orders.routing import DepartmentDirectory, DepartmentRef, RoutingDecision, RuleRef
+from hotline.models import (
+    AppSetting,
+    CalendarOverride,
+    Category,
+    Department,
+    District,
+    RoutingRule,
+    TimeLimitRule,
+)
+
+VERSION_KEY = "routing_version"
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    """What routing needs to know about a category."""
+
+    id: int
+    code: str
+    name: str
+    kind: str | None
+    time_limit: int | None
+    time_limit_unit: str
+    is_leaf: bool
+
+
+@dataclass(frozen=True)
+class RoutingContext:
+    """Everything routing reads, built once per routing version."""
+
+    version: str
+    index: JurisdictionIndex
+    directory: DepartmentDirectory
+    categories: dict[str, CategoryRef]
+    district_ids: dict[str, int]
+    district_codes: dict[int, str]
+    calendar: WorkCalendar
+    limit_rules: tuple[limits.LimitRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoutePreview:
+    """A routing decision with the district found for the location."""
+
+    decision: RoutingDecision
+    district_code: str | None
+    district_name: str | None
+    outside_city: bool
+
+
+_VERSION_SQL = text("SELECT value FROM app_settings WHERE key = :key")
+_lock = threading.Lock()
+_current: RoutingContext | None = None
+
+
+def bump_version(session: Session) -> None:
+    """Tell every process to rebuild its routing context (call inside a write transaction)."""
+    # A random token, not a counter: two databases never share a version by accident.
+    token = uuid.uuid4().hex
+    updated = session.execute(
+        update(AppSetting).where(AppSetting.key == VERSION_KEY).values(value=token)
+    )
+    if updated.rowcount == 0:
+        session.add(AppSetting(key=VERSION_KEY, value=token))
+
+
+def context(session: Session) -> RoutingContext:
+    """The current routing context; one small query checks that it is still fresh."""
+    global _current
+    # Plain SQL: this runs on every intake, and the ORM's select costs several times more.
+    version = session.connection().execute(_VERSION_SQL, {"key": VERSION_KEY}).scalar()
+    if version is None:
+        return _build(session, "")
+    current = _current
+    if current is not None and current.version == version:
+        return current
+    with _lock:
+        if _current is None or _current.version != version:
+            _current = _build(session, version)
+        return _current
+
+
+def _build(session: Session, version: str) -> RoutingContext:
+    districts = session.scalars(select(District)).all()
+    index = JurisdictionIndex(
+        Jurisdiction(d.code, d.name, shape(json.loads(d.geometry_geojson))) for d in districts
+    )
+    district_codes = {d.id: d.code for d in districts}
+    departments = [
+        DepartmentRef(d.id, d.name, d.kind, district_codes.get(d.district_id))
+        for d in session.scalars(select(Department).where(Department.active))
+    ]
+    categories = session.scalars(select(Category).where(Category.active)).all()
+    parents = {c.parent_id for c in categories if c.parent_id is not None}
+    category_refs = {
+        c.code: CategoryRef(
+            c.id,
+            c.code,
+            c.name,
+            c.department_kind,
+            c.time_limit,
+            c.time_limit_unit,
+            c.id not in parents,
+        )
+        for c in categories
+    }
+    rules = [
+        RuleRef(r.category.code, district_codes.get(r.district_id), r.department_id)
+        for r in session.scalars(select(RoutingRule))
+    ]
+    return RoutingContext(
+        version=version,
+        index=index,
+        directory=DepartmentDirectory(departments, rules),
+        categories=category_refs,
+        district_ids={code: id_ for id_, code in district_codes.items()},
+        district_codes=district_codes,
+        calendar=WorkCalendar(
+            {o.day: o.is_workday for o in session.scalars(select(CalendarOverride))}
+        ),
+        limit_rules=tuple(
+            limits.LimitRule(
+                limits.Limit(r.amount, limits.LimitUnit(r.unit), r.warning_percent),
+                OrderType(r.order_type) if r.order_type else None,
+                r.category_id,
+                limits.Priority(r.priority) if r.priority else None,
+            )
+            for r in session.scalars(select(TimeLimitRule).order_by(TimeLimitRule.id))
+        ),
+    )
+
+
+def limit_for(
+    ctx: RoutingContext, order_type: OrderType, category: CategoryRef, priority: str
+) -> limits.Limit:
+    """The time limit of an order of this type, category and priority."""
+    return limits.resolve_limit(
+        ctx.limit_rules, order_type, category.id, limits.Priority(priority),
+        category.time_limit, category.time_limit_unit,
+    )  # fmt: skip
+
+
+def preview(
+    ctx: RoutingContext,
+    category: CategoryRef,
+    lon: float | None,
+    lat: float | None,
+    district_code: str | None,
+) -> RoutePreview:
+    """Where an order would go: a point decides the district; else the chosen district."""
+    outside = False
+    if lon is not None and lat is not None:
+        found = ctx.index.locate(lon, lat)
+        outside = found is None
+        district_code = found.code if found else None
+    elif district_code is not None and ctx.index.get(district_code) is None:
+        district_code = None
+    decision = ctx.directory.route(category.code, category.kind, district_code)
+    district = ctx.index.get(district_code) if district_code else None
+    return RoutePreview(decision, district_code, district.name if district else None, outside)

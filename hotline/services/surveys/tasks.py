@@ -1,0 +1,169 @@
+"""Callback surveys (回访): scheduled at closure, worked from a queue, reopening on a bad answer."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.workflow import Action, State
+from hotline.core.surveys import rules
+from hotline.core.surveys.rules import CallbackState, CallResult, Outcome
+from hotline.database import write_transaction
+from hotline.models import Callback, WorkOrder
+from hotline.services import audit
+from hotline.services.errors import Conflict, NotFound, ValidationFailed
+from hotline.services.notifications import outbox
+from hotline.services.orders import handling
+from hotline.services.orders.queries import load_for_action
+from hotline.services.reference import cache
+
+CALLERS = frozenset({Role.CALLBACK, Role.SUPERVISOR})
+CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
+
+
+def schedule(session: Session, order: WorkOrder, now: datetime, timezone: str) -> Callback | None:
+    """A callback task for this closure (round 1, or one more after a reopen), inside the
+    caller's transaction; None when the caller may not be called."""
+    if not rules.should_call(bool(order.caller_phone), order.confidential, order.callback_consent):
+        audit.record(session, order.id, None, "callback_skipped", order.state, order.state, now)
+        return None
+    calendar = cache.context(session).calendar
+    tz = ZoneInfo(timezone)
+    due = rules.first_due(now.astimezone(tz), calendar).astimezone(now.tzinfo)
+    last_round = session.scalar(
+        select(func.max(Callback.round)).where(Callback.order_id == order.id)
+    )
+    task = Callback(
+        order_id=order.id, round=(last_round or 0) + 1, state=CallbackState.DUE.value,
+        created_at=now, due_at=due, department_id=order.department_id,
+        district_id=order.district_id,
+    )  # fmt: skip
+    session.add(task)
+    session.flush()
+    audit.record(
+        session, order.id, None, "callback_scheduled", order.state, order.state, now,
+        f"{task.round}: {due.astimezone(tz):%Y-%m-%d %H:%M}",
+    )  # fmt: skip
+    if not order.synthetic:
+        outbox.enqueue(
+            session, "sms", order.caller_phone or "",
+            f"【12345】我们将于{due.astimezone(tz):%m月%d日}起就工单{order.number}向您回访。",
+            now, order.id,
+        )  # fmt: skip
+    return task
+
+
+def due(session: Session, now: datetime, limit: int = 200) -> list[Callback]:
+    """The callback queue: tasks whose time has come, oldest first."""
+    return list(
+        session.scalars(
+            select(Callback)
+            .where(Callback.state == CallbackState.DUE.value, Callback.due_at <= now)
+            .order_by(Callback.due_at, Callback.id)
+            .limit(limit)
+        )
+    )
+
+
+def upcoming_count(session: Session, now: datetime) -> int:
+    """Tasks scheduled for later (after a 'call me later' or a missed call)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Callback)
+        .where(Callback.state == CallbackState.DUE.value, Callback.due_at > now)
+    )
+
+
+def for_order(session: Session, order_id: int) -> list[Callback]:
+    """An order's callbacks, first round first."""
+    return list(
+        session.scalars(select(Callback).where(Callback.order_id == order_id).order_by("round"))
+    )
+
+
+def get(session: Session, actor_id: int, callback_id: int) -> Callback:
+    """One task, for a callback operator or a supervisor."""
+    task = session.get(Callback, callback_id)
+    if task is None:
+        raise NotFound()
+    load_for_action(session, actor_id, task.order.number, CALLERS)
+    return task
+
+
+def record_call(
+    session: Session,
+    actor_id: int,
+    callback_id: int,
+    result: CallResult,
+    now: datetime,
+    timezone: str,
+    expected_version: int | None = None,
+) -> Callback:
+    """Record one call: an answer (reopening the order if unresolved or dissatisfied), a
+    missed call, a refusal, or 'call me later'. Audited on the order."""
+    tz = ZoneInfo(timezone)
+    try:
+        with write_transaction(session):
+            task = session.get(Callback, callback_id)
+            if task is None:
+                raise NotFound()
+            actor, order = load_for_action(session, actor_id, task.order.number, CALLERS)
+            if expected_version is not None and task.version != expected_version:
+                raise Conflict("stale_version")
+            if task.state != CallbackState.DUE.value:
+                raise ValidationFailed({"callback": "callback_finished"})
+            note = _apply(session, actor, task, order, result, now, tz, timezone)
+            session.flush()
+            audit.record(
+                session, order.id, actor.id, f"callback_{result.outcome.value}",
+                order.state, order.state, now, note,
+            )  # fmt: skip
+            if task.reopened:
+                handling.apply_action(
+                    session, actor, order, Action.REOPEN, now,
+                    f"回访第{task.round}次：{result.comment or note}", timezone=timezone,
+                )  # fmt: skip
+    except StaleDataError as exc:
+        raise Conflict("stale_version") from exc
+    return task
+
+
+def _apply(session, actor, task, order, result, now, tz, timezone) -> str:
+    """Change the task for `result`; return the audit note."""
+    local_now = now.astimezone(tz)
+    if result.outcome is Outcome.LATER:
+        if result.call_again_at is None or result.call_again_at <= now:
+            raise ValidationFailed({"call_again_at": "not_in_future"})
+        task.due_at = result.call_again_at.astimezone(now.tzinfo)
+        return f"{result.call_again_at.astimezone(tz):%Y-%m-%d %H:%M} {result.comment}".strip()
+    if result.outcome is Outcome.NOT_REACHED:
+        last = date.fromisoformat(task.last_attempt_day) if task.last_attempt_day else None
+        calendar = cache.context(session).calendar
+        try:
+            state, next_due = rules.after_not_reached(task.attempts, last, local_now, calendar)
+        except ValueError as exc:
+            raise ValidationFailed({"outcome": str(exc)}) from exc
+        task.attempts += 1
+        task.last_attempt_day = local_now.date().isoformat()
+        task.state = state.value
+        if next_due is not None:
+            task.due_at = next_due.astimezone(now.tzinfo)
+        else:
+            task.completed_at, task.completed_by_id = now, actor.id
+        return f"{task.attempts}/{rules.MAX_ATTEMPTS}"
+    task.completed_at, task.completed_by_id = now, actor.id
+    task.comment = result.comment
+    if result.outcome is Outcome.DECLINED:
+        task.state = CallbackState.DECLINED.value
+        return result.comment
+    survey = result.survey
+    task.state = CallbackState.DONE.value
+    task.resolved, task.score = survey.resolved, survey.score
+    task.satisfaction, task.attitude = survey.satisfaction.value, survey.attitude.value
+    # Only a closed order can be reopened; one reopened by hand meanwhile stays as it is.
+    task.reopened = survey.reopens and order.state in CLOSED
+    resolved = "resolved" if survey.resolved else "unresolved"
+    return f"{resolved} {survey.satisfaction.value} {survey.attitude.value} {survey.score}"

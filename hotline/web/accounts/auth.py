@@ -1,0 +1,89 @@
+"""Login, logout and the language switch."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from hotline.core.accounts.roles import Role
+from hotline.database import utcnow
+from hotline.extensions import db
+from hotline.labels import error_text
+from hotline.services.accounts import users as accounts
+
+bp = Blueprint("auth", __name__)
+
+HOME_BY_ROLE = {
+    Role.OPERATOR: "intake.form",
+    Role.DISPATCHER: "orders.desk",
+    Role.DEPARTMENT: "orders.queue",
+    Role.ADMIN: "admin.users",
+    Role.EMS_DISPATCHER: "ems.console",
+    Role.CALLBACK: "callbacks.queue",
+}
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Each role lands on the page it works on most."""
+    endpoint = HOME_BY_ROLE.get(current_user.role_enum, "orders.search")
+    return redirect(url_for(endpoint))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Username and password; five failures lock the account for a while."""
+    error = None
+    if request.method == "POST":
+        try:
+            user = accounts.authenticate(
+                db.session,
+                request.form.get("username", "")[:64],
+                request.form.get("password", "")[:256],
+                utcnow(),
+                current_app.config["LOGIN_MAX_FAILURES"],
+                current_app.config["LOGIN_LOCK_MINUTES"],
+            )
+        except accounts.LoginFailed as exc:
+            error = error_text(exc.code)
+        else:
+            lang = session.get("lang")
+            session.clear()  # a fresh session on login: no fixation
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+    return render_template("accounts/login.html", error=error), 401 if error else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def language(code: str):
+    """Switch the interface language (Chinese by default)."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = _safe_next(request.form.get("next")) or url_for("auth.home")
+    return redirect(target)
+
+
+@bp.app_context_processor
+def _inject():
+    return {"login_title": _("12345 Hotline")}

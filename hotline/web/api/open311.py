@@ -1,0 +1,190 @@
+"""Open311 GeoReport v2 under /open311/v2/, in JSON and XML."""
+
+from urllib.parse import parse_qsl
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, current_app, json, request, url_for
+
+from hotline.core.api.open311 import Open311Error
+from hotline.database import utcnow
+from hotline.extensions import csrf, db
+from hotline.services import ratelimit
+from hotline.services.accounts import credentials
+from hotline.services.api import open311
+from hotline.services.errors import NotFound
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+csrf.exempt(bp)  # machine clients authenticate with api_key, not a browser session
+
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# Root and item element names of each document in the XML form.
+XML_NAMES = {
+    "services": ("services", "service"),
+    "requests": ("service_requests", "request"),
+    "errors": ("errors", "error"),
+    "tokens": ("service_requests", "request"),
+}
+
+
+def _element(parent: ET.Element, name: str, value) -> None:
+    child = ET.SubElement(parent, name)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _element(child, key, item)
+    elif isinstance(value, list):
+        singular = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
+                    "formats": "format"}.get(name, "item")  # fmt: skip
+        for item in value:
+            _element(child, singular, item)
+    elif isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif value is not None:
+        child.text = str(value)
+
+
+def _render(document, kind: str, fmt: str, status: int = 200) -> Response:
+    if fmt == "xml":
+        if isinstance(document, list):
+            root_name, item_name = XML_NAMES[kind]
+            root = ET.Element(root_name)
+            for item in document:
+                _element(root, item_name, item)
+        else:
+            root = ET.Element(kind)
+            for key, value in document.items():
+                _element(root, key, value)
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
+        return Response(body, status, content_type=FORMATS["xml"])
+    body = json.dumps(document, ensure_ascii=False)
+    return Response(body, status, content_type=FORMATS["json"])
+
+
+def _errors(errors: list[tuple[str, str]], status: int, fmt: str) -> Response:
+    document = [{"code": code, "description": description} for code, description in errors]
+    return _render(document, "errors", fmt if fmt in FORMATS else "json", status)
+
+
+def _format_or_404(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise NotFound()
+    return fmt
+
+
+@bp.errorhandler(NotFound)
+def _not_found(_exc):
+    fmt = request.view_args.get("fmt", "json") if request.view_args else "json"
+    return _errors([("404", "not found")], 404, fmt)
+
+
+@bp.route("/discovery.<fmt>")
+def discovery(fmt: str):
+    """Where this endpoint is and what it speaks."""
+    fmt = _format_or_404(fmt)
+    document = {
+        "changeset": "2026-11-22T00:00:00+08:00",
+        "contact": "12345热线 数据接口",
+        "key_service": "向热线管理员申请 api_key",
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": url_for("open311.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0],
+                "changeset": "2026-11-22T00:00:00+08:00",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+    return _render(document, "discovery", fmt)
+
+
+@bp.route("/services.<fmt>")
+def services(fmt: str):
+    """The categories, as services."""
+    return _render(open311.services(db.session), "services", _format_or_404(fmt))
+
+
+@bp.route("/services/<code>.<fmt>")
+def service_definition(code: str, fmt: str):
+    """A service's extra questions."""
+    fmt = _format_or_404(fmt)
+    return _render(open311.service_definition(db.session, code), "service_definition", fmt)
+
+
+@bp.route("/requests/<number>.<fmt>")
+def request_detail(number: str, fmt: str):
+    """One request (a list of one, as the standard says)."""
+    fmt = _format_or_404(fmt)
+    document = open311.get_request(db.session, number, current_app.config["TIMEZONE"])
+    return _render([document], "requests", fmt)
+
+
+@bp.route("/tokens/<value>.<fmt>")
+def token(value: str, fmt: str):
+    """The request id behind a token."""
+    fmt = _format_or_404(fmt)
+    return _render([open311.token(db.session, value)], "tokens", fmt)
+
+
+@bp.route("/requests.<fmt>", methods=["GET"])
+def requests_list(fmt: str):
+    """Requests by the standard's filters, paginated."""
+    fmt = _format_or_404(fmt)
+    args = {k: v for k, v in request.args.items()}
+    try:
+        documents = open311.list_requests(
+            db.session, args, utcnow(), current_app.config["TIMEZONE"]
+        )
+    except Open311Error as exc:
+        return _errors(exc.errors, 400, fmt)
+    return _render(documents, "requests", fmt)
+
+
+def _form() -> dict[str, str]:
+    """The POST body, decoded strictly: invalid UTF-8 is an error, not replacement characters."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        raw = request.get_data(cache=True)
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8",
+                          errors="strict", max_num_fields=200)  # fmt: skip
+        return dict(pairs)
+    return {k: v for k, v in request.form.items()}
+
+
+@bp.route("/requests.<fmt>", methods=["POST"])
+def requests_create(fmt: str):
+    """Create a request: api_key, rate limits, idempotency, then the intake service."""
+    fmt = _format_or_404(fmt)
+    try:
+        form = _form()
+    except (UnicodeDecodeError, ValueError):
+        return _errors([("400", "the request body is not valid UTF-8 form data")], 400, fmt)
+    client = credentials.client_for_key(
+        db.session, form.get("api_key") or request.args.get("api_key")
+    )
+    if client is None:
+        return _errors([("403", "api_key is missing, wrong or revoked")], 403, fmt)
+    now = utcnow()
+    config = current_app.config
+    limits = {
+        f"open311-key:{client.id}": config["OPEN311_RATE_PER_KEY"],
+        f"open311-ip:{request.remote_addr}": config["OPEN311_RATE_PER_IP"],
+    }
+    limit = ratelimit.exceeded(db.session, limits, 60, now)
+    if limit is not None:
+        message = f"too many requests: at most {limit} a minute; try again shortly"
+        response = _errors([("429", message)], 429, fmt)
+        response.headers["Retry-After"] = "60"
+        return response
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:128] or None
+    try:
+        created = open311.create(db.session, client, form, key, now, config["TIMEZONE"])
+    except Open311Error as exc:
+        return _errors(exc.errors, 400, fmt)
+    document = [
+        {
+            "service_request_id": created.service_request_id,
+            "token": created.service_request_id,
+            "service_notice": created.service_notice,
+            "account_id": None,
+        }
+    ]
+    return _render(document, "requests", fmt, 200 if created.replayed else 201)

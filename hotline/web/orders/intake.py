@@ -1,0 +1,142 @@
+"""The intake desk: record a call, preview its routing, see the caller's earlier queries."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from hotline import labels
+from hotline.core import phone
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.intake import Channel, IntakeValidationError, OrderType, parse_intake
+from hotline.database import utcnow
+from hotline.extensions import db
+from hotline.models import Category, District
+from hotline.services.errors import ValidationFailed
+from hotline.services.orders import intake, queries
+from hotline.web.helpers import roles_required
+from hotline.web.maps import district_map
+
+bp = Blueprint("intake", __name__, url_prefix="/intake")
+
+INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
+
+
+def _category_tree() -> list[tuple[Category, list[Category]]]:
+    categories = db.session.scalars(
+        select(Category).where(Category.active).order_by(Category.code)
+    ).all()
+    majors = [c for c in categories if c.parent_id is None]
+    return [(m, [c for c in categories if c.parent_id == m.id]) for m in majors]
+
+
+def _render_form(form: dict, errors: dict[str, str], status: int = 200):
+    districts = db.session.scalars(select(District).order_by(District.code)).all()
+    return (
+        render_template(
+            "orders/intake.html",
+            form=form,
+            errors={k: labels.error_text(v) for k, v in errors.items()},
+            tree=_category_tree(),
+            districts=districts,
+            channels=list(Channel),
+            order_types=list(OrderType),
+            fmap=district_map(),
+        ),
+        status,
+    )
+
+
+@bp.route("", methods=["GET"])
+@roles_required(*INTAKE_ROLES)
+def form():
+    """An empty intake form."""
+    return _render_form({"channel": "phone", "order_type": "complaint"}, {})
+
+
+@bp.route("", methods=["POST"])
+@roles_required(*INTAKE_ROLES)
+def submit():
+    """Validate, create the order, and go to it (post/redirect/get)."""
+    data = request.form.to_dict()
+    try:
+        call = parse_intake(data)
+        result = intake.register_call(
+            db.session, call, current_user.id, utcnow(), current_app.config["TIMEZONE"],
+            callback_when_closed_at_intake=current_app.config["CALLBACK_AFTER_INTAKE_CLOSE"],
+        )  # fmt: skip
+    except (IntakeValidationError, ValidationFailed) as exc:
+        return _render_form(data, exc.errors, 422)
+    flash(_("Work order %(number)s created.", number=result.number), "success")
+    return redirect(url_for("orders.detail", number=result.number))
+
+
+def _float(name: str) -> float | None:
+    try:
+        return float(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/preview")
+@roles_required(*INTAKE_ROLES)
+def preview():
+    """Which department an order would go to, and why (JSON for the form's script)."""
+    try:
+        result = intake.preview_route(
+            db.session,
+            request.args.get("category_code", ""),
+            _float("lon"),
+            _float("lat"),
+            request.args.get("district_code") or None,
+        )
+    except ValidationFailed as exc:
+        return jsonify(ok=False, errors={k: labels.error_text(v) for k, v in exc.errors.items()})
+    department = result.decision.department
+    reason = "outside_all_jurisdictions" if result.outside_city else result.decision.reason
+    return jsonify(
+        ok=True,
+        department=department.name if department else None,
+        district=result.district_name,
+        reason=str(labels.REASON_LABELS.get(reason, reason)),
+        manual=department is None,
+    )
+
+
+@bp.route("/history")
+@roles_required(*INTAKE_ROLES)
+def history():
+    """The caller's earlier orders (repeat callers)."""
+    number = phone.normalise(request.args.get("phone", ""))
+    if number is None:
+        return jsonify(orders=[])
+    items = queries.caller_history(db.session, number)
+    return jsonify(
+        orders=[
+            {
+                "number": o.number,
+                "url": url_for("orders.detail", number=o.number),
+                "created": o.created_at.isoformat(),
+                "type": str(labels.TYPE_LABELS[o.order_type]),
+                "category": o.category.name,
+                "state": str(labels.STATE_LABELS[o.state]),
+            }
+            for o in items
+        ]
+    )
+
+
+@bp.route("/mailbox")
+@roles_required(*INTAKE_ROLES)
+def mailbox_queue():
+    """Letters from the web mailbox, waiting to be classified and routed."""
+    return render_template("orders/mailbox.html", items=queries.mailbox_queue(db.session))

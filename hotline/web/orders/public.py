@@ -1,0 +1,85 @@
+"""Pages anyone can open: the status lookup (投诉处理结果查询) and the web mailbox (市长信箱)."""
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+from sqlalchemy import select
+
+from hotline.core.orders.intake import IntakeValidationError
+from hotline.database import utcnow
+from hotline.extensions import db
+from hotline.labels import error_text
+from hotline.models import District
+from hotline.services import ratelimit
+from hotline.services.orders import public
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+MIN_FILL_SECONDS = 3  # people take longer than this to write a letter; scripts do not
+MAX_FILL_SECONDS = 2 * 3600
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _limited(name: str, limit: int, seconds: int) -> bool:
+    bucket = f"{name}:{_client_ip()}"
+    return not ratelimit.allow(db.session, bucket, limit, seconds, utcnow())
+
+
+@bp.route("/status", methods=["GET", "POST"])
+def status():
+    """Order number + the last four digits of the caller's phone → status and public reply."""
+    result, message, code = None, None, 200
+    if request.method == "POST":
+        if _limited("status", current_app.config["STATUS_LOOKUP_RATE_PER_IP"], 600):
+            message, code = _("Too many lookups from your address. Please try again later."), 429
+        else:
+            result = public.lookup(
+                db.session, request.form.get("number", ""), request.form.get("last_four", "")
+            )
+            if result is None:
+                message = _("No order matches this number and these digits.")
+    return render_template("orders/public_status.html", result=result, message=message), code
+
+
+def _signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="mailbox-form")
+
+
+def _mailbox_form(form: dict, errors: dict, code: int = 200):
+    districts = db.session.scalars(select(District).order_by(District.code)).all()
+    token = _signer().sign(b"mailbox").decode()
+    return render_template(
+        "orders/public_mailbox.html", form=form, errors=errors, districts=districts, form_token=token
+    ), code
+
+
+@bp.route("/mailbox", methods=["GET"])
+def mailbox():
+    """The mayor's mailbox: a letter to the hotline."""
+    return _mailbox_form({"order_type": "complaint"}, {})
+
+
+@bp.route("/mailbox", methods=["POST"])
+def mailbox_submit():
+    """Checks against abuse that work offline, then the letter becomes an order."""
+    form = request.form.to_dict()
+    if form.get("website"):  # a field people never see; robots fill it in
+        return _mailbox_form(form, {"form": _("The letter could not be accepted.")}, 400)
+    try:
+        _value, issued = _signer().unsign(
+            form.get("form_token", ""), max_age=MAX_FILL_SECONDS, return_timestamp=True
+        )
+    except (SignatureExpired, BadSignature):
+        return _mailbox_form(form, {"form": _("The form expired. Please send it again.")}, 400)
+    if (utcnow() - issued).total_seconds() < MIN_FILL_SECONDS:
+        return _mailbox_form(form, {"form": _("Please take a moment and send it again.")}, 400)
+    if _limited("mailbox", current_app.config["MAILBOX_RATE_PER_IP"], 3600):
+        message = _("Too many letters from your address. Please try again later.")
+        return _mailbox_form(form, {"form": message}, 429)
+    try:
+        number = public.submit_letter(db.session, form, utcnow(), current_app.config["TIMEZONE"])
+    except IntakeValidationError as exc:
+        return _mailbox_form(form, {k: error_text(v) for k, v in exc.errors.items()}, 422)
+    return render_template("orders/public_mailbox_done.html", number=number)

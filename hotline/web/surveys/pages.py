@@ -1,0 +1,88 @@
+"""Callback surveys (回访): the queue of due callbacks and the survey form."""
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hotline import labels
+from hotline.core.accounts.roles import Role
+from hotline.core.surveys import rules
+from hotline.database import utcnow
+from hotline.extensions import db
+from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hotline.services.surveys import tasks as callbacks
+from hotline.web.helpers import flash_errors, parse_int, roles_required
+
+bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
+CALLERS = (Role.CALLBACK, Role.SUPERVISOR)
+
+
+@bp.route("")
+@roles_required(*CALLERS)
+def queue():
+    """Callbacks whose time has come, oldest first."""
+    now = utcnow()
+    return render_template(
+        "surveys/queue.html",
+        tasks=callbacks.due(db.session, now),
+        upcoming=callbacks.upcoming_count(db.session, now),
+    )
+
+
+def _render(task, errors: dict[str, str], form: dict, status: int = 200):
+    return (
+        render_template(
+            "surveys/form.html",
+            task=task,
+            order=task.order,
+            history=callbacks.for_order(db.session, task.order_id),
+            errors={k: labels.error_text(v) for k, v in errors.items()},
+            form=form,
+            outcomes=list(rules.Outcome),
+            satisfactions=list(rules.Satisfaction),
+            attitudes=list(rules.Attitude),
+            max_attempts=rules.MAX_ATTEMPTS,
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:callback_id>", methods=["GET", "POST"])
+@roles_required(*CALLERS)
+def form(callback_id: int):
+    """The survey form for one task; POST records one call."""
+    try:
+        task = callbacks.get(db.session, current_user.id, callback_id)
+    except (NotFound, Forbidden):
+        abort(404)
+    if request.method == "GET":
+        return _render(task, {}, {})
+    data = request.form.to_dict()
+    timezone = current_app.config["TIMEZONE"]
+    try:
+        result = rules.parse_call(data, ZoneInfo(timezone))
+        task = callbacks.record_call(
+            db.session, current_user.id, callback_id, result, utcnow(), timezone,
+            expected_version=parse_int(data.get("version")),
+        )  # fmt: skip
+    except rules.CallbackInputError as exc:
+        return _render(task, exc.errors, data, 422)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        task = callbacks.get(db.session, current_user.id, callback_id)
+        return _render(task, exc.errors, data, 422)
+    except Conflict as exc:
+        db.session.rollback()
+        flash_errors(exc)
+        return redirect(url_for("callbacks.form", callback_id=callback_id)), 303
+    except (NotFound, Forbidden):
+        abort(404)
+    if task.reopened:
+        flash(_("Recorded. The order was reopened to %(department)s.",
+                department=task.order.department.name if task.order.department else "—"),
+              "success")  # fmt: skip
+    else:
+        flash(_("Recorded."), "success")
+    return redirect(url_for("callbacks.queue")), 303
