@@ -2,7 +2,7 @@
 search page's main count, on SQLite and optionally on PostgreSQL.
 
 Generates ORDERS work orders over two years with SQLAlchemy Core (realistic shares of types,
-channels, categories, districts, departments and states; 60% of closed orders with a callback
+channels, categories, districts, departments and states; 60% of closed orders with a survey
 answer), then times `report_data.build` plus the PDF for October 2026 and for 2026.
 Targets: the monthly report under 10 s, the yearly under 60 s on SQLite on this machine.
 Run: .venv/bin/python bench/report.py [--orders 10000000] [--keep]
@@ -27,17 +27,17 @@ from bench._harness import ROOT, prepared_app  # noqa: E402
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 DAYS = 700
-TYPES = [("complaint", 45), ("inquiry", 25), ("help", 12), ("suggestion", 8), ("report", 6),
+TYPES = [("complaint", 45), ("inquiry", 25), ("help", 12), ("suggestion", 8), ("tip_off", 6),
          ("praise", 4)]  # fmt: skip
 CHANNELS = [("phone", 80), ("web", 8), ("app", 6), ("api", 3), ("letter", 3)]
 
 
 def generate(app, count: int) -> None:
-    """Bulk rows, in batches of 20,000, with their callbacks."""
+    """Bulk rows, in batches of 20,000, with their surveys."""
     from sqlalchemy import select
 
     from hotline.extensions import db
-    from hotline.models import Callback, Category, Department, District, WorkOrder
+    from hotline.models import Category, Department, District, Survey, WorkOrder
 
     rng = random.Random(6)
     with app.app_context():
@@ -48,12 +48,12 @@ def generate(app, count: int) -> None:
         departments = db.session.scalars(select(Department.id)).all()
         types, type_weights = zip(*TYPES, strict=True)
         channels, channel_weights = zip(*CHANNELS, strict=True)
-        orders, callbacks = [], []
-        order_table, callback_table = WorkOrder.__table__, Callback.__table__
+        orders, surveys = [], []
+        order_table, survey_table = WorkOrder.__table__, Survey.__table__
         for i in range(count):
             created = START + timedelta(seconds=rng.uniform(0, DAYS * 86400))
             due = created + timedelta(days=rng.choice((3, 15)))
-            state = rng.choices(("closed", "dispatched", "accepted", "cancelled"), (85, 8, 5, 2))[0]
+            state = rng.choices(("closed", "routed", "accepted", "cancelled"), (85, 8, 5, 2))[0]
             closed = created + timedelta(days=rng.uniform(0.5, 18)) if state == "closed" else None
             # Drawn in this order so that a seed gives the same rows as before.
             channel = rng.choices(channels, channel_weights)[0]
@@ -65,14 +65,14 @@ def generate(app, count: int) -> None:
                 "order_type": order_type, "category_id": category, "description": "bench",
                 "district_id": district, "department_id": department,
                 "state": state, "time_limit": 15, "due_at": due, "created_at": created,
-                "updated_at": created, "dispatched_at": created, "closed_at": closed,
+                "updated_at": created, "routed_at": created, "closed_at": closed,
                 "accepted_at": created + timedelta(hours=rng.uniform(0.2, 30)),
                 "accepted_in_time": rng.random() < 0.9, "synthetic": True,
             })  # fmt: skip
             if closed is not None and rng.random() < 0.6:
                 satisfaction = rng.choices(("satisfied", "basic", "dissatisfied"), (80, 15, 5))[0]
                 done = closed + timedelta(days=1, hours=2)
-                callbacks.append({
+                surveys.append({
                     "order_id": i + 1, "version": 1, "round": 1, "state": "done",
                     "department_id": department, "district_id": district,
                     "created_at": closed, "due_at": done, "attempts": 0, "last_attempt_day": "",
@@ -82,14 +82,14 @@ def generate(app, count: int) -> None:
                 })  # fmt: skip
             if len(orders) == 20000:
                 db.session.execute(order_table.insert(), orders)
-                if callbacks:
-                    db.session.execute(callback_table.insert(), callbacks)
+                if surveys:
+                    db.session.execute(survey_table.insert(), surveys)
                 db.session.commit()
-                orders, callbacks = [], []
+                orders, surveys = [], []
         if orders:
             db.session.execute(order_table.insert(), orders)
-        if callbacks:
-            db.session.execute(callback_table.insert(), callbacks)
+        if surveys:
+            db.session.execute(survey_table.insert(), surveys)
         db.session.commit()
 
 
@@ -140,7 +140,7 @@ def time_reports(app, label: str) -> None:
 
 
 def copy_to_postgres(sqlite_file: Path, url: str) -> object:
-    """The same reference data, orders and callbacks in an empty PostgreSQL database."""
+    """The same reference data, orders and surveys in an empty PostgreSQL database."""
     import sqlite3
 
     import psycopg
@@ -165,11 +165,11 @@ def copy_to_postgres(sqlite_file: Path, url: str) -> object:
         held = target.execute("SELECT count(*) FROM work_orders").fetchone()[0]
         if held == source.execute("SELECT count(*) FROM work_orders").fetchone()[0]:
             return app  # copied by an earlier run
-        for table in ("work_orders", "callbacks"):
+        for table in ("work_orders", "surveys"):
             copy_table(source, target, table)
         target.autocommit = True
         target.execute("VACUUM ANALYZE work_orders")
-        target.execute("VACUUM ANALYZE callbacks")
+        target.execute("VACUUM ANALYZE surveys")
     return app
 
 

@@ -57,7 +57,7 @@ def generate(conn, count: int, category_id: int, department_id: int) -> int:
             "routing_reason": "", "time_limit": 15, "time_limit_unit": "working_days",
             "due_at": due, "warn_at": warn, "escalation_level": level, "return_count": 0,
             "intake_answer": "", "reply_text": "", "created_by_id": None, "created_at": created,
-            "updated_at": created, "dispatched_at": created, "accepted_at": None,
+            "updated_at": created, "routed_at": created, "accepted_at": None,
             "replied_at": None, "closed_at": due if closed else None, "synthetic": True,
         })  # fmt: skip
         if len(batch) == 20000:

@@ -32,8 +32,8 @@ class Config:
     LANGUAGES = ("zh", "en")
     PAGE_SIZE = 25
     SWEEP_INTERVAL_SECONDS = 60
-    # Orders answered and closed at intake get a callback survey too when this is on.
-    CALLBACK_AFTER_INTAKE_CLOSE = False
+    # Orders answered and closed at intake get a survey too when this is on.
+    SURVEY_AFTER_INTAKE_CLOSE = False
     # The 120 arrival estimate: great-circle distance x detour factor at an average speed.
     EMS_SPEED_KMH = 40.0
     EMS_DETOUR_FACTOR = 1.3

@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 
 ROLE_LABELS = {
     "operator": _l("Intake operator"),
-    "dispatcher": _l("Dispatch desk"),
+    "desk": _l("Dispatch desk"),
     "department": _l("Department staff"),
     "ems_dispatcher": _l("120 dispatcher"),
-    "callback": _l("Callback operator"),
+    "survey": _l("Callback operator"),
     "supervisor": _l("Supervisor"),
     "official": _l("Official"),
     "admin": _l("Administrator"),
@@ -15,7 +15,7 @@ ROLE_LABELS = {
 
 STATE_LABELS = {
     "registered": _l("Awaiting dispatch"),
-    "dispatched": _l("Dispatched"),
+    "routed": _l("Dispatched"),
     "accepted": _l("Accepted"),
     "returned": _l("Returned"),
     "replied": _l("Replied"),
@@ -26,8 +26,8 @@ STATE_LABELS = {
 
 ACTION_LABELS = {
     "create": _l("Registered"),
-    "dispatch": _l("Dispatch"),
-    "redispatch": _l("Re-dispatch"),
+    "route": _l("Dispatch"),
+    "reroute": _l("Re-dispatch"),
     "cancel": _l("Cancel"),
     "accept": _l("Accept"),
     "return": _l("Return"),
@@ -41,12 +41,12 @@ ACTION_LABELS = {
     "extension_refuse": _l("Extension refused"),
     "remind_set": _l("Reminder set"),
     "reopen": _l("Reopen"),
-    "callback_scheduled": _l("Callback scheduled"),
-    "callback_skipped": _l("No callback (confidential, no consent, or no phone)"),
-    "callback_answered": _l("Callback: answered"),
-    "callback_not_reached": _l("Callback: not reached"),
-    "callback_declined": _l("Callback: declined"),
-    "callback_later": _l("Callback: call again later"),
+    "survey_scheduled": _l("Callback scheduled"),
+    "survey_skipped": _l("No callback (confidential, no consent, or no phone)"),
+    "survey_answered": _l("Callback: answered"),
+    "survey_not_reached": _l("Callback: not reached"),
+    "survey_declined": _l("Callback: declined"),
+    "survey_later": _l("Callback: call again later"),
 }
 
 CAPABILITY_LABELS = {
@@ -114,7 +114,7 @@ PRIORITY_LABELS = {
     "urgent": _l("Urgent"),
 }
 
-CALLBACK_STATE_LABELS = {
+SURVEY_STATE_LABELS = {
     "due": _l("To call"),
     "done": _l("Answered"),
     "declined": _l("Declined"),
@@ -152,7 +152,7 @@ TYPE_LABELS = {
     "inquiry": _l("Inquiry"),
     "help": _l("Help request"),
     "complaint": _l("Complaint"),
-    "report": _l("Report"),
+    "tip_off": _l("Report"),
     "suggestion": _l("Suggestion"),
     "praise": _l("Praise"),
 }
@@ -261,7 +261,7 @@ ERROR_LABELS = {
     ),
     "time_before_last_status": _l("That time is before the vehicle's last status."),
     "score_out_of_range": _l("Give a score from 1 to 10."),
-    "callback_finished": _l("This callback has already been completed."),
+    "survey_finished": _l("This callback has already been completed."),
     "already_tried_today": _l(
         "A missed call was already recorded today: the next try must be on another day."
     ),

@@ -71,7 +71,7 @@ def run_migrations_online():
 
     """
 
-    # this callback is used to prevent an auto-migration from being generated
+    # this survey is used to prevent an auto-migration from being generated
     # when there are no changes to the schema
     # reference: http://alembic.zzzcomputing.com/en/latest/cookbook.html
     def process_revision_directives(context, revision, directives):

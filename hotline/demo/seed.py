@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.intake import Channel, IntakeRequest, OrderType
-from hotline.core.orders.workflow import Action
+from hotline.core.orders.workflow import Action, State
 from hotline.database import write_transaction
 from hotline.demo import surveys
 from hotline.demo.reference import CATEGORIES, CATEGORY_ATTRIBUTES, CITY_BODIES, DISTRICT_BODIES
@@ -36,10 +36,10 @@ from hotline.services.units import boundaries as gis_import
 
 DEMO_USERS: list[tuple[str, str, Role]] = [
     ("operator", "话务员（演示）", Role.OPERATOR),
-    ("dispatcher", "派单员（演示）", Role.DISPATCHER),
+    ("desk", "派单员（演示）", Role.DESK),
     ("dept", "承办人员（演示）", Role.DEPARTMENT),
     ("ems", "120调度员（演示）", Role.EMS_DISPATCHER),
-    ("callback", "回访员（演示）", Role.CALLBACK),
+    ("survey", "回访员（演示）", Role.SURVEYOR),
     ("supervisor", "班长（演示）", Role.SUPERVISOR),
     ("official", "领导（演示）", Role.OFFICIAL),
     ("admin", "管理员（演示）", Role.ADMIN),
@@ -219,8 +219,8 @@ def seed_orders(
             session, request, users["operator"], created, timezone, synthetic=True
         )
         _advance(session, rng, result.number, created, now, users, staff, fallback)
-        if "callback" in users:
-            surveys.answer(session, rng, result.order_id, now, users["callback"], timezone)
+        if "survey" in users:
+            surveys.answer(session, rng, result.order_id, now, users["survey"], timezone)
     return count + _showcase(session, rng, ctx, people, now, timezone, users, staff)
 
 
@@ -252,7 +252,7 @@ class _People:
             lon=point[0],
             lat=point[1],
             address=f"演示地址{rng.randrange(1, 300)}号",
-            confidential=order_type is OrderType.REPORT and rng.random() < 0.5,
+            confidential=order_type is OrderType.TIP_OFF and rng.random() < 0.5,
             close_at_intake=close_now,
             intake_answer="已按知识库答复市民。" if close_now else "",
         )
@@ -299,7 +299,7 @@ def _showcase(
             handling.perform(
                 session, actor, result.number, Action.RETURN, moment, note="该点位不属本单位管辖。"
             )
-    for _ in range(3):  # calls from just outside the city: manual triage at the desk
+    for _ in range(3):  # calls from just outside the city: manual routing at the desk
         point = (round(rng.uniform(117.25, 117.4), 6), round(rng.uniform(39.0, 39.1), 6))
         request = people.request(ctx, rng.choice(SHOWCASE_CATEGORIES), point)
         request = replace(request, close_at_intake=False)
@@ -352,15 +352,15 @@ def _advance(
     """Move a demo order along the loop; older orders get further."""
     age_days = (now - created).days
     steps = [
-        ("dispatcher", Action.DISPATCH, "人工派单", fallback),
+        ("desk", Action.ROUTE, "人工派单", fallback),
         (None, Action.ACCEPT, "", None),
         (None, Action.REPLY, "已现场核实并处理完毕。", None),
-        ("dispatcher", Action.APPROVE, "", None),
+        ("desk", Action.APPROVE, "", None),
     ]
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == number))
     if order.state != "registered":
         steps = steps[1:]
-    if order.state not in {"registered", "dispatched"}:
+    if order.state not in {State.REGISTERED, State.ROUTED}:
         return
     depth = len(steps) if age_days > 20 else rng.randrange(0, len(steps) + 1)
     moment = created

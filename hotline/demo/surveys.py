@@ -1,4 +1,4 @@
-"""Synthetic answers to the demo orders' callback surveys (labelled synthetic with them)."""
+"""Synthetic answers to the demo orders' surveys (labelled synthetic with them)."""
 
 import random
 from datetime import datetime, timedelta
@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from hotline.core.surveys.rules import parse_call
-from hotline.services.surveys import tasks as callbacks
+from hotline.services.surveys import tasks as surveys
 
-# Synthetic callback answers: mostly satisfied, some missed calls, refusals and complaints.
+# Synthetic survey answers: mostly satisfied, some missed calls, refusals and complaints.
 _DEMO_ANSWERS = [
     (60, {"outcome": "answered", "resolved": "yes", "satisfaction": "satisfied"}),
     (18, {"outcome": "answered", "resolved": "yes", "satisfaction": "basic"}),
@@ -22,8 +22,8 @@ _DEMO_ANSWERS = [
 def answer(
     session: Session, rng: random.Random, order_id: int, now: datetime, actor: int, timezone: str
 ) -> None:
-    """Answer a demo order's due callback, as a callback operator would have, if it is due."""
-    tasks = [t for t in callbacks.for_order(session, order_id) if t.state == "due"]
+    """Answer a demo order's due survey, as a survey operator would have, if it is due."""
+    tasks = [t for t in surveys.for_order(session, order_id) if t.state == "due"]
     if not tasks or tasks[-1].due_at >= now - timedelta(hours=8):
         return
     weights, answers = zip(*_DEMO_ANSWERS, strict=True)
@@ -38,4 +38,4 @@ def answer(
         )
     moment = tasks[-1].due_at + timedelta(hours=rng.uniform(0.5, 7))
     result = parse_call(form, ZoneInfo(timezone))
-    callbacks.record_call(session, actor, tasks[-1].id, result, moment, timezone)
+    surveys.record_call(session, actor, tasks[-1].id, result, moment, timezone)

@@ -21,7 +21,7 @@ from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.reminders import Reminder
 from hotline.models.settings import AppSetting
-from hotline.models.surveys import Callback
+from hotline.models.surveys import Survey
 from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
@@ -44,7 +44,7 @@ __all__ = [
     "AppSetting",
     "AuditEvent",
     "CalendarOverride",
-    "Callback",
+    "Survey",
     "Category",
     "Department",
     "District",

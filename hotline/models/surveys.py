@@ -1,4 +1,4 @@
-"""Callback surveys (回访): one task per closure of an order that may be called back."""
+"""Surveys (回访): one task per closure of an order that may be called back."""
 
 from datetime import datetime
 
@@ -9,17 +9,17 @@ from hotline.database import UTCDateTime
 from hotline.extensions import db
 
 
-class Callback(db.Model):
-    """A callback task and, once done, its answers; `round` 2 follows a reopen."""
+class Survey(db.Model):
+    """A survey task and, once done, its answers; `round` 2 follows a reopen."""
 
-    __tablename__ = "callbacks"
+    __tablename__ = "surveys"
     __table_args__ = (
-        UniqueConstraint("order_id", "round", name="uq_callbacks_order_round"),
-        Index("ix_callbacks_state_due", "state", "due_at"),
-        # The KPI counts read callbacks of a period from these indexes alone.
-        Index("ix_callbacks_created", "created_at", "state", "department_id", "district_id"),
+        UniqueConstraint("order_id", "round", name="uq_surveys_order_round"),
+        Index("ix_surveys_state_due", "state", "due_at"),
+        # The KPI counts read surveys of a period from these indexes alone.
+        Index("ix_surveys_created", "created_at", "state", "department_id", "district_id"),
         Index(
-            "ix_callbacks_answers",
+            "ix_surveys_answers",
             "state",
             "completed_at",
             "department_id",
@@ -28,10 +28,10 @@ class Callback(db.Model):
             "satisfaction",
             "reopened",
         ),
-        Index("ix_callbacks_completed", "completed_at"),
-        # The report's excerpts: the latest callbacks with words, without reading the rest.
+        Index("ix_surveys_completed", "completed_at"),
+        # The report's excerpts: the latest surveys with words, without reading the rest.
         Index(
-            "ix_callbacks_commented",
+            "ix_surveys_commented",
             "completed_at",
             sqlite_where=text("comment != ''"),
             postgresql_where=text("comment != ''"),
@@ -42,7 +42,7 @@ class Callback(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
     # The department whose handling the caller rates, and the order's district, when the
-    # callback was planned (the order may later move on): KPIs count callbacks by these.
+    # survey was planned (the order may later move on): KPIs count surveys by these.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     round: Mapped[int] = mapped_column(default=1)

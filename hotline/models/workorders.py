@@ -54,8 +54,8 @@ class WorkOrder(db.Model):
             "state",
         ),
         Index(
-            "ix_work_orders_dispatched",
-            "dispatched_at",
+            "ix_work_orders_routed",
+            "routed_at",
             "department_id",
             "district_id",
             "accepted_in_time",
@@ -68,9 +68,9 @@ class WorkOrder(db.Model):
             "closed_at",
             "department_id",
             "district_id",
-            "dispatched_at",
+            "routed_at",
         ),
-        # Callback figures join to their order for its department and district only.
+        # Survey figures join to their order for its department and district only.
         Index("ix_work_orders_owner", "id", "department_id", "district_id"),
         Index("ix_work_orders_caller_phone_created", "caller_phone", "created_at"),
     )
@@ -110,11 +110,11 @@ class WorkOrder(db.Model):
     warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 临期预警 starts here
     escalation_level: Mapped[int] = mapped_column(default=0)
     return_count: Mapped[int] = mapped_column(default=0)
-    reopen_count: Mapped[int] = mapped_column(default=0)  # 重办 after a callback
+    reopen_count: Mapped[int] = mapped_column(default=0)  # 重办 after a survey
     # Accepted (签收) within the response limit of its (last) dispatch: the 响应率 numerator.
     accepted_in_time: Mapped[bool] = mapped_column(default=False)
     # A confidential reporter agreed to be called back (回访).
-    callback_consent: Mapped[bool] = mapped_column(default=False)
+    survey_consent: Mapped[bool] = mapped_column(default=False)
 
     intake_answer: Mapped[str] = mapped_column(Text, default="")
     reply_text: Mapped[str] = mapped_column(Text, default="")
@@ -122,7 +122,7 @@ class WorkOrder(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

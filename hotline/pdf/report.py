@@ -2,7 +2,7 @@
 
 Cover, key figures, then volume (by type and channel with 环比/同比, bar and line charts),
 what people called about (top categories, hot issues, districts with a choropleth map),
-departments, callbacks (with callers' words, never their identity) and 120.
+departments, surveys (with callers' words, never their identity) and 120.
 """
 
 import statistics
@@ -30,7 +30,7 @@ from hotline.pdf import charts
 from hotline.pdf.fonts import cjk_font
 from hotline.services.reports.data import UNASSIGNED, Compared, ReportData, compare
 
-TYPES = {"complaint": "投诉", "report": "举报", "inquiry": "咨询", "suggestion": "建议",
+TYPES = {"complaint": "投诉", "tip_off": "举报", "inquiry": "咨询", "suggestion": "建议",
          "help": "求助", "praise": "表扬"}  # fmt: skip
 CHANNELS = {"phone": "电话", "web": "网站", "letter": "信件", "email": "电子邮件", "sms": "短信",
             "app": "APP", "api": "接口"}  # fmt: skip
@@ -111,7 +111,7 @@ def render(data: ReportData, title: str, scope_label: str, generated_at: datetim
         ]),
         *_topics(data, styles, font),
         *_departments(data, styles, font),
-        *_callbacks(data, styles, font),
+        *_surveys(data, styles, font),
         Paragraph("五、120 急救调度", styles["h1"]),
         _table([["分级", "事件数"]] + [[f"{level} 级", str(n)]
                                        for level, n in sorted(data.ems.by_triage.items())], font),
@@ -160,11 +160,11 @@ LEVELS = {0: "—", 1: "临期预警", 2: "催办", 3: "督办", 4: "领导督�
 
 
 KEY_RATES = [("响应率", "response"), ("按时办结率", "on_time"), ("解决率", "resolution"),
-             ("满意率", "satisfaction"), ("回访率", "callback")]  # fmt: skip
+             ("满意率", "satisfaction"), ("回访率", "survey")]  # fmt: skip
 DEPARTMENT_RATES = [("满意率", "satisfaction"), ("按时办结", "on_time"), ("响应率", "response")]
 # Every rate of a department, for the sheets (the PDF page has room for three).
 ALL_DEPARTMENT_RATES = [
-    *DEPARTMENT_RATES, ("解决率", "resolution"), ("回访率", "callback"), ("办结率", "completion"),
+    *DEPARTMENT_RATES, ("解决率", "resolution"), ("回访率", "survey"), ("办结率", "completion"),
     ("退单率", "returned"), ("重办率", "reopen"),
 ]  # fmt: skip
 
@@ -248,16 +248,16 @@ def _local(at: datetime, data: ReportData) -> str:
     return f"{at.astimezone(ZoneInfo(data.timezone)):%m-%d %H:%M}"
 
 
-def _callbacks(data: ReportData, styles, font: str) -> list:
+def _surveys(data: ReportData, styles, font: str) -> list:
     """四、回访: rates, the satisfaction breakdown and the callers' words (no caller data)."""
     o = data.overall
     c = o.counts
     labels = {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意"}
-    rows = [["回访", "数量"], ["应回访", str(c.callbacks_planned)],
-            ["已回访", str(c.callbacks_made)],
+    rows = [["回访", "数量"], ["应回访", str(c.surveys_planned)],
+            ["已回访", str(c.surveys_made)],
             ["有效回访", str(c.valid_answers)], ["满意", str(c.satisfied)],
             ["基本满意", str(c.basically_satisfied)], ["不满意", str(c.dissatisfied)],
-            ["回访率", o.callback.percent()], ["满意率", o.satisfaction.percent()],
+            ["回访率", o.survey.percent()], ["满意率", o.satisfaction.percent()],
             ["解决率", o.resolution.percent()]]  # fmt: skip
     story = [Paragraph("四、回访", styles["h1"]), _table(rows, font)]
     if data.comments:

@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     from hotline.web.orders import intake, public
     from hotline.web.orders import pages as orders
     from hotline.web.reports import files, kpi
-    from hotline.web.surveys import pages as callbacks
+    from hotline.web.surveys import pages as surveys
 
     app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=_select_locale)
@@ -77,7 +77,7 @@ def init_app(app: Flask) -> None:
         open311.bp,
         api.bp,
         public.bp,
-        callbacks.bp,
+        surveys.bp,
         kpi.bp,
         console.bp,
         ems_map.bp,

@@ -88,7 +88,7 @@ def init_app(app: Flask) -> None:
         unit_labels=labels.UNIT_LABELS,
         level_labels=labels.LEVEL_LABELS,
         error_text=labels.error_text,
-        callback_state_labels=labels.CALLBACK_STATE_LABELS,
+        survey_state_labels=labels.SURVEY_STATE_LABELS,
         priority_labels=labels.PRIORITY_LABELS,
         period_labels=labels.PERIOD_LABELS,
         capability_labels=labels.CAPABILITY_LABELS,

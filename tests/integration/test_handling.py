@@ -23,7 +23,7 @@ def audit_count(order) -> int:
 def test_accept_reply_approve(any_app):
     with any_app.app_context():
         staff = factories.user(Role.DEPARTMENT, DONGCHENG)
-        desk = factories.user(Role.DISPATCHER)
+        desk = factories.user(Role.DESK)
         order = factories.order()
         act(staff, order.number, Action.ACCEPT)
         act(staff, order.number, Action.REPLY, "已责令施工单位夜间停工。")
@@ -31,20 +31,20 @@ def test_accept_reply_approve(any_app):
         assert closed.state == State.CLOSED.value
         assert closed.reply_text == "已责令施工单位夜间停工。"
         assert closed.accepted_at and closed.replied_at and closed.closed_at
-        # create, accept, reply, approve, and the callback survey the closure scheduled
+        # create, accept, reply, approve, and the survey the closure scheduled
         assert audit_count(closed) == 5
 
 
 def test_return_and_redispatch_with_reasons(any_app):
     with any_app.app_context():
         staff = factories.user(Role.DEPARTMENT, DONGCHENG)
-        desk = factories.user(Role.DISPATCHER)
+        desk = factories.user(Role.DESK)
         order = factories.order()
         returned = act(staff, order.number, Action.RETURN, "属朝阳区管辖")
         assert returned.state == State.RETURNED.value and returned.department_id is None
         assert returned.return_count == 1
         target = factories.department(CHAOYANG)
-        redone = act(desk, order.number, Action.REDISPATCH, "改派朝阳", department_id=target.id)
+        redone = act(desk, order.number, Action.REROUTE, "改派朝阳", department_id=target.id)
         assert redone.department_id == target.id and redone.routing_reason == "manual"
         notes = [e.note for e in queries.timeline(db.session, redone)]
         assert notes[-2] == f"{DONGCHENG}: 属朝阳区管辖"
@@ -54,7 +54,7 @@ def test_return_and_redispatch_with_reasons(any_app):
 def test_send_back_returns_the_order_to_the_department(app):
     with app.app_context():
         staff = factories.user(Role.DEPARTMENT, DONGCHENG)
-        desk = factories.user(Role.DISPATCHER)
+        desk = factories.user(Role.DESK)
         order = factories.order()
         act(staff, order.number, Action.ACCEPT)
         act(staff, order.number, Action.REPLY, "已处理")
@@ -64,15 +64,15 @@ def test_send_back_returns_the_order_to_the_department(app):
 
 def test_manual_triage_needs_a_department(app):
     with app.app_context():
-        desk = factories.user(Role.DISPATCHER)
+        desk = factories.user(Role.DESK)
         order = factories.order(lon="117.2", lat="39.13")
         with pytest.raises(ValidationFailed) as err:
-            act(desk, order.number, Action.DISPATCH)
+            act(desk, order.number, Action.ROUTE)
         assert err.value.errors == {"department_id": "required"}
         dispatched = act(
-            desk, order.number, Action.DISPATCH, department_id=factories.department(CHAOYANG).id
+            desk, order.number, Action.ROUTE, department_id=factories.department(CHAOYANG).id
         )
-        assert dispatched.state == State.DISPATCHED.value
+        assert dispatched.state == State.ROUTED.value
 
 
 def test_other_departments_cannot_see_or_act(app):

@@ -20,7 +20,7 @@ def test_a_call_becomes_a_routed_audited_order(any_app):
         operator = factories.user(Role.OPERATOR)
         order = factories.order(operator)
         assert re.fullmatch(r"20261120-\d{6}", order.number)
-        assert order.state == State.DISPATCHED.value
+        assert order.state == State.ROUTED.value
         assert order.department.name == "东城区城市管理委员会"
         assert order.district.name == "东城区"
         assert order.routing_reason == "district_kind"
@@ -29,7 +29,7 @@ def test_a_call_becomes_a_routed_audited_order(any_app):
         assert order.due_at == datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.order_id == order.id)).all()
         assert [(e.action, e.from_state, e.to_state, e.actor_id) for e in events] == [
-            ("create", None, "dispatched", operator.id)
+            ("create", None, "routed", operator.id)
         ]
 
 

@@ -23,7 +23,7 @@ def test_intake_closure_and_escalation_write_to_the_outbox(any_app):
     with any_app.app_context():
         order = factories.order(caller_phone="13912345678")
         staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
-        desk = factories.user(Role.DISPATCHER)
+        desk = factories.user(Role.DESK)
         late = factories.order()
         escalation.sweep(db.session, T0 + timedelta(days=12))
         factories.act(staff, order.number, Action.ACCEPT)

@@ -55,7 +55,7 @@ def test_ems_percentiles():
     assert figures.median_to_dispatch == 145.0
 
 
-def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
+def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
@@ -69,8 +69,8 @@ def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
 
     with any_app.app_context():
         staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
-        desk = factories.user(Role.DISPATCHER)
-        caller = factories.user(Role.CALLBACK)
+        desk = factories.user(Role.DESK)
+        caller = factories.user(Role.SURVEYOR)
         ems_desk = factories.user(Role.EMS_DISPATCHER)
         # Two October orders closed and called back: one satisfied, one dissatisfied; and
         # one in September, satisfied.
@@ -106,7 +106,7 @@ def test_departments_callbacks_and_120_on_a_hand_built_fixture(any_app):
             1,
             1,
         )
-        assert (c.reopened, c.callbacks_planned, c.callbacks_made) == (1, 2, 2)
+        assert (c.reopened, c.surveys_planned, c.surveys_made) == (1, 2, 2)
         assert data.overall.satisfaction.percent() == "50.0%"
         # 满意率 50% against 100% in September (环比 -50 points) and nothing a year before.
         september, year_before = data.overall_bases
@@ -132,7 +132,7 @@ def test_departments_with_equal_figures_are_ranked_by_name_on_every_database(any
     from hotline.services.reports.data import bounds
 
     with any_app.app_context():
-        # One October order each for five departments: every rate ties (no callbacks yet).
+        # One October order each for five departments: every rate ties (no surveys yet).
         for code in ("0102", "0201", "0301", "0601", "0402"):
             factories.order(now=at(2026, 10, 5, 2, 0), category_code=code)
         start, end = bounds(period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
@@ -155,7 +155,7 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
 
     with any_app.app_context():
         staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
-        desk = factories.user(Role.DISPATCHER)
+        desk = factories.user(Role.DESK)
         ems_desk = factories.user(Role.EMS_DISPATCHER)
         december = at(2026, 12, 20, 2, 0)
 
@@ -204,7 +204,7 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         assert abs(times.average_hours - (10 + 30.5 + 122) / 3) < 1e-6
         [(department, figures)] = [(d, f) for d, f in data.departments if d is not None]
         # Dispatched to it in October and kept: 4 (3 closed, 1 open); returned: 1 -> 1/5.
-        assert (figures.counts.dispatched, figures.counts.returned) == (4, 1)
+        assert (figures.counts.routed, figures.counts.returned) == (4, 1)
         assert figures.returned.percent() == "20.0%"
         count, late = data.late
         # The returned order waits at the desk past its deadline (13 Oct): late as well.

@@ -18,7 +18,7 @@ def test_report_pdf_text_fonts_and_pages(app, tmp_path):
     with app.app_context():
         for day in (3, 4, 5):
             factories.order(now=datetime(2026, 10, day, 2, 0, tzinfo=UTC))
-        _answered_callback_with(HOSTILE)
+        _answered_survey_with(HOSTILE)
         department = factories.department("东城区城市管理委员会")
         organisation.save_department(
             db.session, department.id, HOSTILE[:100], department.kind, department.district_id, True
@@ -67,8 +67,8 @@ def test_report_command(app, tmp_path):
     assert bad.exit_code != 0
 
 
-def _answered_callback_with(comment: str) -> None:
-    """A closed order whose callback (in October 2026) carries `comment`."""
+def _answered_survey_with(comment: str) -> None:
+    """A closed order whose survey (in October 2026) carries `comment`."""
     from zoneinfo import ZoneInfo
 
     from hotline.core.accounts.roles import Role
@@ -79,7 +79,7 @@ def _answered_callback_with(comment: str) -> None:
 
     when = datetime(2026, 10, 6, 2, 0, tzinfo=UTC)
     staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
-    desk = factories.user(Role.DISPATCHER)
+    desk = factories.user(Role.DESK)
     order = factories.order(now=when)
     for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "已处理"),
                                 (desk, Action.APPROVE, "")):  # fmt: skip
@@ -88,6 +88,6 @@ def _answered_callback_with(comment: str) -> None:
     form = {"outcome": "answered", "resolved": "yes", "satisfaction": "basic",
             "attitude": "satisfied", "score": "8", "comment": comment[:2000]}  # fmt: skip
     tasks.record_call(
-        db.session, factories.user(Role.CALLBACK).id, task.id,
+        db.session, factories.user(Role.SURVEYOR).id, task.id,
         parse_call(form, ZoneInfo("Asia/Shanghai")), task.due_at, "Asia/Shanghai",
     )  # fmt: skip

@@ -19,7 +19,7 @@ def report_plans(kind: PeriodKind, scope: data.Scope) -> list[tuple[str, str]]:
 
     def record(_conn, _cursor, statement, parameters, _context, _many):
         small = ("FROM incidents", "FROM vehicles", "FROM assignments")  # thousands of rows
-        if ("count(" in statement or "callbacks.comment" in statement) and not any(
+        if ("count(" in statement or "surveys.comment" in statement) and not any(
             table in statement for table in small
         ):
             statements.append((statement, parameters))
@@ -45,17 +45,17 @@ def report_plans(kind: PeriodKind, scope: data.Scope) -> list[tuple[str, str]]:
     [data.Scope(), data.Scope(district_code="110105")],
     ids=["city", "district"],
 )
-def test_every_order_and_callback_aggregation_reads_a_covering_index(app, kind, scope):
+def test_every_order_and_survey_aggregation_reads_a_covering_index(app, kind, scope):
     with app.app_context():
         plans = report_plans(kind, scope)
         assert len(plans) >= 8
         for statement, plan in plans:
-            big = ("work_orders", "callbacks", "audit_events")
+            big = ("work_orders", "surveys", "audit_events")
             steps = [s for s in plan.split(" / ") if any(table in s for table in big)]
             assert steps, statement
             for step in steps:
-                # The excerpts read only callbacks with words (a partial index), then the table.
-                narrow = "COVERING INDEX" in step or "ix_callbacks_commented" in step
+                # The excerpts read only surveys with words (a partial index), then the table.
+                narrow = "COVERING INDEX" in step or "ix_surveys_commented" in step
                 assert step.startswith("SEARCH") and narrow, (statement, plan)
 
 

@@ -29,11 +29,11 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
     assert synthetic >= 30
     with app.app_context():
         demo_staff = db.session.scalar(select(User).where(User.username == "dept"))
-        desk = db.session.scalar(select(User).where(User.username == "dispatcher"))
+        desk = db.session.scalar(select(User).where(User.username == "desk"))
         # Every demo login has work to show.
         assert queries.department_queue(db.session, demo_staff)
         queues = queries.desk_queues(db.session, desk)
-        assert queues["triage"] and queues["returned"] and queues["review"]
+        assert queues["unrouted"] and queues["returned"] and queues["review"]
     saved = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
     assert len(saved["users"]) == 8
     second = runner.invoke(args=["hotline", "seed-demo", "--orders", "30"])
@@ -44,10 +44,10 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
     assert again == saved
     for role in (
         "operator",
-        "dispatcher",
+        "desk",
         "department",
         "ems_dispatcher",
-        "callback",
+        "survey",
         "supervisor",
         "official",
         "admin",

@@ -18,7 +18,7 @@ from hotline.services.errors import NotFound, ValidationFailed
 from tests import factories
 from tests.conftest import make_app
 
-ACTING_ROLES = [Role.DISPATCHER, Role.DEPARTMENT, Role.OPERATOR, Role.OFFICIAL]
+ACTING_ROLES = [Role.DESK, Role.DEPARTMENT, Role.OPERATOR, Role.OFFICIAL]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def machine_app(tmp_path_factory):
     app = make_app(f"sqlite:///{folder / 'machine.db'}", folder / "instance")
     with app.app_context():
         users = {
-            Role.DISPATCHER: factories.user(Role.DISPATCHER),
+            Role.DESK: factories.user(Role.DESK),
             Role.DEPARTMENT: factories.user(Role.DEPARTMENT, "东城区城市管理委员会"),
             Role.OPERATOR: factories.user(Role.OPERATOR),
             Role.OFFICIAL: factories.user(Role.OFFICIAL),

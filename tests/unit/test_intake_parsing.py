@@ -43,7 +43,7 @@ def test_each_bad_field_gets_its_own_message():
     assert errors_of(lat="91") == {"location": "invalid_coordinates"}
     assert errors_of(order_type="spam") == {"order_type": "invalid_choice"}
     assert errors_of(confidential="on") == {"confidential": "only_for_reports"}
-    assert errors_of(confidential="on", order_type="report") == {}
+    assert errors_of(confidential="on", order_type="tip_off") == {}
     assert errors_of(close_at_intake="on") == {"close_at_intake": "only_for_inquiries"}
     assert errors_of(close_at_intake="on", order_type="inquiry") == {"intake_answer": "required"}
 

@@ -7,8 +7,8 @@ from hotline.core.reports import kpi
 
 def test_each_rate_is_its_definition():
     counts = kpi.Counts(
-        received=200, closed=150, dispatched=180, accepted_in_time=171, due=120,
-        closed_by_due=114, callbacks_planned=100, callbacks_made=90, valid_answers=80,
+        received=200, closed=150, routed=180, accepted_in_time=171, due=120,
+        closed_by_due=114, surveys_planned=100, surveys_made=90, valid_answers=80,
         resolved=72, satisfied=60, basically_satisfied=12, dissatisfied=8, reopened=10,
     )  # fmt: skip
     f = kpi.figures(counts)
@@ -17,7 +17,7 @@ def test_each_rate_is_its_definition():
     assert f.satisfaction.value == pytest.approx(72 / 80) and f.satisfaction.percent() == "90.0%"
     assert f.on_time.value == pytest.approx(0.95)
     assert f.completion.value == pytest.approx(0.75)
-    assert f.callback.value == pytest.approx(0.9)
+    assert f.survey.value == pytest.approx(0.9)
     assert f.reopen.value == pytest.approx(0.125) and f.reopen.percent(2) == "12.50%"
     assert (f.satisfaction.numerator, f.satisfaction.denominator) == (72, 80)
 
@@ -25,7 +25,7 @@ def test_each_rate_is_its_definition():
 def test_zero_denominators_are_na_not_errors():
     f = kpi.figures(kpi.Counts())
     for rate in (f.response, f.resolution, f.satisfaction, f.on_time, f.completion,
-                 f.callback, f.reopen):  # fmt: skip
+                 f.survey, f.reopen):  # fmt: skip
         assert rate.value is None and rate.percent() == "n/a"
     assert kpi.Rate(0, 5).percent() == "0.0%"
 

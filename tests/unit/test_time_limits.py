@@ -40,7 +40,7 @@ def test_ties_go_to_the_earlier_rule():
         LimitRule(Limit(2, DAYS), category_id=NOISE),
         LimitRule(Limit(9, DAYS), category_id=NOISE),
     ]
-    assert resolve_limit(rules, OrderType.REPORT, NOISE, Priority.NORMAL).amount == 2
+    assert resolve_limit(rules, OrderType.TIP_OFF, NOISE, Priority.NORMAL).amount == 2
 
 
 def test_the_warning_follows_the_orders_own_share():

@@ -55,11 +55,11 @@ def test_forms_without_csrf_token_are_rejected(app, make, login):
     [
         (Role.OPERATOR, "/intake", "/admin/users"),
         (Role.DEPARTMENT, "/orders/queue", "/orders/desk"),
-        (Role.DISPATCHER, "/orders/desk", "/orders/queue"),
+        (Role.DESK, "/orders/desk", "/orders/queue"),
         (Role.OFFICIAL, "/orders", "/intake"),
         (Role.ADMIN, "/admin/rules", "/orders"),
         (Role.EMS_DISPATCHER, "/ems", "/orders"),
-        (Role.CALLBACK, "/orders", "/admin/users"),
+        (Role.SURVEYOR, "/orders", "/admin/users"),
     ],
 )
 def test_roles_open_their_pages_and_not_others(make, login, role, allowed, forbidden):

@@ -51,7 +51,7 @@ def test_department_tokens_see_only_their_department(app, make, token_for):
 def test_phones_are_masked_and_reporters_hidden_as_on_the_pages(app, make, token_for):
     plain = make(factories.order, caller_phone="13912345678")
     secret = make(
-        factories.order, order_type="report", confidential="on", caller_phone="13700001111"
+        factories.order, order_type="tip_off", confidential="on", caller_phone="13700001111"
     )
     client = app.test_client()
     official = bearer(token_for(Role.OFFICIAL))
@@ -84,7 +84,7 @@ def test_admins_have_no_order_access(app, token_for):
 @pytest.fixture
 def api_schema(app, make, token_for):
     make(factories.order)
-    make(factories.order, order_type="report", confidential="on")
+    make(factories.order, order_type="tip_off", confidential="on")
     app.config["SCHEMATHESIS_TOKEN"] = token_for(Role.SUPERVISOR)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 

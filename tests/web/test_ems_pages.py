@@ -251,6 +251,6 @@ def test_terminal_clock_ahead_and_the_12345_desk_sees_no_complaints(app, make, l
     )
     ems_desk = login(make(factories.user, Role.EMS_DISPATCHER))
     new_incident(ems_desk)
-    desk = login(make(factories.user, Role.DISPATCHER))
+    desk = login(make(factories.user, Role.DESK))
     [feature] = desk.get("/api/v1/map/incidents.geojson").get_json()["features"]
     assert feature["properties"]["text"] == ""

@@ -167,7 +167,7 @@ def test_closed_requests_carry_the_public_reply(app, client, make):
 
     order = make(factories.order)
     staff = make(factories.user, Role.DEPARTMENT, "东城区城市管理委员会")
-    desk = make(factories.user, Role.DISPATCHER)
+    desk = make(factories.user, Role.DESK)
     for actor, action, note in (
         (staff, Action.ACCEPT, ""),
         (staff, Action.REPLY, "已责令停工"),
@@ -248,7 +248,7 @@ def test_unknown_things_are_404(client):
 
 
 def test_confidential_reports_never_appear(app, client, make):
-    secret = make(factories.order, order_type="report", confidential="on")
+    secret = make(factories.order, order_type="tip_off", confidential="on")
     public = make(factories.order)
     listing = client.get("/open311/v2/requests.json").get_json()
     validate(listing, "requests.json")

@@ -64,7 +64,7 @@ def test_department_staff_work_their_queue(make, query, login):
     assert response.status_code == 302
     reply = staff.post(f"/orders/{order.number}/reply", {"note": "已处理完毕"})
     assert reply.status_code == 302
-    desk = login(make(factories.user, Role.DISPATCHER))
+    desk = login(make(factories.user, Role.DESK))
     assert order.number in desk.get("/orders/desk").get_data(as_text=True)
     desk.post(f"/orders/{order.number}/approve")
     assert query(lambda: db.session.get(WorkOrder, order.id).state) == "closed"
@@ -103,7 +103,7 @@ def test_hostile_text_is_escaped_everywhere(make, query, login):
     order = make(factories.order, description=XSS, caller_name="<b>x</b>", address=XSS)
     staff = make(factories.user, Role.DEPARTMENT, DONGCHENG)
     make(lambda: factories.act(db.session.get(User, staff.id), order.number, Action.RETURN, XSS))
-    for role in (Role.DISPATCHER, Role.OPERATOR):
+    for role in (Role.DESK, Role.OPERATOR):
         browser = login(make(factories.user, role))
         for url in (f"/orders/{order.number}", "/orders", "/orders/desk"):
             response = browser.get(url)
@@ -132,7 +132,7 @@ def test_officials_see_masked_phones_only(make, query, login):
 def test_confidential_reporters_are_invisible_to_the_department(make, query, login):
     order = make(
         factories.order,
-        order_type="report",
+        order_type="tip_off",
         confidential="on",
         caller_phone="13712345678",
         caller_name="举报人赵某",
@@ -143,7 +143,7 @@ def test_confidential_reporters_are_invisible_to_the_department(make, query, log
         page = staff.get(url).get_data(as_text=True)
         for secret in ("13712345678", "1371", "举报人赵某", "朝阳区某小区"):
             assert secret not in page, (url, secret)
-    desk = login(make(factories.user, Role.DISPATCHER)).get(f"/orders/{order.number}")
+    desk = login(make(factories.user, Role.DESK)).get(f"/orders/{order.number}")
     assert "举报人赵某" in desk.get_data(as_text=True)
 
 

@@ -7,10 +7,10 @@ class Role(StrEnum):
     """A user's job; one per account."""
 
     OPERATOR = "operator"  # 话务员: takes 12345 calls
-    DISPATCHER = "dispatcher"  # 派单员: the 12345 dispatch desk
+    DESK = "desk"  # 派单员: the 12345 desk that routes orders by hand
     DEPARTMENT = "department"  # 承办人员: handles its department's orders
     EMS_DISPATCHER = "ems_dispatcher"  # 120 调度员
-    CALLBACK = "callback"  # 回访员
+    SURVEYOR = "surveyor"  # 回访员: calls citizens back (回访)
     SUPERVISOR = "supervisor"  # 班长/督办
     OFFICIAL = "official"  # 领导: read-only
     ADMIN = "admin"
@@ -18,16 +18,16 @@ class Role(StrEnum):
 
 # Roles that talk to citizens and so need their full phone number.
 ROLES_SEEING_PHONES = frozenset(
-    {Role.OPERATOR, Role.DISPATCHER, Role.DEPARTMENT, Role.CALLBACK, Role.SUPERVISOR}
+    {Role.OPERATOR, Role.DESK, Role.DEPARTMENT, Role.SURVEYOR, Role.SUPERVISOR}
 )
 
 # Roles that may open the order search and order pages at all.
 ROLES_READING_ORDERS = frozenset(
     {
         Role.OPERATOR,
-        Role.DISPATCHER,
+        Role.DESK,
         Role.DEPARTMENT,
-        Role.CALLBACK,
+        Role.SURVEYOR,
         Role.SUPERVISOR,
         Role.OFFICIAL,
     }

@@ -29,7 +29,7 @@ DEFAULT_LIMITS: dict[OrderType, tuple[int, LimitUnit]] = {
     OrderType.INQUIRY: (3, LimitUnit.WORKING_DAYS),
     OrderType.HELP: (3, LimitUnit.WORKING_DAYS),
     OrderType.COMPLAINT: (15, LimitUnit.WORKING_DAYS),
-    OrderType.REPORT: (15, LimitUnit.WORKING_DAYS),
+    OrderType.TIP_OFF: (15, LimitUnit.WORKING_DAYS),
     OrderType.SUGGESTION: (15, LimitUnit.WORKING_DAYS),
     OrderType.PRAISE: (5, LimitUnit.WORKING_DAYS),
 }
@@ -118,9 +118,9 @@ def due_at(
     return due.astimezone(created_at.tzinfo)
 
 
-def accepted_in_time(dispatched_at: datetime | None, accepted_at: datetime) -> bool:
+def accepted_in_time(routed_at: datetime | None, accepted_at: datetime) -> bool:
     """True if the order was accepted within the response limit of its dispatch."""
-    return dispatched_at is not None and accepted_at - dispatched_at <= RESPONSE_LIMIT
+    return routed_at is not None and accepted_at - routed_at <= RESPONSE_LIMIT
 
 
 def order_number(local_day: datetime, sequence: int) -> str:

@@ -31,7 +31,7 @@ class OrderType(StrEnum):
     INQUIRY = "inquiry"  # 咨询
     HELP = "help"  # 求助
     COMPLAINT = "complaint"  # 投诉
-    REPORT = "report"  # 举报: the reporter's identity can be kept confidential
+    TIP_OFF = "tip_off"  # 举报: the reporter's identity can be kept confidential
     SUGGESTION = "suggestion"  # 建议
     PRAISE = "praise"  # 表扬
 
@@ -56,7 +56,7 @@ class IntakeRequest:
     district_code: str | None = None
     address: str = ""
     confidential: bool = False
-    callback_consent: bool = False  # a confidential reporter agreed to a callback survey
+    survey_consent: bool = False  # a confidential reporter agreed to a survey
     priority: str = "normal"  # or "urgent" (紧急)
     close_at_intake: bool = False
     intake_answer: str = ""
@@ -142,7 +142,7 @@ def parse_intake(data: dict) -> IntakeRequest:
     district_code = _text(data, "district_code") or None
 
     confidential = _flag(data, "confidential")
-    if confidential and order_type is not OrderType.REPORT:
+    if confidential and order_type is not OrderType.TIP_OFF:
         errors["confidential"] = "only_for_reports"
 
     close_at_intake = _flag(data, "close_at_intake")
@@ -170,7 +170,7 @@ def parse_intake(data: dict) -> IntakeRequest:
         district_code=district_code,
         address=_text(data, "address"),
         confidential=confidential,
-        callback_consent=confidential and _flag(data, "callback_consent"),
+        survey_consent=confidential and _flag(data, "survey_consent"),
         priority="urgent" if _flag(data, "urgent") else "normal",
         close_at_intake=close_at_intake,
         intake_answer=intake_answer if close_at_intake else "",

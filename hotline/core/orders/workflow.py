@@ -10,7 +10,7 @@ class State(StrEnum):
     """Where a work order stands in the closed loop."""
 
     REGISTERED = "registered"  # 受理: waiting for the dispatch desk (manual triage)
-    DISPATCHED = "dispatched"  # 派单: sent to a department
+    ROUTED = "routed"  # 已派单: sent to a department
     ACCEPTED = "accepted"  # 签收
     RETURNED = "returned"  # 退单: back at the dispatch desk for 改派
     REPLIED = "replied"  # 已答复: waiting for the desk's review
@@ -22,8 +22,8 @@ class State(StrEnum):
 class Action(StrEnum):
     """Something a person does to a work order."""
 
-    DISPATCH = "dispatch"  # desk: manual triage to a department
-    REDISPATCH = "redispatch"  # desk: 改派 after a return, or override of a routed order
+    ROUTE = "route"  # desk: manual routing to a department
+    REROUTE = "reroute"  # desk: 改派 after a return, or override of a routed order
     CANCEL = "cancel"  # desk: invalid or duplicate call
     ACCEPT = "accept"  # department: 签收
     RETURN = "return"  # department: 退单
@@ -31,11 +31,11 @@ class Action(StrEnum):
     APPROVE = "approve"  # desk: 审核办结
     SEND_BACK = "send_back"  # desk: reply not good enough, back to the department
     CLASSIFY = "classify"  # intake desk: give an unrouted order (a mailbox letter) its category
-    REOPEN = "reopen"  # callback: unresolved or dissatisfied, back to the department (重办)
+    REOPEN = "reopen"  # survey: unresolved or dissatisfied, back to the department (重办)
 
 
 OPEN_STATES = frozenset(
-    {State.REGISTERED, State.DISPATCHED, State.ACCEPTED, State.RETURNED, State.REPLIED}
+    {State.REGISTERED, State.ROUTED, State.ACCEPTED, State.RETURNED, State.REPLIED}
 )
 FINAL_STATES = frozenset({State.CLOSED, State.CLOSED_AT_INTAKE, State.CANCELLED})
 
@@ -49,34 +49,34 @@ class Transition:
     note_required: bool = False
 
 
-_DESK = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
+_DESK = frozenset({Role.DESK, Role.SUPERVISOR})
 # Operators classify and route what reached the hotline without a category (the mailbox).
-_TRIAGE = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
+_TRIAGE = frozenset({Role.OPERATOR, Role.DESK, Role.SUPERVISOR})
 _DEPT = frozenset({Role.DEPARTMENT})
-_CALLBACK = frozenset({Role.CALLBACK, Role.SUPERVISOR})
+_CALLBACK = frozenset({Role.SURVEYOR, Role.SUPERVISOR})
 
 TRANSITIONS: dict[tuple[State, Action], Transition] = {
-    (State.REGISTERED, Action.DISPATCH): Transition(State.DISPATCHED, _TRIAGE),
+    (State.REGISTERED, Action.ROUTE): Transition(State.ROUTED, _TRIAGE),
     (State.REGISTERED, Action.CLASSIFY): Transition(State.REGISTERED, _TRIAGE),
     (State.REGISTERED, Action.CANCEL): Transition(State.CANCELLED, _DESK, note_required=True),
-    (State.RETURNED, Action.REDISPATCH): Transition(State.DISPATCHED, _DESK, note_required=True),
+    (State.RETURNED, Action.REROUTE): Transition(State.ROUTED, _DESK, note_required=True),
     (State.RETURNED, Action.CANCEL): Transition(State.CANCELLED, _DESK, note_required=True),
-    (State.DISPATCHED, Action.REDISPATCH): Transition(State.DISPATCHED, _DESK, note_required=True),
-    (State.DISPATCHED, Action.ACCEPT): Transition(State.ACCEPTED, _DEPT),
-    (State.DISPATCHED, Action.RETURN): Transition(State.RETURNED, _DEPT, note_required=True),
+    (State.ROUTED, Action.REROUTE): Transition(State.ROUTED, _DESK, note_required=True),
+    (State.ROUTED, Action.ACCEPT): Transition(State.ACCEPTED, _DEPT),
+    (State.ROUTED, Action.RETURN): Transition(State.RETURNED, _DEPT, note_required=True),
     (State.ACCEPTED, Action.RETURN): Transition(State.RETURNED, _DEPT, note_required=True),
     (State.ACCEPTED, Action.REPLY): Transition(State.REPLIED, _DEPT, note_required=True),
     (State.REPLIED, Action.APPROVE): Transition(State.CLOSED, _DESK),
     (State.REPLIED, Action.SEND_BACK): Transition(State.ACCEPTED, _DESK, note_required=True),
-    # Reopened from a callback survey, with the caller's words as the note.
-    (State.CLOSED, Action.REOPEN): Transition(State.DISPATCHED, _CALLBACK, note_required=True),
+    # Reopened from a survey, with the caller's words as the note.
+    (State.CLOSED, Action.REOPEN): Transition(State.ROUTED, _CALLBACK, note_required=True),
     (State.CLOSED_AT_INTAKE, Action.REOPEN): Transition(
         State.REGISTERED, _CALLBACK, note_required=True
     ),
 }
 
 # Actions that choose a (new) department.
-ACTIONS_WITH_DEPARTMENT = frozenset({Action.DISPATCH, Action.REDISPATCH})
+ACTIONS_WITH_DEPARTMENT = frozenset({Action.ROUTE, Action.REROUTE})
 
 
 class TransitionError(Exception):

@@ -54,24 +54,24 @@ class Change:
         return "n/a" if ratio is None else f"{ratio * 100:+.{digits}f}%"
 
 
-def callback_rate(made: int, planned: int) -> Rate:
-    """回访率 = callbacks made (caller reached) / callbacks planned."""
+def survey_rate(made: int, planned: int) -> Rate:
+    """回访率 = surveys made (caller reached) / surveys planned."""
     return Rate(made, planned)
 
 
 def satisfaction_rate(satisfied: int, basically_satisfied: int, valid_answers: int) -> Rate:
-    """满意率 = (满意 + 基本满意) / valid callback answers."""
+    """满意率 = (满意 + 基本满意) / valid survey answers."""
     return Rate(satisfied + basically_satisfied, valid_answers)
 
 
 def resolution_rate(resolved: int, valid_answers: int) -> Rate:
-    """解决率 = "resolved" answers / valid callback answers."""
+    """解决率 = "resolved" answers / valid survey answers."""
     return Rate(resolved, valid_answers)
 
 
-def response_rate(accepted_in_time: int, dispatched: int) -> Rate:
-    """响应率 = orders accepted within the response limit / orders dispatched."""
-    return Rate(accepted_in_time, dispatched)
+def response_rate(accepted_in_time: int, routed: int) -> Rate:
+    """响应率 = orders accepted within the response limit / orders routed."""
+    return Rate(accepted_in_time, routed)
 
 
 def on_time_rate(closed_by_due: int, due: int) -> Rate:
@@ -85,7 +85,7 @@ def completion_rate(closed: int, received: int) -> Rate:
 
 
 def reopen_rate(reopened: int, valid_answers: int) -> Rate:
-    """重办率 = callbacks that reopened their order / valid callback answers."""
+    """重办率 = surveys that reopened their order / valid survey answers."""
     return Rate(reopened, valid_answers)
 
 
@@ -96,13 +96,13 @@ def points(now: Rate, then: Rate) -> float | None:
     return (now.value - then.value) * 100
 
 
-def return_rate(returned: int, dispatched: int) -> Rate:
-    """退单率 = orders the department sent back / (those + orders dispatched to it and kept).
+def return_rate(returned: int, routed: int) -> Rate:
+    """退单率 = orders the department sent back / (those + orders routed to it and kept).
 
-    A returned order leaves the department, so it is not among `dispatched` (orders whose
+    A returned order leaves the department, so it is not among `routed` (orders whose
     last dispatch to the department fell in the period): the two add up to what it received.
     """
-    return Rate(returned, returned + dispatched)
+    return Rate(returned, returned + routed)
 
 
 @dataclass(frozen=True)
@@ -111,12 +111,12 @@ class Counts:
 
     received: int = 0
     closed: int = 0
-    dispatched: int = 0
+    routed: int = 0
     accepted_in_time: int = 0
     due: int = 0
     closed_by_due: int = 0
-    callbacks_planned: int = 0
-    callbacks_made: int = 0
+    surveys_planned: int = 0
+    surveys_made: int = 0
     valid_answers: int = 0
     resolved: int = 0
     satisfied: int = 0
@@ -131,7 +131,7 @@ class Figures:
     """All rates of one period, computed from its counts."""
 
     counts: Counts
-    callback: Rate
+    survey: Rate
     satisfaction: Rate
     resolution: Rate
     response: Rate
@@ -145,14 +145,14 @@ def figures(counts: Counts) -> Figures:
     """Every rate of `counts`, by the definitions above."""
     return Figures(
         counts=counts,
-        callback=callback_rate(counts.callbacks_made, counts.callbacks_planned),
+        survey=survey_rate(counts.surveys_made, counts.surveys_planned),
         satisfaction=satisfaction_rate(
             counts.satisfied, counts.basically_satisfied, counts.valid_answers
         ),
         resolution=resolution_rate(counts.resolved, counts.valid_answers),
-        response=response_rate(counts.accepted_in_time, counts.dispatched),
+        response=response_rate(counts.accepted_in_time, counts.routed),
         on_time=on_time_rate(counts.closed_by_due, counts.due),
         completion=completion_rate(counts.closed, counts.received),
         reopen=reopen_rate(counts.reopened, counts.valid_answers),
-        returned=return_rate(counts.returned, counts.dispatched),
+        returned=return_rate(counts.returned, counts.routed),
     )

@@ -1,4 +1,4 @@
-"""Callback surveys (回访): who is called, when, what the answers mean."""
+"""Surveys (回访): who is called, when, what the answers mean."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,8 +11,8 @@ MAX_ATTEMPTS = 3  # not reached three times, on three different days: unreachabl
 MAX_COMMENT = 2000
 
 
-class CallbackState(StrEnum):
-    """Where a callback task stands."""
+class SurveyState(StrEnum):
+    """Where a survey task stands."""
 
     DUE = "due"  # in the queue from `due_at`
     DONE = "done"  # reached and answered: a valid answer
@@ -63,7 +63,7 @@ class Survey:
 
 @dataclass(frozen=True)
 class CallResult:
-    """One call as the callback operator records it."""
+    """One call as the survey operator records it."""
 
     outcome: Outcome
     survey: Survey | None = None
@@ -71,7 +71,7 @@ class CallResult:
     comment: str = ""
 
 
-class CallbackInputError(ValueError):
+class SurveyInputError(ValueError):
     """Form input that is wrong, field by field."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -88,7 +88,7 @@ def _choice(form: Mapping[str, str], field: str, enum, errors: dict[str, str]):
 
 
 def parse_call(form: Mapping[str, str], tz) -> CallResult:
-    """Read the callback form; every refusal names its field."""
+    """Read the survey form; every refusal names its field."""
     errors: dict[str, str] = {}
     outcome = _choice(form, "outcome", Outcome, errors)
     comment = form.get("comment", "").strip()
@@ -102,13 +102,13 @@ def parse_call(form: Mapping[str, str], tz) -> CallResult:
             errors["call_again_at"] = "invalid_datetime"
         else:
             if errors:
-                raise CallbackInputError(errors)
+                raise SurveyInputError(errors)
             if when.tzinfo is None:
                 when = when.replace(tzinfo=tz)
             return CallResult(outcome, call_again_at=when, comment=comment)
     if outcome is not Outcome.ANSWERED:
         if errors:
-            raise CallbackInputError(errors)
+            raise SurveyInputError(errors)
         return CallResult(outcome, comment=comment)
     resolved = {"yes": True, "no": False}.get(form.get("resolved", "").strip())
     if resolved is None:
@@ -120,7 +120,7 @@ def parse_call(form: Mapping[str, str], tz) -> CallResult:
     if not 1 <= score <= 10:
         errors["score"] = "score_out_of_range"
     if errors:
-        raise CallbackInputError(errors)
+        raise SurveyInputError(errors)
     survey = Survey(bool(resolved), satisfaction, attitude, score, comment)
     return CallResult(outcome, survey=survey, comment=comment)
 
@@ -138,7 +138,7 @@ def first_due(closed_local: datetime, calendar: WorkCalendar) -> datetime:
 
 def after_not_reached(
     attempts_before: int, last_attempt_day: date | None, now_local: datetime, calendar: WorkCalendar
-) -> tuple[CallbackState, datetime | None]:
+) -> tuple[SurveyState, datetime | None]:
     """Another try on the next working day, or unreachable after the last one.
 
     Raises ValueError if the caller was already not reached today: the tries must be on
@@ -148,6 +148,6 @@ def after_not_reached(
         raise ValueError("already_tried_today")
     attempts = attempts_before + 1
     if attempts >= MAX_ATTEMPTS:
-        return CallbackState.UNREACHABLE, None
+        return SurveyState.UNREACHABLE, None
     day = calendar.next_workday(now_local.date())
-    return CallbackState.DUE, datetime.combine(day, calendar.work_start, tzinfo=now_local.tzinfo)
+    return SurveyState.DUE, datetime.combine(day, calendar.work_start, tzinfo=now_local.tzinfo)

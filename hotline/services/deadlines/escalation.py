@@ -19,7 +19,7 @@ from hotline.models import Department, WorkOrder
 # States in which the clock runs: the order waits for the desk or the department.
 RUNNING = (
     State.REGISTERED.value,
-    State.DISPATCHED.value,
+    State.ROUTED.value,
     State.ACCEPTED.value,
     State.RETURNED.value,
 )

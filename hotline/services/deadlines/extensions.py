@@ -16,7 +16,7 @@ from hotline.services.errors import Forbidden, NotFound, ValidationFailed
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
 
-WORKING_STATES = (State.DISPATCHED.value, State.ACCEPTED.value)
+WORKING_STATES = (State.ROUTED.value, State.ACCEPTED.value)
 MAX_REASON = 2000
 
 

@@ -12,7 +12,7 @@ from hotline.services import audit
 from hotline.services.errors import ValidationFailed
 from hotline.services.orders.queries import load_for_action
 
-SETTERS = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
+SETTERS = frozenset({Role.OPERATOR, Role.DESK, Role.SUPERVISOR})
 
 
 def set_reminder(

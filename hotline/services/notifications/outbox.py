@@ -120,7 +120,7 @@ def inbox_recipients(user_id: int, role: str, department_id: int | None) -> list
     recipients = [f"user:{user_id}", f"role:{role}"]
     if department_id is not None:
         recipients.append(f"department:{department_id}")
-    if role in ("dispatcher", "supervisor"):
+    if role in ("desk", "supervisor"):
         recipients.append("department:desk")  # overdue orders that have no department
     return recipients
 

@@ -63,7 +63,7 @@ def apply_action(
     department_id: int | None = None,
     timezone: str = limits.DEFAULT_TIMEZONE,
 ) -> None:
-    """The body of `perform`, inside the caller's write transaction (callbacks reopen here)."""
+    """The body of `perform`, inside the caller's write transaction (surveys reopen here)."""
     from_state = order.state_enum
     to_state = _check(from_state, action, actor, note)
     audit_note = note
@@ -110,7 +110,7 @@ def _restart_clock(
     order.reopen_count += 1
     order.closed_at = order.replied_at = order.accepted_at = None
     order.accepted_in_time = False
-    order.dispatched_at = now if to_state is State.DISPATCHED else None
+    order.routed_at = now if to_state is State.ROUTED else None
 
 
 def _load(
@@ -165,14 +165,14 @@ def classify(
             district_code = ctx.district_codes.get(order.district_id) if order.district_id else None
             preview = cache.preview(ctx, category, order.lon, order.lat, district_code)
             department = preview.decision.department
-            if department is not None and Action.DISPATCH in workflow.available_actions(
+            if department is not None and Action.ROUTE in workflow.available_actions(
                 state, actor.role_enum
             ):
                 order.department_id, order.routing_reason = department.id, preview.decision.reason
-                order.state, order.dispatched_at = State.DISPATCHED.value, now
+                order.state, order.routed_at = State.ROUTED.value, now
                 session.flush()
                 audit.record(
-                    session, order.id, actor.id, "dispatch", state, State.DISPATCHED.value, now,
+                    session, order.id, actor.id, Action.ROUTE.value, state, State.ROUTED.value, now,
                     f"→ {department.name}: {preview.decision.reason}",
                 )  # fmt: skip
     except StaleDataError as exc:
@@ -188,7 +188,7 @@ def _assign(session: Session, order: WorkOrder, department_id: int | None) -> De
     )
     if department is None:
         raise ValidationFailed({"department_id": "unknown_department"})
-    if order.department_id == department.id and order.state_enum is State.DISPATCHED:
+    if order.department_id == department.id and order.state_enum is State.ROUTED:
         raise ValidationFailed({"department_id": "same_department"})
     order.department_id = department.id
     order.routing_reason = "manual"
@@ -197,12 +197,12 @@ def _assign(session: Session, order: WorkOrder, department_id: int | None) -> De
 
 def _stamp(order: WorkOrder, action: Action, to_state: State, note: str, now: datetime) -> None:
     if action in workflow.ACTIONS_WITH_DEPARTMENT:
-        order.dispatched_at = now
+        order.routed_at = now
         order.accepted_at = None
         order.accepted_in_time = False
     elif action is Action.ACCEPT:
         order.accepted_at = now
-        order.accepted_in_time = limits.accepted_in_time(order.dispatched_at, now)
+        order.accepted_in_time = limits.accepted_in_time(order.routed_at, now)
     elif action is Action.RETURN:
         order.return_count += 1
         order.department_id = None

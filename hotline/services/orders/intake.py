@@ -64,7 +64,7 @@ def register_call(
     timezone: str,
     synthetic: bool = False,
     on_created: Callable[[int], None] | None = None,
-    callback_when_closed_at_intake: bool = False,
+    survey_when_closed_at_intake: bool = False,
 ) -> IntakeResult:
     """Create the work order and its audit event in one transaction; return its number.
 
@@ -82,7 +82,7 @@ def register_call(
     if request.close_at_intake:
         state = State.CLOSED_AT_INTAKE
     elif department is not None:
-        state = State.DISPATCHED
+        state = State.ROUTED
     else:
         state = State.REGISTERED
     limit = cache.limit_for(ctx, request.order_type, category, request.priority)
@@ -97,7 +97,7 @@ def register_call(
         "caller_name": request.caller_name,
         "caller_address": request.caller_address,
         "confidential": request.confidential,
-        "callback_consent": request.callback_consent,
+        "survey_consent": request.survey_consent,
         "reopen_count": 0,
         "accepted_in_time": False,
         "lon": request.lon,
@@ -105,7 +105,7 @@ def register_call(
         "district_id": ctx.district_ids.get(preview.district_code or ""),
         "address": request.address,
         "state": state.value,
-        "department_id": department.id if department and state is State.DISPATCHED else None,
+        "department_id": department.id if department and state is State.ROUTED else None,
         "routing_reason": preview.decision.reason,
         "time_limit": limit.amount,
         "time_limit_unit": limit.unit.value,
@@ -120,7 +120,7 @@ def register_call(
         "created_by_id": actor_id,
         "created_at": now,
         "updated_at": now,
-        "dispatched_at": now if state is State.DISPATCHED else None,
+        "routed_at": now if state is State.ROUTED else None,
         "closed_at": now if state is State.CLOSED_AT_INTAKE else None,
         "synthetic": synthetic,
         "caller_email": request.caller_email,
@@ -141,7 +141,7 @@ def register_call(
                 f"【12345】您的诉求已受理，工单号{number}，可凭工单号和手机号后四位查询办理进度。",
                 now, order_id,
             )  # fmt: skip
-        if callback_when_closed_at_intake and state is State.CLOSED_AT_INTAKE:
+        if survey_when_closed_at_intake and state is State.CLOSED_AT_INTAKE:
             tasks.schedule(session, session.get(WorkOrder, order_id), now, timezone)
         if on_created is not None:
             on_created(order_id)

@@ -136,7 +136,7 @@ def department_queue(session: Session, actor: User) -> list[WorkOrder]:
     """The actor's department's open orders, most urgent first."""
     if actor.role_enum is not Role.DEPARTMENT:
         raise Forbidden()
-    states = [State.DISPATCHED.value, State.ACCEPTED.value]
+    states = [State.ROUTED.value, State.ACCEPTED.value]
     return list(
         session.scalars(
             visible_orders(actor)
@@ -148,12 +148,12 @@ def department_queue(session: Session, actor: User) -> list[WorkOrder]:
 
 
 def desk_queues(session: Session, actor: User) -> dict[str, list[WorkOrder]]:
-    """The dispatch desk's three queues: to triage, returned, replies to review."""
-    if actor.role_enum not in {Role.DISPATCHER, Role.SUPERVISOR}:
+    """The dispatch desk's three queues: to route by hand, returned, replies to review."""
+    if actor.role_enum not in {Role.DESK, Role.SUPERVISOR}:
         raise Forbidden()
     queues = {}
     for name, state in (
-        ("triage", State.REGISTERED),
+        ("unrouted", State.REGISTERED),
         ("returned", State.RETURNED),
         ("review", State.REPLIED),
     ):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.core.orders.search import OrderFilters
 from hotline.core.reports import kpi
 from hotline.core.reports.periods import Period, previous, year_earlier
-from hotline.models import Callback, Category, Department, District, WorkOrder
+from hotline.models import Category, Department, District, Survey, WorkOrder
 from hotline.services.orders.queries import apply_filters
 from hotline.services.reference import cache
 from hotline.services.reports import ems_figures as report_ems
@@ -126,30 +126,30 @@ def compare(current: float, previous_value: float, year_value: float) -> Compare
 
 
 @dataclass(frozen=True)
-class CallbackComment:
-    """A caller's words from a callback, without anything that identifies the caller."""
+class SurveyComment:
+    """A caller's words from a survey, without anything that identifies the caller."""
 
     satisfaction: str | None
     resolved: bool | None
     comment: str
 
 
-def callback_comments(
+def survey_comments(
     session: Session, period: Period, timezone: str, scope: Scope, limit: int = 12
-) -> list[CallbackComment]:
-    """The latest comments given in the period's callbacks, in the scope."""
+) -> list[SurveyComment]:
+    """The latest comments given in the period's surveys, in the scope."""
     start, end = bounds(period, timezone)
     query = (
-        select(Callback.satisfaction, Callback.resolved, Callback.comment)
-        .where(Callback.completed_at >= start, Callback.completed_at < end, Callback.comment != "")
-        .order_by(Callback.completed_at.desc())
+        select(Survey.satisfaction, Survey.resolved, Survey.comment)
+        .where(Survey.completed_at >= start, Survey.completed_at < end, Survey.comment != "")
+        .order_by(Survey.completed_at.desc())
         .limit(limit)
     )
     if scope.department_id is not None:
-        query = query.where(Callback.department_id == scope.department_id)
+        query = query.where(Survey.department_id == scope.department_id)
     if scope.district_code is not None:
-        query = query.where(Callback.district_id == _district_id(session, scope.district_code))
-    return [CallbackComment(*row) for row in session.execute(query)]
+        query = query.where(Survey.district_id == _district_id(session, scope.district_code))
+    return [SurveyComment(*row) for row in session.execute(query)]
 
 
 def _district_id(session: Session, code: str | None) -> int | None:
@@ -211,7 +211,7 @@ class ReportData:
     previous_volume: Volume
     year_volume: Volume
     hot: list[tuple[str, Compared]]
-    comments: list[CallbackComment]
+    comments: list[SurveyComment]
     handling: dict[str, report_handling.HandlingTime]  # by department name
     handling_bases: tuple[
         dict[str, report_handling.HandlingTime], dict[str, report_handling.HandlingTime]
@@ -297,7 +297,7 @@ def build(session: Session, period: Period, timezone: str, scope: Scope = Scope(
         handling=handling,
         handling_bases=handling_bases,
         late=report_handling.late_orders(session, start, end, *who),
-        comments=callback_comments(session, period, timezone, scope),
+        comments=survey_comments(session, period, timezone, scope),
         populations=populations,
         shapes=district_shapes(session),
     )

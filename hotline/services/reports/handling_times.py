@@ -50,7 +50,7 @@ def handling_times(
     district_id: int | None = None,
 ) -> dict[str, HandlingTime]:
     """Average and median handling time by department name, from an hourly histogram in SQL."""
-    hours = seconds_between(session, WorkOrder.closed_at, WorkOrder.dispatched_at) / 3600
+    hours = seconds_between(session, WorkOrder.closed_at, WorkOrder.routed_at) / 3600
     # Hours are never negative, so truncation is the floor on both databases.
     hour = cast(func.floor(hours), Integer) if _postgres(session) else cast(hours, Integer)
     rows = session.execute(
@@ -59,7 +59,7 @@ def handling_times(
             WorkOrder.closed_at >= start,
             WorkOrder.closed_at < end,
             WorkOrder.state == State.CLOSED.value,
-            WorkOrder.dispatched_at.is_not(None),
+            WorkOrder.routed_at.is_not(None),
             WorkOrder.department_id.is_not(None),
             *kpis.by_time_range(department_id, district_id),
         )

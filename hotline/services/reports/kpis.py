@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from hotline.core.orders.workflow import Action, State
 from hotline.core.reports import kpi
-from hotline.core.surveys.rules import CallbackState, Satisfaction
-from hotline.models import AuditEvent, Callback, Department, User, WorkOrder
+from hotline.core.surveys.rules import Satisfaction, SurveyState
+from hotline.models import AuditEvent, Department, Survey, User, WorkOrder
 
 CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
-_DONE = CallbackState.DONE.value
-_MADE = (CallbackState.DONE.value, CallbackState.DECLINED.value)
+_DONE = SurveyState.DONE.value
+_MADE = (SurveyState.DONE.value, SurveyState.DECLINED.value)
 # SQLite would look each order up in the wide table; the narrow index holds all the joins
 # to an order's department and district need: twice as fast on a large database.
 OWNER_ONLY = "INDEXED BY ix_work_orders_owner"
@@ -55,18 +55,18 @@ def counts_by_department(
     if district_id is not None:
         only.append(WorkOrder.district_id == district_id)
     by_time = by_time_range(department_id, district_id)
-    # Callbacks count for the department whose handling was rated (kept on the callback).
-    rated = Callback.department_id
-    callbacks_only = [rated == department_id] if department_id is not None else []
+    # Callbacks count for the department whose handling was rated (kept on the survey).
+    rated = Survey.department_id
+    surveys_only = [rated == department_id] if department_id is not None else []
     if district_id is not None:
-        callbacks_only.append(Callback.district_id == district_id)
+        surveys_only.append(Survey.district_id == district_id)
     queries = {
         ("received", "closed"): select(
             dept, func.count(), _sum(WorkOrder.state.in_(CLOSED))
         ).where(_in_period(WorkOrder.created_at, start, end), *only),
-        ("dispatched", "accepted_in_time"): select(
+        ("routed", "accepted_in_time"): select(
             dept, func.count(), _sum(WorkOrder.accepted_in_time)
-        ).where(_in_period(WorkOrder.dispatched_at, start, end), *by_time),
+        ).where(_in_period(WorkOrder.routed_at, start, end), *by_time),
         ("due", "closed_by_due"): select(
             dept,
             func.count(),
@@ -76,23 +76,23 @@ def counts_by_department(
             WorkOrder.state != State.CANCELLED.value,
             *by_time,
         ),
-        ("callbacks_planned", "callbacks_made"): select(
-            rated, func.count(), _sum(Callback.state.in_(_MADE))
-        ).where(_in_period(Callback.created_at, start, end), *callbacks_only),
+        ("surveys_planned", "surveys_made"): select(
+            rated, func.count(), _sum(Survey.state.in_(_MADE))
+        ).where(_in_period(Survey.created_at, start, end), *surveys_only),
         (
             "valid_answers", "resolved", "satisfied", "basically_satisfied", "dissatisfied",
             "reopened",
         ): select(
             rated,
             func.count(),
-            _sum(Callback.resolved),
-            _sum(Callback.satisfaction == Satisfaction.SATISFIED.value),
-            _sum(Callback.satisfaction == Satisfaction.BASIC.value),
-            _sum(Callback.satisfaction == Satisfaction.DISSATISFIED.value),
-            _sum(Callback.reopened),
+            _sum(Survey.resolved),
+            _sum(Survey.satisfaction == Satisfaction.SATISFIED.value),
+            _sum(Survey.satisfaction == Satisfaction.BASIC.value),
+            _sum(Survey.satisfaction == Satisfaction.DISSATISFIED.value),
+            _sum(Survey.reopened),
         ).where(
-            _in_period(Callback.completed_at, start, end), Callback.state == _DONE,
-            *callbacks_only,
+            _in_period(Survey.completed_at, start, end), Survey.state == _DONE,
+            *surveys_only,
         ),
     }  # fmt: skip
     found: dict[int | None, dict[str, int]] = defaultdict(dict)

@@ -1,4 +1,4 @@
-"""Callback surveys (回访): scheduled at closure, worked from a queue, reopening on a bad answer."""
+"""Surveys (回访): scheduled at closure, worked from a queue, reopening on a bad answer."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,9 +10,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.workflow import Action, State
 from hotline.core.surveys import rules
-from hotline.core.surveys.rules import CallbackState, CallResult, Outcome
+from hotline.core.surveys.rules import CallResult, Outcome, SurveyState
 from hotline.database import write_transaction
-from hotline.models import Callback, WorkOrder
+from hotline.models import Survey, WorkOrder
 from hotline.services import audit
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.notifications import outbox
@@ -20,31 +20,29 @@ from hotline.services.orders import handling
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
 
-CALLERS = frozenset({Role.CALLBACK, Role.SUPERVISOR})
+CALLERS = frozenset({Role.SURVEYOR, Role.SUPERVISOR})
 CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
 
 
-def schedule(session: Session, order: WorkOrder, now: datetime, timezone: str) -> Callback | None:
-    """A callback task for this closure (round 1, or one more after a reopen), inside the
+def schedule(session: Session, order: WorkOrder, now: datetime, timezone: str) -> Survey | None:
+    """A survey task for this closure (round 1, or one more after a reopen), inside the
     caller's transaction; None when the caller may not be called."""
-    if not rules.should_call(bool(order.caller_phone), order.confidential, order.callback_consent):
-        audit.record(session, order.id, None, "callback_skipped", order.state, order.state, now)
+    if not rules.should_call(bool(order.caller_phone), order.confidential, order.survey_consent):
+        audit.record(session, order.id, None, "survey_skipped", order.state, order.state, now)
         return None
     calendar = cache.context(session).calendar
     tz = ZoneInfo(timezone)
     due = rules.first_due(now.astimezone(tz), calendar).astimezone(now.tzinfo)
-    last_round = session.scalar(
-        select(func.max(Callback.round)).where(Callback.order_id == order.id)
-    )
-    task = Callback(
-        order_id=order.id, round=(last_round or 0) + 1, state=CallbackState.DUE.value,
+    last_round = session.scalar(select(func.max(Survey.round)).where(Survey.order_id == order.id))
+    task = Survey(
+        order_id=order.id, round=(last_round or 0) + 1, state=SurveyState.DUE.value,
         created_at=now, due_at=due, department_id=order.department_id,
         district_id=order.district_id,
     )  # fmt: skip
     session.add(task)
     session.flush()
     audit.record(
-        session, order.id, None, "callback_scheduled", order.state, order.state, now,
+        session, order.id, None, "survey_scheduled", order.state, order.state, now,
         f"{task.round}: {due.astimezone(tz):%Y-%m-%d %H:%M}",
     )  # fmt: skip
     if not order.synthetic:
@@ -56,13 +54,13 @@ def schedule(session: Session, order: WorkOrder, now: datetime, timezone: str) -
     return task
 
 
-def due(session: Session, now: datetime, limit: int = 200) -> list[Callback]:
-    """The callback queue: tasks whose time has come, oldest first."""
+def due(session: Session, now: datetime, limit: int = 200) -> list[Survey]:
+    """The survey queue: tasks whose time has come, oldest first."""
     return list(
         session.scalars(
-            select(Callback)
-            .where(Callback.state == CallbackState.DUE.value, Callback.due_at <= now)
-            .order_by(Callback.due_at, Callback.id)
+            select(Survey)
+            .where(Survey.state == SurveyState.DUE.value, Survey.due_at <= now)
+            .order_by(Survey.due_at, Survey.id)
             .limit(limit)
         )
     )
@@ -72,21 +70,21 @@ def upcoming_count(session: Session, now: datetime) -> int:
     """Tasks scheduled for later (after a 'call me later' or a missed call)."""
     return session.scalar(
         select(func.count())
-        .select_from(Callback)
-        .where(Callback.state == CallbackState.DUE.value, Callback.due_at > now)
+        .select_from(Survey)
+        .where(Survey.state == SurveyState.DUE.value, Survey.due_at > now)
     )
 
 
-def for_order(session: Session, order_id: int) -> list[Callback]:
-    """An order's callbacks, first round first."""
+def for_order(session: Session, order_id: int) -> list[Survey]:
+    """An order's surveys, first round first."""
     return list(
-        session.scalars(select(Callback).where(Callback.order_id == order_id).order_by("round"))
+        session.scalars(select(Survey).where(Survey.order_id == order_id).order_by("round"))
     )
 
 
-def get(session: Session, actor_id: int, callback_id: int) -> Callback:
-    """One task, for a callback operator or a supervisor."""
-    task = session.get(Callback, callback_id)
+def get(session: Session, actor_id: int, survey_id: int) -> Survey:
+    """One task, for a survey operator or a supervisor."""
+    task = session.get(Survey, survey_id)
     if task is None:
         raise NotFound()
     load_for_action(session, actor_id, task.order.number, CALLERS)
@@ -96,29 +94,29 @@ def get(session: Session, actor_id: int, callback_id: int) -> Callback:
 def record_call(
     session: Session,
     actor_id: int,
-    callback_id: int,
+    survey_id: int,
     result: CallResult,
     now: datetime,
     timezone: str,
     expected_version: int | None = None,
-) -> Callback:
+) -> Survey:
     """Record one call: an answer (reopening the order if unresolved or dissatisfied), a
     missed call, a refusal, or 'call me later'. Audited on the order."""
     tz = ZoneInfo(timezone)
     try:
         with write_transaction(session):
-            task = session.get(Callback, callback_id)
+            task = session.get(Survey, survey_id)
             if task is None:
                 raise NotFound()
             actor, order = load_for_action(session, actor_id, task.order.number, CALLERS)
             if expected_version is not None and task.version != expected_version:
                 raise Conflict("stale_version")
-            if task.state != CallbackState.DUE.value:
-                raise ValidationFailed({"callback": "callback_finished"})
+            if task.state != SurveyState.DUE.value:
+                raise ValidationFailed({"survey": "survey_finished"})
             note = _apply(session, actor, task, order, result, now, tz, timezone)
             session.flush()
             audit.record(
-                session, order.id, actor.id, f"callback_{result.outcome.value}",
+                session, order.id, actor.id, f"survey_{result.outcome.value}",
                 order.state, order.state, now, note,
             )  # fmt: skip
             if task.reopened:
@@ -157,10 +155,10 @@ def _apply(session, actor, task, order, result, now, tz, timezone) -> str:
     task.completed_at, task.completed_by_id = now, actor.id
     task.comment = result.comment
     if result.outcome is Outcome.DECLINED:
-        task.state = CallbackState.DECLINED.value
+        task.state = SurveyState.DECLINED.value
         return result.comment
     survey = result.survey
-    task.state = CallbackState.DONE.value
+    task.state = SurveyState.DONE.value
     task.resolved, task.score = survey.resolved, survey.score
     task.satisfaction, task.attitude = survey.satisfaction.value, survey.attitude.value
     # Only a closed order can be reopened; one reopened by hand meanwhile stays as it is.

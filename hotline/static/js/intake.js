@@ -76,9 +76,9 @@
   }
 
   function updateTypeRows() {
-    document.getElementById("confidential-row").hidden = type.value !== "report";
+    document.getElementById("confidential-row").hidden = type.value !== "tip_off";
     document.getElementById("consent-row").hidden = !(
-      type.value === "report" && document.querySelector("[name=confidential]").checked
+      type.value === "tip_off" && document.querySelector("[name=confidential]").checked
     );
     close.parentElement.hidden = type.value !== "inquiry";
     document.getElementById("answer-row").hidden = !(type.value === "inquiry" && close.checked);

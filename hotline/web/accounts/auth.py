@@ -16,11 +16,11 @@ bp = Blueprint("auth", __name__)
 
 HOME_BY_ROLE = {
     Role.OPERATOR: "intake.form",
-    Role.DISPATCHER: "orders.desk",
+    Role.DESK: "orders.desk",
     Role.DEPARTMENT: "orders.queue",
     Role.ADMIN: "admin.users",
     Role.EMS_DISPATCHER: "ems.console",
-    Role.CALLBACK: "callbacks.queue",
+    Role.SURVEYOR: "surveys.queue",
 }
 
 

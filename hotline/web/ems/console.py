@@ -268,7 +268,7 @@ def recommendation_json(lon: float, lat: float, k: int | None = None) -> dict:
 
 
 @bp.route("/incidents/<int:incident_id>/recommend.json")
-@roles_required(*DISPATCHERS, Role.DISPATCHER)
+@roles_required(*DISPATCHERS, Role.DESK)
 def recommend_json(incident_id: int):
     """The incident's recommendation (the map's popup)."""
     case = _incident(incident_id)

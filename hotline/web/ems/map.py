@@ -34,7 +34,7 @@ from hotline.web.helpers import flash_errors, parse_int, roles_required
 from hotline.web.maps import district_map
 
 bp = Blueprint("ems_map", __name__)
-MAP_ROLES = (Role.EMS_DISPATCHER, Role.SUPERVISOR, Role.DISPATCHER)
+MAP_ROLES = (Role.EMS_DISPATCHER, Role.SUPERVISOR, Role.DESK)
 EMS_ROLES = (Role.EMS_DISPATCHER, Role.SUPERVISOR)
 MAX_ORDERS_ON_MAP = 20000
 

@@ -28,7 +28,7 @@ from hotline.web.maps import district_map
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
-INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
+INTAKE_ROLES = (Role.OPERATOR, Role.DESK, Role.SUPERVISOR)
 
 
 def _category_tree() -> list[tuple[Category, list[Category]]]:
@@ -72,7 +72,7 @@ def submit():
         call = parse_intake(data)
         result = intake.register_call(
             db.session, call, current_user.id, utcnow(), current_app.config["TIMEZONE"],
-            callback_when_closed_at_intake=current_app.config["CALLBACK_AFTER_INTAKE_CLOSE"],
+            survey_when_closed_at_intake=current_app.config["SURVEY_AFTER_INTAKE_CLOSE"],
         )  # fmt: skip
     except (IntakeValidationError, ValidationFailed) as exc:
         return _render_form(data, exc.errors, 422)

@@ -86,7 +86,7 @@ def detail(number: str):
         departments=list(_departments()) if workflow.ACTIONS_WITH_DEPARTMENT & set(actions) else [],
         categories=queries.routable_categories(db.session) if Action.CLASSIFY in actions else [],
         pending_extensions=extensions.pending(db.session, order.id),
-        callbacks=tasks.for_order(db.session, order.id),
+        surveys=tasks.for_order(db.session, order.id),
         can_set_reminder=current_user.role_enum in reminders.SETTERS,
         can_request_extension=current_user.role_enum is Role.DEPARTMENT
         and order.state in extensions.WORKING_STATES,
@@ -138,9 +138,9 @@ def act(number: str, action: str):
 
 
 @bp.route("/desk")
-@roles_required(Role.DISPATCHER, Role.SUPERVISOR)
+@roles_required(Role.DESK, Role.SUPERVISOR)
 def desk():
-    """The dispatch desk: manual triage, returned orders, replies to review."""
+    """The 12345 desk: manual routing, returned orders, replies to review."""
     return render_template("orders/desk.html", queues=queries.desk_queues(db.session, current_user))
 
 
@@ -154,7 +154,7 @@ def queue():
 
 
 @bp.route("/overdue")
-@roles_required(Role.SUPERVISOR, Role.OFFICIAL, Role.DISPATCHER)
+@roles_required(Role.SUPERVISOR, Role.OFFICIAL, Role.DESK)
 def overdue():
     """The supervisors' dashboard: overdue open orders by department and level."""
     rows = escalation.overdue_by_department(db.session, utcnow())
@@ -210,7 +210,7 @@ def extension_decide(request_id: int, decision: str):
 
 
 @bp.route("/<number>/reminder", methods=["POST"])
-@roles_required(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
+@roles_required(Role.OPERATOR, Role.DESK, Role.SUPERVISOR)
 def reminder_set(number: str):
     """Remind me (and the department) of this order at a given time."""
     try:
@@ -234,7 +234,7 @@ def reminder_set(number: str):
 
 
 @bp.route("/reminders")
-@roles_required(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
+@roles_required(Role.OPERATOR, Role.DESK, Role.SUPERVISOR)
 def reminder_list():
     """My reminders whose time has come."""
     items = reminders.due_for(db.session, current_user.id, utcnow())

@@ -51,7 +51,11 @@ def _mailbox_form(form: dict, errors: dict, code: int = 200):
     districts = db.session.scalars(select(District).order_by(District.code)).all()
     token = _signer().sign(b"mailbox").decode()
     return render_template(
-        "orders/public_mailbox.html", form=form, errors=errors, districts=districts, form_token=token
+        "orders/public_mailbox.html",
+        form=form,
+        errors=errors,
+        districts=districts,
+        form_token=token,
     ), code
 
 

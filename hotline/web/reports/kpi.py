@@ -40,7 +40,7 @@ def _period(timezone: str) -> tuple[date, date, dict[str, str]]:
 
 
 @bp.route("/kpi")
-@roles_required(Role.DEPARTMENT, Role.SUPERVISOR, Role.OFFICIAL, Role.DISPATCHER)
+@roles_required(Role.DEPARTMENT, Role.SUPERVISOR, Role.OFFICIAL, Role.DESK)
 def index():
     """The period's KPIs: department staff see their own department only."""
     timezone = current_app.config["TIMEZONE"]

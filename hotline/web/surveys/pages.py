@@ -1,4 +1,4 @@
-"""Callback surveys (回访): the queue of due callbacks and the survey form."""
+"""Surveys (回访): the queue of due surveys and the survey form."""
 
 from zoneinfo import ZoneInfo
 
@@ -12,11 +12,11 @@ from hotline.core.surveys import rules
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from hotline.services.surveys import tasks as callbacks
+from hotline.services.surveys import tasks as surveys
 from hotline.web.helpers import flash_errors, parse_int, roles_required
 
-bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
-CALLERS = (Role.CALLBACK, Role.SUPERVISOR)
+bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+CALLERS = (Role.SURVEYOR, Role.SUPERVISOR)
 
 
 @bp.route("")
@@ -26,8 +26,8 @@ def queue():
     now = utcnow()
     return render_template(
         "surveys/queue.html",
-        tasks=callbacks.due(db.session, now),
-        upcoming=callbacks.upcoming_count(db.session, now),
+        tasks=surveys.due(db.session, now),
+        upcoming=surveys.upcoming_count(db.session, now),
     )
 
 
@@ -37,7 +37,7 @@ def _render(task, errors: dict[str, str], form: dict, status: int = 200):
             "surveys/form.html",
             task=task,
             order=task.order,
-            history=callbacks.for_order(db.session, task.order_id),
+            history=surveys.for_order(db.session, task.order_id),
             errors={k: labels.error_text(v) for k, v in errors.items()},
             form=form,
             outcomes=list(rules.Outcome),
@@ -49,12 +49,12 @@ def _render(task, errors: dict[str, str], form: dict, status: int = 200):
     )
 
 
-@bp.route("/<int:callback_id>", methods=["GET", "POST"])
+@bp.route("/<int:survey_id>", methods=["GET", "POST"])
 @roles_required(*CALLERS)
-def form(callback_id: int):
+def form(survey_id: int):
     """The survey form for one task; POST records one call."""
     try:
-        task = callbacks.get(db.session, current_user.id, callback_id)
+        task = surveys.get(db.session, current_user.id, survey_id)
     except (NotFound, Forbidden):
         abort(404)
     if request.method == "GET":
@@ -63,20 +63,20 @@ def form(callback_id: int):
     timezone = current_app.config["TIMEZONE"]
     try:
         result = rules.parse_call(data, ZoneInfo(timezone))
-        task = callbacks.record_call(
-            db.session, current_user.id, callback_id, result, utcnow(), timezone,
+        task = surveys.record_call(
+            db.session, current_user.id, survey_id, result, utcnow(), timezone,
             expected_version=parse_int(data.get("version")),
         )  # fmt: skip
-    except rules.CallbackInputError as exc:
+    except rules.SurveyInputError as exc:
         return _render(task, exc.errors, data, 422)
     except ValidationFailed as exc:
         db.session.rollback()
-        task = callbacks.get(db.session, current_user.id, callback_id)
+        task = surveys.get(db.session, current_user.id, survey_id)
         return _render(task, exc.errors, data, 422)
     except Conflict as exc:
         db.session.rollback()
         flash_errors(exc)
-        return redirect(url_for("callbacks.form", callback_id=callback_id)), 303
+        return redirect(url_for("surveys.form", survey_id=survey_id)), 303
     except (NotFound, Forbidden):
         abort(404)
     if task.reopened:
@@ -85,4 +85,4 @@ def form(callback_id: int):
               "success")  # fmt: skip
     else:
         flash(_("Recorded."), "success")
-    return redirect(url_for("callbacks.queue")), 303
+    return redirect(url_for("surveys.queue")), 303

@@ -1,4 +1,4 @@
-"""Callback rules: who is called, when the next try is, what the form must contain."""
+"""Survey rules: who is called, when the next try is, what the form must contain."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -7,10 +7,10 @@ import pytest
 
 from hotline.core.deadlines.calendar import WorkCalendar
 from hotline.core.surveys.rules import (
-    CallbackInputError,
-    CallbackState,
     Outcome,
     Satisfaction,
+    SurveyInputError,
+    SurveyState,
     after_not_reached,
     first_due,
     parse_call,
@@ -23,7 +23,7 @@ ANSWER = {"outcome": "answered", "resolved": "yes", "satisfaction": "basic",
           "attitude": "neutral", "score": "8", "comment": "还行"}  # fmt: skip
 
 
-def test_first_callback_is_the_next_working_day_across_holidays():
+def test_first_survey_is_the_next_working_day_across_holidays():
     # Closed on the eve of National Day 2026: the next working day is 8 October.
     assert first_due(datetime(2026, 9, 30, 18, 0, tzinfo=TZ), CAL) == datetime(
         2026, 10, 8, 9, 0, tzinfo=TZ
@@ -35,13 +35,13 @@ def test_first_callback_is_the_next_working_day_across_holidays():
 def test_three_missed_calls_on_different_days_make_it_unreachable():
     monday = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
     state, due = after_not_reached(0, None, monday, CAL)
-    assert state is CallbackState.DUE and due == datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
+    assert state is SurveyState.DUE and due == datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
     with pytest.raises(ValueError, match="already_tried_today"):
         after_not_reached(1, monday.date(), monday, CAL)
     state, due = after_not_reached(1, monday.date(), due.replace(hour=10), CAL)
-    assert state is CallbackState.DUE and due.date() == date(2026, 11, 25)
+    assert state is SurveyState.DUE and due.date() == date(2026, 11, 25)
     state, due = after_not_reached(2, date(2026, 11, 24), due.replace(hour=15), CAL)
-    assert state is CallbackState.UNREACHABLE and due is None
+    assert state is SurveyState.UNREACHABLE and due is None
 
 
 def test_confidential_reporters_only_with_consent():
@@ -75,7 +75,7 @@ def test_a_full_answer_and_what_reopens():
     ],
 )
 def test_bad_forms_name_their_field(form, field, code):
-    with pytest.raises(CallbackInputError) as err:
+    with pytest.raises(SurveyInputError) as err:
         parse_call(form, TZ)
     assert err.value.errors[field] == code
 

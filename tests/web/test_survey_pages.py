@@ -1,4 +1,4 @@
-"""The callback loop through the pages: missed calls, call me later, reopen, second round;
+"""The survey loop through the pages: missed calls, call me later, reopen, second round;
 the KPI pages and the notice inbox."""
 
 from datetime import datetime
@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
 from hotline.extensions import db
-from hotline.models import Callback, WorkOrder
+from hotline.models import Survey, WorkOrder
 from hotline.web import helpers
 from hotline.web.orders import pages as orders
 from hotline.web.reports import kpi
-from hotline.web.surveys import pages as callback_views
+from hotline.web.surveys import pages as survey_views
 from tests import factories
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -27,7 +27,7 @@ class Clock:
 
     def __init__(self, monkeypatch):
         self.now = factories.NOW
-        for module in (callback_views, helpers, kpi, orders):
+        for module in (survey_views, helpers, kpi, orders):
             monkeypatch.setattr(module, "utcnow", lambda: self.now)
 
     def set(self, *args) -> None:
@@ -49,42 +49,42 @@ def close_through_pages(staff, desk, number, clock, hour):
 def task_id(query, order_id, round_=1):
     return query(
         lambda: db.session.scalar(
-            select(Callback.id).where(Callback.order_id == order_id, Callback.round == round_)
+            select(Survey.id).where(Survey.order_id == order_id, Survey.round == round_)
         )
     )
 
 
-def test_the_whole_callback_loop(make, query, login, clock):
+def test_the_whole_survey_loop(make, query, login, clock):
     order = make(factories.order)
     staff = login(make(factories.user, Role.DEPARTMENT, DONGCHENG))
-    desk = login(make(factories.user, Role.DISPATCHER))
-    caller = login(make(factories.user, Role.CALLBACK))
+    desk = login(make(factories.user, Role.DESK))
+    caller = login(make(factories.user, Role.SURVEYOR))
     close_through_pages(staff, desk, order.number, clock, 11)  # Friday
     first = task_id(query, order.id)
-    assert order.number not in caller.get("/callbacks").get_data(as_text=True)  # not yet due
+    assert order.number not in caller.get("/surveys").get_data(as_text=True)  # not yet due
 
     clock.set(2026, 11, 23, 10)  # Monday: due
-    page = caller.get("/callbacks").get_data(as_text=True)
+    page = caller.get("/surveys").get_data(as_text=True)
     assert order.number in page and "13800138000" in page
-    assert "问题是否解决" in caller.get(f"/callbacks/{first}").get_data(as_text=True)
-    bad = caller.post(f"/callbacks/{first}", {**ANSWER, "score": "12", "comment": "<b>x</b>"})
+    assert "问题是否解决" in caller.get(f"/surveys/{first}").get_data(as_text=True)
+    bad = caller.post(f"/surveys/{first}", {**ANSWER, "score": "12", "comment": "<b>x</b>"})
     assert bad.status_code == 422
     assert "请给出1到10分的评分" in bad.get_data(as_text=True)
     assert "&lt;b&gt;x&lt;/b&gt;" in bad.get_data(as_text=True)  # kept, escaped
-    assert caller.post(f"/callbacks/{first}", {"outcome": "not_reached"}).status_code == 303
-    assert order.number not in caller.get("/callbacks").get_data(as_text=True)
+    assert caller.post(f"/surveys/{first}", {"outcome": "not_reached"}).status_code == 303
+    assert order.number not in caller.get("/surveys").get_data(as_text=True)
 
     clock.set(2026, 11, 24, 10)  # Tuesday: due again; the caller asks for 15:00
     later = {"outcome": "later", "call_again_at": "2026-11-24T15:00"}
-    assert caller.post(f"/callbacks/{first}", later).status_code == 303
-    assert order.number not in caller.get("/callbacks").get_data(as_text=True)
+    assert caller.post(f"/surveys/{first}", later).status_code == 303
+    assert order.number not in caller.get("/surveys").get_data(as_text=True)
     clock.set(2026, 11, 24, 15)
-    assert order.number in caller.get("/callbacks").get_data(as_text=True)
+    assert order.number in caller.get("/surveys").get_data(as_text=True)
     unhappy = {**ANSWER, "resolved": "no", "satisfaction": "dissatisfied", "comment": "还是很吵"}
-    response = caller.post(f"/callbacks/{first}", unhappy, follow_redirects=True)
+    response = caller.post(f"/surveys/{first}", unhappy, follow_redirects=True)
     assert f"工单已退回{DONGCHENG}重办" in response.get_data(as_text=True)
     reopened = query(lambda: db.session.get(WorkOrder, order.id))
-    assert reopened.state == "dispatched" and reopened.reopen_count == 1
+    assert reopened.state == "routed" and reopened.reopen_count == 1
 
     assert order.number in staff.get("/orders/queue").get_data(as_text=True)
     notices = staff.get("/notices").get_data(as_text=True)
@@ -94,9 +94,9 @@ def test_the_whole_callback_loop(make, query, login, clock):
     close_through_pages(staff, desk, order.number, clock, 24 + 16)  # Tuesday 16:00
     second = task_id(query, order.id, 2)
     clock.set(2026, 11, 25, 10)
-    assert caller.post(f"/callbacks/{second}", ANSWER).status_code == 303
+    assert caller.post(f"/surveys/{second}", ANSWER).status_code == 303
     assert query(lambda: db.session.get(WorkOrder, order.id)).state == "closed"
-    assert caller.post(f"/callbacks/{second}", ANSWER).status_code == 422  # finished
+    assert caller.post(f"/surveys/{second}", ANSWER).status_code == 422  # finished
 
     supervisor = login(make(factories.user, Role.SUPERVISOR))
     page = supervisor.get("/kpi?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
@@ -108,19 +108,19 @@ def test_the_whole_callback_loop(make, query, login, clock):
 def test_roles_and_csrf(make, query, login, clock):
     order = make(factories.order)
     staff = login(make(factories.user, Role.DEPARTMENT, DONGCHENG))
-    desk = login(make(factories.user, Role.DISPATCHER))
+    desk = login(make(factories.user, Role.DESK))
     close_through_pages(staff, desk, order.number, clock, 11)
     task = task_id(query, order.id)
-    assert staff.get("/callbacks").status_code == 403
-    assert staff.post(f"/callbacks/{task}", ANSWER).status_code == 403
+    assert staff.get("/surveys").status_code == 403
+    assert staff.post(f"/surveys/{task}", ANSWER).status_code == 403
     official = login(make(factories.user, Role.OFFICIAL))
-    assert official.get(f"/callbacks/{task}").status_code == 403
+    assert official.get(f"/surveys/{task}").status_code == 403
     assert official.get("/kpi").status_code == 200
-    caller = login(make(factories.user, Role.CALLBACK))
-    assert caller.get("/callbacks/999999").status_code == 404
+    caller = login(make(factories.user, Role.SURVEYOR))
+    assert caller.get("/surveys/999999").status_code == 404
     caller.token = "forged"
-    assert caller.post(f"/callbacks/{task}", ANSWER).status_code == 400
-    assert query(lambda: db.session.get(Callback, task).state) == "due"
+    assert caller.post(f"/surveys/{task}", ANSWER).status_code == 400
+    assert query(lambda: db.session.get(Survey, task).state) == "due"
 
 
 def test_kpi_period_errors_are_explained(make, login):
