@@ -17,7 +17,7 @@ from hotline.models import WorkOrder
 from hotline.services.accounts import credentials
 from tests import factories
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311"
+SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "open311"
 _registry = (
     Registry().with_resources(
         (
@@ -33,8 +33,8 @@ _registry = (
 
 
 def validate(document, schema_name: str) -> None:
-    """Validate against ../shared/open311/<schema_name> (the standard's own JSON Schemas)."""
-    assert SCHEMAS.exists(), "../shared/open311 is missing"
+    """Validate against tests/data/open311/<schema_name> (the standard's own JSON Schemas)."""
+    assert SCHEMAS.exists(), "tests/data/open311 is missing"
     schema = json.loads((SCHEMAS / schema_name).read_text("utf-8"))
     Draft7Validator(schema, registry=_registry, format_checker=FormatChecker()).validate(document)
 

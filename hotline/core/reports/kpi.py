@@ -1,4 +1,4 @@
-"""The hotline's key figures, defined once, from plain counts (see shared/DOMAIN.md).
+"""The hotline's key figures, defined once, from plain counts (see docs/DOMAIN.md).
 
 Every rate is a `Rate`: numerator, denominator and value. A zero denominator gives the
 value None, shown as "n/a"; nothing here ever divides by zero.
