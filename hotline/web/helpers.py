@@ -1,4 +1,4 @@
-"""Role checks, template helpers and small parsing utilities for views."""
+"""Permission checks, template helpers and small parsing utilities for views."""
 
 from functools import wraps
 from zoneinfo import ZoneInfo
@@ -8,25 +8,28 @@ from flask_login import current_user, login_required
 
 from hotline import labels
 from hotline.core.accounts import privacy
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.workflow import OPEN_STATES
 from hotline.database import utcnow
 from hotline.services.errors import ServiceError, ValidationFailed
+from hotline.web import menu
 
 
-def roles_required(*roles: Role):
-    """Login, then the role: 403 (JSON for API callers) when the role does not fit."""
+def requires(permission: Permission):
+    """Login, then the permission table: 403 (JSON for API callers) when the role lacks it."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role_enum not in roles:
+            if not allows(current_user.role_enum, permission):
                 if request.accept_mimetypes.best == "application/json":
                     return jsonify(error="forbidden"), 403
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.permission = permission  # read by the menu and the authorization tests
         return wrapped
 
     return decorator
@@ -76,6 +79,7 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def init_app(app: Flask) -> None:
     """Make the helpers available to templates."""
     app.jinja_env.globals.update(
+        menu=menu.menu,
         caller=caller,
         Role=Role,
         role_labels=labels.ROLE_LABELS,

@@ -10,10 +10,10 @@ from flask import Blueprint, Response, url_for
 from jinja2 import Template
 from shapely.geometry import mapping
 
-from hotline.core.accounts.roles import ROLES_READING_ORDERS, Role
+from hotline.core.accounts.permissions import Permission
 from hotline.extensions import db
 from hotline.services.reference import cache
-from hotline.web.helpers import roles_required
+from hotline.web.helpers import requires
 
 bp = Blueprint("maps", __name__)
 
@@ -88,7 +88,7 @@ def district_map(height: str = "420px") -> dict[str, str]:
 
 
 @bp.route("/map/districts.geojson")
-@roles_required(*ROLES_READING_ORDERS, Role.ADMIN, Role.EMS_DISPATCHER)
+@requires(Permission.READ_DISTRICT_MAP)
 def districts():
     """The district polygons as GeoJSON."""
     return Response(

@@ -3,7 +3,8 @@
 from enum import StrEnum
 
 from hotline.core import phone
-from hotline.core.accounts.roles import ROLES_SEEING_PHONES, Role
+from hotline.core.accounts.permissions import Permission, allows
+from hotline.core.accounts.roles import Role
 
 
 class CallerVisibility(StrEnum):
@@ -18,7 +19,7 @@ def caller_visibility(role: Role, confidential: bool) -> CallerVisibility:
     """The handling department never learns a confidential reporter's identity."""
     if confidential and role in {Role.DEPARTMENT, Role.OFFICIAL, Role.ADMIN}:
         return CallerVisibility.HIDDEN
-    if role in ROLES_SEEING_PHONES:
+    if allows(role, Permission.SEE_PHONES):
         return CallerVisibility.FULL
     return CallerVisibility.MASKED
 

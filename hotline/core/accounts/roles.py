@@ -1,4 +1,4 @@
-"""The people who use the system, and what each may see."""
+"""The people who use the system; what each may do is in `permissions`."""
 
 from enum import StrEnum
 
@@ -15,20 +15,3 @@ class Role(StrEnum):
     OFFICIAL = "official"  # 领导: read-only
     ADMIN = "admin"
 
-
-# Roles that talk to citizens and so need their full phone number.
-ROLES_SEEING_PHONES = frozenset(
-    {Role.OPERATOR, Role.DESK, Role.DEPARTMENT, Role.SURVEYOR, Role.SUPERVISOR}
-)
-
-# Roles that may open the order search and order pages at all.
-ROLES_READING_ORDERS = frozenset(
-    {
-        Role.OPERATOR,
-        Role.DESK,
-        Role.DEPARTMENT,
-        Role.SURVEYOR,
-        Role.SUPERVISOR,
-        Role.OFFICIAL,
-    }
-)

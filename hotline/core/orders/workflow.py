@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hotline.core.accounts.permissions import Permission, roles_with
 from hotline.core.accounts.roles import Role
 
 
@@ -49,15 +50,15 @@ class Transition:
     note_required: bool = False
 
 
-_DESK = frozenset({Role.DESK, Role.SUPERVISOR})
+_DESK = roles_with(Permission.WORK_DESK)
 # Operators classify and route what reached the hotline without a category (the mailbox).
-_TRIAGE = frozenset({Role.OPERATOR, Role.DESK, Role.SUPERVISOR})
-_DEPT = frozenset({Role.DEPARTMENT})
-_CALLBACK = frozenset({Role.SURVEYOR, Role.SUPERVISOR})
+_ROUTERS = roles_with(Permission.ROUTE_NEW_ORDERS)
+_DEPT = roles_with(Permission.HANDLE_ORDERS)
+_SURVEYORS = roles_with(Permission.SURVEY)
 
 TRANSITIONS: dict[tuple[State, Action], Transition] = {
-    (State.REGISTERED, Action.ROUTE): Transition(State.ROUTED, _TRIAGE),
-    (State.REGISTERED, Action.CLASSIFY): Transition(State.REGISTERED, _TRIAGE),
+    (State.REGISTERED, Action.ROUTE): Transition(State.ROUTED, _ROUTERS),
+    (State.REGISTERED, Action.CLASSIFY): Transition(State.REGISTERED, _ROUTERS),
     (State.REGISTERED, Action.CANCEL): Transition(State.CANCELLED, _DESK, note_required=True),
     (State.RETURNED, Action.REROUTE): Transition(State.ROUTED, _DESK, note_required=True),
     (State.RETURNED, Action.CANCEL): Transition(State.CANCELLED, _DESK, note_required=True),
@@ -69,9 +70,9 @@ TRANSITIONS: dict[tuple[State, Action], Transition] = {
     (State.REPLIED, Action.APPROVE): Transition(State.CLOSED, _DESK),
     (State.REPLIED, Action.SEND_BACK): Transition(State.ACCEPTED, _DESK, note_required=True),
     # Reopened from a survey, with the caller's words as the note.
-    (State.CLOSED, Action.REOPEN): Transition(State.ROUTED, _CALLBACK, note_required=True),
+    (State.CLOSED, Action.REOPEN): Transition(State.ROUTED, _SURVEYORS, note_required=True),
     (State.CLOSED_AT_INTAKE, Action.REOPEN): Transition(
-        State.REGISTERED, _CALLBACK, note_required=True
+        State.REGISTERED, _SURVEYORS, note_required=True
     ),
 }
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.core.accounts.permissions import Permission, roles_with
 from hotline.core.accounts.roles import Role
 from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.orders.workflow import State
@@ -36,7 +37,9 @@ def request_extension(
     if len(reason) > MAX_REASON:
         raise ValidationFailed({"reason": "too_long"})
     with write_transaction(session):
-        actor, order = load_for_action(session, actor_id, number, frozenset({Role.DEPARTMENT}))
+        actor, order = load_for_action(
+            session, actor_id, number, roles_with(Permission.HANDLE_ORDERS)
+        )
         if order.state not in WORKING_STATES:
             raise ValidationFailed({"action": "not_allowed_in_state"})
         if now >= order.due_at:

@@ -5,14 +5,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.permissions import Permission, roles_with
 from hotline.database import write_transaction
 from hotline.models import Reminder
 from hotline.services import audit
 from hotline.services.errors import ValidationFailed
 from hotline.services.orders.queries import load_for_action
-
-SETTERS = frozenset({Role.OPERATOR, Role.DESK, Role.SUPERVISOR})
 
 
 def set_reminder(
@@ -22,7 +20,9 @@ def set_reminder(
     if remind_at <= now:
         raise ValidationFailed({"remind_at": "not_in_future"})
     with write_transaction(session):
-        actor, order = load_for_action(session, actor_id, number, SETTERS)
+        actor, order = load_for_action(
+            session, actor_id, number, roles_with(Permission.SET_REMINDERS)
+        )
         reminder = Reminder(
             order_id=order.id, set_by_id=actor.id, set_at=now, remind_at=remind_at,
             note=note.strip()[:1000],

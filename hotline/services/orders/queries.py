@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from hotline.core.accounts.roles import ROLES_READING_ORDERS, Role
+from hotline.core.accounts.permissions import Permission, allows
+from hotline.core.accounts.roles import Role
 from hotline.core.orders.search import OrderFilters
 from hotline.core.orders.workflow import State
 from hotline.models import AuditEvent, Category, District, User, WorkOrder
@@ -32,7 +33,7 @@ class Page:
 def visible_orders(actor: User) -> Select:
     """All orders this user may see: department staff only their own department's."""
     role = actor.role_enum
-    if role not in ROLES_READING_ORDERS:
+    if not allows(role, Permission.READ_ORDERS):
         raise Forbidden()
     query = select(WorkOrder)
     if role is Role.DEPARTMENT:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.permissions import Permission, roles_with
 from hotline.core.orders.workflow import Action, State
 from hotline.core.surveys import rules
 from hotline.core.surveys.rules import CallResult, Outcome, SurveyState
@@ -20,7 +20,6 @@ from hotline.services.orders import handling
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
 
-CALLERS = frozenset({Role.SURVEYOR, Role.SUPERVISOR})
 CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
 
 
@@ -87,7 +86,7 @@ def get(session: Session, actor_id: int, survey_id: int) -> Survey:
     task = session.get(Survey, survey_id)
     if task is None:
         raise NotFound()
-    load_for_action(session, actor_id, task.order.number, CALLERS)
+    load_for_action(session, actor_id, task.order.number, roles_with(Permission.SURVEY))
     return task
 
 
@@ -108,7 +107,9 @@ def record_call(
             task = session.get(Survey, survey_id)
             if task is None:
                 raise NotFound()
-            actor, order = load_for_action(session, actor_id, task.order.number, CALLERS)
+            actor, order = load_for_action(
+                session, actor_id, task.order.number, roles_with(Permission.SURVEY)
+            )
             if expected_version is not None and task.version != expected_version:
                 raise Conflict("stale_version")
             if task.state != SurveyState.DUE.value:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hotline import labels
+from hotline.core.accounts.permissions import Permission
 from hotline.core.accounts.roles import Role
 from hotline.core.deadlines.calendar import WorkCalendar
 from hotline.core.deadlines.limits import LimitUnit
@@ -28,7 +29,7 @@ from hotline.services.accounts import credentials
 from hotline.services.accounts import users as accounts
 from hotline.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from hotline.services.units import organisation
-from hotline.web.helpers import flash_errors, parse_int, roles_required
+from hotline.web.helpers import flash_errors, parse_int, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 KINDS = list(DISTRICT_BODIES) + list(CITY_BODIES)
@@ -49,7 +50,7 @@ def _lists() -> dict:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def users():
     """List accounts and create one."""
     if request.method == "POST":
@@ -79,7 +80,7 @@ def _users():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def user_edit(user_id: int):
     """Change an account's role, department, status or password."""
     user = db.session.get(User, user_id)
@@ -107,7 +108,7 @@ def user_edit(user_id: int):
 
 @bp.route("/departments", methods=["GET", "POST"])
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def departments(department_id: int | None = None):
     """List departments; create one or edit its name, kind and jurisdiction."""
     editing = db.session.get(Department, department_id) if department_id else None
@@ -133,7 +134,7 @@ def departments(department_id: int | None = None):
 
 @bp.route("/categories", methods=["GET", "POST"])
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def categories(category_id: int | None = None):
     """The two-level category tree with each category's responsible kind and time limit."""
     editing = db.session.get(Category, category_id) if category_id else None
@@ -164,7 +165,7 @@ def categories(category_id: int | None = None):
 
 
 @bp.route("/rules", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def rules():
     """Explicit routing rules that win over a category's default kind."""
     if request.method == "POST":
@@ -185,7 +186,7 @@ def rules():
 
 
 @bp.route("/time-limits", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def time_limits():
     """Time limits per order type, category and priority, with their warning thresholds."""
     if request.method == "POST":
@@ -210,7 +211,7 @@ def time_limits():
 
 
 @bp.route("/time-limits/<int:rule_id>/delete", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def time_limit_delete(rule_id: int):
     """Remove a time-limit rule."""
     try:
@@ -222,7 +223,7 @@ def time_limit_delete(rule_id: int):
 
 
 @bp.route("/rules/<int:rule_id>/delete", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def rule_delete(rule_id: int):
     """Remove a routing rule."""
     try:
@@ -234,7 +235,7 @@ def rule_delete(rule_id: int):
 
 
 @bp.route("/api-clients", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def api_clients():
     """Open311 clients: create one (its key is shown once) or revoke one."""
     new_key = None
@@ -250,7 +251,7 @@ def api_clients():
 
 
 @bp.route("/api-clients/<int:client_id>/revoke", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def api_client_revoke(client_id: int):
     """The client's key stops working at once."""
     try:
@@ -262,7 +263,7 @@ def api_client_revoke(client_id: int):
 
 
 @bp.route("/users/<int:user_id>/token", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def user_token(user_id: int):
     """Issue a new /api/v1 token for a user (replacing the old one); shown once."""
     try:
@@ -274,7 +275,7 @@ def user_token(user_id: int):
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def calendar():
     """Local changes to the working-day calendar, and a warning for years it does not know."""
     if request.method == "POST":
@@ -295,7 +296,7 @@ def calendar():
 
 
 @bp.route("/calendar/<day>/delete", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def calendar_delete(day: str):
     """Back to the official calendar for that day."""
     try:

@@ -5,7 +5,7 @@ from functools import wraps
 from flask import Blueprint, current_app, g, jsonify, request
 
 from hotline.core.accounts import privacy
-from hotline.core.accounts.roles import ROLES_READING_ORDERS
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.orders.search import parse_filters
 from hotline.extensions import csrf, db
 from hotline.labels import error_text
@@ -32,7 +32,7 @@ def token_required(view):
             response = jsonify(error="unauthorized", description="a valid Bearer token is required")
             response.headers["WWW-Authenticate"] = 'Bearer realm="hotline"'
             return response, 401
-        if user.role_enum not in ROLES_READING_ORDERS:
+        if not allows(user.role_enum, Permission.READ_ORDERS):
             return jsonify(error="forbidden", description="this role may not read orders"), 403
         g.api_user = user
         return view(*args, **kwargs)

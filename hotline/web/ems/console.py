@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import labels
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.permissions import Permission
 from hotline.core.ems import vehicles as vehicle_rules
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import TRIAGE_LEVELS, Capability, WithdrawReason
@@ -30,11 +30,10 @@ from hotline.models import Assignment, District, Incident, IncidentEvent, Vehicl
 from hotline.pdf import slip as slip_pdf
 from hotline.services.ems import fleet, resources
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
-from hotline.web.helpers import flash_errors, parse_int, roles_required
+from hotline.web.helpers import flash_errors, parse_int, requires
 from hotline.web.maps import district_map
 
 bp = Blueprint("ems", __name__, url_prefix="/ems")
-DISPATCHERS = (Role.EMS_DISPATCHER, Role.SUPERVISOR)
 TAKEN = _l("Another dispatcher took that vehicle a moment ago: see the fresh recommendation.")
 
 
@@ -75,14 +74,14 @@ def _console(form: dict, errors: dict, lock=None, status: int = 200):
 
 
 @bp.route("")
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def console():
     """A new 120 call, the open incidents and the bulletin board."""
     return _console({"triage_level": "2"}, {})
 
 
 @bp.route("/lock")
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def lock_check():
     """Is this number locked as malicious? Asked as soon as the number is typed."""
     lock = resources.active_lock(db.session, request.args.get("phone", ""), utcnow())
@@ -92,7 +91,7 @@ def lock_check():
 
 
 @bp.route("/incidents", methods=["POST"])
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def create():
     """Register the incident; a locked number must be confirmed first."""
     form = request.form.to_dict()
@@ -132,7 +131,7 @@ def _buttons(status: str) -> list[VehicleStatus]:
 
 
 @bp.route("/incidents/<int:incident_id>")
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def incident(incident_id: int):
     """The incident: recommendation, hospitals, its vehicles with their buttons, timeline."""
     case = _incident(incident_id)
@@ -164,7 +163,7 @@ def incident(incident_id: int):
 
 
 @bp.route("/incidents/<int:incident_id>/dispatch", methods=["POST"])
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def dispatch(incident_id: int):
     """Confirm the recommended vehicle(s), or others with a reason; also 增援."""
     ids = [v for v in (parse_int(x) for x in request.form.getlist("vehicle_id")) if v]
@@ -189,7 +188,7 @@ def dispatch(incident_id: int):
 
 
 @bp.route("/vehicles/<int:vehicle_id>/status", methods=["POST"])
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def vehicle_status(vehicle_id: int):
     """The dispatcher's status buttons (the terminal uses the API)."""
     back = parse_int(request.form.get("incident_id"))
@@ -208,7 +207,7 @@ def vehicle_status(vehicle_id: int):
 
 
 @bp.route("/incidents/<int:incident_id>/<action>", methods=["POST"])
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def finish(incident_id: int, action: str):
     """撤警 (withdraw, with a reason) or close."""
     try:
@@ -231,7 +230,7 @@ def finish(incident_id: int, action: str):
 
 
 @bp.route("/incidents/<int:incident_id>/slip")
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def slip(incident_id: int):
     """The printable dispatch slip (派车单)."""
     _incident(incident_id)
@@ -240,7 +239,7 @@ def slip(incident_id: int):
 
 
 @bp.route("/incidents/<int:incident_id>/slip.pdf")
-@roles_required(*DISPATCHERS)
+@requires(Permission.EMS_DISPATCH)
 def slip_pdf_view(incident_id: int):
     """The dispatch slip as a PDF with an embedded Chinese font."""
     _incident(incident_id)
@@ -268,7 +267,7 @@ def recommendation_json(lon: float, lat: float, k: int | None = None) -> dict:
 
 
 @bp.route("/incidents/<int:incident_id>/recommend.json")
-@roles_required(*DISPATCHERS, Role.DESK)
+@requires(Permission.LIVE_MAP)
 def recommend_json(incident_id: int):
     """The incident's recommendation (the map's popup)."""
     case = _incident(incident_id)

@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import labels
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.accounts.roles import Role
 from hotline.core.ems.vocabulary import DISPATCH_TARGET_SECONDS
 from hotline.core.orders.workflow import OPEN_STATES
@@ -30,12 +31,10 @@ from hotline.extensions import db
 from hotline.models import Booking, Hospital, Incident, MaliciousNumber, Station, Vehicle, WorkOrder
 from hotline.services.ems import bookings, resources
 from hotline.services.errors import ValidationFailed
-from hotline.web.helpers import flash_errors, parse_int, roles_required
+from hotline.web.helpers import flash_errors, parse_int, requires
 from hotline.web.maps import district_map
 
 bp = Blueprint("ems_map", __name__)
-MAP_ROLES = (Role.EMS_DISPATCHER, Role.SUPERVISOR, Role.DESK)
-EMS_ROLES = (Role.EMS_DISPATCHER, Role.SUPERVISOR)
 MAX_ORDERS_ON_MAP = 20000
 
 
@@ -57,7 +56,7 @@ def _point(lon: float, lat: float, properties: dict) -> dict:
 
 
 @bp.route("/api/v1/map/vehicles.geojson")
-@roles_required(*MAP_ROLES)
+@requires(Permission.LIVE_MAP)
 def vehicles_feed():
     """Every vehicle with its status."""
     rows = db.session.execute(
@@ -69,12 +68,12 @@ def vehicles_feed():
 
 
 @bp.route("/api/v1/map/incidents.geojson")
-@roles_required(*MAP_ROLES)
+@requires(Permission.LIVE_MAP)
 def incidents_feed():
     """Open incidents."""
     rows = db.session.scalars(select(Incident).where(Incident.state == "open")).all()
     # The patient's complaint is for the 120 desk only, not for the 12345 dispatch desk.
-    medical = current_user.role_enum in EMS_ROLES
+    medical = allows(current_user.role_enum, Permission.EMS_MEDICAL)
     return geojson_response([
         _point(i.lon, i.lat, {"id": i.id, "name": i.number, "triage": i.triage_level,
                               "text": i.complaint[:200] if medical else ""})
@@ -83,7 +82,7 @@ def incidents_feed():
 
 
 @bp.route("/api/v1/map/orders.geojson")
-@roles_required(*MAP_ROLES)
+@requires(Permission.LIVE_MAP)
 def orders_feed():
     """Open 12345 work orders with a location (no caller data)."""
     rows = db.session.execute(
@@ -97,7 +96,7 @@ def orders_feed():
 
 
 @bp.route("/api/v1/map/places.geojson")
-@roles_required(*MAP_ROLES)
+@requires(Permission.LIVE_MAP)
 def places_feed():
     """Stations and hospitals."""
     stations = db.session.scalars(select(Station)).all()
@@ -109,14 +108,14 @@ def places_feed():
 
 
 @bp.route("/ems/map")
-@roles_required(*MAP_ROLES)
+@requires(Permission.LIVE_MAP)
 def dispatch_map():
     """Vehicles, incidents, open orders, stations and hospitals, refreshed every few seconds."""
     return render_template("ems/map.html", fmap=district_map("640px"))
 
 
 @bp.route("/ems/vehicles/<int:vehicle_id>/track.geojson")
-@roles_required(Role.SUPERVISOR)
+@requires(Permission.EMS_TRACKS)
 def track(vehicle_id: int):
     """A vehicle's track in a time window, as one line (replayed on the map)."""
     try:
@@ -141,7 +140,7 @@ def _percentile(values: list[float], share: float) -> float | None:
 
 
 @bp.route("/ems/director", methods=["GET", "POST"])
-@roles_required(*EMS_ROLES, Role.OFFICIAL)
+@requires(Permission.EMS_DIRECTOR)
 def director():
     """主任查询: live counts, the bulletin board and the history with response times."""
     now = utcnow()
@@ -180,7 +179,7 @@ def director():
 
 
 @bp.route("/ems/locks", methods=["GET", "POST"])
-@roles_required(Role.SUPERVISOR)
+@requires(Permission.EMS_LOCKS)
 def locks():
     """恶意电话锁定: lock a number for a time with a reason."""
     now = utcnow()
@@ -202,7 +201,7 @@ def locks():
 
 
 @bp.route("/ems/bookings", methods=["GET", "POST"])
-@roles_required(*EMS_ROLES)
+@requires(Permission.EMS_DISPATCH)
 def booking_list():
     """约车: book a transport for a time; the scheduler sends the nearest vehicle before it."""
     now = utcnow()

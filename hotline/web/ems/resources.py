@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.permissions import Permission
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import Capability
 from hotline.database import utcnow
@@ -14,7 +14,7 @@ from hotline.models import Hospital, Station, Vehicle
 from hotline.services.ems import fleet
 from hotline.services.ems import resources as ems
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
-from hotline.web.helpers import flash_errors, parse_int, roles_required
+from hotline.web.helpers import flash_errors, parse_int, requires
 
 bp = Blueprint("ems_admin", __name__, url_prefix="/admin/ems")
 
@@ -27,7 +27,7 @@ def _coordinate(name: str) -> float:
 
 
 @bp.route("")
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def resources():
     """Stations, hospitals and ambulances."""
     return render_template(
@@ -41,7 +41,7 @@ def resources():
 
 @bp.route("/<kind>", methods=["POST"], defaults={"object_id": None})
 @bp.route("/<kind>/<int:object_id>", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def save(kind: str, object_id: int | None):
     """Add (no id) or change a station, a hospital or an ambulance."""
     form = request.form
@@ -66,7 +66,7 @@ def save(kind: str, object_id: int | None):
 
 
 @bp.route("/vehicles/<int:vehicle_id>/<action>", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def vehicle(vehicle_id: int, action: str):
     """Take out of service, put back in service, or issue a terminal token."""
     try:

@@ -16,19 +16,17 @@ from sqlalchemy import select
 
 from hotline import labels
 from hotline.core import phone
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.permissions import Permission
 from hotline.core.orders.intake import Channel, IntakeValidationError, OrderType, parse_intake
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.models import Category, District
 from hotline.services.errors import ValidationFailed
 from hotline.services.orders import intake, queries
-from hotline.web.helpers import roles_required
+from hotline.web.helpers import requires
 from hotline.web.maps import district_map
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
-
-INTAKE_ROLES = (Role.OPERATOR, Role.DESK, Role.SUPERVISOR)
 
 
 def _category_tree() -> list[tuple[Category, list[Category]]]:
@@ -57,14 +55,14 @@ def _render_form(form: dict, errors: dict[str, str], status: int = 200):
 
 
 @bp.route("", methods=["GET"])
-@roles_required(*INTAKE_ROLES)
+@requires(Permission.TAKE_CALLS)
 def form():
     """An empty intake form."""
     return _render_form({"channel": "phone", "order_type": "complaint"}, {})
 
 
 @bp.route("", methods=["POST"])
-@roles_required(*INTAKE_ROLES)
+@requires(Permission.TAKE_CALLS)
 def submit():
     """Validate, create the order, and go to it (post/redirect/get)."""
     data = request.form.to_dict()
@@ -88,7 +86,7 @@ def _float(name: str) -> float | None:
 
 
 @bp.route("/preview")
-@roles_required(*INTAKE_ROLES)
+@requires(Permission.TAKE_CALLS)
 def preview():
     """Which department an order would go to, and why (JSON for the form's script)."""
     try:
@@ -113,7 +111,7 @@ def preview():
 
 
 @bp.route("/history")
-@roles_required(*INTAKE_ROLES)
+@requires(Permission.TAKE_CALLS)
 def history():
     """The caller's earlier orders (repeat callers)."""
     number = phone.normalise(request.args.get("phone", ""))
@@ -136,7 +134,7 @@ def history():
 
 
 @bp.route("/mailbox")
-@roles_required(*INTAKE_ROLES)
+@requires(Permission.TAKE_CALLS)
 def mailbox_queue():
     """Letters from the web mailbox, waiting to be classified and routed."""
     return render_template("orders/mailbox.html", items=queries.mailbox_queue(db.session))

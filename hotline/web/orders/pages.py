@@ -19,7 +19,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import labels
-from hotline.core.accounts.roles import ROLES_READING_ORDERS, Role
+from hotline.core.accounts.permissions import Permission, allows
+from hotline.core.accounts.roles import Role
 from hotline.core.orders import workflow
 from hotline.core.orders.intake import OrderType
 from hotline.core.orders.search import parse_filters
@@ -31,7 +32,7 @@ from hotline.services.deadlines import escalation, extensions, reminders
 from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.services.orders import handling, queries
 from hotline.services.surveys import tasks
-from hotline.web.helpers import flash_errors, parse_int, roles_required
+from hotline.web.helpers import flash_errors, parse_int, requires
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -41,7 +42,7 @@ def _departments():
 
 
 @bp.route("")
-@roles_required(*ROLES_READING_ORDERS)
+@requires(Permission.READ_ORDERS)
 def search():
     """Search by number, phone, dates, state, type, district, department and category."""
     filters, errors = parse_filters(request.args.to_dict())
@@ -69,7 +70,7 @@ def search():
 
 
 @bp.route("/<number>")
-@roles_required(*ROLES_READING_ORDERS)
+@requires(Permission.READ_ORDERS)
 def detail(number: str):
     """One order with its timeline and the actions the user may take."""
     try:
@@ -87,14 +88,14 @@ def detail(number: str):
         categories=queries.routable_categories(db.session) if Action.CLASSIFY in actions else [],
         pending_extensions=extensions.pending(db.session, order.id),
         surveys=tasks.for_order(db.session, order.id),
-        can_set_reminder=current_user.role_enum in reminders.SETTERS,
-        can_request_extension=current_user.role_enum is Role.DEPARTMENT
+        can_set_reminder=allows(current_user.role_enum, Permission.SET_REMINDERS),
+        can_request_extension=allows(current_user.role_enum, Permission.HANDLE_ORDERS)
         and order.state in extensions.WORKING_STATES,
     )
 
 
 @bp.route("/<number>/<action>", methods=["POST"])
-@roles_required(*ROLES_READING_ORDERS)
+@requires(Permission.READ_ORDERS)
 def act(number: str, action: str):
     """Apply one action; a conflict or invalid action is explained, never a 500."""
     wants_json = request.accept_mimetypes.best == "application/json"
@@ -138,14 +139,14 @@ def act(number: str, action: str):
 
 
 @bp.route("/desk")
-@roles_required(Role.DESK, Role.SUPERVISOR)
+@requires(Permission.WORK_DESK)
 def desk():
     """The 12345 desk: manual routing, returned orders, replies to review."""
     return render_template("orders/desk.html", queues=queries.desk_queues(db.session, current_user))
 
 
 @bp.route("/queue")
-@roles_required(Role.DEPARTMENT)
+@requires(Permission.HANDLE_ORDERS)
 def queue():
     """The department's open orders, most urgent first."""
     items = queries.department_queue(db.session, current_user)
@@ -154,7 +155,7 @@ def queue():
 
 
 @bp.route("/overdue")
-@roles_required(Role.SUPERVISOR, Role.OFFICIAL, Role.DESK)
+@requires(Permission.SEE_OVERDUE)
 def overdue():
     """The supervisors' dashboard: overdue open orders by department and level."""
     rows = escalation.overdue_by_department(db.session, utcnow())
@@ -162,7 +163,7 @@ def overdue():
 
 
 @bp.route("/<number>/extension", methods=["POST"])
-@roles_required(Role.DEPARTMENT)
+@requires(Permission.HANDLE_ORDERS)
 def extension_request(number: str):
     """The department asks for more time, before the deadline."""
     try:
@@ -183,14 +184,14 @@ def extension_request(number: str):
 
 
 @bp.route("/extensions")
-@roles_required(Role.SUPERVISOR)
+@requires(Permission.DECIDE_EXTENSIONS)
 def extension_list():
     """Pending extension requests, oldest first."""
     return render_template("deadlines/extensions.html", requests=extensions.pending(db.session))
 
 
 @bp.route("/extensions/<int:request_id>/<decision>", methods=["POST"])
-@roles_required(Role.SUPERVISOR)
+@requires(Permission.DECIDE_EXTENSIONS)
 def extension_decide(request_id: int, decision: str):
     """Approve (the due time moves) or refuse."""
     if decision not in {"approve", "refuse"}:
@@ -210,7 +211,7 @@ def extension_decide(request_id: int, decision: str):
 
 
 @bp.route("/<number>/reminder", methods=["POST"])
-@roles_required(Role.OPERATOR, Role.DESK, Role.SUPERVISOR)
+@requires(Permission.SET_REMINDERS)
 def reminder_set(number: str):
     """Remind me (and the department) of this order at a given time."""
     try:
@@ -234,7 +235,7 @@ def reminder_set(number: str):
 
 
 @bp.route("/reminders")
-@roles_required(Role.OPERATOR, Role.DESK, Role.SUPERVISOR)
+@requires(Permission.SET_REMINDERS)
 def reminder_list():
     """My reminders whose time has come."""
     items = reminders.due_for(db.session, current_user.id, utcnow())

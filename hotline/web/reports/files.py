@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import labels
+from hotline.core.accounts.permissions import Permission
 from hotline.core.accounts.roles import Role
 from hotline.core.reports.periods import Period, PeriodKind, period_for
 from hotline.database import utcnow
@@ -17,10 +18,9 @@ from hotline.extensions import db
 from hotline.models import Department, District
 from hotline.services.reports import data, files
 from hotline.services.reports.data import Scope
-from hotline.web.helpers import parse_int, roles_required
+from hotline.web.helpers import parse_int, requires
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-READERS = (Role.OFFICIAL, Role.SUPERVISOR, Role.DEPARTMENT)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLES = ("types", "categories", "districts", "departments", "department_changes", "handling",
           "late", "daily")  # fmt: skip
@@ -58,7 +58,7 @@ def _scope(args) -> tuple[Scope, str]:
 
 
 @bp.route("")
-@roles_required(*READERS)
+@requires(Permission.READ_REPORTS)
 def index():
     """The form for a report and the archive."""
     districts, departments, archive = [], [], []
@@ -74,7 +74,7 @@ def index():
 
 
 @bp.route("/download")
-@roles_required(*READERS)
+@requires(Permission.READ_REPORTS)
 def download():
     """The report for the chosen period and scope, as PDF, one table as CSV, or XLSX."""
     fmt = request.args.get("format", "pdf")
@@ -106,7 +106,7 @@ def _file(content: bytes, mimetype: str, filename: str, inline: bool = False) ->
 
 
 @bp.route("/archive/<year>/<name>")
-@roles_required(Role.OFFICIAL, Role.SUPERVISOR)
+@requires(Permission.READ_REPORT_ARCHIVE)
 def archived(year: str, name: str):
     """One archived report."""
     path = files.archived_file(Path(current_app.config["REPORTS_DIR"]), year, name)

@@ -4,17 +4,18 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import labels
+from hotline.core.accounts.permissions import Permission
 from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.models import Department
 from hotline.services.notifications import outbox
 from hotline.services.reports import kpis
-from hotline.web.helpers import parse_int, roles_required
+from hotline.web.helpers import parse_int, requires
 
 bp = Blueprint("kpi", __name__)
 MAX_DAYS = 3 * 366
@@ -40,7 +41,7 @@ def _period(timezone: str) -> tuple[date, date, dict[str, str]]:
 
 
 @bp.route("/kpi")
-@roles_required(Role.DEPARTMENT, Role.SUPERVISOR, Role.OFFICIAL, Role.DESK)
+@requires(Permission.READ_KPIS)
 def index():
     """The period's KPIs: department staff see their own department only."""
     timezone = current_app.config["TIMEZONE"]
@@ -72,7 +73,7 @@ def index():
 
 
 @bp.route("/notices")
-@login_required
+@requires(Permission.READ_NOTICES)
 def notices():
     """In-app notices addressed to me, my role or my department."""
     recipients = outbox.inbox_recipients(

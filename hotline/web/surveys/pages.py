@@ -7,20 +7,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hotline import labels
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.permissions import Permission
 from hotline.core.surveys import rules
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.services.surveys import tasks as surveys
-from hotline.web.helpers import flash_errors, parse_int, roles_required
+from hotline.web.helpers import flash_errors, parse_int, requires
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
-CALLERS = (Role.SURVEYOR, Role.SUPERVISOR)
 
 
 @bp.route("")
-@roles_required(*CALLERS)
+@requires(Permission.SURVEY)
 def queue():
     """Callbacks whose time has come, oldest first."""
     now = utcnow()
@@ -50,7 +49,7 @@ def _render(task, errors: dict[str, str], form: dict, status: int = 200):
 
 
 @bp.route("/<int:survey_id>", methods=["GET", "POST"])
-@roles_required(*CALLERS)
+@requires(Permission.SURVEY)
 def form(survey_id: int):
     """The survey form for one task; POST records one call."""
     try:

@@ -1,0 +1,87 @@
+"""The one permission table: what each role may do.
+
+Views check it with `web.helpers.requires`, the menu shows only what it allows, services
+check it before a write, and the workflow's transitions take their role sets from it.
+A test crosses every endpoint with every role against this table.
+"""
+
+from enum import StrEnum
+
+from hotline.core.accounts.roles import Role
+
+
+class Permission(StrEnum):
+    """Something a role may do; one per page group or decision."""
+
+    TAKE_CALLS = "take_calls"  # intake form, routing preview, caller history, mailbox letters
+    ROUTE_NEW_ORDERS = "route_new_orders"  # classify and route an order nobody routed yet
+    WORK_DESK = "work_desk"  # the desk: re-route, cancel, review replies (审核)
+    HANDLE_ORDERS = "handle_orders"  # a department's queue: accept, return, reply, extension
+    READ_ORDERS = "read_orders"  # order search and order pages (object checks apply)
+    SEE_PHONES = "see_phones"  # callers' phone numbers in full
+    SEE_OVERDUE = "see_overdue"  # overdue orders by department
+    DECIDE_EXTENSIONS = "decide_extensions"  # approve or refuse 延期
+    SET_REMINDERS = "set_reminders"  # 定时催办
+    SURVEY = "survey"  # 回访: the survey queue and form, reopening
+    READ_KPIS = "read_kpis"  # 考核指标
+    READ_REPORTS = "read_reports"  # statistics reports on demand
+    READ_REPORT_ARCHIVE = "read_report_archive"  # the nightly archive of reports
+    READ_NOTICES = "read_notices"  # the in-app notice inbox
+    READ_DISTRICT_MAP = "read_district_map"  # the district polygons for the maps
+    EMS_DISPATCH = "ems_dispatch"  # 120 console: calls, incidents, dispatch, slips, bookings
+    LIVE_MAP = "live_map"  # the dispatcher's live map, its feeds and recommendations
+    EMS_MEDICAL = "ems_medical"  # 120 chief complaints and patient details
+    EMS_DIRECTOR = "ems_director"  # the 120 director's view and bulletins
+    EMS_TRACKS = "ems_tracks"  # track replay of a vehicle
+    EMS_LOCKS = "ems_locks"  # malicious-number locks
+    ADMINISTER = "administer"  # users, organisation, rules, limits, calendar, 120 resources
+
+
+R = Role
+P = Permission
+_EMS = {R.EMS_DISPATCHER, R.SUPERVISOR}
+_READERS = {R.OPERATOR, R.DESK, R.DEPARTMENT, R.SURVEYOR, R.SUPERVISOR, R.OFFICIAL}
+
+# Permission -> the roles that have it.
+TABLE: dict[Permission, frozenset[Role]] = {
+    permission: frozenset(roles)
+    for permission, roles in {
+        P.TAKE_CALLS: {R.OPERATOR, R.DESK, R.SUPERVISOR},
+        P.ROUTE_NEW_ORDERS: {R.OPERATOR, R.DESK, R.SUPERVISOR},
+        P.WORK_DESK: {R.DESK, R.SUPERVISOR},
+        P.HANDLE_ORDERS: {R.DEPARTMENT},
+        P.READ_ORDERS: _READERS,
+        P.SEE_PHONES: {R.OPERATOR, R.DESK, R.DEPARTMENT, R.SURVEYOR, R.SUPERVISOR},
+        P.SEE_OVERDUE: {R.SUPERVISOR, R.OFFICIAL, R.DESK},
+        P.DECIDE_EXTENSIONS: {R.SUPERVISOR},
+        P.SET_REMINDERS: {R.OPERATOR, R.DESK, R.SUPERVISOR},
+        P.SURVEY: {R.SURVEYOR, R.SUPERVISOR},
+        P.READ_KPIS: {R.DEPARTMENT, R.SUPERVISOR, R.OFFICIAL, R.DESK},
+        P.READ_REPORTS: {R.OFFICIAL, R.SUPERVISOR, R.DEPARTMENT},
+        P.READ_REPORT_ARCHIVE: {R.OFFICIAL, R.SUPERVISOR},
+        P.READ_NOTICES: set(Role) - {R.ADMIN},
+        P.READ_DISTRICT_MAP: _READERS | {R.ADMIN, R.EMS_DISPATCHER},
+        P.EMS_DISPATCH: _EMS,
+        P.LIVE_MAP: _EMS | {R.DESK},
+        P.EMS_MEDICAL: _EMS,
+        P.EMS_DIRECTOR: _EMS | {R.OFFICIAL},
+        P.EMS_TRACKS: {R.SUPERVISOR},
+        P.EMS_LOCKS: {R.SUPERVISOR},
+        P.ADMINISTER: {R.ADMIN},
+    }.items()
+}
+
+
+def allows(role: Role | str, permission: Permission) -> bool:
+    """Whether `role` has `permission`; an unknown role has none."""
+    return role in TABLE[permission]
+
+
+def roles_with(permission: Permission) -> frozenset[Role]:
+    """The roles that have `permission`."""
+    return TABLE[permission]
+
+
+def permissions_of(role: Role) -> frozenset[Permission]:
+    """Everything `role` may do."""
+    return frozenset(p for p, roles in TABLE.items() if role in roles)

@@ -1,0 +1,56 @@
+"""The menu: one entry per page a role may open, read from the permission table."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from hotline.core.accounts.permissions import allows
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in the top bar; shown to the roles the endpoint's permission allows."""
+
+    endpoint: str
+    label: str
+
+
+MENU: tuple[MenuEntry, ...] = (
+    MenuEntry("intake.form", _l("New call")),
+    MenuEntry("intake.mailbox_queue", _l("Mailbox")),
+    MenuEntry("orders.desk", _l("Dispatch desk")),
+    MenuEntry("orders.queue", _l("My queue")),
+    MenuEntry("orders.overdue", _l("Overdue by department")),
+    MenuEntry("orders.extension_list", _l("Extension requests")),
+    MenuEntry("orders.reminder_list", _l("My reminders")),
+    MenuEntry("ems.console", _l("120 dispatch")),
+    MenuEntry("ems_map.dispatch_map", _l("Dispatcher's map")),
+    MenuEntry("ems_map.director", _l("Director's view")),
+    MenuEntry("ems_map.locks", _l("Malicious-number locks")),
+    MenuEntry("surveys.queue", _l("Callbacks")),
+    MenuEntry("kpi.index", _l("Key figures")),
+    MenuEntry("reports.index", _l("Reports")),
+    MenuEntry("kpi.notices", _l("Notices")),
+    MenuEntry("orders.search", _l("Search orders")),
+    MenuEntry("admin.users", _l("Users")),
+    MenuEntry("admin.departments", _l("Departments")),
+    MenuEntry("admin.categories", _l("Categories")),
+    MenuEntry("admin.rules", _l("Routing rules")),
+    MenuEntry("admin.time_limits", _l("Time limits")),
+    MenuEntry("admin.api_clients", _l("API clients")),
+    MenuEntry("admin.calendar", _l("Working-day calendar")),
+    MenuEntry("ems_admin.resources", _l("120 resources")),
+)
+
+
+def entries_for(role) -> list[MenuEntry]:
+    """The menu entries whose view the permission table allows `role` to open."""
+    views = current_app.view_functions
+    return [e for e in MENU if allows(role, views[e.endpoint].permission)]
+
+
+def menu() -> list[MenuEntry]:
+    """The current user's menu (empty when nobody is logged in)."""
+    return entries_for(current_user.role_enum) if current_user.is_authenticated else []
