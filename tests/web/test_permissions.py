@@ -25,6 +25,10 @@ def _session_rules(app):
         yield rule
 
 
+def _permission(app, endpoint: str):
+    return getattr(app.view_functions[endpoint], "permission", None)
+
+
 def _url(rule) -> str:
     url = re.sub(r"<int:\w+>", "1", rule.rule)
     return re.sub(r"<\w+>", "x", url)
@@ -36,7 +40,7 @@ def test_every_session_page_is_in_the_permission_table(app):
         rule.endpoint
         for rule in _session_rules(app)
         if rule.endpoint != "auth.home"
-        and not isinstance(getattr(app.view_functions[rule.endpoint], "permission", None), Permission)
+        and not isinstance(_permission(app, rule.endpoint), Permission)
     ]
     assert missing == []
 
@@ -75,7 +79,7 @@ def test_each_role_opens_every_link_of_its_menu_and_nothing_else(app, make, logi
             assert browser.get(shown[entry.endpoint]).status_code == 200, (role, entry.endpoint)
     app.config["WTF_CSRF_ENABLED"] = False  # so that POSTs reach the permission check
     for rule in _session_rules(app):
-        permission = getattr(app.view_functions[rule.endpoint], "permission", None)
+        permission = _permission(app, rule.endpoint)
         if permission is None or allows(role, permission):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
