@@ -1,10 +1,23 @@
 """Error pages: clear messages, JSON for API callers, never a stack trace."""
 
-from flask import Flask, jsonify, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from hotline.extensions import db
+from hotline.labels import error_text
+from hotline.services.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    ValidationFailed,
+)
+
+# A service's refusal as an HTTP status; anything else a service refuses is bad input.
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, ValidationFailed: 422}
 
 
 def _wants_json() -> bool:
@@ -16,8 +29,62 @@ def _open311(code: int, description: str):
     return jsonify([{"code": str(code), "description": description}]), code
 
 
+def returns_to(endpoint: str):
+    """On a service's refusal, flash the reason and redirect to `endpoint` (same URL values)."""
+
+    def decorator(view):
+        view.error_endpoint = endpoint  # copied onto the outer wrappers by functools.wraps
+        return view
+
+    return decorator
+
+
+def status_of(error: ServiceError) -> int:
+    """The HTTP status for a service error."""
+    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 422)
+
+
+def messages_of(error: ServiceError) -> dict[str, str]:
+    """The refusal as translated messages, by field ("" for the whole action)."""
+    if isinstance(error, ValidationFailed):
+        return {field: error_text(code) for field, code in error.errors.items()}
+    return {"": error_text(error.code)}
+
+
+def _back_url() -> str:
+    """Where a refused form goes back to: the view's named page, else the page it came from."""
+    view = current_app.view_functions.get(request.endpoint)
+    endpoint = getattr(view, "error_endpoint", None)
+    if endpoint:
+        rule = next(current_app.url_map.iter_rules(endpoint))
+        values = {k: v for k, v in (request.view_args or {}).items() if k in rule.arguments}
+        return url_for(endpoint, **values)
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("auth.home")
+
+
+def _service_error(error: ServiceError):
+    """Every view's service errors, answered once: JSON for API callers, else a page."""
+    db.session.rollback()
+    status, messages = status_of(error), messages_of(error)
+    if request.path.startswith("/open311/"):
+        return _open311(status, "; ".join(messages.values()))
+    if _wants_json():
+        description = "; ".join(messages.values())
+        return jsonify(error=error.code, description=description, errors=messages), status
+    if status in (403, 404) or request.method == "GET":
+        return render_template("error.html", code=status, messages=messages), status
+    for message in messages.values():
+        flash(message, "error")
+    return redirect(_back_url()), 303
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+
+    app.register_error_handler(ServiceError, _service_error)
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
