@@ -15,8 +15,10 @@ from hotline.core.orders.workflow import Action, State, TransitionError
 from hotline.database import write_transaction
 from hotline.models import Department, User, WorkOrder
 from hotline.services import audit
+from hotline.services.deadlines.limits import limit_for
 from hotline.services.errors import Conflict, ValidationFailed
 from hotline.services.notifications import outbox
+from hotline.services.orders import routing
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
 from hotline.services.surveys import tasks
@@ -150,7 +152,7 @@ def classify(
             _check(state, Action.CLASSIFY, actor, "")
             note = f"{order.category.name} → {category.name}"
             order.category_id = category.id
-            limit = cache.limit_for(ctx, OrderType(order.order_type), category, order.priority)
+            limit = limit_for(ctx, OrderType(order.order_type), category, order.priority)
             order.time_limit, order.time_limit_unit = limit.amount, limit.unit.value
             order.warning_percent = limit.warning_percent
             order.due_at = limits.due_at(
@@ -163,7 +165,7 @@ def classify(
             session.flush()
             audit.record(session, order.id, actor.id, "classify", state, state, now, note)
             district_code = ctx.district_codes.get(order.district_id) if order.district_id else None
-            preview = cache.preview(ctx, category, order.lon, order.lat, district_code)
+            preview = routing.preview(ctx, category, order.lon, order.lat, district_code)
             department = preview.decision.department
             if department is not None and Action.ROUTE in workflow.available_actions(
                 state, actor.role_enum

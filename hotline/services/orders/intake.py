@@ -14,9 +14,11 @@ from hotline.core.orders.workflow import State
 from hotline.database import write_transaction
 from hotline.models import WorkOrder
 from hotline.services import audit
+from hotline.services.deadlines.limits import limit_for
 from hotline.services.errors import ValidationFailed
 from hotline.services.notifications import outbox
 from hotline.services.numbering import next_order_number
+from hotline.services.orders import routing
 from hotline.services.reference import cache
 from hotline.services.surveys import tasks
 
@@ -33,7 +35,7 @@ class IntakeResult:
     order_id: int
     number: str
     state: State
-    preview: cache.RoutePreview
+    preview: routing.RoutePreview
 
 
 def resolve_category(ctx: cache.RoutingContext, code: str) -> cache.CategoryRef:
@@ -50,10 +52,10 @@ def preview_route(
     lon: float | None,
     lat: float | None,
     district_code: str | None,
-) -> cache.RoutePreview:
+) -> routing.RoutePreview:
     """Where an order with these facts would go, without saving anything."""
     ctx = cache.context(session)
-    return cache.preview(ctx, resolve_category(ctx, category_code), lon, lat, district_code)
+    return routing.preview(ctx, resolve_category(ctx, category_code), lon, lat, district_code)
 
 
 def register_call(
@@ -77,7 +79,7 @@ def register_call(
     category = resolve_category(ctx, request.category_code)
     if request.district_code and request.district_code not in ctx.district_ids:
         raise ValidationFailed({"district_code": "unknown_district"})
-    preview = cache.preview(ctx, category, request.lon, request.lat, request.district_code)
+    preview = routing.preview(ctx, category, request.lon, request.lat, request.district_code)
     department = preview.decision.department
     if request.close_at_intake:
         state = State.CLOSED_AT_INTAKE
@@ -85,7 +87,7 @@ def register_call(
         state = State.ROUTED
     else:
         state = State.REGISTERED
-    limit = cache.limit_for(ctx, request.order_type, category, request.priority)
+    limit = limit_for(ctx, request.order_type, category, request.priority)
     due = limits.due_at(now, limit.amount, limit.unit, ctx.calendar, timezone)
     row = {
         "version": 1,

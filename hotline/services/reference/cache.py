@@ -1,4 +1,6 @@
-"""Routing index and calendar, shared by a process's requests, reloaded when admins change them."""
+"""The process-wide cache of reference data: districts and their jurisdiction index,
+departments, categories, routing rules, the calendar's local changes and the time-limit rules.
+Built once per version and rebuilt when an admin change bumps the version (any process)."""
 
 import json
 import threading
@@ -13,7 +15,7 @@ from hotline.core.deadlines import limits
 from hotline.core.deadlines.calendar import WorkCalendar
 from hotline.core.geo import Jurisdiction, JurisdictionIndex
 from hotline.core.orders.intake import OrderType
-from hotline.core.orders.routing import DepartmentDirectory, DepartmentRef, RoutingDecision, RuleRef
+from hotline.core.orders.routing import DepartmentDirectory, DepartmentRef, RuleRef
 from hotline.models import (
     AppSetting,
     CalendarOverride,
@@ -52,16 +54,6 @@ class RoutingContext:
     district_codes: dict[int, str]
     calendar: WorkCalendar
     limit_rules: tuple[limits.LimitRule, ...] = ()
-
-
-@dataclass(frozen=True)
-class RoutePreview:
-    """A routing decision with the district found for the location."""
-
-    decision: RoutingDecision
-    district_code: str | None
-    district_name: str | None
-    outside_city: bool
 
 
 _VERSION_SQL = text("SELECT value FROM app_settings WHERE key = :key")
@@ -144,33 +136,3 @@ def _build(session: Session, version: str) -> RoutingContext:
             for r in session.scalars(select(TimeLimitRule).order_by(TimeLimitRule.id))
         ),
     )
-
-
-def limit_for(
-    ctx: RoutingContext, order_type: OrderType, category: CategoryRef, priority: str
-) -> limits.Limit:
-    """The time limit of an order of this type, category and priority."""
-    return limits.resolve_limit(
-        ctx.limit_rules, order_type, category.id, limits.Priority(priority),
-        category.time_limit, category.time_limit_unit,
-    )  # fmt: skip
-
-
-def preview(
-    ctx: RoutingContext,
-    category: CategoryRef,
-    lon: float | None,
-    lat: float | None,
-    district_code: str | None,
-) -> RoutePreview:
-    """Where an order would go: a point decides the district; else the chosen district."""
-    outside = False
-    if lon is not None and lat is not None:
-        found = ctx.index.locate(lon, lat)
-        outside = found is None
-        district_code = found.code if found else None
-    elif district_code is not None and ctx.index.get(district_code) is None:
-        district_code = None
-    decision = ctx.directory.route(category.code, category.kind, district_code)
-    district = ctx.index.get(district_code) if district_code else None
-    return RoutePreview(decision, district_code, district.name if district else None, outside)
