@@ -1,0 +1,71 @@
+"""The one label source: every code the core and services use, as translatable text.
+
+Labels are registered per enum (`registry.register`), so pages, PDFs, CSV and XLSX read the
+same words; `chinese()` gives them in Chinese for the reports whatever the user's language.
+The `*_LABELS` dicts are keyed by stored value, for templates.
+"""
+
+from hotline.labels.deadlines import LEVEL_LABELS, PRIORITY_LABELS, UNIT_LABELS
+from hotline.labels.ems import (
+    CAPABILITY_LABELS,
+    INCIDENT_ACTION_LABELS,
+    INCIDENT_STATE_LABELS,
+    STAMP_LABELS,
+    VEHICLE_STATUS_LABELS,
+    WITHDRAW_LABELS,
+)
+from hotline.labels.errors import ERROR_LABELS
+from hotline.labels.orders import (
+    ACTION_LABELS,
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    REASON_LABELS,
+    ROLE_LABELS,
+    STATE_LABELS,
+    TYPE_LABELS,
+)
+from hotline.labels.registry import chinese, label, label_of, register, registered
+from hotline.labels.reports import PERIOD_LABELS
+from hotline.labels.surveys import (
+    ATTITUDE_LABELS,
+    OUTCOME_LABELS,
+    SATISFACTION_LABELS,
+    SURVEY_STATE_LABELS,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "ATTITUDE_LABELS",
+    "CAPABILITY_LABELS",
+    "CHANNEL_LABELS",
+    "ERROR_LABELS",
+    "INCIDENT_ACTION_LABELS",
+    "INCIDENT_STATE_LABELS",
+    "KIND_LABELS",
+    "LEVEL_LABELS",
+    "OUTCOME_LABELS",
+    "PERIOD_LABELS",
+    "PRIORITY_LABELS",
+    "REASON_LABELS",
+    "ROLE_LABELS",
+    "SATISFACTION_LABELS",
+    "STAMP_LABELS",
+    "STATE_LABELS",
+    "SURVEY_STATE_LABELS",
+    "TYPE_LABELS",
+    "UNIT_LABELS",
+    "VEHICLE_STATUS_LABELS",
+    "WITHDRAW_LABELS",
+    "chinese",
+    "error_text",
+    "label",
+    "label_of",
+    "register",
+    "registered",
+]
+
+
+def error_text(code: str) -> str:
+    """A translated message for an error code (the code itself if unknown)."""
+    text = ERROR_LABELS.get(code)
+    return str(text) if text is not None else code

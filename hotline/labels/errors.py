@@ -1,0 +1,65 @@
+"""Messages for the error codes that services and parsers raise."""
+
+from flask_babel import lazy_gettext as _l
+
+ERROR_LABELS = {
+    "required": _l("This field is required."),
+    "invalid_choice": _l("Please choose one of the options."),
+    "invalid_phone": _l("Enter a valid Chinese mobile (11 digits) or landline number."),
+    "too_long": _l("This text is too long."),
+    "too_short": _l("This is too short (at least 10 characters)."),
+    "invalid_coordinates": _l("Longitude and latitude must be numbers in degrees."),
+    "only_for_reports": _l("Only reports (举报) can be confidential."),
+    "only_for_inquiries": _l("Only inquiries can be closed at intake."),
+    "unknown_category": _l("Choose a category from the list."),
+    "unknown_district": _l("Unknown district."),
+    "unknown_department": _l("Unknown department."),
+    "same_department": _l("The order is already with this department."),
+    "not_allowed_in_state": _l("This action is not possible in the order's current state."),
+    "not_allowed_for_role": _l("Your role may not take this action."),
+    "note_required": _l("Please give a reason or a reply text."),
+    "invalid_date": _l("Use the date format YYYY-MM-DD."),
+    "before_start": _l("The end date is before the start date."),
+    "invalid": _l("This value is not valid."),
+    "stale_version": _l(
+        "Someone else changed this order in the meantime. Reload it and try again."
+    ),
+    "username_taken": _l("This username is taken."),
+    "name_taken": _l("This name is taken."),
+    "code_taken": _l("This code is taken."),
+    "rule_exists": _l("A rule for this category and district already exists."),
+    "must_be_major_category": _l("The parent must be a major category."),
+    "must_be_minor_category": _l("Choose a minor category."),
+    "required_for_department_staff": _l("Department staff must belong to a department."),
+    "out_of_range": _l("The value is out of range."),
+    "bad_credentials": _l("Wrong username or password."),
+    "after_deadline": _l("The deadline has passed: an extension must be asked for before it."),
+    "not_later": _l("The new day must be after the current due time."),
+    "already_pending": _l("An extension request for this order is already waiting."),
+    "already_decided": _l("This request has already been decided."),
+    "not_in_future": _l("Choose a time in the future."),
+    "invalid_datetime": _l("Use a date and time, e.g. 2026-11-25T09:00."),
+    "rule_matches_everything": _l(
+        "Choose at least a type, a category or a priority (the types' defaults cover the rest)."
+    ),
+    "number_locked": _l("This number is locked as a malicious caller: confirm to go on."),
+    "vehicle_taken": _l("Another dispatcher took that vehicle a moment ago."),
+    "incident_not_open": _l("The incident is no longer open."),
+    "vehicle_still_assigned": _l("A vehicle is still assigned: restore or clear it first."),
+    "patient_on_board": _l("A vehicle is transporting a patient: it cannot be withdrawn."),
+    "dispatch_needs_an_incident": _l("Dispatch a vehicle from an incident's page."),
+    "vehicle_transition_not_allowed": _l(
+        "The vehicle cannot move to that status from its current one."
+    ),
+    "time_before_last_status": _l("That time is before the vehicle's last status."),
+    "score_out_of_range": _l("Give a score from 1 to 10."),
+    "survey_finished": _l("This callback has already been completed."),
+    "already_tried_today": _l(
+        "A missed call was already recorded today: the next try must be on another day."
+    ),
+    "duplicate_codes": _l("The file gives the same code to more than one area."),
+    "no_polygons": _l("The file holds no polygons."),
+    "missing": _l("This is missing."),
+    "unknown_service": _l("Unknown service code."),
+    "locked": _l("Too many failed logins. The account is locked for a few minutes."),
+}

@@ -1,0 +1,136 @@
+"""Labels of the 12345 order loop: roles, states, actions, types, channels, routing."""
+
+from flask_babel import lazy_gettext as _l
+
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.intake import Channel, OrderType
+from hotline.core.orders.workflow import Action, State
+from hotline.labels.registry import register
+
+ROLE_LABELS = register(
+    Role,
+    {
+        "operator": _l("Intake operator"),
+        "desk": _l("Dispatch desk"),
+        "department": _l("Department staff"),
+        "ems_dispatcher": _l("120 dispatcher"),
+        "surveyor": _l("Callback operator"),
+        "supervisor": _l("Supervisor"),
+        "official": _l("Official"),
+        "admin": _l("Administrator"),
+    },
+)
+
+
+STATE_LABELS = register(
+    State,
+    {
+        "registered": _l("Awaiting dispatch"),
+        "routed": _l("Dispatched"),
+        "accepted": _l("Accepted"),
+        "returned": _l("Returned"),
+        "replied": _l("Replied"),
+        "closed": _l("Closed"),
+        "closed_at_intake": _l("Closed at intake"),
+        "cancelled": _l("Cancelled"),
+    },
+)
+
+
+WORKFLOW_ACTION_LABELS = register(
+    Action,
+    {
+        "route": _l("Dispatch"),
+        "reroute": _l("Re-dispatch"),
+        "cancel": _l("Cancel"),
+        "accept": _l("Accept"),
+        "return": _l("Return"),
+        "reply": _l("Reply"),
+        "approve": _l("Approve and close"),
+        "send_back": _l("Send back"),
+        "classify": _l("Classify and route"),
+        "reopen": _l("Reopen"),
+    },
+)
+
+# Every action the audit trail records: the workflow's, and what services and jobs do.
+ACTION_LABELS = {
+    "create": _l("Registered"),
+    **WORKFLOW_ACTION_LABELS,
+    "escalate": _l("Escalated"),
+    "extension_request": _l("Extension requested"),
+    "extension_approve": _l("Extension approved"),
+    "extension_refuse": _l("Extension refused"),
+    "remind_set": _l("Reminder set"),
+    "survey_scheduled": _l("Callback scheduled"),
+    "survey_skipped": _l("No callback (confidential, no consent, or no phone)"),
+    "survey_answered": _l("Callback: answered"),
+    "survey_not_reached": _l("Callback: not reached"),
+    "survey_declined": _l("Callback: declined"),
+    "survey_later": _l("Callback: call again later"),
+}
+
+
+TYPE_LABELS = register(
+    OrderType,
+    {
+        "inquiry": _l("Inquiry"),
+        "help": _l("Help request"),
+        "complaint": _l("Complaint"),
+        "tip_off": _l("Report"),
+        "suggestion": _l("Suggestion"),
+        "praise": _l("Praise"),
+    },
+)
+
+
+CHANNEL_LABELS = register(
+    Channel,
+    {
+        "phone": _l("Phone"),
+        "web": _l("Web"),
+        "letter": _l("Letter"),
+        "email": _l("Email"),
+        "sms": _l("SMS"),
+        "app": _l("App"),
+        "api": _l("API"),
+    },
+)
+
+
+KIND_LABELS = {
+    "urban_management": _l("Urban management"),
+    "housing": _l("Housing and construction"),
+    "market": _l("Market regulation"),
+    "environment": _l("Ecology and environment"),
+    "transport": _l("Transport"),
+    "water": _l("Water affairs"),
+    "hrss": _l("Human resources and social security"),
+    "education": _l("Education"),
+    "health": _l("Health"),
+    "civil_affairs": _l("Civil affairs"),
+    "police": _l("Police (non-emergency)"),
+    "government": _l("District government office"),
+    "subway": _l("Subway operator"),
+    "water_utility": _l("Water utility"),
+    "heating_utility": _l("Heating utility"),
+    "gas_utility": _l("Gas utility"),
+    "power_utility": _l("Power utility"),
+}
+
+
+REASON_LABELS = {
+    "explicit_rule_district": _l("an explicit rule for this category in this district"),
+    "explicit_rule_city": _l("an explicit rule for this category"),
+    "city_level_kind": _l("the category is handled by a city-level body"),
+    "district_kind": _l("the category's responsible body in the district of the location"),
+    "no_location": _l("no location: the dispatch desk decides"),
+    "no_department": _l("no responsible body in that district: the dispatch desk decides"),
+    "no_category_kind": _l("the category has no responsible body: the dispatch desk decides"),
+    "outside_all_jurisdictions": _l("the location is outside every district: manual triage"),
+    "manual": _l("dispatched by hand"),
+    "warning": _l("deadline near"),
+    "reminder": _l("overdue: the department is reminded"),
+    "supervision": _l("overdue for over a day: under supervision"),
+    "official": _l("overdue for over three days: raised to officials"),
+}
