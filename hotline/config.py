@@ -70,5 +70,5 @@ TRUE = {"1", "true", "yes", "on"}
 
 def from_environment() -> dict:
     """The settings the environment gives, under their config keys."""
-    return {key: parse(os.environ[name]) for name, (key, parse) in ENVIRONMENT.items()
-            if os.environ.get(name)}  # fmt: skip
+    given = {name: os.environ[name] for name in ENVIRONMENT if os.environ.get(name)}
+    return {ENVIRONMENT[name][0]: ENVIRONMENT[name][1](value) for name, value in given.items()}
