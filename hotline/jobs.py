@@ -44,9 +44,12 @@ def dispatch_bookings(app: Flask) -> None:
     """约车: send vehicles to the bookings due shortly (a booking keeps its incident)."""
     with app.app_context():
         sent, waiting = bookings.dispatch_due(
-            db.session, utcnow(), app.config["TIMEZONE"], app.config["EMS_SPEED_KMH"],
-            app.config["EMS_DETOUR_FACTOR"],
-        )  # fmt: skip
+            db.session,
+            now=utcnow(),
+            timezone=app.config["TIMEZONE"],
+            speed_kmh=app.config["EMS_SPEED_KMH"],
+            detour_factor=app.config["EMS_DETOUR_FACTOR"],
+        )
         if sent or waiting:
             log.info("bookings: %d dispatched, %d waiting for a vehicle", sent, waiting)
         db.session.remove()

@@ -30,8 +30,7 @@ def init_app(app: Flask) -> None:
     from hotline.web.api import ems as ems_api
     from hotline.web.api import open311
     from hotline.web.api import orders as api
-    from hotline.web.ems import console, resources
-    from hotline.web.ems import map as ems_map
+    from hotline.web.ems import bp as ems
     from hotline.web.orders import intake, public
     from hotline.web.orders import pages as orders
     from hotline.web.reports import files, kpi
@@ -79,10 +78,8 @@ def init_app(app: Flask) -> None:
         public.bp,
         surveys.bp,
         kpi.bp,
-        console.bp,
-        ems_map.bp,
+        ems,
         ems_api.bp,
-        resources.bp,
         files.bp,
     ):
         app.register_blueprint(blueprint)

@@ -26,9 +26,9 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("orders.extension_list", _l("Extension requests")),
     MenuEntry("orders.reminder_list", _l("My reminders")),
     MenuEntry("ems.console", _l("120 dispatch")),
-    MenuEntry("ems_map.dispatch_map", _l("Dispatcher's map")),
-    MenuEntry("ems_map.director", _l("Director's view")),
-    MenuEntry("ems_map.locks", _l("Malicious-number locks")),
+    MenuEntry("ems.dispatch_map", _l("Dispatcher's map")),
+    MenuEntry("ems.director", _l("Director's view")),
+    MenuEntry("ems.locks", _l("Malicious-number locks")),
     MenuEntry("surveys.queue", _l("Callbacks")),
     MenuEntry("kpi.index", _l("Key figures")),
     MenuEntry("reports.index", _l("Reports")),
@@ -41,7 +41,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("admin.time_limits", _l("Time limits")),
     MenuEntry("admin.api_clients", _l("API clients")),
     MenuEntry("admin.calendar", _l("Working-day calendar")),
-    MenuEntry("ems_admin.resources", _l("120 resources")),
+    MenuEntry("ems.resources", _l("120 resources")),
 )
 
 

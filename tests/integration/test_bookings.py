@@ -8,13 +8,15 @@ from hotline.core.accounts.roles import Role
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.extensions import db
 from hotline.models import Assignment, Incident, Notification
-from hotline.services.ems import bookings, fleet
+from hotline.services.ems import bookings, fleet, incidents
 from tests import factories
 from tests.factories import NOW, TIANANMEN
 
 
 def run(now):
-    return bookings.dispatch_due(db.session, now, "Asia/Shanghai", 40, 1.3)
+    return bookings.dispatch_due(
+        db.session, now=now, timezone="Asia/Shanghai", speed_kmh=40, detour_factor=1.3
+    )
 
 
 def test_a_booking_is_dispatched_once_shortly_before(any_app):
@@ -23,7 +25,10 @@ def test_a_booking_is_dispatched_once_shortly_before(any_app):
         desk = factories.user(Role.EMS_DISPATCHER)
         pickup = NOW + timedelta(hours=2)
         booking = bookings.create_booking(
-            db.session, desk.id, "13800138000", *TIANANMEN, pickup, NOW, note="透析"
+            db.session,
+            actor_id=desk.id,
+            request=bookings.BookingRequest("13800138000", *TIANANMEN, pickup, note="透析"),
+            now=NOW,
         )
         assert run(NOW) == (0, 0)  # not yet due
         assert run(pickup - timedelta(minutes=10)) == (1, 0)
@@ -38,12 +43,23 @@ def test_no_free_vehicle_alerts_once_then_dispatches_when_one_is_back(any_app):
     with any_app.app_context():
         [vid] = factories.ambulances(1)
         desk = factories.user(Role.EMS_DISPATCHER)
-        busy = fleet.create_incident(
-            db.session, desk.id, "", *TIANANMEN, "胸痛", 1, NOW, "Asia/Shanghai"
+        busy = incidents.create_incident(
+            db.session,
+            actor_id=desk.id,
+            call=incidents.Call("", *TIANANMEN, "胸痛", 1),
+            now=NOW,
+            timezone="Asia/Shanghai",
         )
-        fleet.dispatch(db.session, desk.id, busy.id, [vid], NOW)
+        fleet.dispatch(
+            db.session, actor_id=desk.id, incident_id=busy.id, vehicle_ids=[vid], now=NOW
+        )
         pickup = NOW + timedelta(minutes=10)
-        bookings.create_booking(db.session, desk.id, "", *TIANANMEN, pickup, NOW)
+        bookings.create_booking(
+            db.session,
+            actor_id=desk.id,
+            request=bookings.BookingRequest("", *TIANANMEN, pickup),
+            now=NOW,
+        )
         assert run(NOW) == (0, 1)
         assert run(NOW + timedelta(minutes=1)) == (0, 1)
         alerts = db.session.scalar(
@@ -53,7 +69,11 @@ def test_no_free_vehicle_alerts_once_then_dispatches_when_one_is_back(any_app):
         )
         assert alerts == 1
         fleet.change_status(
-            db.session, desk.id, vid, VehicleStatus.AVAILABLE, NOW + timedelta(minutes=2)
+            db.session,
+            actor_id=desk.id,
+            vehicle_id=vid,
+            wanted=VehicleStatus.AVAILABLE,
+            at=NOW + timedelta(minutes=2),
         )
         assert run(NOW + timedelta(minutes=3)) == (1, 0)
         assert db.session.scalar(select(func.count(Incident.id))) == 2  # no duplicate incident
@@ -67,7 +87,12 @@ def test_bad_bookings_are_refused(app):
     with app.app_context():
         desk = factories.user(Role.EMS_DISPATCHER)
         with pytest.raises(ValidationFailed) as err:
-            bookings.create_booking(db.session, desk.id, "123", float("nan"), 39.9, NOW, NOW)
+            bookings.create_booking(
+                db.session,
+                actor_id=desk.id,
+                request=bookings.BookingRequest("123", float("nan"), 39.9, NOW),
+                now=NOW,
+            )
         assert set(err.value.errors) == {"caller_phone", "location", "pickup_at"}
 
 

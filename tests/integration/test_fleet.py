@@ -13,7 +13,7 @@ from hotline.core.accounts.roles import Role
 from hotline.core.ems.vehicles import ASSIGNED, TIMELINE, TRANSITIONS, VehicleStatus
 from hotline.extensions import db
 from hotline.models import Assignment, IncidentEvent, Vehicle
-from hotline.services.ems import fleet
+from hotline.services.ems import fleet, incidents
 from hotline.services.errors import Conflict, ValidationFailed
 from tests import factories
 from tests.factories import NOW
@@ -27,10 +27,18 @@ def make_fleet(count: int, seed: int = 1) -> list[int]:
 
 
 def incident(actor, **overrides):
-    data = {"caller_phone": "13800138000", "lon": TIANANMEN[0], "lat": TIANANMEN[1],
-            "complaint": "胸痛30分钟", "triage_level": 1}  # fmt: skip
+    data = {
+        "caller_phone": "13800138000",
+        "lon": TIANANMEN[0],
+        "lat": TIANANMEN[1],
+        "complaint": "胸痛30分钟",
+        "triage_level": 1,
+    }
     data.update(overrides)
-    return fleet.create_incident(db.session, actor.id, now=NOW, timezone="Asia/Shanghai", **data)
+    call = incidents.Call(**data)
+    return incidents.create_incident(
+        db.session, actor_id=actor.id, call=call, now=NOW, timezone="Asia/Shanghai"
+    )
 
 
 def test_recommendation_follows_dispatches(any_app):
@@ -39,18 +47,22 @@ def test_recommendation_follows_dispatches(any_app):
         ems = factories.user(Role.EMS_DISPATCHER)
         case = incident(ems)
         assert case.number.startswith("120-20261120-") and case.district_id is not None
-        first = fleet.recommend(db.session, *TIANANMEN, 3, 40, 1.3)
+        first = fleet.recommend(
+            db.session, lon=TIANANMEN[0], lat=TIANANMEN[1], k=3, speed_kmh=40, detour_factor=1.3
+        )
         assert len(first) == 3 and first[0].distance_m <= first[1].distance_m
         assert first[0].minutes == pytest.approx(first[0].distance_m * 1.3 / (40000 / 60), abs=0.1)
         fleet.dispatch(
             db.session,
-            ems.id,
-            case.id,
-            [first[0].vehicle_id],
-            NOW,
+            actor_id=ems.id,
+            incident_id=case.id,
+            vehicle_ids=[first[0].vehicle_id],
+            now=NOW,
             recommended=[r.vehicle_id for r in first],
         )
-        again = fleet.recommend(db.session, *TIANANMEN, 3, 40, 1.3)
+        again = fleet.recommend(
+            db.session, lon=TIANANMEN[0], lat=TIANANMEN[1], k=3, speed_kmh=40, detour_factor=1.3
+        )
         assert first[0].vehicle_id not in {r.vehicle_id for r in again}
         assert [r.vehicle_id for r in again[:2]] == [r.vehicle_id for r in first[1:]]
 
@@ -61,9 +73,24 @@ def test_choosing_another_vehicle_needs_a_reason(any_app):
         ems = factories.user(Role.EMS_DISPATCHER)
         case = incident(ems)
         with pytest.raises(ValidationFailed) as err:
-            fleet.dispatch(db.session, ems.id, case.id, [ids[0]], NOW, recommended=[ids[1]])
+            fleet.dispatch(
+                db.session,
+                actor_id=ems.id,
+                incident_id=case.id,
+                vehicle_ids=[ids[0]],
+                now=NOW,
+                recommended=[ids[1]],
+            )
         assert err.value.errors == {"override_reason": "required"}
-        fleet.dispatch(db.session, ems.id, case.id, [ids[0]], NOW, "车组更熟悉该小区", [ids[1]])
+        fleet.dispatch(
+            db.session,
+            actor_id=ems.id,
+            incident_id=case.id,
+            vehicle_ids=[ids[0]],
+            now=NOW,
+            override_reason="车组更熟悉该小区",
+            recommended=[ids[1]],
+        )
         note = db.session.scalar(
             select(IncidentEvent.note).where(IncidentEvent.action == "dispatch")
         )
@@ -82,7 +109,13 @@ def test_twenty_dispatchers_one_vehicle_exactly_one_wins(any_app):
         with any_app.app_context():
             barrier.wait()
             try:
-                fleet.dispatch(db.session, ems.id, incident_id, [vehicle_id], NOW)
+                fleet.dispatch(
+                    db.session,
+                    actor_id=ems.id,
+                    incident_id=incident_id,
+                    vehicle_ids=[vehicle_id],
+                    now=NOW,
+                )
                 outcomes.append("won")
             except Conflict as exc:
                 outcomes.append(exc.code)
@@ -106,9 +139,13 @@ def test_a_mass_casualty_dispatch_is_all_or_nothing(any_app):
         ids = make_fleet(3)
         ems = factories.user(Role.EMS_DISPATCHER)
         first, second = incident(ems), incident(ems, triage_level=2)
-        fleet.dispatch(db.session, ems.id, first.id, [ids[2]], NOW)
+        fleet.dispatch(
+            db.session, actor_id=ems.id, incident_id=first.id, vehicle_ids=[ids[2]], now=NOW
+        )
         with pytest.raises(Conflict):
-            fleet.dispatch(db.session, ems.id, second.id, ids, NOW)
+            fleet.dispatch(
+                db.session, actor_id=ems.id, incident_id=second.id, vehicle_ids=ids, now=NOW
+            )
         statuses = dict(db.session.execute(select(Vehicle.id, Vehicle.status)).all())
         assert statuses == {ids[0]: "available", ids[1]: "available", ids[2]: "dispatched"}
 
@@ -118,25 +155,51 @@ def test_the_whole_run_with_monotonic_times_and_closing(any_app):
         [vid] = make_fleet(1)
         ems = factories.user(Role.EMS_DISPATCHER)
         case = incident(ems)
-        fleet.dispatch(db.session, ems.id, case.id, [vid], NOW)
+        fleet.dispatch(db.session, actor_id=ems.id, incident_id=case.id, vehicle_ids=[vid], now=NOW)
         with pytest.raises(ValidationFailed):
-            fleet.close_incident(db.session, ems.id, case.id, NOW)
-        steps = [VehicleStatus.EN_ROUTE, VehicleStatus.ON_SCENE, VehicleStatus.TRANSPORTING,
-                 VehicleStatus.AT_HOSPITAL, VehicleStatus.RETURNING]  # fmt: skip
+            incidents.close_incident(db.session, actor_id=ems.id, incident_id=case.id, now=NOW)
+        steps = [
+            VehicleStatus.EN_ROUTE,
+            VehicleStatus.ON_SCENE,
+            VehicleStatus.TRANSPORTING,
+            VehicleStatus.AT_HOSPITAL,
+            VehicleStatus.RETURNING,
+        ]
         for minutes, status in enumerate(steps, start=1):
-            fleet.change_status(db.session, ems.id, vid, status, NOW + timedelta(minutes=minutes))
+            fleet.change_status(
+                db.session,
+                actor_id=ems.id,
+                vehicle_id=vid,
+                wanted=status,
+                at=NOW + timedelta(minutes=minutes),
+            )
         with pytest.raises(ValidationFailed):  # returning -> on_scene is not in the table
             fleet.change_status(
-                db.session, ems.id, vid, VehicleStatus.ON_SCENE, NOW + timedelta(hours=1)
+                db.session,
+                actor_id=ems.id,
+                vehicle_id=vid,
+                wanted=VehicleStatus.ON_SCENE,
+                at=NOW + timedelta(hours=1),
             )
         assignment = db.session.scalar(select(Assignment))
         times = [getattr(assignment, name) for name in TIMELINE]
         assert None not in times and times == sorted(times)
-        fleet.close_incident(db.session, ems.id, case.id, NOW + timedelta(hours=1))
-        fleet.change_status(
-            db.session, ems.id, vid, VehicleStatus.AVAILABLE, NOW + timedelta(hours=1)
+        incidents.close_incident(
+            db.session, actor_id=ems.id, incident_id=case.id, now=NOW + timedelta(hours=1)
         )
-        assert fleet.recommend(db.session, *TIANANMEN, 1, 40, 1.3)[0].vehicle_id == vid
+        fleet.change_status(
+            db.session,
+            actor_id=ems.id,
+            vehicle_id=vid,
+            wanted=VehicleStatus.AVAILABLE,
+            at=NOW + timedelta(hours=1),
+        )
+        assert (
+            fleet.recommend(
+                db.session, lon=TIANANMEN[0], lat=TIANANMEN[1], k=1, speed_kmh=40, detour_factor=1.3
+            )[0].vehicle_id
+            == vid
+        )
 
 
 @settings(
@@ -154,17 +217,21 @@ def test_random_status_sequences_keep_the_invariants(app, moves):
         ems = ems or factories.user(Role.EMS_DISPATCHER, username="hypo")
         [vid] = make_fleet(1, seed=next(_stations))
         case = incident(ems)
-        fleet.dispatch(db.session, ems.id, case.id, [vid], NOW)
+        fleet.dispatch(db.session, actor_id=ems.id, incident_id=case.id, vehicle_ids=[vid], now=NOW)
         at = NOW
         for wanted, minutes in moves:
             at_try = at + timedelta(minutes=minutes)
             before = db.session.get(Vehicle, vid, populate_existing=True).status
             try:
                 if wanted == "close":
-                    fleet.close_incident(db.session, ems.id, case.id, at_try)
+                    incidents.close_incident(
+                        db.session, actor_id=ems.id, incident_id=case.id, now=at_try
+                    )
                     assert before not in ASSIGNED
                     continue
-                fleet.change_status(db.session, ems.id, vid, wanted, at_try)
+                fleet.change_status(
+                    db.session, actor_id=ems.id, vehicle_id=vid, wanted=wanted, at=at_try
+                )
                 assert wanted in TRANSITIONS[VehicleStatus(before)]
                 at = max(at, at_try)
             except ValidationFailed:
@@ -182,7 +249,9 @@ def test_the_index_sees_changes_made_by_another_process(any_app):
 
     with any_app.app_context():
         ids = make_fleet(3)
-        nearest = fleet.recommend(db.session, *TIANANMEN, 1, 40, 1.3)[0].vehicle_id
+        nearest = fleet.recommend(
+            db.session, lon=TIANANMEN[0], lat=TIANANMEN[1], k=1, speed_kmh=40, detour_factor=1.3
+        )[0].vehicle_id
         other = create_engine(any_app.config["SQLALCHEMY_DATABASE_URI"])
         with other.begin() as conn:
             seq = conn.execute(
@@ -206,6 +275,8 @@ def test_the_index_sees_changes_made_by_another_process(any_app):
         other.dispose()
         db.session.commit()  # a new transaction sees the other connection's commit
         moved = ids[-1] if ids[-1] != nearest else ids[0]
-        best = fleet.recommend(db.session, *TIANANMEN, 3, 40, 1.3)
+        best = fleet.recommend(
+            db.session, lon=TIANANMEN[0], lat=TIANANMEN[1], k=3, speed_kmh=40, detour_factor=1.3
+        )
         assert nearest not in {r.vehicle_id for r in best}
         assert best[0].vehicle_id == moved and best[0].distance_m == 0

@@ -63,7 +63,7 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
     from hotline.core.ems.vehicles import VehicleStatus
     from hotline.core.orders.workflow import Action
     from hotline.core.surveys.rules import parse_call
-    from hotline.services.ems import fleet
+    from hotline.services.ems import fleet, incidents
     from hotline.services.orders import handling
     from hotline.services.surveys import tasks
 
@@ -90,13 +90,31 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
         # One 120 incident: dispatched 100 s after the call, on scene 10 minutes later.
         [vid] = factories.ambulances(1)
         called = at(2026, 10, 20, 2, 0)
-        incident = fleet.create_incident(db.session, ems_desk.id, "", *factories.TIANANMEN,
-                                         "胸痛", 1, called, TZ)  # fmt: skip
-        fleet.dispatch(db.session, ems_desk.id, incident.id, [vid], called + timedelta(seconds=100))
-        fleet.change_status(db.session, ems_desk.id, vid, VehicleStatus.EN_ROUTE,
-                            called + timedelta(seconds=160))  # fmt: skip
-        fleet.change_status(db.session, ems_desk.id, vid, VehicleStatus.ON_SCENE,
-                            called + timedelta(seconds=700))  # fmt: skip
+        call = incidents.Call("", *factories.TIANANMEN, "胸痛", 1)
+        incident = incidents.create_incident(
+            db.session, actor_id=ems_desk.id, call=call, now=called, timezone=TZ
+        )
+        fleet.dispatch(
+            db.session,
+            actor_id=ems_desk.id,
+            incident_id=incident.id,
+            vehicle_ids=[vid],
+            now=called + timedelta(seconds=100),
+        )
+        fleet.change_status(
+            db.session,
+            actor_id=ems_desk.id,
+            vehicle_id=vid,
+            wanted=VehicleStatus.EN_ROUTE,
+            at=called + timedelta(seconds=160),
+        )
+        fleet.change_status(
+            db.session,
+            actor_id=ems_desk.id,
+            vehicle_id=vid,
+            wanted=VehicleStatus.ON_SCENE,
+            at=called + timedelta(seconds=700),
+        )
         data = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
         c = data.overall.counts
         assert (c.received, c.valid_answers, c.satisfied, c.dissatisfied, c.resolved) == (
@@ -150,7 +168,7 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
     from hotline.core.ems.vehicles import VehicleStatus
     from hotline.core.orders.workflow import Action
     from hotline.models import WorkOrder
-    from hotline.services.ems import fleet
+    from hotline.services.ems import fleet, incidents
     from hotline.services.orders import handling
 
     with any_app.app_context():
@@ -192,11 +210,24 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         first, second = factories.ambulances(2)
         for vehicle, start, hours in ((first, at(2026, 10, 20, 2, 0), 1),
                                       (second, at(2026, 9, 30, 15, 0), 3)):  # fmt: skip
-            incident = fleet.create_incident(db.session, ems_desk.id, "", *factories.TIANANMEN,
-                                             "胸痛", 2, start, TZ)  # fmt: skip
-            fleet.dispatch(db.session, ems_desk.id, incident.id, [vehicle], start)
-            fleet.change_status(db.session, ems_desk.id, vehicle, VehicleStatus.AVAILABLE,
-                                start + timedelta(hours=hours))  # fmt: skip
+            call = incidents.Call("", *factories.TIANANMEN, "胸痛", 2)
+            incident = incidents.create_incident(
+                db.session, actor_id=ems_desk.id, call=call, now=start, timezone=TZ
+            )
+            fleet.dispatch(
+                db.session,
+                actor_id=ems_desk.id,
+                incident_id=incident.id,
+                vehicle_ids=[vehicle],
+                now=start,
+            )
+            fleet.change_status(
+                db.session,
+                actor_id=ems_desk.id,
+                vehicle_id=vehicle,
+                wanted=VehicleStatus.AVAILABLE,
+                at=start + timedelta(hours=hours),
+            )
 
         data = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
         times = data.handling["东城区城市管理委员会"]

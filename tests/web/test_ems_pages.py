@@ -10,7 +10,7 @@ from hotline.core.accounts.roles import Role
 from hotline.extensions import db
 from hotline.models import Hospital, Incident, Station, Vehicle
 from hotline.services.accounts import credentials
-from hotline.services.ems import resources
+from hotline.services.ems import terminals
 from tests import factories
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -127,7 +127,7 @@ def test_recommend_api_and_terminals(app, make, login):
         ems_user = factories.user(Role.EMS_DISPATCHER)
         token = credentials.issue_user_token(db.session, ems_user.id)
         operator_token = credentials.issue_user_token(db.session, factories.user(Role.OPERATOR).id)
-        terminal = resources.issue_terminal_token(db.session, ids[0])
+        terminal = terminals.issue_terminal_token(db.session, ids[0])
     client = app.test_client()
     url = "/api/v1/dispatch/recommend?lon=116.3975&lat=39.9087&k=2"
     assert client.get(url).status_code == 401
@@ -164,8 +164,11 @@ def test_recommend_api_and_terminals(app, make, login):
         assert (vehicle.lon, vehicle.lat) == (116.40, 39.91)
         assert (
             len(
-                resources.track(
-                    db.session, ids[0], vehicle.position_at, vehicle.position_at.replace(year=2027)
+                terminals.track(
+                    db.session,
+                    vehicle_id=ids[0],
+                    start=vehicle.position_at,
+                    end=vehicle.position_at.replace(year=2027),
                 )
             )
             == 1
@@ -241,7 +244,7 @@ def test_admins_change_stations_hospitals_and_ambulances(make, query, login):
 def test_terminal_clock_ahead_and_the_12345_desk_sees_no_complaints(app, make, login):
     [vid] = make(factories.ambulances, 1)
     with app.app_context():
-        token = resources.issue_terminal_token(db.session, vid)
+        token = terminals.issue_terminal_token(db.session, vid)
     ahead = {"lon": 116.4, "lat": 39.9, "at": "2099-01-01T00:00:00+08:00"}
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}

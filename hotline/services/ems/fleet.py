@@ -12,16 +12,15 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hotline.core import geo, phone
 from hotline.core.ems import vehicles as rules
 from hotline.core.ems.nearest import FleetIndex, VehiclePoint, estimated_minutes
 from hotline.core.ems.vehicles import VehicleStatus
-from hotline.core.ems.vocabulary import WithdrawReason
+from hotline.core.ems.vocabulary import IncidentAction
 from hotline.database import write_transaction
-from hotline.models import Assignment, Incident, IncidentEvent, Vehicle
+from hotline.models import Assignment, Vehicle
+from hotline.services.ems import trail
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
-from hotline.services.numbering import next_in_sequence, next_incident_number
-from hotline.services.reference import cache as routing
+from hotline.services.numbering import next_in_sequence
 
 FLEET_SEQUENCE = "fleet"
 AVAILABLE = VehicleStatus.AVAILABLE.value
@@ -78,7 +77,7 @@ class Recommendation:
 
 
 def recommend(
-    session: Session, lon: float, lat: float, k: int, speed_kmh: float, detour_factor: float
+    session: Session, *, lon: float, lat: float, k: int, speed_kmh: float, detour_factor: float
 ) -> list[Recommendation]:
     """The k nearest available vehicles with distance and estimated minutes."""
     nearby = fleet_index(session).nearest(lon, lat, k)
@@ -86,83 +85,26 @@ def recommend(
     by_id = {v.id: v for v in session.scalars(select(Vehicle).where(Vehicle.id.in_(ids)))}
     return [
         Recommendation(
-            n.vehicle_id, by_id[n.vehicle_id].call_sign, by_id[n.vehicle_id].station.name,
-            round(n.distance_m),
-            round(estimated_minutes(n.distance_m, speed_kmh, detour_factor), 1),
+            vehicle_id=n.vehicle_id,
+            call_sign=by_id[n.vehicle_id].call_sign,
+            station=by_id[n.vehicle_id].station.name,
+            distance_m=round(n.distance_m),
+            minutes=round(estimated_minutes(n.distance_m, speed_kmh, detour_factor), 1),
         )
         for n in nearby
         if n.vehicle_id in by_id
-    ]  # fmt: skip
+    ]
 
 
-MAX_COMPLAINT = 2000
-
-
-def create_incident(
+def set_status(
     session: Session,
-    actor_id: int,
-    caller_phone: str,
-    lon: float,
-    lat: float,
-    complaint: str,
-    triage_level: int,
-    now: datetime,
-    timezone: str,
-    address: str = "",
-    synthetic: bool = False,
-) -> Incident:
-    """Register a 120 call's incident; every refusal names its field."""
-    errors: dict[str, str] = {}
-    phone_number = phone.normalise(caller_phone) if caller_phone.strip() else ""
-    if phone_number is None:
-        errors["caller_phone"] = "invalid_phone"
-    if not geo.valid_coordinates(lon, lat):
-        errors["location"] = "invalid_coordinates"
-    complaint = complaint.strip()
-    if not complaint:
-        errors["complaint"] = "required"
-    elif len(complaint) > MAX_COMPLAINT:
-        errors["complaint"] = "too_long"
-    if triage_level not in (1, 2, 3, 4):
-        errors["triage_level"] = "invalid_choice"
-    if errors:
-        raise ValidationFailed(errors)
-    district = routing.context(session).index.locate(lon, lat)
-    with write_transaction(session):
-        incident = Incident(
-            number=next_incident_number(session, now, timezone), caller_phone=phone_number,
-            lon=lon, lat=lat, address=address.strip()[:255], complaint=complaint,
-            triage_level=triage_level, created_by_id=actor_id, created_at=now,
-            district_id=routing.context(session).district_ids.get(district.code)
-            if district else None,
-            synthetic=synthetic,
-        )  # fmt: skip
-        session.add(incident)
-        session.flush()
-        _event(session, incident.id, None, actor_id, now, "create", f"triage {triage_level}")
-    return incident
-
-
-def _open_incident(session: Session, incident_id: int) -> Incident:
-    """The incident, if it exists and is still open."""
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        raise NotFound()
-    if incident.state != "open":
-        raise ValidationFailed({"incident": "incident_not_open"})
-    return incident
-
-
-def _event(session, incident_id, vehicle_id, actor_id, at, action, note="") -> None:
-    session.add(
-        IncidentEvent(
-            incident_id=incident_id, vehicle_id=vehicle_id, actor_id=actor_id, at=at,
-            action=action, note=note,
-        )
-    )  # fmt: skip
-
-
-def _set_status(session, vehicle_id, seen, status, at, incident_id) -> bool:
+    *,
+    vehicle_id: int,
+    seen: str,
+    status: str,
+    at: datetime,
+    incident_id: int | None,
+) -> bool:
     """The compare-and-set: True if the vehicle was still in `seen`."""
     result = session.execute(
         update(Vehicle)
@@ -172,7 +114,7 @@ def _set_status(session, vehicle_id, seen, status, at, incident_id) -> bool:
             incident_id=incident_id,
             changed_at=at,
             change_seq=next_in_sequence(session, FLEET_SEQUENCE),
-        )  # fmt: skip
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -180,7 +122,8 @@ def _set_status(session, vehicle_id, seen, status, at, incident_id) -> bool:
 
 def dispatch(
     session: Session,
-    actor_id: int,
+    *,
+    actor_id: int | None,
     incident_id: int,
     vehicle_ids: list[int],
     now: datetime,
@@ -196,25 +139,47 @@ def dispatch(
     if chose_other and not override_reason:
         raise ValidationFailed({"override_reason": "required"})
     with write_transaction(session):
-        incident = _open_incident(session, incident_id)
+        incident = trail.open_incident(session, incident_id)
         assignments = []
         for vehicle_id in vehicle_ids:
-            if not _set_status(
-                session, vehicle_id, AVAILABLE, VehicleStatus.DISPATCHED.value, now, incident.id
+            if not set_status(
+                session,
+                vehicle_id=vehicle_id,
+                seen=AVAILABLE,
+                status=VehicleStatus.DISPATCHED.value,
+                at=now,
+                incident_id=incident.id,
             ):
                 raise Conflict("vehicle_taken")
             assignment = Assignment(
-                incident_id=incident.id, vehicle_id=vehicle_id, assigned_by_id=actor_id,
-                override_reason=override_reason, assigned_at=now, dispatched_at=now,
-            )  # fmt: skip
+                incident_id=incident.id,
+                vehicle_id=vehicle_id,
+                assigned_by_id=actor_id,
+                override_reason=override_reason,
+                assigned_at=now,
+                dispatched_at=now,
+            )
             session.add(assignment)
             assignments.append(assignment)
-            _event(session, incident.id, vehicle_id, actor_id, now, "dispatch", override_reason)
+            trail.record(
+                session,
+                incident_id=incident.id,
+                vehicle_id=vehicle_id,
+                actor_id=actor_id,
+                at=now,
+                action=IncidentAction.DISPATCH,
+                note=override_reason,
+            )
     return assignments
 
 
 def change_status(
-    session: Session, actor_id: int | None, vehicle_id: int, wanted: VehicleStatus, at: datetime
+    session: Session,
+    *,
+    actor_id: int | None,
+    vehicle_id: int,
+    wanted: VehicleStatus,
+    at: datetime,
 ) -> Vehicle:
     """A status from the vehicle's terminal or the dispatcher's buttons, by the table."""
     with write_transaction(session):
@@ -235,72 +200,52 @@ def change_status(
         except rules.VehicleTransitionError as exc:
             raise ValidationFailed({"status": exc.code}) from exc
         incident_id = vehicle.incident_id
-        assignment = None
-        if incident_id is not None:
-            assignment = session.scalar(
-                select(Assignment).where(
-                    Assignment.vehicle_id == vehicle_id,
-                    Assignment.incident_id == incident_id,
-                    Assignment.cleared_at.is_(None),
-                )
-            )
-        if assignment is not None:
-            times = {name: getattr(assignment, name) for name in rules.TIMELINE}
-            try:
-                field = rules.next_stamp(times, wanted, at)
-            except rules.VehicleTransitionError as exc:
-                raise ValidationFailed({"at": exc.code}) from exc
-            if field is not None:
-                setattr(assignment, field, at)
+        _stamp_assignment(session, vehicle_id, incident_id, wanted, at)
         keeps = wanted in rules.ASSIGNED
-        if not _set_status(
-            session, vehicle_id, current.value, wanted.value, at, incident_id if keeps else None
+        if not set_status(
+            session,
+            vehicle_id=vehicle_id,
+            seen=current.value,
+            status=wanted.value,
+            at=at,
+            incident_id=incident_id if keeps else None,
         ):
             raise Conflict("stale_version")
-        _event(session, incident_id, vehicle_id, actor_id, at, f"status_{wanted.value}")
+        trail.record(
+            session,
+            incident_id=incident_id,
+            vehicle_id=vehicle_id,
+            actor_id=actor_id,
+            at=at,
+            action=IncidentAction.for_status(wanted.value),
+        )
     session.refresh(vehicle)
     return vehicle
 
 
-def close_incident(session: Session, actor_id: int, incident_id: int, now: datetime) -> Incident:
-    """Close an incident; refused while a vehicle is still assigned to it."""
-    with write_transaction(session):
-        incident = _open_incident(session, incident_id)
-        busy = session.scalar(select(Vehicle.id).where(Vehicle.incident_id == incident_id))
-        if busy is not None:
-            raise ValidationFailed({"incident": "vehicle_still_assigned"})
-        incident.state, incident.closed_at = "closed", now
-        _event(session, incident.id, None, actor_id, now, "close")
-    return incident
-
-
-def withdraw(
-    session: Session, actor_id: int, incident_id: int, reason: str, note: str, now: datetime
-) -> Incident:
-    """撤警: cancel as false alarm, malicious or duplicate, releasing its vehicles."""
-    if reason not in {r.value for r in WithdrawReason}:
-        raise ValidationFailed({"reason": "invalid_choice"})
-    with write_transaction(session):
-        incident = _open_incident(session, incident_id)
-        assigned = session.execute(
-            select(Vehicle.id, Vehicle.status).where(Vehicle.incident_id == incident_id)
-        ).all()
-        for vehicle_id, status in assigned:
-            if status == VehicleStatus.TRANSPORTING.value:
-                raise ValidationFailed({"incident": "patient_on_board"})
-            if not _set_status(session, vehicle_id, status, AVAILABLE, now, None):
-                raise Conflict("stale_version")
-            session.execute(
-                update(Assignment)
-                .where(
-                    Assignment.incident_id == incident_id,
-                    Assignment.vehicle_id == vehicle_id,
-                    Assignment.cleared_at.is_(None),
-                )
-                .values(cleared_at=now)
-            )
-            _event(session, incident_id, vehicle_id, actor_id, now, "release")
-        incident.state, incident.withdraw_reason = "withdrawn", reason
-        incident.note, incident.closed_at = note.strip()[:2000], now
-        _event(session, incident_id, None, actor_id, now, "withdraw", f"{reason}: {note}")
-    return incident
+def _stamp_assignment(
+    session: Session,
+    vehicle_id: int,
+    incident_id: int | None,
+    wanted: VehicleStatus,
+    at: datetime,
+) -> None:
+    """Stamp the vehicle's open assignment with the time of `wanted` (monotonic times)."""
+    if incident_id is None:
+        return
+    assignment = session.scalar(
+        select(Assignment).where(
+            Assignment.vehicle_id == vehicle_id,
+            Assignment.incident_id == incident_id,
+            Assignment.cleared_at.is_(None),
+        )
+    )
+    if assignment is None:
+        return
+    times = {name: getattr(assignment, name) for name in rules.TIMELINE}
+    try:
+        field = rules.next_stamp(times, wanted, at)
+    except rules.VehicleTransitionError as exc:
+        raise ValidationFailed({"at": exc.code}) from exc
+    if field is not None:
+        setattr(assignment, field, at)

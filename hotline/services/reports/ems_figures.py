@@ -1,6 +1,5 @@
 """The 120 part of a statistics report: incidents, response times, vehicle utilisation."""
 
-import math
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from hotline.core.ems.vocabulary import DISPATCH_TARGET_SECONDS
 from hotline.core.reports import kpi
+from hotline.core.reports.statistics import percentile
 from hotline.models import Assignment, Incident, Vehicle
-from hotline.services.ems import resources
+from hotline.services.ems import director
 from hotline.services.reports.handling_times import clipped, seconds_between
 
 
@@ -28,11 +28,8 @@ class EmsFigures:
     utilisation: kpi.Rate = kpi.Rate(0, 0)
 
     def percentile(self, values: list[float], share: float) -> float | None:
-        """The value below which `share` of them lie (nearest rank), or None."""
-        if not values:
-            return None
-        ordered = sorted(values)
-        return ordered[max(1, math.ceil(share * len(ordered))) - 1]
+        """The nearest-rank percentile (`hotline.core.reports.statistics.percentile`)."""
+        return percentile(values, share)
 
     @property
     def dispatched_in_target(self) -> kpi.Rate:
@@ -54,7 +51,7 @@ def ems_figures(session: Session, start: datetime, end: datetime) -> EmsFigures:
         .where(Incident.created_at >= start, Incident.created_at < end)
         .group_by(Incident.triage_level)
     ).all()
-    times = resources.response_times(session, start, end)
+    times = director.response_times(session, start=start, end=end)
     busy = session.scalar(
         select(
             func.sum(
@@ -74,6 +71,9 @@ def ems_figures(session: Session, start: datetime, end: datetime) -> EmsFigures:
     )
     utilisation = kpi.Rate(min(round(busy or 0), capacity), capacity)
     return EmsFigures(
-        sum(c for _, c in rows), dict(rows), [t[0] for t in times], [t[1] for t in times],
-        utilisation,
-    )  # fmt: skip
+        incidents=sum(c for _, c in rows),
+        by_triage=dict(rows),
+        to_dispatch=[t[0] for t in times],
+        to_scene=[t[1] for t in times],
+        utilisation=utilisation,
+    )

@@ -11,9 +11,9 @@ from hotline.core.ems.vehicles import VehicleStatus
 from hotline.database import utcnow
 from hotline.extensions import csrf, db
 from hotline.services.accounts import credentials
-from hotline.services.ems import fleet, resources
+from hotline.services.ems import fleet, terminals
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
-from hotline.web.ems.console import recommendation_json
+from hotline.web.ems.incidents import recommendation_json
 
 bp = Blueprint("ems_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated, no cookies
@@ -53,7 +53,7 @@ def terminal(view):
 
     @wraps(view)
     def wrapped(vehicle_id: int):
-        vehicle = resources.vehicle_for_token(db.session, _bearer())
+        vehicle = terminals.vehicle_for_token(db.session, _bearer())
         if vehicle is None:
             return _error("unauthorized", 401)
         if vehicle.id != vehicle_id:
@@ -91,7 +91,9 @@ def vehicle_status(vehicle_id: int):
     except ValueError:
         return _error("invalid", 400, description="status and an ISO 8601 time with zone")
     try:
-        vehicle = fleet.change_status(db.session, None, vehicle_id, wanted, at)
+        vehicle = fleet.change_status(
+            db.session, actor_id=None, vehicle_id=vehicle_id, wanted=wanted, at=at
+        )
     except NotFound:
         return _error("not_found", 404)
     except ValidationFailed as exc:
@@ -115,7 +117,7 @@ def vehicle_positions(vehicle_id: int):
         return _error("invalid", 400, description="each position needs lon, lat and at")
     try:
         for lon, lat, at in parsed:
-            resources.record_position(db.session, vehicle_id, lon, lat, at)
+            terminals.record_position(db.session, vehicle_id=vehicle_id, lon=lon, lat=lat, at=at)
     except ValidationFailed as exc:
         return _error("invalid", 422, errors=exc.errors)
     return {"vehicle_id": vehicle_id, "accepted": len(parsed)}, 201

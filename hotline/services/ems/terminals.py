@@ -1,0 +1,78 @@
+"""Vehicle terminals: their tokens, the GPS fixes they send and the tracks kept from them."""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hotline.core import geo
+from hotline.database import write_transaction
+from hotline.models import Vehicle, VehiclePosition
+from hotline.services.accounts.credentials import digest
+from hotline.services.ems.fleet import FLEET_SEQUENCE
+from hotline.services.errors import NotFound, ValidationFailed
+from hotline.services.numbering import next_in_sequence
+
+MAX_TRACK_POINTS = 20000
+
+
+def issue_terminal_token(session: Session, vehicle_id: int) -> str:
+    """A new token for the vehicle's terminal; shown once, stored as SHA-256."""
+    token = secrets.token_urlsafe(32)
+    with write_transaction(session):
+        vehicle = session.get(Vehicle, vehicle_id)
+        if vehicle is None:
+            raise NotFound()
+        vehicle.api_token_hash = digest(token)
+    return token
+
+
+def vehicle_for_token(session: Session, token: str | None) -> Vehicle | None:
+    """The vehicle whose terminal holds this token."""
+    if not token:
+        return None
+    return session.scalar(select(Vehicle).where(Vehicle.api_token_hash == digest(token)))
+
+
+def record_position(
+    session: Session, *, vehicle_id: int, lon: float, lat: float, at: datetime
+) -> None:
+    """A GPS fix: kept on the track, and the vehicle's position if it is the newest."""
+    if not geo.valid_coordinates(lon, lat):
+        raise ValidationFailed({"location": "invalid_coordinates"})
+    with write_transaction(session):
+        session.add(VehiclePosition(vehicle_id=vehicle_id, at=at, lon=lon, lat=lat))
+        session.execute(
+            update(Vehicle)
+            .where(
+                Vehicle.id == vehicle_id,
+                (Vehicle.position_at.is_(None)) | (Vehicle.position_at < at),
+            )
+            .values(
+                lon=lon,
+                lat=lat,
+                position_at=at,
+                changed_at=at,
+                change_seq=next_in_sequence(session, FLEET_SEQUENCE),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+def track(
+    session: Session, *, vehicle_id: int, start: datetime, end: datetime
+) -> list[VehiclePosition]:
+    """A vehicle's positions in [start, end), oldest first (for replay on the map)."""
+    return list(
+        session.scalars(
+            select(VehiclePosition)
+            .where(
+                VehiclePosition.vehicle_id == vehicle_id,
+                VehiclePosition.at >= start,
+                VehiclePosition.at < end,
+            )
+            .order_by(VehiclePosition.at)
+            .limit(MAX_TRACK_POINTS)
+        )
+    )
