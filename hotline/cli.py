@@ -3,7 +3,7 @@
 import contextlib
 import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
+from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
 from hotline.demo import ems as demo_ems
 from hotline.demo import seed as demo
@@ -19,6 +20,8 @@ from hotline.extensions import db
 from hotline.services.accounts import users as accounts
 from hotline.services.deadlines import escalation
 from hotline.services.errors import ServiceError
+from hotline.services.reports import files as report_files
+from hotline.services.reports import scope as report_scope
 from hotline.services.units import boundaries as gis_import
 
 group = AppGroup("hotline", help="Hotline administration commands.")
@@ -74,26 +77,19 @@ def report(
     start: str, end: str, district_code: str | None, department_id: int | None, out: Path
 ) -> None:
     """A statistics report (PDF, Chinese) for a date range, optionally for a district or a
-    department."""
-    from datetime import date
-
-    from hotline.core.reports.periods import Period, PeriodKind
-    from hotline.pdf import report as report_pdf
-    from hotline.services.reports import data as report_data
-
+    department: the same file as the download on the reports page."""
     try:
         period = Period(PeriodKind.RANGE, date.fromisoformat(start), date.fromisoformat(end))
     except ValueError as exc:
         raise click.BadParameter(f"use YYYY-MM-DD, the end not before the start ({exc})") from exc
+    scoped = report_scope.named_scope(
+        db.session, department_id=department_id, district_code=district_code
+    )
     timezone = current_app.config["TIMEZONE"]
-    scope = report_data.Scope(district_code=district_code, department_id=department_id)
-    data = report_data.build(db.session, period, timezone, scope)
-    label = " · ".join(
-        part for part in (f"区 {district_code}" if district_code else "",
-                          f"承办单位 #{department_id}" if department_id else "") if part
-    ) or "全市"  # fmt: skip
-    local_now = utcnow().astimezone(ZoneInfo(timezone))
-    out.write_bytes(report_pdf.render(data, "12345/120 统计报告", label, local_now))
+    data, content = report_files.pdf(
+        db.session, period=period, timezone=timezone, scoped=scoped, now=utcnow()
+    )
+    out.write_bytes(content)
     click.echo(f"{out}: {data.volume.total} orders, {data.ems.incidents} incidents")
 
 

@@ -6,7 +6,10 @@ which is a single process without the reloader.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -57,16 +60,29 @@ def dispatch_bookings(app: Flask) -> None:
 
 def generate_reports(app: Flask) -> None:
     """The last complete month's and week's reports into reports/YYYY/, once each."""
-    from pathlib import Path
-    from zoneinfo import ZoneInfo
-
     with app.app_context():
-        timezone = app.config["TIMEZONE"]
-        today = utcnow().astimezone(ZoneInfo(timezone)).date()
-        made = files.generate_due(db.session, today, timezone, Path(app.config["REPORTS_DIR"]))
+        timezone, now = app.config["TIMEZONE"], utcnow()
+        made = files.generate_due(
+            db.session,
+            today=now.astimezone(ZoneInfo(timezone)).date(),
+            timezone=timezone,
+            reports_dir=Path(app.config["REPORTS_DIR"]),
+            now=now,
+        )
         for path in made:
             log.info("report archived: %s", path)
         db.session.remove()
+
+
+# Every job: its function, its trigger and the trigger's arguments (the sweep's interval is
+# a setting). The interval jobs run once at start; the reports daily, so that a missed 1st
+# or Monday is made up (an archived report is never redone).
+JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
+    (sweep_deadlines, "interval", {"seconds": "SWEEP_INTERVAL_SECONDS"}),
+    (deliver_notifications, "interval", {"seconds": 30}),
+    (dispatch_bookings, "interval", {"seconds": 60}),
+    (generate_reports, "cron", {"hour": 1, "minute": 10}),
+)
 
 
 def create_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
@@ -78,41 +94,11 @@ def create_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         # sweep catches up on whatever it missed anyway, because it reads the orders' state.
         job_defaults={"coalesce": True, "misfire_grace_time": 300, "max_instances": 1},
     )
-    scheduler.add_job(
-        sweep_deadlines,
-        "interval",
-        seconds=app.config["SWEEP_INTERVAL_SECONDS"],
-        args=[app],
-        id="sweep_deadlines",
-        replace_existing=True,
-        next_run_time=datetime.now(UTC),
-    )
-    scheduler.add_job(
-        deliver_notifications,
-        "interval",
-        seconds=30,
-        args=[app],
-        id="deliver_notifications",
-        replace_existing=True,
-        next_run_time=datetime.now(UTC),
-    )
-    scheduler.add_job(
-        dispatch_bookings,
-        "interval",
-        seconds=60,
-        args=[app],
-        id="dispatch_bookings",
-        replace_existing=True,
-        next_run_time=datetime.now(UTC),
-    )
-    # Daily, so that a missed 1st or Monday is made up; an archived report is never redone.
-    scheduler.add_job(
-        generate_reports,
-        "cron",
-        hour=1,
-        minute=10,
-        args=[app],
-        id="generate_reports",
-        replace_existing=True,
-    )
+    for job, trigger, arguments in JOBS:
+        settings = {k: app.config[v] if isinstance(v, str) else v for k, v in arguments.items()}
+        if trigger == "interval":
+            settings["next_run_time"] = datetime.now(UTC)
+        scheduler.add_job(
+            job, trigger, args=[app], id=job.__name__, replace_existing=True, **settings
+        )
     return scheduler

@@ -28,7 +28,8 @@ from reportlab.platypus import (
 from hotline.core.reports import kpi
 from hotline.pdf import charts
 from hotline.pdf.fonts import cjk_font
-from hotline.services.reports.data import UNASSIGNED, Compared, ReportData, compare
+from hotline.services.reports.bases import Compared, compare
+from hotline.services.reports.data import UNASSIGNED, ReportData
 
 TYPES = {"complaint": "投诉", "tip_off": "举报", "inquiry": "咨询", "suggestion": "建议",
          "help": "求助", "praise": "表扬"}  # fmt: skip

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     from hotline.web.api import open311
     from hotline.web.api import orders as api
     from hotline.web.ems import bp as ems
+    from hotline.web.notifications import inbox
     from hotline.web.orders import intake, public
     from hotline.web.orders import pages as orders
     from hotline.web.reports import files, kpi
@@ -78,6 +79,7 @@ def init_app(app: Flask) -> None:
         public.bp,
         surveys.bp,
         kpi.bp,
+        inbox.bp,
         ems,
         ems_api.bp,
         files.bp,

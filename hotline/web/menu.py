@@ -32,7 +32,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("surveys.queue", _l("Callbacks")),
     MenuEntry("kpi.index", _l("Key figures")),
     MenuEntry("reports.index", _l("Reports")),
-    MenuEntry("kpi.notices", _l("Notices")),
+    MenuEntry("notifications.inbox", _l("Notices")),
     MenuEntry("orders.search", _l("Search orders")),
     MenuEntry("admin.users", _l("Users")),
     MenuEntry("admin.departments", _l("Departments")),

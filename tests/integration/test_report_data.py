@@ -31,7 +31,9 @@ def test_volume_and_comparisons(any_app):
         factories.order(now=at(2026, 9, 10, 2, 0))
         factories.order(now=at(2026, 9, 29, 2, 0))
         factories.order(now=at(2025, 10, 20, 2, 0))
-        data = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
+        data = report_data.build(
+            db.session, period=period_for(PeriodKind.MONTH, date(2026, 10, 1)), timezone=TZ
+        )
         assert data.volume.total == 4
         assert data.volume.by_type == {"complaint": 3, "inquiry": 1}
         assert data.volume.by_channel == {"phone": 3, "web": 1}
@@ -115,7 +117,9 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
             wanted=VehicleStatus.ON_SCENE,
             at=called + timedelta(seconds=700),
         )
-        data = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
+        data = report_data.build(
+            db.session, period=period_for(PeriodKind.MONTH, date(2026, 10, 1)), timezone=TZ
+        )
         c = data.overall.counts
         assert (c.received, c.valid_answers, c.satisfied, c.dissatisfied, c.resolved) == (
             2,
@@ -139,7 +143,9 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
         assert data.ems.to_dispatch == [100.0] and data.ems.to_scene == [600.0]
         assert data.ems.dispatched_in_target.percent() == "100.0%"
         assert [(name, c.current) for name, c in data.hot][:1] == [(data.hot[0][0], 2)]
-        empty = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2024, 10, 1)), TZ)
+        empty = report_data.build(
+            db.session, period=period_for(PeriodKind.MONTH, date(2024, 10, 1)), timezone=TZ
+        )
         assert (
             empty.overall.satisfaction.percent() == "n/a" and empty.ems.median_to_dispatch is None
         )
@@ -147,14 +153,14 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
 
 def test_departments_with_equal_figures_are_ranked_by_name_on_every_database(any_app):
     from hotline.services.reports import kpis
-    from hotline.services.reports.data import bounds
+    from hotline.services.reports.scope import Window, bounds
 
     with any_app.app_context():
         # One October order each for five departments: every rate ties (no surveys yet).
         for code in ("0102", "0201", "0301", "0601", "0402"):
             factories.order(now=at(2026, 10, 5, 2, 0), category_code=code)
         start, end = bounds(period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
-        _overall, ranked = kpis.report(db.session, start, end)
+        _overall, ranked = kpis.report(db.session, Window(start, end))
         names = [department.name for department, _figures in ranked]
         assert len(names) == 5 and names == sorted(names)
 
@@ -229,7 +235,9 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
                 at=start + timedelta(hours=hours),
             )
 
-        data = report_data.build(db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), TZ)
+        data = report_data.build(
+            db.session, period=period_for(PeriodKind.MONTH, date(2026, 10, 1)), timezone=TZ
+        )
         times = data.handling["东城区城市管理委员会"]
         assert times.closed == 3 and times.median_hours == 30
         assert abs(times.average_hours - (10 + 30.5 + 122) / 3) < 1e-6

@@ -24,7 +24,9 @@ def test_report_pdf_text_fonts_and_pages(app, tmp_path):
             db.session, department.id, HOSTILE[:100], department.kind, department.district_id, True
         )
         data = report_data.build(
-            db.session, period_for(PeriodKind.MONTH, date(2026, 10, 1)), "Asia/Shanghai"
+            db.session,
+            period=period_for(PeriodKind.MONTH, date(2026, 10, 1)),
+            timezone="Asia/Shanghai",
         )
         pdf = report_pdf.render(
             data, f"月报 {HOSTILE}", HOSTILE, datetime(2026, 11, 1, 8, tzinfo=UTC)

@@ -27,7 +27,9 @@ def report_plans(kind: PeriodKind, scope: data.Scope) -> list[tuple[str, str]]:
     engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        data.build(db.session, period_for(kind, date(2026, 10, 15)), TZ, scope)
+        data.build(
+            db.session, period=period_for(kind, date(2026, 10, 15)), timezone=TZ, scope=scope
+        )
     finally:
         event.remove(engine, "before_cursor_execute", record)
     connection = db.session.connection()

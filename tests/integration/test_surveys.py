@@ -13,6 +13,7 @@ from hotline.extensions import db
 from hotline.models import AuditEvent, Notification, Survey
 from hotline.services.errors import Conflict, Forbidden, ValidationFailed
 from hotline.services.reports import kpis
+from hotline.services.reports.scope import Window
 from hotline.services.surveys import tasks as surveys
 from tests import factories
 from tests.factories import NOW, act
@@ -167,7 +168,7 @@ def test_kpi_counts_on_a_hand_worked_fixture(any_app):
         record(caller, tasks[2], {**ANSWER, "satisfaction": "dissatisfied"}, later)
         record(caller, tasks[3], {"outcome": "declined"}, later)
         start, end = NOW - timedelta(days=1), NOW + timedelta(days=30)
-        counts = kpis.counts_by_department(db.session, start, end)
+        counts = kpis.counts_by_department(db.session, Window(start, end))
         dept = factories.department(DONGCHENG).id
         c = counts[dept]
         # The reopened order was dispatched again and not yet accepted; the fifth never was.
@@ -175,9 +176,9 @@ def test_kpi_counts_on_a_hand_worked_fixture(any_app):
         assert (c.surveys_planned, c.surveys_made, c.valid_answers) == (4, 4, 3)
         assert (c.satisfied, c.basically_satisfied, c.dissatisfied, c.resolved) == (1, 1, 1, 3)
         assert c.reopened == 1
-        overall, rows = kpis.report(db.session, start, end)
+        overall, rows = kpis.report(db.session, Window(start, end))
         assert overall.satisfaction.percent() == "66.7%" and overall.reopen.percent() == "33.3%"
         assert overall.survey.value == 1.0 and overall.response.value == 0.6
-        empty, _ = kpis.report(db.session, end, end + timedelta(days=1))
+        empty, _ = kpis.report(db.session, Window(end, end + timedelta(days=1)))
         assert empty.satisfaction.percent() == "n/a"
         assert db.session.scalar(select(Survey.id).where(Survey.round == 2)) is None

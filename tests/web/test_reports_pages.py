@@ -62,8 +62,12 @@ def test_scheduled_reports_are_archived_once(app, make, login, tmp_path):
     orders(make)
     app.config["REPORTS_DIR"] = tmp_path
     with app.app_context():
-        made = files.generate_due(db.session, date(2026, 11, 2), "Asia/Shanghai", tmp_path)
-        again = files.generate_due(db.session, date(2026, 11, 3), "Asia/Shanghai", tmp_path)
+        made = files.generate_due(
+            db.session, today=date(2026, 11, 2), timezone="Asia/Shanghai", reports_dir=tmp_path
+        )
+        again = files.generate_due(
+            db.session, today=date(2026, 11, 3), timezone="Asia/Shanghai", reports_dir=tmp_path
+        )
     assert sorted(p.name for p in made) == ["month-2026-10-01_2026-10-31.pdf",
                                             "week-2026-10-26_2026-11-01.pdf"]  # fmt: skip
     assert again == []

@@ -13,120 +13,144 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from hotline.core.accounts.permissions import Permission, allows
+from hotline.core.reports import kpi
 from hotline.core.reports.periods import Period, PeriodKind, period_for, previous
+from hotline.database import utcnow
+from hotline.models import Department, User
 from hotline.pdf import report as report_pdf
 from hotline.services.reports import data as report_data
-from hotline.services.reports.data import UNASSIGNED, Compared, ReportData, Scope
+from hotline.services.reports.bases import Compared, compare
+from hotline.services.reports.data import UNASSIGNED, DepartmentRow, ReportData
+from hotline.services.reports.handling_times import LateOrder
+from hotline.services.reports.scope import CITY, Scoped
 
 TITLES = {
-    PeriodKind.DAY: "日报", PeriodKind.WEEK: "周报", PeriodKind.MONTH: "月报",
-    PeriodKind.QUARTER: "季报", PeriodKind.YEAR: "年报", PeriodKind.RANGE: "统计报告",
-}  # fmt: skip
+    PeriodKind.DAY: "日报",
+    PeriodKind.WEEK: "周报",
+    PeriodKind.MONTH: "月报",
+    PeriodKind.QUARTER: "季报",
+    PeriodKind.YEAR: "年报",
+    PeriodKind.RANGE: "统计报告",
+}
 ARCHIVE_NAME = re.compile(r"^(week|month)-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.pdf$")
 
 
 def _row(label: str, value: Compared) -> list:
-    return [label, value.current, value.previous.difference, value.previous.percent(),
-            value.year_earlier.difference, value.year_earlier.percent()]  # fmt: skip
+    return [
+        label,
+        value.current,
+        value.previous.difference,
+        value.previous.percent(),
+        value.year_earlier.difference,
+        value.year_earlier.percent(),
+    ]
 
 
 COMPARED_HEADER = ["", "本期", "环比增减", "环比", "同比增减", "同比"]
+DEPARTMENTS_HEADER = [
+    "承办单位",
+    "受理",
+    "响应率",
+    "按时办结率",
+    "解决率",
+    "满意率",
+    "退单率",
+    "重办率",
+]
+HANDLING_HEADER = [
+    "承办单位",
+    "受理",
+    *COMPARED_HEADER[2:],
+    "本期办结",
+    "平均办理时长（小时）",
+    "平均时长环比（小时）",
+    "平均时长同比（小时）",
+    "中位数（整小时）",
+    "中位数环比（小时）",
+    "中位数同比（小时）",
+]
+LATE_HEADER = ["工单编号", "承办单位", "诉求分类", "办理期限", "办结时间", "级别"]
 
 
 def tables(data: ReportData) -> dict[str, list[list]]:
     """The report's tables as rows (first row the header), for CSV and XLSX."""
-    v, before, year = data.volume, data.previous_volume, data.year_volume
-
-    def local(at) -> str:
-        return at.astimezone(ZoneInfo(data.timezone)).isoformat(sep=" ", timespec="minutes")
-
-    def compared_rows(attribute: str) -> list[list]:
-        now, then, last_year = (getattr(x, attribute) for x in (v, before, year))
-        return [
-            _row(name, report_data.compare(now[name], then.get(name, 0), last_year.get(name, 0)))
-            for name in sorted(now)
-        ]
-
     return {
         "types": [["类型", *COMPARED_HEADER[1:]]]
         + [_row(report_pdf.TYPES.get(t, t), c) for t, c in data.by_type.items()],
-        "categories": [["诉求分类", *COMPARED_HEADER[1:]]] + compared_rows("by_category"),
-        "districts": [["区", *COMPARED_HEADER[1:]]] + compared_rows("by_district"),
-        "departments": [
-            ["承办单位", "受理", "响应率", "按时办结率", "解决率", "满意率", "退单率", "重办率"]
-        ]
-        + [
-            [
-                d.name if d else UNASSIGNED,
-                f.counts.received,
-                f.response.percent(),
-                f.on_time.percent(),
-                f.resolution.percent(),
-                f.satisfaction.percent(),
-                f.returned.percent(),
-                f.reopen.percent(),
-            ]
-            for d, f in data.departments
-        ],  # fmt: skip
-        "handling": [
-            [
-                "承办单位",
-                "受理",
-                *COMPARED_HEADER[2:],
-                "本期办结",
-                "平均办理时长（小时）",
-                "平均时长环比（小时）",
-                "平均时长同比（小时）",
-                "中位数（整小时）",
-                "中位数环比（小时）",
-                "中位数同比（小时）",
-            ]
-        ]
-        + [
-            [
-                *_row(row.name, row.received),
-                h.closed if h else 0,
-                None if h is None or h.average_hours is None else round(h.average_hours, 1),
-                *(
-                    None if change is None else round(change, 1)
-                    for change in (
-                        row.average_change(row.handling_before),
-                        row.average_change(row.handling_year),
-                    )
-                ),
-                h.median_hours if h else None,
-                row.median_change(row.handling_before),
-                row.median_change(row.handling_year),
-            ]
-            for row in data.department_rows()
-            for h in [row.handling]
-        ],  # fmt: skip
-        "department_changes": [
-            ["承办单位"]
-            + [
-                h
-                for name, _ in report_pdf.ALL_DEPARTMENT_RATES
-                for h in (name, "环比（百分点）", "同比（百分点）")
-            ]
-        ]
-        + [
-            report_pdf.department_changes(data, d, f, report_pdf.ALL_DEPARTMENT_RATES)
-            for d, f in data.departments
-        ],
-        "late": [["工单编号", "承办单位", "诉求分类", "办理期限", "办结时间", "级别"]]
-        + [
-            [
-                o.number,
-                o.department or "",
-                o.category,
-                local(o.due_at),
-                local(o.closed_at) if o.closed_at else "",
-                o.escalation_level,
-            ]
-            for o in data.late[1]
-        ],  # fmt: skip
-        "daily": [["日期", "工单数"]] + [[d.isoformat(), n] for d, n in sorted(v.daily.items())],
+        "categories": [["诉求分类", *COMPARED_HEADER[1:]]] + _compared(data, "by_category"),
+        "districts": [["区", *COMPARED_HEADER[1:]]] + _compared(data, "by_district"),
+        "departments": [DEPARTMENTS_HEADER] + [_rates(d, f) for d, f in data.departments],
+        "handling": [HANDLING_HEADER] + [_handling(row) for row in data.department_rows()],
+        "department_changes": _department_changes(data),
+        "late": [LATE_HEADER] + [_late(order, data.timezone) for order in data.late[1]],
+        "daily": [["日期", "工单数"]]
+        + [[d.isoformat(), n] for d, n in sorted(data.volume.daily.items())],
     }
+
+
+def _compared(data: ReportData, attribute: str) -> list[list]:
+    """A breakdown of the volume (by category, by district) against both bases, by name."""
+    now, then, last_year = (
+        getattr(v, attribute) for v in (data.volume, data.previous_volume, data.year_volume)
+    )
+    return [
+        _row(name, compare(now[name], then.get(name, 0), last_year.get(name, 0)))
+        for name in sorted(now)
+    ]
+
+
+def _rates(department: Department | None, f: kpi.Figures) -> list:
+    return [
+        department.name if department else UNASSIGNED,
+        f.counts.received,
+        *(r.percent() for r in (f.response, f.on_time, f.resolution, f.satisfaction)),
+        *(r.percent() for r in (f.returned, f.reopen)),
+    ]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _handling(row: DepartmentRow) -> list:
+    """A department's received orders and handling time against both bases."""
+    h = row.handling
+    return [
+        *_row(row.name, row.received),
+        h.closed if h else 0,
+        _rounded(h.average_hours if h else None),
+        _rounded(row.average_change(row.handling_before)),
+        _rounded(row.average_change(row.handling_year)),
+        h.median_hours if h else None,
+        row.median_change(row.handling_before),
+        row.median_change(row.handling_year),
+    ]
+
+
+def _department_changes(data: ReportData) -> list[list]:
+    """Every rate of each department with its changes in percentage points."""
+    rates = report_pdf.ALL_DEPARTMENT_RATES
+    header = ["承办单位"] + [
+        h for name, _ in rates for h in (name, "环比（百分点）", "同比（百分点）")
+    ]
+    return [header] + [
+        report_pdf.department_changes(data, d, f, rates) for d, f in data.departments
+    ]
+
+
+def _late(order: LateOrder, timezone: str) -> list:
+    def local(at) -> str:
+        return at.astimezone(ZoneInfo(timezone)).isoformat(sep=" ", timespec="minutes")
+
+    return [
+        order.number,
+        order.department or "",
+        order.category,
+        local(order.due_at),
+        local(order.closed_at) if order.closed_at else "",
+        order.escalation_level,
+    ]
 
 
 def _safe_cell(value):
@@ -159,13 +183,21 @@ def to_xlsx(named: dict[str, list[list]]) -> bytes:
 
 
 def pdf(
-    session: Session, period: Period, timezone: str, scope: Scope, scope_label: str
+    session: Session, *, period: Period, timezone: str, scoped: Scoped, now: datetime
 ) -> tuple[ReportData, bytes]:
-    """The report for a period and scope, as data and PDF bytes."""
-    data = report_data.build(session, period, timezone, scope)
-    now = datetime.now(ZoneInfo(timezone))
+    """The report for a period and scope, as data and PDF bytes (the page's download, the
+    command line and the archive all make it here)."""
+    data = report_data.build(session, period=period, timezone=timezone, scope=scoped.scope)
     title = f"12345/120 {TITLES[period.kind]}"
-    return data, report_pdf.render(data, title, scope_label, now)
+    generated_at = now.astimezone(ZoneInfo(timezone))
+    return data, report_pdf.render(data, title, scoped.label, generated_at)
+
+
+def sheets(
+    session: Session, *, period: Period, timezone: str, scoped: Scoped
+) -> dict[str, list[list]]:
+    """The report's tables for a period and scope, for CSV and XLSX."""
+    return tables(report_data.build(session, period=period, timezone=timezone, scope=scoped.scope))
 
 
 def archive_path(reports_dir: Path, period: Period) -> Path:
@@ -191,16 +223,25 @@ def _write_once(path: Path, content: bytes) -> bool:
     return True
 
 
-def generate_due(session: Session, today: date, timezone: str, reports_dir: Path) -> list[Path]:
+def generate_due(
+    session: Session,
+    *,
+    today: date,
+    timezone: str,
+    reports_dir: Path,
+    now: datetime | None = None,
+) -> list[Path]:
     """The last complete month's and week's reports, if not archived yet (catches up after
-    downtime; a report already archived is never generated again)."""
+    downtime; a report already archived is never generated again); `now` goes on the cover
+    (default: the clock)."""
+    now = now or utcnow()
     made = []
     for kind in (PeriodKind.MONTH, PeriodKind.WEEK):
         period = previous(period_for(kind, today))
         path = archive_path(reports_dir, period)
         if path.exists():
             continue
-        _data, content = pdf(session, period, timezone, Scope(), "全市")
+        _data, content = pdf(session, period=period, timezone=timezone, scoped=CITY, now=now)
         if _write_once(path, content):
             made.append(path)
     return made
@@ -220,3 +261,10 @@ def archived_file(reports_dir: Path, year: str, name: str) -> Path | None:
         return None
     path = reports_dir / year / name
     return path if path.is_file() else None
+
+
+def archive_for(actor: User, reports_dir: Path) -> list[Path] | None:
+    """The archive as `actor` may see it: None for those who may not open it."""
+    if not allows(actor.role_enum, Permission.READ_REPORT_ARCHIVE):
+        return None
+    return archive(reports_dir)

@@ -10,6 +10,7 @@ from hotline.core.orders.workflow import State
 from hotline.database import UTCDateTime
 from hotline.models import Category, Department, WorkOrder
 from hotline.services.reports import kpis
+from hotline.services.reports.scope import Window
 
 
 def _postgres(session: Session) -> bool:
@@ -42,13 +43,7 @@ class HandlingTime:
     median_hours: int | None  # the whole hour in which the middle order closed
 
 
-def handling_times(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    department_id: int | None = None,
-    district_id: int | None = None,
-) -> dict[str, HandlingTime]:
+def handling_times(session: Session, window: Window) -> dict[str, HandlingTime]:
     """Average and median handling time by department name, from an hourly histogram in SQL."""
     hours = seconds_between(session, WorkOrder.closed_at, WorkOrder.routed_at) / 3600
     # Hours are never negative, so truncation is the floor on both databases.
@@ -56,12 +51,12 @@ def handling_times(
     rows = session.execute(
         select(WorkOrder.department_id, hour, func.count(), func.sum(hours))
         .where(
-            WorkOrder.closed_at >= start,
-            WorkOrder.closed_at < end,
+            WorkOrder.closed_at >= window.start,
+            WorkOrder.closed_at < window.end,
             WorkOrder.state == State.CLOSED.value,
             WorkOrder.routed_at.is_not(None),
             WorkOrder.department_id.is_not(None),
-            *kpis.by_time_range(department_id, district_id),
+            *kpis.by_time_range(window),
         )
         .group_by(WorkOrder.department_id, hour)
     ).all()
@@ -101,21 +96,16 @@ class LateOrder:
 
 
 def late_orders(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    department_id: int | None = None,
-    district_id: int | None = None,
-    limit: int = 30,
+    session: Session, window: Window, *, limit: int = 30
 ) -> tuple[int, list[LateOrder]]:
-    """How many orders due in the period ran late, and the first `limit` by deadline."""
+    """How many orders due in the window ran late, and the first `limit` by deadline."""
     where = [
-        WorkOrder.due_at >= start,
-        WorkOrder.due_at < end,
+        WorkOrder.due_at >= window.start,
+        WorkOrder.due_at < window.end,
         WorkOrder.state != State.CANCELLED.value,
         # The complement of 按时办结 among the orders due: these and those add up to `due`.
         not_(kpis.closed_by_due()),
-        *kpis.by_time_range(department_id, district_id),
+        *kpis.by_time_range(window),
     ]
     total = session.scalar(select(func.count()).select_from(WorkOrder).where(*where)) or 0
     rows = session.execute(
@@ -126,7 +116,7 @@ def late_orders(
             WorkOrder.due_at,
             WorkOrder.closed_at,
             WorkOrder.escalation_level,
-        )  # fmt: skip
+        )
         .join(Category, Category.id == WorkOrder.category_id)
         .outerjoin(Department, Department.id == WorkOrder.department_id)
         .where(*where)

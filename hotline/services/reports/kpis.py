@@ -1,16 +1,19 @@
 """The counts behind the KPIs of a period, by SQL aggregation, per department."""
 
 from collections import defaultdict
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.core.orders.workflow import Action, State
 from hotline.core.reports import kpi
+from hotline.core.reports.periods import Period
 from hotline.core.surveys.rules import Satisfaction, SurveyState
 from hotline.models import AuditEvent, Department, Survey, User, WorkOrder
+from hotline.services.reports import scope
+from hotline.services.reports.scope import Window
 
 CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
 _DONE = SurveyState.DONE.value
@@ -28,12 +31,14 @@ def _in_period(column, start: datetime, end: datetime):
     return and_(column >= start, column < end)
 
 
-def by_time_range(department_id: int | None, district_id: int | None) -> list:
+def by_time_range(window: Window) -> list:
     """The scope's conditions for a query that goes in by a time range: "+ 0" keeps SQLite
     off the district's index, which would read every order the district ever had."""
-    only = [WorkOrder.department_id == department_id] if department_id is not None else []
-    if district_id is not None:
-        only.append(WorkOrder.district_id + 0 == district_id)
+    only = []
+    if window.department_id is not None:
+        only.append(WorkOrder.department_id == window.department_id)
+    if window.district_id is not None:
+        only.append(WorkOrder.district_id + 0 == window.district_id)
     return only
 
 
@@ -42,47 +47,48 @@ def closed_by_due():
     return and_(WorkOrder.state.in_(CLOSED), WorkOrder.closed_at <= WorkOrder.due_at)
 
 
-def counts_by_department(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    department_id: int | None = None,
-    district_id: int | None = None,
-) -> dict[int | None, kpi.Counts]:
-    """Counts for [start, end) keyed by department id (None: not with a department)."""
-    dept = WorkOrder.department_id
-    only = [dept == department_id] if department_id is not None else []
-    if district_id is not None:
-        only.append(WorkOrder.district_id == district_id)
-    by_time = by_time_range(department_id, district_id)
-    # Callbacks count for the department whose handling was rated (kept on the survey).
-    rated = Survey.department_id
-    surveys_only = [rated == department_id] if department_id is not None else []
-    if district_id is not None:
-        surveys_only.append(Survey.district_id == district_id)
-    queries = {
-        ("received", "closed"): select(
-            dept, func.count(), _sum(WorkOrder.state.in_(CLOSED))
-        ).where(_in_period(WorkOrder.created_at, start, end), *only),
+def _order_queries(window: Window) -> dict[tuple[str, ...], Select]:
+    """The order counts, each keyed by the names of the counts it selects after the
+    department; the received orders go in by the district's index, the others by time."""
+    dept, start, end = WorkOrder.department_id, window.start, window.end
+    only = [dept == window.department_id] if window.department_id is not None else []
+    if window.district_id is not None:
+        only.append(WorkOrder.district_id == window.district_id)
+    by_time = by_time_range(window)
+    return {
+        ("received", "closed"): select(dept, func.count(), _sum(WorkOrder.state.in_(CLOSED))).where(
+            _in_period(WorkOrder.created_at, start, end), *only
+        ),
         ("routed", "accepted_in_time"): select(
             dept, func.count(), _sum(WorkOrder.accepted_in_time)
         ).where(_in_period(WorkOrder.routed_at, start, end), *by_time),
-        ("due", "closed_by_due"): select(
-            dept,
-            func.count(),
-            _sum(closed_by_due()),
-        ).where(
+        ("due", "closed_by_due"): select(dept, func.count(), _sum(closed_by_due())).where(
             _in_period(WorkOrder.due_at, start, end),
             WorkOrder.state != State.CANCELLED.value,
             *by_time,
         ),
+    }
+
+
+def _survey_queries(window: Window) -> dict[tuple[str, ...], Select]:
+    """The survey counts, for the department whose handling was rated (kept on the survey)."""
+    rated = Survey.department_id
+    only = [rated == window.department_id] if window.department_id is not None else []
+    if window.district_id is not None:
+        only.append(Survey.district_id == window.district_id)
+    answers = (
+        "valid_answers",
+        "resolved",
+        "satisfied",
+        "basically_satisfied",
+        "dissatisfied",
+        "reopened",
+    )
+    return {
         ("surveys_planned", "surveys_made"): select(
             rated, func.count(), _sum(Survey.state.in_(_MADE))
-        ).where(_in_period(Survey.created_at, start, end), *surveys_only),
-        (
-            "valid_answers", "resolved", "satisfied", "basically_satisfied", "dissatisfied",
-            "reopened",
-        ): select(
+        ).where(_in_period(Survey.created_at, window.start, window.end), *only),
+        answers: select(
             rated,
             func.count(),
             _sum(Survey.resolved),
@@ -91,35 +97,41 @@ def counts_by_department(
             _sum(Survey.satisfaction == Satisfaction.DISSATISFIED.value),
             _sum(Survey.reopened),
         ).where(
-            _in_period(Survey.completed_at, start, end), Survey.state == _DONE,
-            *surveys_only,
+            _in_period(Survey.completed_at, window.start, window.end),
+            Survey.state == _DONE,
+            *only,
         ),
-    }  # fmt: skip
+    }
+
+
+def counts_by_department(session: Session, window: Window) -> dict[int | None, kpi.Counts]:
+    """Counts for the window keyed by department id (None: not with a department)."""
     found: dict[int | None, dict[str, int]] = defaultdict(dict)
-    for names, query in queries.items():
+    for names, query in {**_order_queries(window), **_survey_queries(window)}.items():
         for row in session.execute(query.group_by(query.selected_columns[0])):
             found[row[0]].update(zip(names, (int(v) for v in row[1:]), strict=True))
-    for department, returned in _returns(session, start, end, department_id, district_id):
+    for department, returned in _returns(session, window):
         found[department]["returned"] = returned
     return {key: kpi.Counts(**values) for key, values in found.items()}
 
 
-def _returns(
-    session: Session, start: datetime, end: datetime, department_id, district_id
-) -> list[tuple[int | None, int]]:
-    """退单 in [start, end) from the audit trail, by the returning staff's department (the
+def _returns(session: Session, window: Window) -> list[tuple[int | None, int]]:
+    """退单 in the window from the audit trail, by the returning staff's department (the
     order itself has moved on to another department by then)."""
     query = (
         select(User.department_id, func.count())
         .select_from(AuditEvent)
         .join(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.action == Action.RETURN.value, _in_period(AuditEvent.at, start, end))
+        .where(
+            AuditEvent.action == Action.RETURN.value,
+            _in_period(AuditEvent.at, window.start, window.end),
+        )
     )
-    if department_id is not None:
-        query = query.where(User.department_id == department_id)
-    if district_id is not None:
+    if window.department_id is not None:
+        query = query.where(User.department_id == window.department_id)
+    if window.district_id is not None:
         query = query.join(WorkOrder, WorkOrder.id == AuditEvent.order_id).where(
-            WorkOrder.district_id == district_id
+            WorkOrder.district_id == window.district_id
         )
         query = query.with_hint(WorkOrder, OWNER_ONLY, dialect_name="sqlite")
     return [(d, int(n)) for d, n in session.execute(query.group_by(User.department_id))]
@@ -132,14 +144,10 @@ def total(counts: dict[int | None, kpi.Counts]) -> kpi.Counts:
 
 
 def report(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    department_id: int | None = None,
-    district_id: int | None = None,
+    session: Session, window: Window
 ) -> tuple[kpi.Figures, list[tuple[Department | None, kpi.Figures]]]:
-    """The period's figures overall and per department (by 满意率 then 解决率 then 响应率)."""
-    by_department = counts_by_department(session, start, end, department_id, district_id)
+    """The window's figures overall and per department (by 满意率 then 解决率 then 响应率)."""
+    by_department = counts_by_department(session, window)
     departments = {
         d.id: d
         for d in session.scalars(
@@ -156,3 +164,31 @@ def _rank(row: tuple[Department | None, kpi.Figures]) -> tuple:
     # Ties by name (orders not with a department last): the same order on every database.
     name = row[0].name if row[0] is not None else "\U0010ffff"
     return (*(-(rate.value or 0) for rate in ranked), name)
+
+
+@dataclass(frozen=True)
+class KpiPage:
+    """The KPI page: the figures overall and by department, and the departments the actor
+    may choose from (none for department staff, who see their own)."""
+
+    overall: kpi.Figures
+    rows: list[tuple[Department | None, kpi.Figures]]
+    departments: list[Department]
+    department_id: int | None
+
+
+def page(
+    session: Session,
+    actor: User,
+    *,
+    period: Period,
+    timezone: str,
+    department_id: int | None = None,
+) -> KpiPage:
+    """The period's KPIs for `actor`: department staff get their own department's only."""
+    scoped = scope.scope_for(session, actor, department_id=department_id)
+    overall, rows = report(
+        session, scope.window(session, period=period, timezone=timezone, scope=scoped.scope)
+    )
+    choices = scope.choices(session, actor)
+    return KpiPage(overall, rows, choices.departments, scoped.scope.department_id)
