@@ -5,6 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hotline.core.ems.vehicles import VehicleStatus
+from hotline.core.ems.vocabulary import BookingState, IncidentState
 from hotline.database import UTCDateTime
 from hotline.extensions import db
 from hotline.models.audit import make_append_only
@@ -48,7 +50,7 @@ class Vehicle(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sign: Mapped[str] = mapped_column(String(32), unique=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
-    status: Mapped[str] = mapped_column(String(16), default="available")
+    status: Mapped[str] = mapped_column(String(16), default=VehicleStatus.AVAILABLE.value)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     lon: Mapped[float]
     lat: Mapped[float]
@@ -61,6 +63,11 @@ class Vehicle(db.Model):
     synthetic: Mapped[bool] = mapped_column(default=False)
 
     station = relationship("Station", lazy="joined")
+
+    @property
+    def status_enum(self) -> VehicleStatus:
+        """The stored status as the enum."""
+        return VehicleStatus(self.status)
 
 
 class Incident(db.Model):
@@ -78,13 +85,18 @@ class Incident(db.Model):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     complaint: Mapped[str] = mapped_column(Text)
     triage_level: Mapped[int]  # 1 (most urgent) to 4
-    state: Mapped[str] = mapped_column(String(16), default="open")  # open, closed, withdrawn
+    state: Mapped[str] = mapped_column(String(16), default=IncidentState.OPEN.value)
     withdraw_reason: Mapped[str] = mapped_column(String(16), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the call
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     synthetic: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def is_open(self) -> bool:
+        """Still open (not closed or withdrawn)."""
+        return self.state == IncidentState.OPEN
 
 
 class Assignment(db.Model):
@@ -179,8 +191,13 @@ class Booking(db.Model):
     address: Mapped[str] = mapped_column(String(255), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     pickup_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, dispatched
+    state: Mapped[str] = mapped_column(String(16), default=BookingState.PENDING.value)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no vehicle was free
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def is_dispatched(self) -> bool:
+        """A vehicle was sent."""
+        return self.state == BookingState.DISPATCHED

@@ -68,16 +68,8 @@ def _map(slip: Slip, width: float, height: float) -> Drawing:
     return drawing
 
 
-def render(slip: Slip, printed_at: datetime) -> bytes:
-    """The slip as PDF bytes, every text escaped for ReportLab's markup."""
-    font = cjk_font()
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A5, leftMargin=10 * mm, rightMargin=10 * mm, topMargin=10 * mm,
-        bottomMargin=10 * mm, title=f"120派车单 {slip.number}", author="12345/120 热线系统",
-    )  # fmt: skip
-    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=20, alignment=1)
-    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+def _facts(slip: Slip, font: str, body: ParagraphStyle) -> Table:
+    """The incident and its vehicles as a two-column table."""
 
     def para(text: str) -> Paragraph:
         return Paragraph(escape(text), body)
@@ -95,16 +87,40 @@ def render(slip: Slip, printed_at: datetime) -> bytes:
         rows.append(["车辆", para(f"{line.call_sign}（{line.station}）派车 {line.dispatched_at}")])
     table = Table(rows, colWidths=[22 * mm, None])
     table.setStyle(
-        TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 9.5),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#edf2f7")),
-        ])
-    )  # fmt: skip
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#edf2f7")),
+            ]
+        )
+    )
+    return table
+
+
+def render(slip: Slip, printed_at: datetime) -> bytes:
+    """The slip as PDF bytes, every text escaped for ReportLab's markup."""
+    font = cjk_font()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A5,
+        leftMargin=10 * mm,
+        rightMargin=10 * mm,
+        topMargin=10 * mm,
+        bottomMargin=10 * mm,
+        title=f"120派车单 {slip.number}",
+        author="12345/120 热线系统",
+    )
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=20, alignment=1)
+    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+
     story = [
         Paragraph("120 派车单", title),
         Spacer(1, 4 * mm),
-        table,
+        _facts(slip, font, body),
         Spacer(1, 4 * mm),
         Paragraph(escape(f"位置示意（{slip.district_name}，底图为区界，无在线地图）"), body),
         _map(slip, 100 * mm, 60 * mm),

@@ -26,8 +26,9 @@ MIN_STEP, MAX_STEP = 0.002, 2.0  # degrees
 
 def _ring(r: int) -> list[tuple[int, int]]:
     """The cell offsets at Chebyshev distance r."""
-    return [(di, dj) for di in range(-r, r + 1) for dj in range(-r, r + 1)
-            if max(abs(di), abs(dj)) == r]  # fmt: skip
+    return [
+        (di, dj) for di in range(-r, r + 1) for dj in range(-r, r + 1) if max(abs(di), abs(dj)) == r
+    ]
 
 
 RINGS = [_ring(r) for r in range(16)]
@@ -201,8 +202,10 @@ class FleetIndex:
                     break
             r += 1
         found.sort()
-        return [Nearby(vid, 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(d2) / 2)))
-                for d2, vid in found[:k]]  # fmt: skip
+        return [
+            Nearby(vid, 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(d2) / 2)))
+            for d2, vid in found[:k]
+        ]
 
 
 def estimated_minutes(distance_m: float, speed_kmh: float, detour_factor: float) -> float:

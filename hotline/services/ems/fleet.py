@@ -140,37 +140,49 @@ def dispatch(
         raise ValidationFailed({"override_reason": "required"})
     with write_transaction(session):
         incident = trail.open_incident(session, incident_id)
-        assignments = []
-        for vehicle_id in vehicle_ids:
-            if not set_status(
-                session,
-                vehicle_id=vehicle_id,
-                seen=AVAILABLE,
-                status=VehicleStatus.DISPATCHED.value,
-                at=now,
-                incident_id=incident.id,
-            ):
-                raise Conflict("vehicle_taken")
-            assignment = Assignment(
-                incident_id=incident.id,
-                vehicle_id=vehicle_id,
-                assigned_by_id=actor_id,
-                override_reason=override_reason,
-                assigned_at=now,
-                dispatched_at=now,
-            )
-            session.add(assignment)
-            assignments.append(assignment)
-            trail.record(
-                session,
-                incident_id=incident.id,
-                vehicle_id=vehicle_id,
-                actor_id=actor_id,
-                at=now,
-                action=IncidentAction.DISPATCH,
-                note=override_reason,
-            )
-    return assignments
+        return [
+            _assign(session, incident.id, vehicle_id, actor_id, now, override_reason)
+            for vehicle_id in vehicle_ids
+        ]
+
+
+def _assign(
+    session: Session,
+    incident_id: int,
+    vehicle_id: int,
+    actor_id: int | None,
+    now: datetime,
+    override_reason: str,
+) -> Assignment:
+    """One vehicle onto the incident, if it is still available (else the dispatch fails)."""
+    if not set_status(
+        session,
+        vehicle_id=vehicle_id,
+        seen=AVAILABLE,
+        status=VehicleStatus.DISPATCHED.value,
+        at=now,
+        incident_id=incident_id,
+    ):
+        raise Conflict("vehicle_taken")
+    assignment = Assignment(
+        incident_id=incident_id,
+        vehicle_id=vehicle_id,
+        assigned_by_id=actor_id,
+        override_reason=override_reason,
+        assigned_at=now,
+        dispatched_at=now,
+    )
+    session.add(assignment)
+    trail.record(
+        session,
+        incident_id=incident_id,
+        vehicle_id=vehicle_id,
+        actor_id=actor_id,
+        at=now,
+        action=IncidentAction.DISPATCH,
+        note=override_reason,
+    )
+    return assignment
 
 
 def change_status(

@@ -19,7 +19,8 @@ from hotline.web.helpers import requires
 def booking_list():
     """The bookings from a day ago on, and the form to book one."""
     items = service.upcoming(db.session, now=utcnow())
-    return render_template("ems/bookings.html", bookings=items, lead=service.LEAD)
+    form = BookingForm(formdata=None)
+    return render_template("ems/bookings.html", bookings=items, lead=service.LEAD, form=form)
 
 
 @bp.route("/ems/bookings", methods=["POST"])

@@ -4,6 +4,7 @@ import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectMultipleField, StringField
 
 from hotline.services.ems.bookings import BookingRequest
@@ -100,9 +101,9 @@ class WithdrawForm(Form):
 class LockForm(Form):
     """恶意电话锁定: a number, how many hours, why."""
 
-    phone = TextField()
-    hours = OptionalIntField()
-    reason = TextField()
+    phone = TextField(_l("Phone"))
+    hours = OptionalIntField(_l("Hours"), default=24)
+    reason = TextField(_l("Reason"))
 
 
 class BulletinForm(Form):
@@ -114,12 +115,12 @@ class BulletinForm(Form):
 class BookingForm(CheckedForm):
     """约车: the pick-up time (local when no zone is given), the place and a note."""
 
-    pickup_at = DateTimeField()
-    caller_phone = TextField()
-    lon = CoordinateField()
-    lat = CoordinateField()
-    address = TextField()
-    note = TextField()
+    pickup_at = DateTimeField(_l("Pick-up"))
+    caller_phone = TextField(_l("Caller phone"))
+    lon = CoordinateField(_l("Longitude"))
+    lat = CoordinateField(_l("Latitude"))
+    address = TextField(_l("Address"))
+    note = TextField(_l("Note"))
 
     def request(self, timezone: str) -> BookingRequest:
         """The booking for the service."""

@@ -30,6 +30,7 @@ def resources():
         hospitals=inventory.hospitals,
         vehicles=inventory.vehicles,
         capabilities=list(Capability),
+        VehicleStatus=VehicleStatus,
     )
 
 
