@@ -33,9 +33,14 @@ def prepare(directory: Path) -> dict:
     env, app = prepared_app(directory)
     with app.app_context():
         users.create_user(
-            db.session, "bench", "bench", "operator", PASSWORD,
-            app.config["PASSWORD_HASH_METHOD"], utcnow(),
-        )  # fmt: skip
+            db.session,
+            username="bench",
+            display_name="bench",
+            role="operator",
+            password=PASSWORD,
+            hash_method=app.config["PASSWORD_HASH_METHOD"],
+            now=utcnow(),
+        )
         db.engine.dispose()
     return env
 

@@ -77,8 +77,15 @@ def main() -> None:
     from hotline.services.accounts import users
 
     with app.app_context():
-        users.create_user(db.session, "mapper", "Bench", Role.EMS_DISPATCHER.value,
-                             "bench password 123", "scrypt:1024:8:1", NOW)  # fmt: skip
+        users.create_user(
+            db.session,
+            username="mapper",
+            display_name="Bench",
+            role=Role.EMS_DISPATCHER.value,
+            password="bench password 123",
+            hash_method="scrypt:1024:8:1",
+            now=NOW,
+        )
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]

@@ -27,7 +27,7 @@ def prepare(directory: Path) -> tuple[dict, str]:
     limits = {"OPEN311_RATE_PER_KEY": str(10**9), "OPEN311_RATE_PER_IP": str(10**9)}
     env, app = prepared_app(directory, **limits)
     with app.app_context():
-        key = credentials.create_client(db.session, "bench-app", utcnow())[1]
+        key = credentials.create_client(db.session, name="bench-app", now=utcnow())[1]
         db.engine.dispose()
     return env, key
 

@@ -119,12 +119,12 @@ def create_user(
     try:
         accounts.create_user(
             db.session,
-            username,
-            display_name,
-            role,
-            password,
-            current_app.config["PASSWORD_HASH_METHOD"],
-            utcnow(),
+            username=username,
+            display_name=display_name,
+            role=role,
+            password=password,
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            now=utcnow(),
             department_id=department_id,
         )
     except ServiceError as exc:

@@ -37,12 +37,12 @@ def user(role: Role, department_name: str | None = None, username: str | None = 
     dept = department(department_name) if department_name else None
     return accounts.create_user(
         db.session,
-        username or f"{role.value}{next(_counter)}",
-        f"Test {role.value}",
-        role.value,
-        PASSWORD,
-        "scrypt:1024:8:1",
-        NOW,
+        username=username or f"{role.value}{next(_counter)}",
+        display_name=f"Test {role.value}",
+        role=role.value,
+        password=PASSWORD,
+        hash_method="scrypt:1024:8:1",
+        now=NOW,
         department_id=dept.id if dept else None,
     )
 

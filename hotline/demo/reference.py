@@ -1,35 +1,10 @@
-"""Reference data for Beijing: department kinds and the 12345 category tree.
+"""Reference data for Beijing: the 12345 category tree (department kinds: core.units.kinds).
 
 Category 9901 has no responsible kind on purpose: web-mailbox letters land there and wait
 for an operator to classify them.
 
 The category list follows the matters a 12345 hotline handles most; codes are our own.
 """
-
-# kind -> name suffix of the district body ("朝阳区" + suffix).
-DISTRICT_BODIES: dict[str, str] = {
-    "urban_management": "城市管理委员会",
-    "housing": "住房和城乡建设委员会",
-    "market": "市场监督管理局",
-    "environment": "生态环境局",
-    "transport": "交通委员会",
-    "water": "水务局",
-    "hrss": "人力资源和社会保障局",
-    "education": "教育委员会",
-    "health": "卫生健康委员会",
-    "civil_affairs": "民政局",
-    "police": "公安分局",
-    "government": "人民政府办公室",
-}
-
-# City-level bodies for citywide matters: kind -> name.
-CITY_BODIES: dict[str, str] = {
-    "subway": "北京市地铁运营有限公司",
-    "water_utility": "北京市自来水集团",
-    "heating_utility": "北京市热力集团",
-    "gas_utility": "北京市燃气集团",
-    "power_utility": "国网北京市电力公司",
-}
 
 # (code, name, [(code, name, department kind, time limit in days, keywords)])
 CATEGORIES: list[tuple[str, str, list[tuple[str, str, str | None, int, str]]]] = [

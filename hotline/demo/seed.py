@@ -17,9 +17,10 @@ from werkzeug.security import generate_password_hash
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.intake import Channel, IntakeRequest, OrderType
 from hotline.core.orders.workflow import Action, State
+from hotline.core.units.kinds import CITY_BODIES, DISTRICT_BODIES
 from hotline.database import write_transaction
 from hotline.demo import surveys
-from hotline.demo.reference import CATEGORIES, CATEGORY_ATTRIBUTES, CITY_BODIES, DISTRICT_BODIES
+from hotline.demo.reference import CATEGORIES, CATEGORY_ATTRIBUTES
 from hotline.models import (
     ApiClient,
     Category,
@@ -140,7 +141,7 @@ def seed_api_client(session: Session, saved_key: str | None, now: datetime) -> s
     """The demo Open311 client; keeps its key if the credentials file still has it."""
     client = session.scalar(select(ApiClient).where(ApiClient.name == DEMO_CLIENT))
     if client is None:
-        return credentials.create_client(session, DEMO_CLIENT, now)[1]
+        return credentials.create_client(session, name=DEMO_CLIENT, now=now)[1]
     if saved_key and credentials.client_for_key(session, saved_key) is not None:
         return saved_key
     key = secrets.token_urlsafe(32)
@@ -327,6 +328,7 @@ def _synthetic_staff(session: Session, now: datetime) -> dict[int, int]:
                 display_name=f"{department.name}承办人（合成）",
                 role=Role.DEPARTMENT.value,
                 department_id=department.id,
+                synthetic=True,
                 # A cheap hash is safe here: the password is 24 random bytes, never stored.
                 password_hash=generate_password_hash(
                     secrets.token_urlsafe(24), method="scrypt:1024:8:1"

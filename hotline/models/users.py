@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # SHA-256 of the user's API token for /api/v1 (None: no token issued).
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Synthetic demo staff (one handler per department): kept out of the admin user list.
+    synthetic: Mapped[bool] = mapped_column(default=False)
 
     department = relationship("Department", lazy="select")
 

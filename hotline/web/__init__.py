@@ -24,12 +24,9 @@ def _select_locale() -> str:
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
     from hotline.services.accounts import users
-    from hotline.web import errors, helpers, maps
+    from hotline.web import admin, api, errors, helpers, maps
     from hotline.web.accounts import auth
-    from hotline.web.admin import pages as admin
-    from hotline.web.api import ems as ems_api
     from hotline.web.api import open311
-    from hotline.web.api import orders as api
     from hotline.web.ems import bp as ems
     from hotline.web.notifications import inbox
     from hotline.web.orders import intake, public
@@ -81,7 +78,6 @@ def init_app(app: Flask) -> None:
         kpi.bp,
         inbox.bp,
         ems,
-        ems_api.bp,
         files.bp,
     ):
         app.register_blueprint(blueprint)

@@ -21,7 +21,12 @@ def test_report_pdf_text_fonts_and_pages(app, tmp_path):
         _answered_survey_with(HOSTILE)
         department = factories.department("东城区城市管理委员会")
         organisation.save_department(
-            db.session, department.id, HOSTILE[:100], department.kind, department.district_id, True
+            db.session,
+            department_id=department.id,
+            name=HOSTILE[:100],
+            kind=department.kind,
+            district_id=department.district_id,
+            active=True,
         )
         data = report_data.build(
             db.session,

@@ -6,13 +6,21 @@ import pytest
 
 from hotline.extensions import db
 from hotline.services.errors import ValidationFailed
-from hotline.services.units import organisation
+from hotline.services.units import deadline_settings
 from tests import factories
 
 
 def test_an_urgent_rule_sets_due_and_warning_times(any_app):
     with any_app.app_context():
-        organisation.add_limit_rule(db.session, None, None, "urgent", 24, "calendar_hours", 50)
+        deadline_settings.add_limit_rule(
+            db.session,
+            order_type=None,
+            category_id=None,
+            priority="urgent",
+            amount=24,
+            unit="calendar_hours",
+            warning_percent=50,
+        )
         urgent = factories.order(urgent="on")
         assert urgent.priority == "urgent" and urgent.time_limit_unit == "calendar_hours"
         assert urgent.due_at == factories.NOW + timedelta(hours=24)
@@ -25,10 +33,26 @@ def test_an_urgent_rule_sets_due_and_warning_times(any_app):
 def test_rules_are_validated(app):
     with app.app_context():
         with pytest.raises(ValidationFailed) as err:
-            organisation.add_limit_rule(db.session, None, None, None, 3, "working_days", 80)
+            deadline_settings.add_limit_rule(
+                db.session,
+                order_type=None,
+                category_id=None,
+                priority=None,
+                amount=3,
+                unit="working_days",
+                warning_percent=80,
+            )
         assert err.value.errors == {"order_type": "rule_matches_everything"}
         with pytest.raises(ValidationFailed) as err:
-            organisation.add_limit_rule(db.session, "gossip", 999999, "now", 0, "weeks", 100)
+            deadline_settings.add_limit_rule(
+                db.session,
+                order_type="gossip",
+                category_id=999999,
+                priority="now",
+                amount=0,
+                unit="weeks",
+                warning_percent=100,
+            )
         assert set(err.value.errors) == {
             "order_type", "category_id", "priority", "amount", "unit", "warning_percent"
         }  # fmt: skip

@@ -14,7 +14,6 @@ PUBLIC = {"auth.login", "auth.logout", "auth.language", "static"}
 PUBLIC_PREFIXES = (
     "open311.",
     "api.",
-    "ems_api.",
     "public.",
 )  # token or api_key, tested in their own modules
 
@@ -107,12 +106,12 @@ def test_deactivating_a_user_ends_their_session(make, login):
     make(
         accounts.update_user,
         db.session,
-        operator.id,
-        "x",
-        "operator",
-        None,
-        False,
-        "scrypt:1024:8:1",
+        user_id=operator.id,
+        display_name="x",
+        role="operator",
+        department_id=None,
+        active=False,
+        hash_method="scrypt:1024:8:1",
     )
     assert browser.get("/intake").status_code == 302
 

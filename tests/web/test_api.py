@@ -1,5 +1,7 @@
 """/api/v1: tokens, role scoping like the pages, the OpenAPI document checked by schemathesis."""
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -107,4 +109,26 @@ def test_the_openapi_document_holds_for_generated_requests(app, api_schema):
 
         run()
         checked += 1
-    assert checked == 2
+    assert checked == 5
+
+
+def test_every_token_endpoint_is_in_the_openapi_document(app):
+    """Each /api/v1 rule behind a token check is a path of the document, with its method and
+    the security scheme of its token; and the document describes nothing else."""
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    described = {
+        (path, method.upper()): operation["security"]
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
+    served = {}
+    for rule in app.url_map.iter_rules():
+        scheme = getattr(app.view_functions[rule.endpoint], "token_scheme", None)
+        if not rule.rule.startswith("/api/v1/") or scheme is None:
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            served[(path, method)] = [{scheme: []}]
+    assert len(served) == 5
+    assert served == described
+    assert set(document["components"]["securitySchemes"]) == {"userToken", "terminalToken"}

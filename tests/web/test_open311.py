@@ -42,7 +42,7 @@ def validate(document, schema_name: str) -> None:
 @pytest.fixture
 def api_key(app):
     with app.app_context():
-        return credentials.create_client(db.session, "test-app", factories.NOW)[1]
+        return credentials.create_client(db.session, name="test-app", now=factories.NOW)[1]
 
 
 ERRORS_SCHEMA = {
@@ -236,7 +236,7 @@ def test_api_key_is_required_and_checked(app, client, api_key):
         from hotline.models import ApiClient
 
         client_id = db.session.scalar(select(ApiClient.id).where(ApiClient.name == "test-app"))
-        credentials.revoke_client(db.session, client_id, factories.NOW)
+        credentials.revoke_client(db.session, client_id=client_id, now=factories.NOW)
     assert post(client, api_key).status_code == 403
     assert count_orders(app) == 0
 
@@ -348,7 +348,7 @@ def fuzz_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
     app = make_app(f"sqlite:///{folder / 'fuzz.db'}", folder / "instance")
     with app.app_context():
-        key = credentials.create_client(db.session, "fuzz", factories.NOW)[1]
+        key = credentials.create_client(db.session, name="fuzz", now=factories.NOW)[1]
     app.config["OPEN311_RATE_PER_KEY"] = 10**6
     app.config["OPEN311_RATE_PER_IP"] = 10**6
     return app, key

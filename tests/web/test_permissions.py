@@ -11,7 +11,7 @@ from tests import factories
 
 # Endpoints that answer without a logged-in user, or check an API token or key themselves.
 NOT_SESSION_PAGES = {"auth.login", "auth.logout", "auth.language", "static"}
-TOKEN_PREFIXES = ("open311.", "api.", "ems_api.", "public.")
+TOKEN_PREFIXES = ("open311.", "api.", "public.")
 
 
 def _department_for(role: Role) -> str | None:

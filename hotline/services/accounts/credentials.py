@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.database import write_transaction
-from hotline.models import ApiClient, User
+from hotline.models import ApiClient, User, Vehicle
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -18,7 +18,7 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_client(session: Session, name: str, now: datetime) -> tuple[ApiClient, str]:
+def create_client(session: Session, *, name: str, now: datetime) -> tuple[ApiClient, str]:
     """A new Open311 client; returns it and its key, which is shown this once only."""
     name = (name or "").strip()
     if not name or len(name) > 64 or not name.isprintable():
@@ -34,7 +34,7 @@ def create_client(session: Session, name: str, now: datetime) -> tuple[ApiClient
     return client, key
 
 
-def revoke_client(session: Session, client_id: int, now: datetime) -> None:
+def revoke_client(session: Session, *, client_id: int, now: datetime) -> None:
     """The client's key stops working at once."""
     with write_transaction(session):
         client = session.get(ApiClient, client_id)
@@ -55,15 +55,26 @@ def client_for_key(session: Session, key: str | None) -> ApiClient | None:
     return client if hmac.compare_digest(client.key_hash, digest(key)) else None
 
 
-def issue_user_token(session: Session, user_id: int) -> str:
-    """A new API token for a user (replacing any old one); shown this once only."""
+def issue_token(session: Session, model: type[User | Vehicle], object_id: int) -> str:
+    """A new API token for a user or a vehicle's terminal (replacing any old one); shown
+    this once only, stored as its SHA-256."""
     token = secrets.token_urlsafe(32)
     with write_transaction(session):
-        user = session.get(User, user_id)
-        if user is None:
+        holder = session.get(model, object_id)
+        if holder is None:
             raise NotFound()
-        user.api_token_hash = digest(token)
+        holder.api_token_hash = digest(token)
     return token
+
+
+def issue_user_token(session: Session, user_id: int) -> str:
+    """A new /api/v1 token for a user (replacing any old one); shown this once only."""
+    return issue_token(session, User, user_id)
+
+
+def list_clients(session: Session) -> list[ApiClient]:
+    """Every Open311 client, by name."""
+    return list(session.scalars(select(ApiClient).order_by(ApiClient.name)))
 
 
 def user_for_token(session: Session, token: str | None) -> User | None:

@@ -26,6 +26,7 @@ class LoginFailed(Exception):
 
 def authenticate(
     session: Session,
+    *,
     username: str,
     password: str,
     now: datetime,
@@ -53,7 +54,7 @@ def authenticate(
 
 
 def validate_account(
-    session: Session, role: str, department_id: int | None, password: str | None
+    session: Session, *, role: str, department_id: int | None, password: str | None
 ) -> Role:
     """Check role, department binding and password strength; return the role."""
     errors = {}
@@ -75,6 +76,7 @@ def validate_account(
 
 def create_user(
     session: Session,
+    *,
     username: str,
     display_name: str,
     role: str,
@@ -88,7 +90,9 @@ def create_user(
     if not username or len(username) > 64 or not username.isprintable():
         raise ValidationFailed({"username": "invalid"})
     with write_transaction(session):
-        role_enum = validate_account(session, role, department_id, password)
+        role_enum = validate_account(
+            session, role=role, department_id=department_id, password=password
+        )
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Conflict("username_taken")
         user = User(
@@ -105,6 +109,7 @@ def create_user(
 
 def update_user(
     session: Session,
+    *,
     user_id: int,
     display_name: str,
     role: str,
@@ -115,10 +120,10 @@ def update_user(
 ) -> User:
     """Change an account; a new password or deactivation ends its existing sessions."""
     with write_transaction(session):
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound()
-        role_enum = validate_account(session, role, department_id, new_password or None)
+        user = get_user(session, user_id)
+        role_enum = validate_account(
+            session, role=role, department_id=department_id, password=new_password or None
+        )
         user.display_name = (display_name.strip() or user.username)[:64]
         user.role = role_enum.value
         user.department_id = department_id if role_enum is Role.DEPARTMENT else None
@@ -140,4 +145,18 @@ def load_session_user(session: Session, identity: str) -> User | None:
     user = session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.active:
         return None
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """The accounts people use, by username (synthetic demo staff left out)."""
+    query = select(User).where(User.synthetic.is_(False)).order_by(User.username)
+    return list(session.scalars(query))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """One account, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
     return user

@@ -1,26 +1,53 @@
-"""Admins maintain departments, categories and routing rules; every change reloads cache."""
+"""Admins maintain departments, categories and routing rules; every change reloads the cache."""
 
-from datetime import date
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core.deadlines.limits import LimitUnit, Priority
-from hotline.core.orders.intake import OrderType
+from hotline.core.deadlines.limits import LimitUnit
 from hotline.database import write_transaction
-from hotline.models import (
-    CalendarOverride,
-    Category,
-    Department,
-    District,
-    RoutingRule,
-    TimeLimitRule,
-)
+from hotline.extensions import db
+from hotline.models import Category, Department, District, RoutingRule
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.reference import cache
 
 
-def _clean(value: str, field: str, limit: int, errors: dict[str, str]) -> str:
+@dataclass(frozen=True)
+class Choices:
+    """What the admin forms offer: departments, districts and categories."""
+
+    departments: list[Department]
+    districts: list[District]
+    categories: list[Category]
+
+
+def choices(session: Session) -> Choices:
+    """Departments by name, districts by code, categories by code."""
+    return Choices(
+        departments=list(session.scalars(select(Department).order_by(Department.name))),
+        districts=list(session.scalars(select(District).order_by(District.code))),
+        categories=list(session.scalars(select(Category).order_by(Category.code))),
+    )
+
+
+def get(session: Session, model: type[db.Model], object_id: int | None) -> db.Model | None:
+    """The department, category or rule with this id; None for no id; NotFound if it is gone."""
+    if object_id is None:
+        return None
+    found = session.get(model, object_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def routing_rules(session: Session) -> list[RoutingRule]:
+    """Every explicit routing rule, oldest first."""
+    return list(session.scalars(select(RoutingRule).order_by(RoutingRule.id)))
+
+
+def clean(value: str | None, field: str, limit: int, errors: dict[str, str]) -> str:
+    """A required text stripped of spaces; notes "required" or "too_long" in `errors`."""
     value = (value or "").strip()
     if not value:
         errors[field] = "required"
@@ -29,8 +56,20 @@ def _clean(value: str, field: str, limit: int, errors: dict[str, str]) -> str:
     return value
 
 
+def _unique(session: Session, column, value: str, own_id: int | None, code: str) -> None:
+    clash = session.scalar(select(column.class_).where(column == value))
+    if clash is not None and clash.id != own_id:
+        raise Conflict(code)
+
+
+def _known_district(session: Session, district_id: int | None) -> None:
+    if district_id is not None and session.get(District, district_id) is None:
+        raise ValidationFailed({"district_id": "unknown_district"})
+
+
 def save_department(
     session: Session,
+    *,
     department_id: int | None,
     name: str,
     kind: str,
@@ -39,31 +78,39 @@ def save_department(
 ) -> Department:
     """Create (id None) or update a department and its jurisdiction (district or city-wide)."""
     errors: dict[str, str] = {}
-    name = _clean(name, "name", 128, errors)
-    kind = _clean(kind, "kind", 64, errors)
+    name = clean(name, "name", 128, errors)
+    kind = clean(kind, "kind", 64, errors)
     if errors:
         raise ValidationFailed(errors)
     with write_transaction(session):
-        if district_id is not None and session.get(District, district_id) is None:
-            raise ValidationFailed({"district_id": "unknown_district"})
-        clash = session.scalar(select(Department).where(Department.name == name))
-        if clash is not None and clash.id != department_id:
-            raise Conflict("name_taken")
-        if department_id is None:
-            department = Department(name=name, kind=kind, district_id=district_id, active=active)
-            session.add(department)
-        else:
-            department = session.get(Department, department_id)
-            if department is None:
-                raise NotFound()
-            department.name, department.kind = name, kind
-            department.district_id, department.active = district_id, active
+        _known_district(session, district_id)
+        _unique(session, Department.name, name, department_id, "name_taken")
+        department = get(session, Department, department_id) or Department()
+        department.name, department.kind = name, kind
+        department.district_id, department.active = district_id, active
+        session.add(department)
         cache.bump_version(session)
     return department
 
 
+def _check_category(
+    code: str, name: str, time_limit: int | None, time_limit_unit: str
+) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    code = clean(code, "code", 32, errors)
+    name = clean(name, "name", 64, errors)
+    if time_limit is not None and not 0 < time_limit <= 365:
+        errors["time_limit"] = "out_of_range"
+    if time_limit_unit not in {u.value for u in LimitUnit}:
+        errors["time_limit_unit"] = "invalid_choice"
+    if errors:
+        raise ValidationFailed(errors)
+    return code, name
+
+
 def save_category(
     session: Session,
+    *,
     category_id: int | None,
     code: str,
     name: str,
@@ -75,50 +122,33 @@ def save_category(
     time_limit_unit: str = LimitUnit.WORKING_DAYS.value,
 ) -> Category:
     """Create or update a category; only two levels (major, minor) are allowed."""
-    errors: dict[str, str] = {}
-    code = _clean(code, "code", 32, errors)
-    name = _clean(name, "name", 64, errors)
-    if time_limit is not None and not 0 < time_limit <= 365:
-        errors["time_limit"] = "out_of_range"
-    if time_limit_unit not in {u.value for u in LimitUnit}:
-        errors["time_limit_unit"] = "invalid_choice"
-    if errors:
-        raise ValidationFailed(errors)
+    code, name = _check_category(code, name, time_limit, time_limit_unit)
     with write_transaction(session):
         if parent_id is not None:
             parent = session.get(Category, parent_id)
             if parent is None or parent.parent_id is not None or parent.id == category_id:
                 raise ValidationFailed({"parent_id": "must_be_major_category"})
-        clash = session.scalar(select(Category).where(Category.code == code))
-        if clash is not None and clash.id != category_id:
-            raise Conflict("code_taken")
-        if category_id is None:
-            category = Category(code=code)
-            session.add(category)
-        else:
-            category = session.get(Category, category_id)
-            if category is None:
-                raise NotFound()
-            category.code = code
-        category.name, category.parent_id = name, parent_id
+        _unique(session, Category.code, code, category_id, "code_taken")
+        category = get(session, Category, category_id) or Category()
+        category.code, category.name, category.parent_id = code, name, parent_id
         category.department_kind = (department_kind or "").strip() or None
         category.time_limit, category.time_limit_unit = time_limit, time_limit_unit
         category.keywords, category.active = keywords.strip()[:255], active
+        session.add(category)
         cache.bump_version(session)
     return category
 
 
 def add_rule(
-    session: Session, category_id: int, district_id: int | None, department_id: int
+    session: Session, *, category_id: int | None, district_id: int | None, department_id: int | None
 ) -> RoutingRule:
     """An explicit routing rule that wins over the category's default kind."""
     with write_transaction(session):
-        category = session.get(Category, category_id)
+        category = session.get(Category, category_id) if category_id else None
         if category is None or category.parent_id is None:
             raise ValidationFailed({"category_id": "must_be_minor_category"})
-        if district_id is not None and session.get(District, district_id) is None:
-            raise ValidationFailed({"district_id": "unknown_district"})
-        if session.get(Department, department_id) is None:
+        _known_district(session, district_id)
+        if not department_id or session.get(Department, department_id) is None:
             raise ValidationFailed({"department_id": "unknown_department"})
         existing = session.scalar(
             select(RoutingRule).where(
@@ -138,79 +168,13 @@ def add_rule(
     return rule
 
 
+def delete(session: Session, model: type[db.Model], key) -> None:
+    """Remove a rule or a calendar change by its key (NotFound if gone); reload the cache."""
+    with write_transaction(session):
+        session.delete(get(session, model, key))
+        cache.bump_version(session)
+
+
 def delete_rule(session: Session, rule_id: int) -> None:
     """Remove a routing rule."""
-    with write_transaction(session):
-        rule = session.get(RoutingRule, rule_id)
-        if rule is None:
-            raise NotFound()
-        session.delete(rule)
-        cache.bump_version(session)
-
-
-def add_limit_rule(
-    session: Session,
-    order_type: str | None,
-    category_id: int | None,
-    priority: str | None,
-    amount: int | None,
-    unit: str,
-    warning_percent: int | None,
-) -> TimeLimitRule:
-    """A time limit for the orders of a type, category and/or priority (empty: any)."""
-    errors: dict[str, str] = {}
-    if order_type is not None and order_type not in {t.value for t in OrderType}:
-        errors["order_type"] = "invalid_choice"
-    if priority is not None and priority not in {p.value for p in Priority}:
-        errors["priority"] = "invalid_choice"
-    if amount is None or not 0 < amount <= 365:
-        errors["amount"] = "out_of_range"
-    if unit not in {u.value for u in LimitUnit}:
-        errors["unit"] = "invalid_choice"
-    if warning_percent is None or not 1 <= warning_percent <= 99:
-        errors["warning_percent"] = "out_of_range"
-    if order_type is None and category_id is None and priority is None:
-        errors["order_type"] = "rule_matches_everything"
-    with write_transaction(session):
-        if category_id is not None and session.get(Category, category_id) is None:
-            errors["category_id"] = "unknown_category"
-        if errors:
-            raise ValidationFailed(errors)
-        rule = TimeLimitRule(
-            order_type=order_type, category_id=category_id, priority=priority, amount=amount,
-            unit=unit, warning_percent=warning_percent,
-        )  # fmt: skip
-        session.add(rule)
-        cache.bump_version(session)
-    return rule
-
-
-def delete_limit_rule(session: Session, rule_id: int) -> None:
-    """Remove a time-limit rule; orders already registered keep their due times."""
-    with write_transaction(session):
-        rule = session.get(TimeLimitRule, rule_id)
-        if rule is None:
-            raise NotFound()
-        session.delete(rule)
-        cache.bump_version(session)
-
-
-def set_calendar_day(session: Session, day: date, is_workday: bool, note: str) -> None:
-    """Make `day` a working day or a day off, whatever the official calendar says."""
-    with write_transaction(session):
-        override = session.get(CalendarOverride, day)
-        if override is None:
-            session.add(CalendarOverride(day=day, is_workday=is_workday, note=note.strip()[:128]))
-        else:
-            override.is_workday, override.note = is_workday, note.strip()[:128]
-        cache.bump_version(session)
-
-
-def clear_calendar_day(session: Session, day: date) -> None:
-    """Back to the official calendar for `day`."""
-    with write_transaction(session):
-        override = session.get(CalendarOverride, day)
-        if override is None:
-            raise NotFound()
-        session.delete(override)
-        cache.bump_version(session)
+    delete(session, RoutingRule, rule_id)

@@ -4,13 +4,17 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import PasswordField
 
 from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.labels import error_text
 from hotline.services.accounts import users as accounts
+from hotline.web.fields import TextField
+from hotline.web.forms import Form
 
 bp = Blueprint("auth", __name__)
 
@@ -41,30 +45,43 @@ def home():
     return redirect(url_for(endpoint))
 
 
+class LoginForm(Form):
+    """Username and password, cut to sane lengths."""
+
+    username = TextField(_l("Username"), filters=[lambda value: (value or "")[:64]])
+    password = PasswordField(_l("Password"), filters=[lambda value: (value or "")[:256]])
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Username and password; five failures lock the account for a while."""
+    form = LoginForm()
     error = None
-    if request.method == "POST":
+    if form.validate_on_submit():
         try:
             user = accounts.authenticate(
                 db.session,
-                request.form.get("username", "")[:64],
-                request.form.get("password", "")[:256],
-                utcnow(),
-                current_app.config["LOGIN_MAX_FAILURES"],
-                current_app.config["LOGIN_LOCK_MINUTES"],
+                username=form.username.data,
+                password=form.password.data,
+                now=utcnow(),
+                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
             )
         except accounts.LoginFailed as exc:
             error = error_text(exc.code)
         else:
-            lang = session.get("lang")
-            session.clear()  # a fresh session on login: no fixation
-            if lang:
-                session["lang"] = lang
-            login_user(user)
+            _start_session(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
-    return render_template("accounts/login.html", error=error), 401 if error else 200
+    return render_template("accounts/login.html", form=form, error=error), 401 if error else 200
+
+
+def _start_session(user) -> None:
+    """A fresh session on login (no fixation), keeping the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,1 +1,42 @@
-"""Admin."""
+"""Administration: users, the organisation (departments, categories, routing rules), time
+limits and the calendar, API clients. One blueprint, "admin", shared by those modules."""
+
+from collections.abc import Callable
+
+from flask import Blueprint, flash
+from flask_babel import gettext as _
+
+from hotline.extensions import db
+from hotline.labels import error_text
+from hotline.services.errors import ServiceError
+from hotline.web.admin.forms import AdminForm as Form
+from hotline.web.helpers import flash_errors
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def saved(form: Form, action: Callable[..., object], *args, **extra) -> bool:
+    """Whether the form was submitted, valid, and accepted by `action(*args, **values,
+    **extra)`; then "Saved." is flashed.
+
+    On a refusal the reasons are flashed and False comes back, so that the view shows the
+    form again with what the admin typed: the app-level handler would redirect and lose it.
+    """
+    if not form.validate_on_submit():
+        for code in form.errors_by_field().values():
+            flash(error_text(code), "error")
+        return False
+    try:
+        action(*args, **form.values(), **extra)
+    except ServiceError as exc:  # local on purpose: re-render with the typed input
+        db.session.rollback()
+        flash_errors(exc)
+        return False
+    flash(_("Saved."), "success")
+    return True
+
+
+# The pages register their routes on `bp`.
+from hotline.web.admin import api_clients, deadlines, organisation, users  # noqa: E402
+
+__all__ = ["api_clients", "bp", "deadlines", "organisation", "saved", "users"]

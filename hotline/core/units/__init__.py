@@ -1,0 +1,1 @@
+"""Units: the organisation's reference data (kinds of responsible bodies)."""

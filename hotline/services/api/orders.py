@@ -1,0 +1,85 @@
+"""The orders API's documents: orders as the token's user sees them on the pages."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from hotline.core.accounts import privacy
+from hotline.core.orders.search import OrderFilters
+from hotline.models import User, WorkOrder
+from hotline.services.orders import queries
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _caller(actor: User, order: WorkOrder) -> dict | None:
+    role = actor.role_enum
+    if privacy.caller_visibility(role, order.confidential) is privacy.CallerVisibility.HIDDEN:
+        return None
+    phone = privacy.shown_phone(role, order.confidential, order.caller_phone)
+    return {"name": order.caller_name, "phone": phone}
+
+
+def _named(row, key: str) -> dict | None:
+    return None if row is None else {key: getattr(row, key), "name": row.name}
+
+
+def document(actor: User, order: WorkOrder) -> dict:
+    """One order as the API shows it to `actor` (caller masked or hidden as on the pages)."""
+    return {
+        "number": order.number,
+        "state": order.state,
+        "type": order.order_type,
+        "channel": order.channel,
+        "category": _named(order.category, "code"),
+        "department": _named(order.department, "id"),
+        "district": _named(order.district, "code"),
+        "location": None if order.lon is None else {"lon": order.lon, "lat": order.lat},
+        "address": order.address,
+        "description": order.description,
+        "confidential": order.confidential,
+        "caller": _caller(actor, order),
+        "created_at": _iso(order.created_at),
+        "due_at": _iso(order.due_at),
+        "closed_at": _iso(order.closed_at),
+        "escalation_level": order.escalation_level,
+        "synthetic": order.synthetic,
+    }
+
+
+def search(
+    session: Session,
+    *,
+    actor: User,
+    filters: OrderFilters,
+    page: int,
+    page_size: int,
+    timezone: str,
+) -> dict:
+    """A page of the orders `actor` may see that match `filters`, newest first."""
+    result = queries.search(session, actor, filters, page, page_size, timezone)
+    return {
+        "items": [document(actor, order) for order in result.items],
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+    }
+
+
+def detail(session: Session, *, actor: User, number: str) -> dict:
+    """One order with its audit events; NotFound when it is not `actor`'s to see."""
+    order = queries.get_order(session, actor, number)
+    events = [
+        {
+            "at": _iso(e.at),
+            "action": e.action,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "actor": e.actor.display_name if e.actor else None,
+            "note": e.note,
+        }
+        for e in queries.timeline(session, order)
+    ]
+    return {**document(actor, order), "events": events}
