@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core import geo, phone
+from hotline.core.ems.calls import caller_and_place
 from hotline.core.ems.vocabulary import BookingState, IncidentState
 from hotline.database import write_transaction
 from hotline.models import Booking, Incident
@@ -37,12 +37,7 @@ def create_booking(
     session: Session, *, actor_id: int, request: BookingRequest, now: datetime
 ) -> Booking:
     """A booking for a future pick-up; every refusal names its field."""
-    errors: dict[str, str] = {}
-    number = phone.normalise(request.caller_phone) if request.caller_phone.strip() else ""
-    if number is None:
-        errors["caller_phone"] = "invalid_phone"
-    if not geo.valid_coordinates(request.lon, request.lat):
-        errors["location"] = "invalid_coordinates"
+    number, errors = caller_and_place(request.caller_phone, request.lon, request.lat)
     if request.pickup_at <= now:
         errors["pickup_at"] = "not_in_future"
     if errors:

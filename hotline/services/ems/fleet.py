@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.core.ems import vehicles as rules
@@ -18,11 +18,9 @@ from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import IncidentAction
 from hotline.database import write_transaction
 from hotline.models import Assignment, Vehicle
-from hotline.services.ems import trail
+from hotline.services.ems.change import Change, open_incident
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
-from hotline.services.numbering import next_in_sequence
 
-FLEET_SEQUENCE = "fleet"
 AVAILABLE = VehicleStatus.AVAILABLE.value
 
 
@@ -96,30 +94,6 @@ def recommend(
     ]
 
 
-def set_status(
-    session: Session,
-    *,
-    vehicle_id: int,
-    seen: str,
-    status: str,
-    at: datetime,
-    incident_id: int | None,
-) -> bool:
-    """The compare-and-set: True if the vehicle was still in `seen`."""
-    result = session.execute(
-        update(Vehicle)
-        .where(Vehicle.id == vehicle_id, Vehicle.status == seen)
-        .values(
-            status=status,
-            incident_id=incident_id,
-            changed_at=at,
-            change_seq=next_in_sequence(session, FLEET_SEQUENCE),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
 def dispatch(
     session: Session,
     *,
@@ -139,49 +113,20 @@ def dispatch(
     if chose_other and not override_reason:
         raise ValidationFailed({"override_reason": "required"})
     with write_transaction(session):
-        incident = trail.open_incident(session, incident_id)
-        return [
-            _assign(session, incident.id, vehicle_id, actor_id, now, override_reason)
-            for vehicle_id in vehicle_ids
-        ]
+        incident = open_incident(session, incident_id)
+        change = Change(session, actor_id, now)
+        return [_assign(change, incident.id, v, override_reason) for v in vehicle_ids]
 
 
-def _assign(
-    session: Session,
-    incident_id: int,
-    vehicle_id: int,
-    actor_id: int | None,
-    now: datetime,
-    override_reason: str,
-) -> Assignment:
+def _assign(change: Change, incident_id: int, vehicle_id: int, reason: str) -> Assignment:
     """One vehicle onto the incident, if it is still available (else the dispatch fails)."""
-    if not set_status(
-        session,
-        vehicle_id=vehicle_id,
-        seen=AVAILABLE,
-        status=VehicleStatus.DISPATCHED.value,
-        at=now,
-        incident_id=incident_id,
-    ):
+    if not change.move(vehicle_id, AVAILABLE, VehicleStatus.DISPATCHED.value, incident_id):
         raise Conflict("vehicle_taken")
-    assignment = Assignment(
-        incident_id=incident_id,
-        vehicle_id=vehicle_id,
-        assigned_by_id=actor_id,
-        override_reason=override_reason,
-        assigned_at=now,
-        dispatched_at=now,
-    )
-    session.add(assignment)
-    trail.record(
-        session,
-        incident_id=incident_id,
-        vehicle_id=vehicle_id,
-        actor_id=actor_id,
-        at=now,
-        action=IncidentAction.DISPATCH,
-        note=override_reason,
-    )
+    assignment = Assignment(incident_id=incident_id, vehicle_id=vehicle_id, override_reason=reason)
+    assignment.assigned_by_id = change.actor_id
+    assignment.assigned_at = assignment.dispatched_at = change.at
+    change.session.add(assignment)
+    change.record(incident_id, IncidentAction.DISPATCH, vehicle_id, reason)
     return assignment
 
 
@@ -213,24 +158,11 @@ def change_status(
             raise ValidationFailed({"status": exc.code}) from exc
         incident_id = vehicle.incident_id
         _stamp_assignment(session, vehicle_id, incident_id, wanted, at)
-        keeps = wanted in rules.ASSIGNED
-        if not set_status(
-            session,
-            vehicle_id=vehicle_id,
-            seen=current.value,
-            status=wanted.value,
-            at=at,
-            incident_id=incident_id if keeps else None,
-        ):
+        change = Change(session, actor_id, at)
+        keeps = incident_id if wanted in rules.ASSIGNED else None
+        if not change.move(vehicle_id, current.value, wanted.value, keeps):
             raise Conflict("stale_version")
-        trail.record(
-            session,
-            incident_id=incident_id,
-            vehicle_id=vehicle_id,
-            actor_id=actor_id,
-            at=at,
-            action=IncidentAction.for_status(wanted.value),
-        )
+        change.record(incident_id, IncidentAction.for_status(wanted.value), vehicle_id)
     session.refresh(vehicle)
     return vehicle
 

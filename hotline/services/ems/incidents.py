@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hotline.core import geo, phone
+from hotline.core.ems.calls import caller_and_place
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import (
     TRIAGE_LEVELS,
@@ -16,7 +16,8 @@ from hotline.core.ems.vocabulary import (
 )
 from hotline.database import write_transaction
 from hotline.models import Assignment, District, Incident, IncidentEvent, Vehicle
-from hotline.services.ems import fleet, trail
+from hotline.services.ems import fleet
+from hotline.services.ems.change import Change, open_incident
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.numbering import next_incident_number
 from hotline.services.reference import cache
@@ -39,12 +40,7 @@ class Call:
 
 def _checked(call: Call) -> tuple[str, str, dict[str, str]]:
     """The call's normalised phone and complaint, and what is wrong with it by field."""
-    errors: dict[str, str] = {}
-    phone_number = phone.normalise(call.caller_phone) if call.caller_phone.strip() else ""
-    if phone_number is None:
-        errors["caller_phone"] = "invalid_phone"
-    if not geo.valid_coordinates(call.lon, call.lat):
-        errors["location"] = "invalid_coordinates"
+    phone_number, errors = caller_and_place(call.caller_phone, call.lon, call.lat)
     complaint = call.complaint.strip()
     if not complaint:
         errors["complaint"] = "required"
@@ -52,7 +48,7 @@ def _checked(call: Call) -> tuple[str, str, dict[str, str]]:
         errors["complaint"] = "too_long"
     if call.triage_level not in TRIAGE_LEVELS:
         errors["triage_level"] = "invalid_choice"
-    return phone_number or "", complaint, errors
+    return phone_number, complaint, errors
 
 
 def create_incident(
@@ -86,14 +82,8 @@ def create_incident(
         )
         session.add(incident)
         session.flush()
-        trail.record(
-            session,
-            incident_id=incident.id,
-            actor_id=actor_id,
-            at=now,
-            action=IncidentAction.CREATE,
-            note=f"triage {call.triage_level}",
-        )
+        note = f"triage {call.triage_level}"
+        Change(session, actor_id, now).record(incident.id, IncidentAction.CREATE, note=note)
     return incident
 
 
@@ -102,18 +92,12 @@ def close_incident(
 ) -> Incident:
     """Close an incident; refused while a vehicle is still assigned to it."""
     with write_transaction(session):
-        incident = trail.open_incident(session, incident_id)
+        incident = open_incident(session, incident_id)
         busy = session.scalar(select(Vehicle.id).where(Vehicle.incident_id == incident_id))
         if busy is not None:
             raise ValidationFailed({"incident": "vehicle_still_assigned"})
         incident.state, incident.closed_at = IncidentState.CLOSED.value, now
-        trail.record(
-            session,
-            incident_id=incident.id,
-            actor_id=actor_id,
-            at=now,
-            action=IncidentAction.CLOSE,
-        )
+        Change(session, actor_id, now).record(incident.id, IncidentAction.CLOSE)
     return incident
 
 
@@ -130,39 +114,25 @@ def withdraw(
     if reason not in {r.value for r in WithdrawReason}:
         raise ValidationFailed({"reason": "invalid_choice"})
     with write_transaction(session):
-        incident = trail.open_incident(session, incident_id)
-        _release_vehicles(session, incident_id, actor_id, now)
+        incident = open_incident(session, incident_id)
+        change = Change(session, actor_id, now)
+        _release_vehicles(change, incident_id)
         incident.state, incident.withdraw_reason = IncidentState.WITHDRAWN.value, reason
         incident.note, incident.closed_at = note.strip()[:MAX_NOTE], now
-        trail.record(
-            session,
-            incident_id=incident_id,
-            actor_id=actor_id,
-            at=now,
-            action=IncidentAction.WITHDRAW,
-            note=f"{reason}: {note}",
-        )
+        change.record(incident_id, IncidentAction.WITHDRAW, note=f"{reason}: {note}")
     return incident
 
 
-def _release_vehicles(
-    session: Session, incident_id: int, actor_id: int | None, now: datetime
-) -> None:
+def _release_vehicles(change: Change, incident_id: int) -> None:
     """Make the incident's vehicles available again; refused with a patient on board."""
+    session = change.session
     assigned = session.execute(
         select(Vehicle.id, Vehicle.status).where(Vehicle.incident_id == incident_id)
     ).all()
     for vehicle_id, status in assigned:
         if status == VehicleStatus.TRANSPORTING.value:
             raise ValidationFailed({"incident": "patient_on_board"})
-        if not fleet.set_status(
-            session,
-            vehicle_id=vehicle_id,
-            seen=status,
-            status=fleet.AVAILABLE,
-            at=now,
-            incident_id=None,
-        ):
+        if not change.move(vehicle_id, status, fleet.AVAILABLE, None):
             raise Conflict("stale_version")
         session.execute(
             update(Assignment)
@@ -171,16 +141,9 @@ def _release_vehicles(
                 Assignment.vehicle_id == vehicle_id,
                 Assignment.cleared_at.is_(None),
             )
-            .values(cleared_at=now)
+            .values(cleared_at=change.at)
         )
-        trail.record(
-            session,
-            incident_id=incident_id,
-            vehicle_id=vehicle_id,
-            actor_id=actor_id,
-            at=now,
-            action=IncidentAction.RELEASE,
-        )
+        change.record(incident_id, IncidentAction.RELEASE, vehicle_id)
 
 
 def open_incidents(session: Session) -> list[Incident]:

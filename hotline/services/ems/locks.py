@@ -57,13 +57,8 @@ def lock_number(
         errors["reason"] = "required"
     if errors:
         raise ValidationFailed(errors)
+    lock = MaliciousNumber(phone=number, reason=reason.strip()[:MAX_REASON])
+    lock.until, lock.set_by_id, lock.set_at = now + timedelta(hours=hours), actor_id, now
     with write_transaction(session):
-        lock = MaliciousNumber(
-            phone=number,
-            until=now + timedelta(hours=hours),
-            reason=reason.strip()[:MAX_REASON],
-            set_by_id=actor_id,
-            set_at=now,
-        )
         session.add(lock)
     return lock

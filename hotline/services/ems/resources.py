@@ -10,7 +10,7 @@ from hotline.core import geo
 from hotline.core.ems.vocabulary import Capability
 from hotline.database import write_transaction
 from hotline.models import Hospital, Station, Vehicle
-from hotline.services.ems.fleet import FLEET_SEQUENCE
+from hotline.services.ems.change import FLEET_SEQUENCE
 from hotline.services.errors import NotFound, ValidationFailed
 from hotline.services.numbering import next_in_sequence
 from hotline.services.reference import cache
@@ -28,53 +28,55 @@ class Place:
     lat: float
 
 
-@dataclass(frozen=True)
-class Inventory:
-    """Every station, hospital and ambulance, by name."""
-
-    stations: list[Station]
-    hospitals: list[Hospital]
-    vehicles: list[Vehicle]
-
-
-def inventory(session: Session) -> Inventory:
-    """The admin page's lists."""
-    return Inventory(
-        stations=list(session.scalars(select(Station).order_by(Station.name))),
-        hospitals=list(session.scalars(select(Hospital).order_by(Hospital.name))),
-        vehicles=list(session.scalars(select(Vehicle).order_by(Vehicle.call_sign))),
-    )
+def inventory(session: Session) -> dict[str, list]:
+    """The admin page's lists: "stations", "hospitals" and "vehicles", each by name."""
+    lists = {"stations": Station.name, "hospitals": Hospital.name, "vehicles": Vehicle.call_sign}
+    return {
+        key: list(session.scalars(select(order.class_).order_by(order)))
+        for key, order in lists.items()
+    }
 
 
 def save_station(session: Session, *, station_id: int | None, place: Place) -> Station:
     """A new station (no id) or changes to one; its district is where the point falls."""
-    name, errors = _check_place(place)
-    if errors:
-        raise ValidationFailed(errors)
-    with write_transaction(session):
-        station = _existing(session, Station, station_id) or Station()
-        _unique_name(session, Station.name, name, station_id)
-        _place(session, station, name, place)
-        session.add(station)
-    return station
+    return _save_place(session, Station, station_id, place)
 
 
 def save_hospital(
     session: Session, *, hospital_id: int | None, place: Place, capabilities: list[str]
 ) -> Hospital:
     """A new receiving hospital (no id) or changes to one, with what it can treat."""
+    wrong = not set(capabilities) <= {c.value for c in Capability}
+    treats = ",".join(sorted(set(capabilities)))
+    problems = {"capabilities": "invalid_choice"} if wrong else {}
+    return _save_place(session, Hospital, hospital_id, place, problems, capabilities=treats)
+
+
+def _save_place(
+    session: Session,
+    model: type[Station] | type[Hospital],
+    object_id: int | None,
+    place: Place,
+    problems: dict[str, str] | None = None,
+    **columns: str,
+):
+    """Add or change a station or hospital: its name, its point, the district the point
+    falls in, and any other `columns`."""
     name, errors = _check_place(place)
-    if not set(capabilities) <= {c.value for c in Capability}:
-        errors["capabilities"] = "invalid_choice"
+    errors.update(problems or {})
     if errors:
         raise ValidationFailed(errors)
     with write_transaction(session):
-        hospital = _existing(session, Hospital, hospital_id) or Hospital()
-        _unique_name(session, Hospital.name, name, hospital_id)
-        _place(session, hospital, name, place)
-        hospital.capabilities = ",".join(sorted(set(capabilities)))
-        session.add(hospital)
-    return hospital
+        row = _existing(session, model, object_id) or model()
+        _unique_name(session, model.name, name, object_id)
+        row.name, row.lon, row.lat = name, place.lon, place.lat
+        ctx = cache.context(session)
+        found = ctx.index.locate(place.lon, place.lat)
+        row.district_id = ctx.district_ids.get(found.code) if found else None
+        for column, value in columns.items():
+            setattr(row, column, value)
+        session.add(row)
+    return row
 
 
 def save_vehicle(
@@ -103,10 +105,9 @@ def save_vehicle(
 
 
 def _existing(session: Session, model, object_id: int | None):
-    if object_id is None:
-        return None
-    found = session.get(model, object_id)
-    if found is None:
+    """The row to change (NotFound when it is gone), or None to add one."""
+    found = None if object_id is None else session.get(model, object_id)
+    if object_id is not None and found is None:
         raise NotFound()
     return found
 
@@ -126,11 +127,3 @@ def _check_place(place: Place) -> tuple[str, dict[str, str]]:
     if not geo.valid_coordinates(place.lon, place.lat):
         errors["location"] = "invalid_coordinates"
     return name, errors
-
-
-def _place(session: Session, row: Station | Hospital, name: str, place: Place) -> None:
-    """Set the name and point, and the district the point falls in."""
-    row.name, row.lon, row.lat = name, place.lon, place.lat
-    ctx = cache.context(session)
-    found = ctx.index.locate(place.lon, place.lat)
-    row.district_id = ctx.district_ids.get(found.code) if found else None

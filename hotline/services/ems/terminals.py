@@ -10,7 +10,7 @@ from hotline.core import geo
 from hotline.database import write_transaction
 from hotline.models import Vehicle, VehiclePosition
 from hotline.services.accounts.credentials import digest
-from hotline.services.ems.fleet import FLEET_SEQUENCE
+from hotline.services.ems.change import FLEET_SEQUENCE
 from hotline.services.errors import NotFound, ValidationFailed
 from hotline.services.numbering import next_in_sequence
 
@@ -19,11 +19,11 @@ MAX_TRACK_POINTS = 20000
 
 def issue_terminal_token(session: Session, vehicle_id: int) -> str:
     """A new token for the vehicle's terminal; shown once, stored as SHA-256."""
-    token = secrets.token_urlsafe(32)
     with write_transaction(session):
         vehicle = session.get(Vehicle, vehicle_id)
         if vehicle is None:
             raise NotFound()
+        token = secrets.token_urlsafe(32)
         vehicle.api_token_hash = digest(token)
     return token
 

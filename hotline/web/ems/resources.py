@@ -23,12 +23,9 @@ IN_OR_OUT_OF_SERVICE = {VehicleStatus.OUT_OF_SERVICE.value, VehicleStatus.AVAILA
 @requires(Permission.ADMINISTER)
 def resources():
     """Stations, hospitals and ambulances."""
-    inventory = service.inventory(db.session)
     return render_template(
         "ems/admin.html",
-        stations=inventory.stations,
-        hospitals=inventory.hospitals,
-        vehicles=inventory.vehicles,
+        **service.inventory(db.session),
         capabilities=list(Capability),
         VehicleStatus=VehicleStatus,
     )
