@@ -15,11 +15,13 @@ BEIJING = (116.4, 39.9)
 def fleet(rng: random.Random, n: int, spread: float = 0.5, share_available: float = 0.6):
     return [
         VehiclePoint(
-            i, BEIJING[0] + rng.uniform(-spread, spread), BEIJING[1] + rng.uniform(-spread, spread),
+            i,
+            BEIJING[0] + rng.uniform(-spread, spread),
+            BEIJING[1] + rng.uniform(-spread, spread),
             rng.random() < share_available,
         )
         for i in range(1, n + 1)
-    ]  # fmt: skip
+    ]
 
 
 def brute(vehicles, lon, lat, k):

@@ -14,8 +14,13 @@ from hotline.services.ems import terminals
 from tests import factories
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-CALL = {"caller_phone": "13912345678", "complaint": "胸痛30分钟", "triage_level": "1",
-        "lon": str(factories.TIANANMEN[0]), "lat": str(factories.TIANANMEN[1])}  # fmt: skip
+CALL = {
+    "caller_phone": "13912345678",
+    "complaint": "胸痛30分钟",
+    "triage_level": "1",
+    "lon": str(factories.TIANANMEN[0]),
+    "lat": str(factories.TIANANMEN[1]),
+}
 
 
 def new_incident(browser, **overrides) -> int:
@@ -65,9 +70,10 @@ def test_a_taken_vehicle_gives_a_clear_message(make, login):
     a, b = new_incident(first), new_incident(first)
     first.post(f"/ems/incidents/{a}/dispatch", {"vehicle_id": only, "recommended": only})
     response = first.post(
-        f"/ems/incidents/{b}/dispatch", {"vehicle_id": only, "recommended": only},
+        f"/ems/incidents/{b}/dispatch",
+        {"vehicle_id": only, "recommended": only},
         follow_redirects=True,
-    )  # fmt: skip
+    )
     assert "另一名调度员刚刚派出了该车" in response.get_data(as_text=True)
 
 
@@ -100,8 +106,13 @@ def test_text_is_escaped_on_pages_and_in_the_feeds(make, login):
     make(factories.ambulances, 2)
     dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
     incident_id = new_incident(dispatcher, complaint=XSS, address=XSS)
-    for url in (f"/ems/incidents/{incident_id}", "/ems", "/ems/map", "/ems/director",
-                f"/ems/incidents/{incident_id}/slip"):  # fmt: skip
+    for url in (
+        f"/ems/incidents/{incident_id}",
+        "/ems",
+        "/ems/map",
+        "/ems/director",
+        f"/ems/incidents/{incident_id}/slip",
+    ):
         page = dispatcher.get(url).get_data(as_text=True)
         assert "<script>alert" not in page and "<img src=x" not in page, url
     feed = dispatcher.get("/api/v1/map/incidents.geojson")
@@ -193,8 +204,10 @@ def test_admins_maintain_stations_hospitals_and_ambulances(make, query, login):
     station_id = query(
         lambda: db.session.scalar(select(Station.id).where(Station.name == "新站<i>"))
     )
-    admin.post("/admin/ems/hospitals", {"name": "新医院", "lon": "116.41", "lat": "39.92",
-                                       "capability": ["stroke", "burns"]})  # fmt: skip
+    admin.post(
+        "/admin/ems/hospitals",
+        {"name": "新医院", "lon": "116.41", "lat": "39.92", "capability": ["stroke", "burns"]},
+    )
     admin.post("/admin/ems/vehicles", {"call_sign": "N-1", "station_id": station_id})
     page = admin.get("/admin/ems").get_data(as_text=True)
     assert "新站&lt;i&gt;" in page and "卒中中心" in page and "N-1" in page
@@ -209,10 +222,16 @@ def test_admins_maintain_stations_hospitals_and_ambulances(make, query, login):
     token = re.search(r"终端令牌（仅显示一次）：(\S+?)<", token_page).group(1)
     admin.post(f"/admin/ems/vehicles/{vid}/out_of_service")
     assert query(lambda: db.session.get(Vehicle, vid)).status == "out_of_service"
-    assert admin.app.test_client().post(
-        f"/api/v1/vehicles/{vid}/positions", json={"lon": 116.4, "lat": 39.9},
-        headers={"Authorization": f"Bearer {token}"},
-    ).status_code == 201  # fmt: skip
+    assert (
+        admin.app.test_client()
+        .post(
+            f"/api/v1/vehicles/{vid}/positions",
+            json={"lon": 116.4, "lat": 39.9},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        .status_code
+        == 201
+    )
     dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
     assert dispatcher.get("/admin/ems").status_code == 403
 

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hotline.core import geo
 from hotline.core.ems.vocabulary import Capability
@@ -15,6 +16,7 @@ from hotline.services.errors import NotFound, ValidationFailed
 from hotline.services.numbering import next_in_sequence
 from hotline.services.reference import cache
 
+PlaceOrVehicle = TypeVar("PlaceOrVehicle", Station, Hospital, Vehicle)
 MAX_NAME = 120
 MAX_CALL_SIGN = 32
 
@@ -59,7 +61,7 @@ def _save_place(
     place: Place,
     problems: dict[str, str] | None = None,
     **columns: str,
-):
+) -> Station | Hospital:
     """Add or change a station or hospital: its name, its point, the district the point
     falls in, and any other `columns`."""
     name, errors = _check_place(place)
@@ -104,7 +106,9 @@ def save_vehicle(
     return vehicle
 
 
-def _existing(session: Session, model, object_id: int | None):
+def _existing(
+    session: Session, model: type[PlaceOrVehicle], object_id: int | None
+) -> PlaceOrVehicle | None:
     """The row to change (NotFound when it is gone), or None to add one."""
     found = None if object_id is None else session.get(model, object_id)
     if object_id is not None and found is None:
@@ -112,7 +116,9 @@ def _existing(session: Session, model, object_id: int | None):
     return found
 
 
-def _unique_name(session: Session, column, value: str, object_id: int | None) -> None:
+def _unique_name(
+    session: Session, column: InstrumentedAttribute, value: str, object_id: int | None
+) -> None:
     other = session.scalar(select(column.class_.id).where(column == value))
     if other is not None and other != object_id:
         raise ValidationFailed({"name": "name_taken"})
