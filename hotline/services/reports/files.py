@@ -14,14 +14,13 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.permissions import Permission, allows
-from hotline.core.reports import kpi
 from hotline.core.reports.periods import Period, PeriodKind, period_for, previous
 from hotline.database import utcnow
-from hotline.models import Department, User
+from hotline.models import User
 from hotline.pdf import report as report_pdf
 from hotline.services.reports import data as report_data
 from hotline.services.reports.bases import Compared, compare
-from hotline.services.reports.data import UNASSIGNED, DepartmentRow, ReportData
+from hotline.services.reports.data import DepartmentRow, ReportData
 from hotline.services.reports.handling_times import LateOrder
 from hotline.services.reports.scope import CITY, Scoped
 
@@ -48,16 +47,6 @@ def _row(label: str, value: Compared) -> list:
 
 
 COMPARED_HEADER = ["", "本期", "环比增减", "环比", "同比增减", "同比"]
-DEPARTMENTS_HEADER = [
-    "承办单位",
-    "受理",
-    "响应率",
-    "按时办结率",
-    "解决率",
-    "满意率",
-    "退单率",
-    "重办率",
-]
 HANDLING_HEADER = [
     "承办单位",
     "受理",
@@ -80,7 +69,8 @@ def tables(data: ReportData) -> dict[str, list[list]]:
         + [_row(report_pdf.TYPES.get(t, t), c) for t, c in data.by_type.items()],
         "categories": [["诉求分类", *COMPARED_HEADER[1:]]] + _compared(data, "by_category"),
         "districts": [["区", *COMPARED_HEADER[1:]]] + _compared(data, "by_district"),
-        "departments": [DEPARTMENTS_HEADER] + [_rates(d, f) for d, f in data.departments],
+        "departments": [report_pdf.DEPARTMENTS_HEADER]
+        + [report_pdf.department_rates(d, f) for d, f in data.departments],
         "handling": [HANDLING_HEADER] + [_handling(row) for row in data.department_rows()],
         "department_changes": _department_changes(data),
         "late": [LATE_HEADER] + [_late(order, data.timezone) for order in data.late[1]],
@@ -97,15 +87,6 @@ def _compared(data: ReportData, attribute: str) -> list[list]:
     return [
         _row(name, compare(now[name], then.get(name, 0), last_year.get(name, 0)))
         for name in sorted(now)
-    ]
-
-
-def _rates(department: Department | None, f: kpi.Figures) -> list:
-    return [
-        department.name if department else UNASSIGNED,
-        f.counts.received,
-        *(r.percent() for r in (f.response, f.on_time, f.resolution, f.satisfaction)),
-        *(r.percent() for r in (f.returned, f.reopen)),
     ]
 
 

@@ -1,0 +1,104 @@
+"""The report PDF's sections on what people called about, the surveys and 120."""
+
+import statistics
+
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Spacer
+
+from hotline.pdf import charts
+from hotline.pdf.layout import Writer, change, compared_row
+from hotline.services.reports.bases import compare
+from hotline.services.reports.data import ReportData
+
+
+def topics(data: ReportData, w: Writer) -> list:
+    """二、诉求内容: top categories, hot issues, districts with the choropleth map."""
+    volume, before, year = data.volume, data.previous_volume, data.year_volume
+    top = sorted(volume.by_category.items(), key=lambda item: (-item[1], item[0]))[:10]
+    districts = sorted(volume.by_district.items(), key=lambda item: (-item[1], item[0]))
+    per_people = bool(districts) and all(name in data.populations for name, _ in districts)
+    if per_people:
+        values = {n: c * 10000 / data.populations[n] for n, c in volume.by_district.items()}
+        unit = "件/万人"
+    else:
+        values, unit = dict(volume.by_district), "件"
+
+    def rows(pairs, attribute: str) -> list[list[str]]:
+        then, last_year = getattr(before, attribute), getattr(year, attribute)
+        return [
+            compared_row(name, compare(n, then.get(name, 0), last_year.get(name, 0)))
+            for name, n in pairs
+        ]
+
+    hot = [[name, f"{c.current:g}", change(c.previous)] for name, c in data.hot]
+    return [
+        w.paragraph("二、诉求内容", "h1"),
+        w.table(
+            [["诉求分类（前十）", "本期", "环比", "同比"], *rows(top, "by_category")],
+            widths=[62 * mm, 22 * mm, 38 * mm, 38 * mm],
+        ),
+        Spacer(1, 3 * mm),
+        w.table(
+            [["热点诉求（较上期增加最多）", "本期", "较上期增加"], *hot],
+            widths=[82 * mm, 30 * mm, 48 * mm],
+        ),
+        Spacer(1, 3 * mm),
+        KeepTogether(
+            [
+                w.paragraph(f"各区受理量（{unit}）"),
+                charts.choropleth(data.shapes, values, w.font, unit),
+            ]
+        ),
+        w.table([["区", "本期", "环比", "同比"], *rows(districts, "by_district")]),
+    ]
+
+
+def surveys(data: ReportData, w: Writer) -> list:
+    """四、回访: rates, the satisfaction breakdown and the callers' words (no caller data)."""
+    o = data.overall
+    c = o.counts
+    labels = {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意"}
+    rows = [
+        ["回访", "数量"],
+        ["应回访", str(c.surveys_planned)],
+        ["已回访", str(c.surveys_made)],
+        ["有效回访", str(c.valid_answers)],
+        ["满意", str(c.satisfied)],
+        ["基本满意", str(c.basically_satisfied)],
+        ["不满意", str(c.dissatisfied)],
+        ["回访率", o.survey.percent()],
+        ["满意率", o.satisfaction.percent()],
+        ["解决率", o.resolution.percent()],
+    ]  # fmt: skip  (a table of numbers)
+    story = [w.paragraph("四、回访", "h1"), w.table(rows)]
+    if data.comments:
+        story.append(w.paragraph("来电人意见摘录"))
+        for comment in data.comments:
+            verdict = labels.get(comment.satisfaction or "", "—")
+            resolved = "已解决" if comment.resolved else "未解决"
+            story.append(w.paragraph(f"［{verdict}，{resolved}］{comment.comment[:200]}"))
+    return story
+
+
+def ems(data: ReportData, w: Writer) -> list:
+    """五、120 急救调度: incidents by triage level, response times and vehicle use."""
+    e = data.ems
+
+    def seconds(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.0f} 秒"
+
+    text = (
+        f"呼救到派车：中位数 {seconds(e.median_to_dispatch)}，90百分位 "
+        f"{seconds(e.percentile(e.to_dispatch, 0.9))}，95百分位 "
+        f"{seconds(e.percentile(e.to_dispatch, 0.95))}；3分钟内派车 "
+        f"{e.dispatched_in_target.percent()}（目标95%）。派车到达现场：中位数 "
+        f"{seconds(statistics.median(e.to_scene) if e.to_scene else None)}，90百分位 "
+        f"{seconds(e.percentile(e.to_scene, 0.9))}。车辆利用率（出车至恢复可用的时间占全部车辆"
+        f"时间）{e.utilisation.percent()}。"
+    )
+    levels = [[f"{level} 级", str(n)] for level, n in sorted(e.by_triage.items())]
+    return [
+        w.paragraph("五、120 急救调度", "h1"),
+        w.table([["分级", "事件数"], *levels]),
+        w.paragraph(text),
+    ]
