@@ -26,7 +26,9 @@ class Writer:
         """Escaped text (no markup gets through) in one of the report's styles."""
         return Paragraph(escape(text), self.styles[style])
 
-    def table(self, rows: list[list], widths=None, numbers_from: int = 1) -> Table:
+    def table(
+        self, rows: list[list], widths: list[float] | None = None, numbers_from: int = 1
+    ) -> Table:
         """A table whose header row repeats on every page; cells are plain strings (no
         markup). Columns from `numbers_from` on hold figures and are right-aligned."""
         table = Table(rows, colWidths=widths, repeatRows=1)

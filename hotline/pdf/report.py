@@ -20,6 +20,7 @@ from reportlab.platypus import (
 )
 
 from hotline.core.reports import kpi
+from hotline.models import Department
 from hotline.pdf import charts, report_sections
 from hotline.pdf.fonts import cjk_font
 from hotline.pdf.layout import Writer, compared_row, points
@@ -148,7 +149,7 @@ def _volume(data: ReportData, w: Writer) -> list:
     ]
 
 
-def department_rates(department, figures: kpi.Figures) -> list:
+def department_rates(department: Department | None, figures: kpi.Figures) -> list:
     """A department's received orders and rates (PDF and sheets, under DEPARTMENTS_HEADER)."""
     f = figures
     rates = (f.response, f.on_time, f.resolution, f.satisfaction, f.returned, f.reopen)
@@ -157,7 +158,10 @@ def department_rates(department, figures: kpi.Figures) -> list:
 
 
 def department_changes(
-    data: ReportData, department, figures: kpi.Figures, rates=DEPARTMENT_RATES
+    data: ReportData,
+    department: Department | None,
+    figures: kpi.Figures,
+    rates: list[tuple[str, str]] = DEPARTMENT_RATES,
 ) -> list[str]:
     """A department's rates with their changes in percentage points (PDF and sheets)."""
     key = department.id if department else None

@@ -23,7 +23,7 @@ def topics(data: ReportData, w: Writer) -> list:
     else:
         values, unit = dict(volume.by_district), "件"
 
-    def rows(pairs, attribute: str) -> list[list[str]]:
+    def rows(pairs: list[tuple[str, int]], attribute: str) -> list[list[str]]:
         then, last_year = getattr(before, attribute), getattr(year, attribute)
         return [
             compared_row(name, compare(n, then.get(name, 0), last_year.get(name, 0)))
@@ -69,7 +69,7 @@ def surveys(data: ReportData, w: Writer) -> list:
         ["回访率", o.survey.percent()],
         ["满意率", o.satisfaction.percent()],
         ["解决率", o.resolution.percent()],
-    ]  # fmt: skip  (a table of numbers)
+    ]
     story = [w.paragraph("四、回访", "h1"), w.table(rows)]
     if data.comments:
         story.append(w.paragraph("来电人意见摘录"))

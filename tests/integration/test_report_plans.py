@@ -34,11 +34,15 @@ def report_plans(kind: PeriodKind, scope: data.Scope) -> list[tuple[str, str]]:
         event.remove(engine, "before_cursor_execute", record)
     connection = db.session.connection()
     return [
-        (statement, " / ".join(
-            row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
-        ))
+        (
+            statement,
+            " / ".join(
+                row[-1]
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+            ),
+        )
         for statement, params in statements
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("kind", [PeriodKind.MONTH, PeriodKind.YEAR])

@@ -24,8 +24,15 @@ def test_each_rate_is_its_definition():
 
 def test_zero_denominators_are_na_not_errors():
     f = kpi.figures(kpi.Counts())
-    for rate in (f.response, f.resolution, f.satisfaction, f.on_time, f.completion,
-                 f.survey, f.reopen):  # fmt: skip
+    for rate in (
+        f.response,
+        f.resolution,
+        f.satisfaction,
+        f.on_time,
+        f.completion,
+        f.survey,
+        f.reopen,
+    ):
         assert rate.value is None and rate.percent() == "n/a"
     assert kpi.Rate(0, 5).percent() == "0.0%"
 

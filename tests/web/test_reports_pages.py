@@ -17,8 +17,12 @@ OCTOBER = {"kind": "month", "day": "2026-10-15"}
 
 def orders(make):
     make(factories.order, now=datetime(2026, 10, 3, 2, 0, tzinfo=UTC))  # 东城区
-    make(factories.order, now=datetime(2026, 10, 4, 2, 0, tzinfo=UTC),
-         lon=str(factories.BIRDS_NEST[0]), lat=str(factories.BIRDS_NEST[1]))  # fmt: skip
+    make(
+        factories.order,
+        now=datetime(2026, 10, 4, 2, 0, tzinfo=UTC),
+        lon=str(factories.BIRDS_NEST[0]),
+        lat=str(factories.BIRDS_NEST[1]),
+    )
 
 
 def test_official_downloads_pdf_xlsx_and_csv(make, login):
@@ -29,8 +33,16 @@ def test_official_downloads_pdf_xlsx_and_csv(make, login):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     xlsx = official.get("/reports/download", query_string={**OCTOBER, "format": "xlsx"})
     book = load_workbook(io.BytesIO(xlsx.data))
-    assert set(book.sheetnames) == {"types", "categories", "districts", "departments",
-                                    "department_changes", "handling", "late", "daily"}  # fmt: skip
+    assert set(book.sheetnames) == {
+        "types",
+        "categories",
+        "districts",
+        "departments",
+        "department_changes",
+        "handling",
+        "late",
+        "daily",
+    }
     header = [c.value for c in book["department_changes"][1]]
     assert header[:4] == ["承办单位", "满意率", "环比（百分点）", "同比（百分点）"]
     assert len(header) == 1 + 3 * 8 and "退单率" in header
@@ -68,8 +80,10 @@ def test_scheduled_reports_are_archived_once(app, make, login, tmp_path):
         again = files.generate_due(
             db.session, today=date(2026, 11, 3), timezone="Asia/Shanghai", reports_dir=tmp_path
         )
-    assert sorted(p.name for p in made) == ["month-2026-10-01_2026-10-31.pdf",
-                                            "week-2026-10-26_2026-11-01.pdf"]  # fmt: skip
+    assert sorted(p.name for p in made) == [
+        "month-2026-10-01_2026-10-31.pdf",
+        "week-2026-10-26_2026-11-01.pdf",
+    ]
     assert again == []
     official = login(make(factories.user, Role.OFFICIAL))
     page = official.get("/reports").get_data(as_text=True)

@@ -121,7 +121,7 @@ def _department_changes(data: ReportData) -> list[list]:
 
 
 def _late(order: LateOrder, timezone: str) -> list:
-    def local(at) -> str:
+    def local(at: datetime) -> str:
         return at.astimezone(ZoneInfo(timezone)).isoformat(sep=" ", timespec="minutes")
 
     return [

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, cast, func, literal, not_, select
+from sqlalchemy import ColumnElement, Integer, cast, func, literal, not_, select
 from sqlalchemy.orm import Session
 
 from hotline.core.orders.workflow import State
@@ -17,7 +17,9 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def seconds_between(session: Session, later, earlier):
+def seconds_between(
+    session: Session, later: ColumnElement, earlier: ColumnElement
+) -> ColumnElement[float]:
     """`later - earlier` in seconds, in SQL."""
     if _postgres(session):
         return func.extract("epoch", later - earlier)
@@ -26,7 +28,9 @@ def seconds_between(session: Session, later, earlier):
     return func.round((func.julianday(later) - func.julianday(earlier)) * 86400, 3)
 
 
-def clipped(session: Session, value, low: datetime, high: datetime):
+def clipped(
+    session: Session, value: ColumnElement, low: datetime, high: datetime
+) -> ColumnElement[datetime]:
     """`value` (a time column) kept within [low, high], in SQL."""
     low_at, high_at = literal(low, UTCDateTime()), literal(high, UTCDateTime())
     if _postgres(session):

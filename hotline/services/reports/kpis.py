@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.core.orders.workflow import Action, State
@@ -42,7 +42,7 @@ def by_time_range(window: Window) -> list:
     return only
 
 
-def closed_by_due():
+def closed_by_due() -> ColumnElement[bool]:
     """An order closed by its deadline (the 按时办结 numerator), in SQL."""
     return and_(WorkOrder.state.in_(CLOSED), WorkOrder.closed_at <= WorkOrder.due_at)
 

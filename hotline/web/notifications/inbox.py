@@ -13,7 +13,7 @@ bp = Blueprint("notifications", __name__)
 
 @bp.route("/notices")
 @requires(Permission.READ_NOTICES)
-def inbox():
+def inbox() -> str:
     """In-app notices addressed to me, my role or my department."""
     recipients = outbox.inbox_recipients(
         current_user.id, current_user.role, current_user.department_id

@@ -1,6 +1,7 @@
 """Reports for officials and supervisors (department staff: their own department's only):
 any period as PDF, CSV or XLSX, and the archive of scheduled reports."""
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,7 +32,7 @@ TABLES = (
 FORMATS = {"pdf", "xlsx"} | {f"csv-{name}" for name in TABLES}
 
 
-def parse_period(args) -> Period:
+def parse_period(args: Mapping[str, str]) -> Period:
     """The period asked for: a unit containing a day, or a range (ValueError if wrong)."""
     kind = PeriodKind(args.get("kind", "month"))
     if kind is PeriodKind.RANGE:
@@ -45,7 +46,7 @@ def parse_period(args) -> Period:
 
 @bp.route("")
 @requires(Permission.READ_REPORTS)
-def index():
+def index() -> str:
     """The form for a report and the archive."""
     choices = scope.choices(db.session, current_user)
     today = utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
@@ -62,7 +63,7 @@ def index():
 
 @bp.route("/download")
 @requires(Permission.READ_REPORTS)
-def download():
+def download() -> Response:
     """The report for the chosen period and scope, as PDF, one table as CSV, or XLSX."""
     fmt = request.args.get("format", "pdf")
     try:
@@ -97,7 +98,7 @@ def _file(content: bytes, mimetype: str, filename: str, inline: bool = False) ->
 
 @bp.route("/archive/<year>/<name>")
 @requires(Permission.READ_REPORT_ARCHIVE)
-def archived(year: str, name: str):
+def archived(year: str, name: str) -> Response:
     """One archived report."""
     path = files.archived_file(Path(current_app.config["REPORTS_DIR"]), year, name)
     if path is None:

@@ -1,5 +1,6 @@
 """KPI pages for a chosen period."""
 
+from collections.abc import Mapping
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ bp = Blueprint("kpi", __name__)
 MAX_DAYS = 3 * 366
 
 
-def parse_period(args, today: date) -> tuple[Period, dict[str, str]]:
+def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, dict[str, str]]:
     """From and to (inclusive local days) from the query string, and the error code of a
     wrong one (then this month so far)."""
     this_month = Period(PeriodKind.RANGE, today.replace(day=1), today)
@@ -36,7 +37,7 @@ def parse_period(args, today: date) -> tuple[Period, dict[str, str]]:
 
 @bp.route("/kpi")
 @requires(Permission.READ_KPIS)
-def index():
+def index() -> str:
     """The period's KPIs: department staff see their own department only."""
     timezone = current_app.config["TIMEZONE"]
     period, errors = parse_period(request.args, utcnow().astimezone(ZoneInfo(timezone)).date())
