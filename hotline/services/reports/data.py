@@ -135,7 +135,7 @@ def build(
     here = window(session, period=period, timezone=timezone, scope=scope)
     overall, departments = kpis.report(session, here)
     (overall_before, by_before), (overall_year, by_year) = for_bases(
-        period, lambda base: kpis.report(session, here.over(base, timezone))
+        period, lambda base: kpis.report(session, here.over(base, timezone=timezone))
     )
     return ReportData(
         period=period,
@@ -157,7 +157,10 @@ def build(
         hot=hot_issues(current, before),
         handling=report_handling.handling_times(session, here),
         handling_bases=for_bases(
-            period, lambda base: report_handling.handling_times(session, here.over(base, timezone))
+            period,
+            lambda base: report_handling.handling_times(
+                session, here.over(base, timezone=timezone)
+            ),
         ),
         late=report_handling.late_orders(session, here),
         comments=survey_comments(session, here),

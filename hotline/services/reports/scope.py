@@ -46,9 +46,9 @@ class Window:
     department_id: int | None = None
     district_id: int | None = None
 
-    def over(self, period: Period, timezone: str) -> "Window":
+    def over(self, period: Period, *, timezone: str) -> "Window":
         """The same department and district over another period's local days."""
-        start, end = bounds(period, timezone)
+        start, end = bounds(period, timezone=timezone)
         return replace(self, start=start, end=end)
 
 
@@ -74,7 +74,7 @@ class Choices:
     departments: list[Department]
 
 
-def bounds(period: Period, timezone: str) -> tuple[datetime, datetime]:
+def bounds(period: Period, *, timezone: str) -> tuple[datetime, datetime]:
     """[start, end) in UTC for the period's local days."""
     tz = ZoneInfo(timezone)
     start = datetime.combine(period.start, time.min, tzinfo=tz)
@@ -91,7 +91,7 @@ def district_id(session: Session, code: str | None) -> int | None:
 
 def window(session: Session, *, period: Period, timezone: str, scope: Scope) -> Window:
     """The period's time window in the scope, the district resolved to its id."""
-    start, end = bounds(period, timezone)
+    start, end = bounds(period, timezone=timezone)
     return Window(start, end, scope.department_id, district_id(session, scope.district_code))
 
 

@@ -28,7 +28,7 @@ class Volume:
     daily: dict[date, int] = field(default_factory=dict)
 
 
-def _local_day(session: Session, column, timezone: str, at: datetime):
+def _local_day(session: Session, column, *, timezone: str, at: datetime):
     """The local calendar day of a stored UTC time, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
         return func.date(func.timezone(timezone, func.timezone("UTC", column)))
@@ -73,7 +73,8 @@ def volume(
             by_district[districts[district_id]] += count
     days = {}
     if daily:
-        day = _local_day(session, WorkOrder.created_at, timezone, bounds(period, timezone)[0])
+        start, _end = bounds(period, timezone=timezone)
+        day = _local_day(session, WorkOrder.created_at, timezone=timezone, at=start)
         for value, count in grouped(day):
             days[value if isinstance(value, date) else date.fromisoformat(value)] = count
     return Volume(
