@@ -34,6 +34,10 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         assert queries.department_queue(db.session, demo_staff)
         queues = queries.desk_queues(db.session, desk)
         assert queues["unrouted"] and queues["returned"] and queues["review"]
+        # The synthetic handlers are flagged (the admin list leaves them out); logins are not.
+        flagged = set(db.session.scalars(select(User.username).where(User.synthetic)))
+        assert flagged and all(name.startswith("staff-") for name in flagged)
+        assert not flagged & {"dept", "desk", "admin"}
     saved = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
     assert len(saved["users"]) == 8
     second = runner.invoke(args=["hotline", "seed-demo", "--orders", "30"])

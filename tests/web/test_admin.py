@@ -187,3 +187,17 @@ def test_time_limit_rules_by_type_and_priority(make, query, login):
     assert make(factories.order).time_limit_unit == "working_days"
     operator = login(make(factories.user, Role.OPERATOR))
     assert operator.get("/admin/time-limits").status_code == 403
+
+
+def test_synthetic_staff_are_left_out_of_the_user_list_by_their_flag(make, query, login):
+    admin = login(make(factories.user, Role.ADMIN))
+    make(factories.user, Role.OFFICIAL, username="staff-lead")  # a person, whatever the name
+
+    def synthetic_handler():
+        user = factories.user(Role.DEPARTMENT, "东城区城市管理委员会", username="handler-bot")
+        user.synthetic = True
+        db.session.commit()
+
+    query(synthetic_handler)
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "staff-lead" in page and "handler-bot" not in page

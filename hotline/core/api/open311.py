@@ -60,12 +60,8 @@ def _check_attribute(spec: AttributeSpec, value: str, errors: list) -> None:
         errors.append(("400", f"attribute[{spec.code}] must be one of {', '.join(spec.values)}"))
 
 
-def parse_post(
-    form: dict[str, str], service_code: str, attributes: list[AttributeSpec], client: str
-) -> IntakeRequest:
-    """Validate a POST requests form (already decoded) and build the intake request."""
-    errors: list[tuple[str, str]] = []
-    text = {k: v.strip() for k, v in form.items()}
+def _location(text: dict[str, str], errors: list) -> tuple[float | None, float | None]:
+    """lat and long, both or neither, as numbers in WGS84's range; else a location error."""
     lat = lon = None
     if text.get("lat") or text.get("long"):
         if not (text.get("lat") and text.get("long")):
@@ -79,14 +75,19 @@ def parse_post(
                 and not (-90 <= lat <= 90 and -180 <= lon <= 180)
             ):
                 errors.append(("400", "lat/long are outside the valid range of WGS84"))
-    address = text.get("address_string", "")
-    if lat is None and lon is None and not address and not errors:
+    if lat is None and lon is None and not text.get("address_string") and not errors:
         if text.get("address_id"):
             errors.append(
                 ("400", "address_id is not supported here; send lat+long or address_string")
             )
         else:
             errors.append(("400", "a location is required: lat+long or address_string"))
+    return lat, lon
+
+
+def _contact(text: dict[str, str], errors: list) -> tuple[str | None, str, str]:
+    """The description's, phone's, email's, media URL's and free fields' errors; returns the
+    normalised phone, the email and the media URL."""
     description = text.get("description", "")
     if not description:
         errors.append(("400", "description is required"))
@@ -106,6 +107,13 @@ def parse_post(
     for key in ("first_name", "last_name", "address_string", "device_id", "account_id"):
         if len(text.get(key, "")) > MAX_FIELD:
             errors.append(("400", f"{key} is longer than {MAX_FIELD} characters"))
+    return caller_phone, email, media_url
+
+
+def _answers(
+    text: dict[str, str], service_code: str, attributes: list[AttributeSpec], errors: list
+) -> tuple[tuple[str, str], ...]:
+    """The answers to the service's extra questions (attribute[code]), checked."""
     given = {k[10:-1]: v for k, v in text.items() if k.startswith("attribute[") and k.endswith("]")}
     known = {spec.code: spec for spec in attributes}
     for code in given:
@@ -123,6 +131,18 @@ def parse_post(
             errors.append(("400", f"attribute[{spec.code}] is too long"))
             continue
         _check_attribute(spec, value, errors)
+    return tuple(sorted((k, v) for k, v in given.items() if k in known))
+
+
+def parse_post(
+    form: dict[str, str], service_code: str, attributes: list[AttributeSpec], client: str
+) -> IntakeRequest:
+    """Validate a POST requests form (already decoded) and build the intake request."""
+    errors: list[tuple[str, str]] = []
+    text = {k: v.strip() for k, v in form.items()}
+    lat, lon = _location(text, errors)
+    caller_phone, email, media_url = _contact(text, errors)
+    answers = _answers(text, service_code, attributes, errors)
     if errors:
         raise Open311Error(errors)
     first, last = text.get("first_name", ""), text.get("last_name", "")
@@ -132,14 +152,14 @@ def parse_post(
         channel=Channel.API,
         order_type=OrderType.COMPLAINT,
         category_code=service_code,
-        description=description,
+        description=text.get("description", ""),
         caller_phone=caller_phone,
         caller_name=name[:50],
         lon=lon,
         lat=lat,
-        address=address,
+        address=text.get("address_string", ""),
         caller_email=email,
         media_url=media_url,
-        attributes=tuple(sorted((k, v) for k, v in given.items() if k in known)),
+        attributes=answers,
         source=client,
     )

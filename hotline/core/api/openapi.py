@@ -70,6 +70,8 @@ _RECOMMEND = [
     ),
 ]
 
+_EVENT = _object([], at=_TIME, action=_STRING, to_state=_STRING, note=_STRING)
+_EVENT["properties"].update(from_state=_NULLABLE_STRING, actor=_NULLABLE_STRING)
 _ORDER = _object(
     ["number", "state", "type", "category", "created_at", "due_at"],
     number=_STRING,
@@ -92,18 +94,7 @@ _ORDER = _object(
     closed_at={**_NULLABLE_STRING, "format": "date-time"},
     escalation_level=_INTEGER,
     synthetic={"type": "boolean"},
-    events={
-        "type": "array",
-        "items": _object(
-            [],
-            at=_TIME,
-            action=_STRING,
-            from_state=_NULLABLE_STRING,
-            to_state=_STRING,
-            actor=_NULLABLE_STRING,
-            note=_STRING,
-        ),
-    },
+    events={"type": "array", "items": _EVENT},
 )
 _POSITION = _object(
     ["lon", "lat"],
@@ -198,9 +189,25 @@ def _body(schema: str) -> dict:
     return {"required": True, "content": _json(schema)}
 
 
-_VEHICLE_ID = [_parameter("vehicle_id", "path", {"type": "integer", "minimum": 1})]
 _INVALID = ("The request is malformed", "Error")
 _REFUSED = ("The change is not allowed (for example, times going backwards)", "Error")
+_RACE = ("Someone changed the vehicle first", "Error")
+_OUTSIDE = ("A fix is outside the valid coordinates", "Error")
+
+
+def _terminal_post(
+    operation_id: str, summary: str, body: str, answers: dict[str, tuple[str, str]]
+) -> dict:
+    """A vehicle terminal's report about its own vehicle: a JSON body, 400 when malformed."""
+    return _operation(
+        operation_id,
+        summary,
+        TERMINAL_SCHEME,
+        {**answers, "400": _INVALID},
+        parameters=[_parameter("vehicle_id", "path", {"type": "integer", "minimum": 1})],
+        requestBody=_body(body),
+    )
+
 
 PATHS = {
     "/orders": {
@@ -233,32 +240,19 @@ PATHS = {
         )
     },
     "/vehicles/{vehicle_id}/status": {
-        "post": _operation(
+        "post": _terminal_post(
             "reportVehicleStatus",
             "A status change from the vehicle's terminal",
-            TERMINAL_SCHEME,
-            {
-                "200": ("The vehicle's status now", "VehicleStatus"),
-                "400": _INVALID,
-                "409": ("Someone changed the vehicle first", "Error"),
-                "422": _REFUSED,
-            },
-            parameters=_VEHICLE_ID,
-            requestBody=_body("StatusChange"),
+            "StatusChange",
+            {"200": ("The vehicle's status now", "VehicleStatus"), "422": _REFUSED, "409": _RACE},
         )
     },
     "/vehicles/{vehicle_id}/positions": {
-        "post": _operation(
+        "post": _terminal_post(
             "reportVehiclePositions",
-            "GPS fixes from the vehicle's terminal (1 to 500)",
-            TERMINAL_SCHEME,
-            {
-                "201": ("The fixes were recorded", "Accepted"),
-                "400": _INVALID,
-                "422": ("A fix is outside the valid coordinates", "Error"),
-            },
-            parameters=_VEHICLE_ID,
-            requestBody=_body("Positions"),
+            f"GPS fixes from the vehicle's terminal (1 to {MAX_POSITIONS})",
+            "Positions",
+            {"201": ("The fixes were recorded", "Accepted"), "422": _OUTSIDE},
         )
     },
 }

@@ -55,7 +55,7 @@ def client_for_key(session: Session, key: str | None) -> ApiClient | None:
     return client if hmac.compare_digest(client.key_hash, digest(key)) else None
 
 
-def issue_token(session: Session, model: type[User | Vehicle], object_id: int) -> str:
+def issue_token(session: Session, *, model: type[User | Vehicle], object_id: int) -> str:
     """A new API token for a user or a vehicle's terminal (replacing any old one); shown
     this once only, stored as its SHA-256."""
     token = secrets.token_urlsafe(32)
@@ -69,7 +69,7 @@ def issue_token(session: Session, model: type[User | Vehicle], object_id: int) -
 
 def issue_user_token(session: Session, user_id: int) -> str:
     """A new /api/v1 token for a user (replacing any old one); shown this once only."""
-    return issue_token(session, User, user_id)
+    return issue_token(session, model=User, object_id=user_id)
 
 
 def list_clients(session: Session) -> list[ApiClient]:

@@ -1,28 +1,28 @@
-"""Open311 GeoReport v2 use cases: the service catalogue, creating and reading requests."""
+"""Open311 GeoReport v2 reads: the service catalogue and requests (never caller data).
+
+Creating a request is in `open311_intake`."""
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from hotline.core.api.open311 import AttributeSpec, Open311Error, parse_post
+from hotline.core.api.open311 import Open311Error
 from hotline.core.orders.workflow import State
-from hotline.models import ApiClient, Category, CategoryAttribute, IdempotencyRecord, WorkOrder
-from hotline.services.errors import NotFound, ValidationFailed
-from hotline.services.orders import intake, queries
-from hotline.services.reference import cache
+from hotline.models import Category, CategoryAttribute, WorkOrder
+from hotline.services.errors import NotFound
+from hotline.services.orders import queries
 
 CLOSED_STATES = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value, State.CANCELLED.value)
 MAX_PAGE_SIZE = 1000
 DEFAULT_WINDOW = timedelta(days=90)
 
 
-def _attributes(session: Session, category_ids: list[int]) -> dict[int, list[CategoryAttribute]]:
+def attributes_of(session: Session, category_ids: list[int]) -> dict[int, list[CategoryAttribute]]:
+    """The extra questions of these categories, by category id, in their order."""
     rows = session.scalars(
         select(CategoryAttribute)
         .where(CategoryAttribute.category_id.in_(category_ids))
@@ -37,7 +37,7 @@ def _attributes(session: Session, category_ids: list[int]) -> dict[int, list[Cat
 def services(session: Session) -> list[dict]:
     """Every category a citizen can report, as Open311 services."""
     leaves = queries.routable_categories(session)
-    attributes = _attributes(session, [c.id for c in leaves])
+    attributes = attributes_of(session, [c.id for c in leaves])
     return [
         {
             "service_code": c.code,
@@ -52,7 +52,8 @@ def services(session: Session) -> list[dict]:
     ]
 
 
-def _service(session: Session, code: str) -> Category:
+def service(session: Session, code: str) -> Category:
+    """The routable category with this code, or NotFound (unknown_service)."""
     for category in queries.routable_categories(session):
         if category.code == code:
             return category
@@ -61,8 +62,8 @@ def _service(session: Session, code: str) -> Category:
 
 def service_definition(session: Session, code: str) -> dict:
     """The extra questions of one service."""
-    category = _service(session, code)
-    rows = _attributes(session, [category.id]).get(category.id, [])
+    category = service(session, code)
+    rows = attributes_of(session, [category.id]).get(category.id, [])
     return {
         "service_code": category.code,
         "attributes": [
@@ -81,91 +82,6 @@ def service_definition(session: Session, code: str) -> dict:
             for a in rows
         ],
     }
-
-
-def _replay(session: Session, client: ApiClient, key: str) -> "Created | None":
-    number = session.scalar(
-        select(WorkOrder.number)
-        .join(IdempotencyRecord, IdempotencyRecord.order_id == WorkOrder.id)
-        .where(IdempotencyRecord.client_id == client.id, IdempotencyRecord.key == key)
-    )
-    if number is None:
-        return None
-    return Created(number, "重复提交：该请求此前已受理。", replayed=True)
-
-
-@dataclass(frozen=True)
-class Created:
-    """What a POST answers."""
-
-    service_request_id: str
-    service_notice: str
-    replayed: bool
-
-
-def create(
-    session: Session,
-    client: ApiClient,
-    form: dict[str, str],
-    idempotency_key: str | None,
-    now: datetime,
-    timezone: str,
-) -> Created:
-    """Create a work order from an Open311 POST, through the intake desk's own service."""
-    if idempotency_key and (replay := _replay(session, client, idempotency_key)) is not None:
-        return replay
-    code = (form.get("service_code") or "").strip()
-    if not code:
-        raise Open311Error([("400", "service_code is required")])
-    try:
-        category = _service(session, code)
-    except NotFound as exc:
-        raise Open311Error(
-            [("400", f"service_code {code} is not a service of this hotline")]
-        ) from exc
-    specs = [
-        AttributeSpec(
-            a.code, a.datatype, a.required, tuple(v["key"] for v in json.loads(a.values_json))
-        )
-        for a in _attributes(session, [category.id]).get(category.id, [])
-    ]
-    request = parse_post(form, code, specs, client.name)
-    if request.lon is not None and request.lat is not None:
-        ctx = cache.context(session)
-        if ctx.index.locate(request.lon, request.lat) is None:
-            raise Open311Error(
-                [("400", "lat/long is outside every jurisdiction served by this hotline")]
-            )
-
-    def remember(order_id: int) -> None:
-        session.connection().execute(
-            IdempotencyRecord.__table__.insert(),
-            {
-                "client_id": client.id,
-                "key": idempotency_key,
-                "order_id": order_id,
-                "created_at": now,
-            },
-        )
-
-    try:
-        result = intake.register_call(
-            session, request, None, now, timezone, on_created=remember if idempotency_key else None
-        )
-    except ValidationFailed as exc:
-        raise Open311Error([("400", f"{k}: {v}") for k, v in exc.errors.items()]) from exc
-    except IntegrityError:
-        # The same key won a race a moment ago; its order stands, this one was rolled back.
-        session.rollback()
-        replay = _replay(session, client, idempotency_key or "")
-        if replay is None:
-            raise
-        return replay
-    department = result.preview.decision.department
-    notice = f"已受理，工单号 {result.number}。" + (
-        f"承办单位：{department.name}。" if department else "将由派单台人工派单。"
-    )
-    return Created(result.number, notice, replayed=False)
 
 
 def _iso(value: datetime | None, timezone: str) -> str | None:
@@ -208,7 +124,7 @@ def _public() -> Select:
     return select(WorkOrder).where(WorkOrder.confidential.is_(False))
 
 
-def get_request(session: Session, number: str, timezone: str) -> dict:
+def get_request(session: Session, *, number: str, timezone: str) -> dict:
     """One request by id, or NotFound (also for confidential reports)."""
     order = session.scalar(_public().where(WorkOrder.number == number))
     if order is None:
@@ -230,7 +146,7 @@ def _when(raw: str, name: str, errors: list) -> datetime | None:
 
 
 def list_requests(
-    session: Session, args: dict[str, str], now: datetime, timezone: str
+    session: Session, *, args: dict[str, str], now: datetime, timezone: str
 ) -> list[dict]:
     """Requests matching the standard's filters, newest first, one page."""
     errors: list[tuple[str, str]] = []

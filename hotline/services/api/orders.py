@@ -1,5 +1,6 @@
 """The orders API's documents: orders as the token's user sees them on the pages."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -49,17 +50,19 @@ def document(actor: User, order: WorkOrder) -> dict:
     }
 
 
-def search(
-    session: Session,
-    *,
-    actor: User,
-    filters: OrderFilters,
-    page: int,
-    page_size: int,
-    timezone: str,
-) -> dict:
-    """A page of the orders `actor` may see that match `filters`, newest first."""
-    result = queries.search(session, actor, filters, page, page_size, timezone)
+@dataclass(frozen=True)
+class OrderQuery:
+    """The search page's filters and one page of the result."""
+
+    filters: OrderFilters
+    page: int = 1
+    page_size: int = 25
+
+
+def search(session: Session, *, actor: User, query: OrderQuery, timezone: str) -> dict:
+    """A page of the orders `actor` may see that match the query, newest first."""
+    page = {"page": query.page, "page_size": query.page_size}
+    result = queries.search(session, actor=actor, filters=query.filters, timezone=timezone, **page)
     return {
         "items": [document(actor, order) for order in result.items],
         "total": result.total,
@@ -70,7 +73,7 @@ def search(
 
 def detail(session: Session, *, actor: User, number: str) -> dict:
     """One order with its audit events; NotFound when it is not `actor`'s to see."""
-    order = queries.get_order(session, actor, number)
+    order = queries.get_order(session, actor=actor, number=number)
     events = [
         {
             "at": _iso(e.at),

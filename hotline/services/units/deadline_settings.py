@@ -61,14 +61,8 @@ def add_limit_rule(
             errors["category_id"] = "unknown_category"
         if errors:
             raise ValidationFailed(errors)
-        rule = TimeLimitRule(
-            order_type=order_type,
-            category_id=category_id,
-            priority=priority,
-            amount=amount,
-            unit=unit,
-            warning_percent=warning_percent,
-        )
+        rule = TimeLimitRule(order_type=order_type, category_id=category_id, priority=priority)
+        rule.amount, rule.unit, rule.warning_percent = amount, unit, warning_percent
         session.add(rule)
         cache.bump_version(session)
     return rule
@@ -84,7 +78,7 @@ def calendar_overrides(session: Session) -> list[CalendarOverride]:
     return list(session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
 
 
-def uncovered_years(now: datetime, timezone: str) -> list[int]:
+def uncovered_years(*, now: datetime, timezone: str) -> list[int]:
     """This year and the next, where the official calendar data does not know them."""
     this_year = now.astimezone(ZoneInfo(timezone)).year
     return [year for year in (this_year, this_year + 1) if not WorkCalendar.covers(year)]

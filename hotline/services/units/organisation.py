@@ -1,6 +1,7 @@
 """Admins maintain departments, categories and routing rules; every change reloads the cache."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ def choices(session: Session) -> Choices:
     )
 
 
-def get(session: Session, model: type[db.Model], object_id: int | None) -> db.Model | None:
+def get(session: Session, model: type[db.Model], object_id: int | date | None) -> db.Model | None:
     """The department, category or rule with this id; None for no id; NotFound if it is gone."""
     if object_id is None:
         return None
@@ -168,7 +169,7 @@ def add_rule(
     return rule
 
 
-def delete(session: Session, model: type[db.Model], key) -> None:
+def delete(session: Session, model: type[db.Model], key: int | date) -> None:
     """Remove a rule or a calendar change by its key (NotFound if gone); reload the cache."""
     with write_transaction(session):
         session.delete(get(session, model, key))

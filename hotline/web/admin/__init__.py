@@ -3,7 +3,7 @@ limits and the calendar, API clients. One blueprint, "admin", shared by those mo
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from hotline.extensions import db
@@ -36,7 +36,13 @@ def saved(form: Form, action: Callable[..., object], *args, **extra) -> bool:
     return True
 
 
+def deleted(endpoint: str):
+    """After a deletion: "Deleted." and back to the list."""
+    flash(_("Deleted."), "success")
+    return redirect(url_for(endpoint))
+
+
 # The pages register their routes on `bp`.
 from hotline.web.admin import api_clients, deadlines, organisation, users  # noqa: E402
 
-__all__ = ["api_clients", "bp", "deadlines", "organisation", "saved", "users"]
+__all__ = ["api_clients", "bp", "deadlines", "deleted", "organisation", "saved", "users"]

@@ -2,15 +2,14 @@
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, redirect, render_template, url_for
 
 from hotline.core.accounts.permissions import Permission
 from hotline.core.deadlines.limits import LimitUnit
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.services.units import deadline_settings as settings
-from hotline.web.admin import bp, saved
+from hotline.web.admin import bp, deleted, saved
 from hotline.web.admin.forms import CalendarForm, TimeLimitForm
 from hotline.web.admin.organisation import page
 from hotline.web.helpers import requires
@@ -32,8 +31,7 @@ def time_limits():
 def time_limit_delete(rule_id: int):
     """Remove a time-limit rule."""
     settings.delete_limit_rule(db.session, rule_id)
-    flash(_("Deleted."), "success")
-    return redirect(url_for("admin.time_limits"))
+    return deleted("admin.time_limits")
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
@@ -47,7 +45,7 @@ def calendar():
         "admin/calendar.html",
         form=form,
         overrides=settings.calendar_overrides(db.session),
-        uncovered=settings.uncovered_years(utcnow(), current_app.config["TIMEZONE"]),
+        uncovered=settings.uncovered_years(now=utcnow(), timezone=current_app.config["TIMEZONE"]),
     )
 
 
@@ -60,5 +58,4 @@ def calendar_delete(day: str):
     except ValueError:
         abort(404)  # not a day: no such page
     settings.clear_calendar_day(db.session, when)
-    flash(_("Deleted."), "success")
-    return redirect(url_for("admin.calendar"))
+    return deleted("admin.calendar")

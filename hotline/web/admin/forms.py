@@ -22,16 +22,6 @@ class Flag(BooleanField):
     false_values = ("false", "", "0", "off")
 
 
-class UserForm(AdminForm):
-    """A new account."""
-
-    username = TextField(_l("Username"))
-    display_name = TextField(_l("Name"))
-    role = TextField()
-    department_id = OptionalIntField()
-    password = PasswordField(_l("Password (at least 10 characters)"))
-
-
 class UserEditForm(AdminForm):
     """An account's name, role, department, status and (optional) new password."""
 
@@ -40,6 +30,15 @@ class UserEditForm(AdminForm):
     department_id = OptionalIntField()
     active = Flag(_l("Active"))
     new_password = PasswordField(_l("New password (leave empty to keep)"), name="password")
+
+
+class UserForm(UserEditForm):
+    """A new account (active from the start)."""
+
+    username = TextField(_l("Username"))
+    active = None
+    new_password = None
+    password = PasswordField(_l("Password (at least 10 characters)"))
 
 
 class DepartmentForm(AdminForm):

@@ -1,7 +1,6 @@
 """Admin pages for the organisation: departments, categories and routing rules."""
 
-from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, url_for
 
 from hotline.core.accounts.permissions import Permission
 from hotline.core.deadlines.limits import LimitUnit
@@ -9,7 +8,7 @@ from hotline.core.units.kinds import KINDS
 from hotline.extensions import db
 from hotline.models import Category, Department
 from hotline.services.units import organisation
-from hotline.web.admin import bp, saved
+from hotline.web.admin import bp, deleted, saved
 from hotline.web.admin.forms import CategoryForm, DepartmentForm, RuleForm
 from hotline.web.helpers import requires
 
@@ -27,16 +26,24 @@ def page(template: str, **context) -> str:
     )
 
 
+def _edit_page(model, object_id: int | None, key: str, form_class, save, name: str, **extra):
+    """A department or category: new (no id) or edited; the list again once saved."""
+    editing = organisation.get(db.session, model, object_id)
+    form = form_class(obj=editing)
+    if saved(form, save, db.session, **{key: object_id}):
+        return redirect(url_for(f"admin.{name}"))
+    return page(f"admin/{name}.html", editing=editing, form=form, **extra)
+
+
 @bp.route("/departments", methods=["GET", "POST"])
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def departments(department_id: int | None = None):
     """List departments; create one or edit its name, kind and jurisdiction."""
-    editing = organisation.get(db.session, Department, department_id)
-    form = DepartmentForm(obj=editing)
-    if saved(form, organisation.save_department, db.session, department_id=department_id):
-        return redirect(url_for("admin.departments"))
-    return page("admin/departments.html", editing=editing, form=form)
+    save = organisation.save_department
+    return _edit_page(
+        Department, department_id, "department_id", DepartmentForm, save, "departments"
+    )
 
 
 @bp.route("/categories", methods=["GET", "POST"])
@@ -44,11 +51,10 @@ def departments(department_id: int | None = None):
 @requires(Permission.ADMINISTER)
 def categories(category_id: int | None = None):
     """The two-level category tree with each category's responsible kind and time limit."""
-    editing = organisation.get(db.session, Category, category_id)
-    form = CategoryForm(obj=editing)
-    if saved(form, organisation.save_category, db.session, category_id=category_id):
-        return redirect(url_for("admin.categories"))
-    return page("admin/categories.html", editing=editing, form=form, units=list(LimitUnit))
+    save, units = organisation.save_category, list(LimitUnit)
+    return _edit_page(
+        Category, category_id, "category_id", CategoryForm, save, "categories", units=units
+    )
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -65,5 +71,4 @@ def rules():
 def rule_delete(rule_id: int):
     """Remove a routing rule."""
     organisation.delete_rule(db.session, rule_id)
-    flash(_("Deleted."), "success")
-    return redirect(url_for("admin.rules"))
+    return deleted("admin.rules")

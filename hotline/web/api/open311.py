@@ -10,7 +10,7 @@ from hotline.database import utcnow
 from hotline.extensions import csrf, db
 from hotline.services import ratelimit
 from hotline.services.accounts import credentials
-from hotline.services.api import open311
+from hotline.services.api import open311, open311_intake
 from hotline.services.errors import NotFound
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -26,14 +26,22 @@ XML_NAMES = {
 }
 
 
+# The element name of a list's items in the XML form.
+SINGULAR = {
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
+
+
 def _element(parent: ET.Element, name: str, value) -> None:
     child = ET.SubElement(parent, name)
     if isinstance(value, dict):
         for key, item in value.items():
             _element(child, key, item)
     elif isinstance(value, list):
-        singular = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
-                    "formats": "format"}.get(name, "item")  # fmt: skip
+        singular = SINGULAR.get(name, "item")
         for item in value:
             _element(child, singular, item)
     elif isinstance(value, bool):
@@ -70,10 +78,19 @@ def _format_or_404(fmt: str) -> str:
     return fmt
 
 
+def _requested_format() -> str:
+    return request.view_args.get("fmt", "json") if request.view_args else "json"
+
+
 @bp.errorhandler(NotFound)
 def _not_found(_exc):
-    fmt = request.view_args.get("fmt", "json") if request.view_args else "json"
-    return _errors([("404", "not found")], 404, fmt)
+    return _errors([("404", "not found")], 404, _requested_format())
+
+
+@bp.errorhandler(Open311Error)
+def _bad_request(exc: Open311Error):
+    """The standard's 400: every problem found, each with its description."""
+    return _errors(exc.errors, 400, _requested_format())
 
 
 @bp.route("/discovery.<fmt>")
@@ -114,7 +131,8 @@ def service_definition(code: str, fmt: str):
 def request_detail(number: str, fmt: str):
     """One request (a list of one, as the standard says)."""
     fmt = _format_or_404(fmt)
-    document = open311.get_request(db.session, number, current_app.config["TIMEZONE"])
+    timezone = current_app.config["TIMEZONE"]
+    document = open311.get_request(db.session, number=number, timezone=timezone)
     return _render([document], "requests", fmt)
 
 
@@ -130,12 +148,9 @@ def requests_list(fmt: str):
     """Requests by the standard's filters, paginated."""
     fmt = _format_or_404(fmt)
     args = {k: v for k, v in request.args.items()}
-    try:
-        documents = open311.list_requests(
-            db.session, args, utcnow(), current_app.config["TIMEZONE"]
-        )
-    except Open311Error as exc:
-        return _errors(exc.errors, 400, fmt)
+    documents = open311.list_requests(
+        db.session, args=args, now=utcnow(), timezone=current_app.config["TIMEZONE"]
+    )
     return _render(documents, "requests", fmt)
 
 
@@ -143,10 +158,31 @@ def _form() -> dict[str, str]:
     """The POST body, decoded strictly: invalid UTF-8 is an error, not replacement characters."""
     if request.mimetype == "application/x-www-form-urlencoded":
         raw = request.get_data(cache=True)
-        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8",
-                          errors="strict", max_num_fields=200)  # fmt: skip
+        pairs = parse_qsl(
+            raw.decode("latin-1"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=200,
+        )
         return dict(pairs)
     return {k: v for k, v in request.form.items()}
+
+
+def _rate_limited(client_id: int, now, fmt: str) -> Response | None:
+    """429 when this key or this address sent too many requests in the last minute."""
+    config = current_app.config
+    limits = {
+        f"open311-key:{client_id}": config["OPEN311_RATE_PER_KEY"],
+        f"open311-ip:{request.remote_addr}": config["OPEN311_RATE_PER_IP"],
+    }
+    limit = ratelimit.exceeded(db.session, limits, 60, now)
+    if limit is None:
+        return None
+    message = f"too many requests: at most {limit} a minute; try again shortly"
+    response = _errors([("429", message)], 429, fmt)
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 @bp.route("/requests.<fmt>", methods=["POST"])
@@ -163,22 +199,14 @@ def requests_create(fmt: str):
     if client is None:
         return _errors([("403", "api_key is missing, wrong or revoked")], 403, fmt)
     now = utcnow()
-    config = current_app.config
-    limits = {
-        f"open311-key:{client.id}": config["OPEN311_RATE_PER_KEY"],
-        f"open311-ip:{request.remote_addr}": config["OPEN311_RATE_PER_IP"],
-    }
-    limit = ratelimit.exceeded(db.session, limits, 60, now)
-    if limit is not None:
-        message = f"too many requests: at most {limit} a minute; try again shortly"
-        response = _errors([("429", message)], 429, fmt)
-        response.headers["Retry-After"] = "60"
-        return response
+    too_many = _rate_limited(client.id, now, fmt)
+    if too_many is not None:
+        return too_many
     key = (request.headers.get("Idempotency-Key") or "").strip()[:128] or None
-    try:
-        created = open311.create(db.session, client, form, key, now, config["TIMEZONE"])
-    except Open311Error as exc:
-        return _errors(exc.errors, 400, fmt)
+    timezone = current_app.config["TIMEZONE"]
+    created = open311_intake.create(
+        db.session, client=client, form=form, idempotency_key=key, now=now, timezone=timezone
+    )
     document = [
         {
             "service_request_id": created.service_request_id,

@@ -4,7 +4,7 @@ from flask import current_app, g, jsonify, request
 
 from hotline.core.accounts.permissions import Permission
 from hotline.core.api.openapi import MAX_PAGE_SIZE
-from hotline.core.orders.search import OrderFilters, parse_filters
+from hotline.core.orders.search import parse_filters
 from hotline.extensions import db
 from hotline.labels import error_text
 from hotline.services.api import orders
@@ -13,7 +13,7 @@ from hotline.web.api.tokens import token_required
 from hotline.web.helpers import parse_int
 
 
-def _page_args(args: dict[str, str]) -> tuple[OrderFilters, int, int, dict[str, str]]:
+def _query(args: dict[str, str]) -> tuple[orders.OrderQuery, dict[str, str]]:
     """The search filters, page and page size of a query string, and the errors found."""
     filters, errors = parse_filters(args)
     page = parse_int(args.get("page")) if args.get("page") else 1
@@ -22,28 +22,19 @@ def _page_args(args: dict[str, str]) -> tuple[OrderFilters, int, int, dict[str, 
         errors["page"] = "invalid"
     if not size or size > MAX_PAGE_SIZE:
         errors["page_size"] = "out_of_range"
-    return filters, page or 1, size or 1, errors
+    return orders.OrderQuery(filters, page or 1, size or 1), errors
 
 
 @bp.route("/orders")
 @token_required(Permission.READ_ORDERS)
 def order_list():
     """Orders the user may see, with the search page's filters, paginated."""
-    filters, page, size, errors = _page_args(request.args.to_dict())
+    query, errors = _query(request.args.to_dict())
     if errors:
         texts = {field: error_text(code) for field, code in errors.items()}
         return refuse(400, "invalid", "invalid filters", errors=texts)
     timezone = current_app.config["TIMEZONE"]
-    return jsonify(
-        orders.search(
-            db.session,
-            actor=g.api_user,
-            filters=filters,
-            page=page,
-            page_size=size,
-            timezone=timezone,
-        )
-    )
+    return jsonify(orders.search(db.session, actor=g.api_user, query=query, timezone=timezone))
 
 
 @bp.route("/orders/<number>")
