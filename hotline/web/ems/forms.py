@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectMultipleField, StringField
 
+from hotline.core.ems.vehicles import VehicleStatus
 from hotline.services.ems.bookings import BookingRequest
 from hotline.services.ems.incidents import Call
 from hotline.services.ems.resources import Place
@@ -84,10 +85,21 @@ class DispatchForm(Form):
         return chosen + ([self.other_vehicle_id.data] if self.other_vehicle_id.data else [])
 
 
-class StatusForm(Form):
+class StatusField(StringField):
+    """A vehicle status; any other value is the error "invalid_choice"."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            self.data = VehicleStatus(valuelist[0] if valuelist else "")
+        except ValueError:
+            self.data = None
+            raise ValueError("invalid_choice") from None
+
+
+class StatusForm(CheckedForm):
     """A dispatcher's status button, and the incident page to go back to."""
 
-    status = TextField()
+    status = StatusField()
     incident_id = OptionalIntField()
 
 

@@ -15,7 +15,6 @@ from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.pdf import slip as slip_pdf
 from hotline.services.ems import fleet, hospitals, incidents, slips
-from hotline.services.errors import ValidationFailed
 from hotline.web.ems import bp
 from hotline.web.ems.forms import DispatchForm, StatusForm, WithdrawForm
 from hotline.web.errors import returns_to
@@ -108,12 +107,8 @@ def dispatch(incident_id: int):
 @requires(Permission.EMS_DISPATCH)
 def vehicle_status(vehicle_id: int):
     """The dispatcher's status buttons (the terminal uses the API)."""
-    form = StatusForm()
-    back = form.incident_id.data  # a refusal goes back to the page the button was on
-    try:
-        wanted = VehicleStatus(form.status.data)
-    except ValueError:
-        raise ValidationFailed({"status": "invalid_choice"}) from None
+    form = StatusForm().checked()  # a refusal goes back to the page the button was on
+    wanted, back = form.status.data, form.incident_id.data
     fleet.change_status(
         db.session, actor_id=current_user.id, vehicle_id=vehicle_id, wanted=wanted, at=utcnow()
     )
