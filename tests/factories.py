@@ -78,7 +78,15 @@ def order(actor: User | None = None, now: datetime = NOW, **overrides) -> WorkOr
 
 def act(actor: User, order_number: str, action: Action, note: str = "", **kwargs) -> WorkOrder:
     """Perform an action as `actor`."""
-    return handling.perform(db.session, actor.id, order_number, action, NOW, note=note, **kwargs)
+    return handling.perform(
+        db.session,
+        actor_id=actor.id,
+        number=order_number,
+        action=action,
+        now=NOW,
+        note=note,
+        **kwargs,
+    )
 
 
 def ambulances(count: int, name: str = "测试急救站（合成）", seed: int = 1) -> list[int]:

@@ -68,6 +68,15 @@ class SeedSummary:
     credentials: dict[str, str]
 
 
+# What the department has done with the i-th showcase order, by i % 6.
+DEMO_STEPS = {
+    2: [(Action.ACCEPT, "")],
+    3: [(Action.ACCEPT, "")],
+    4: [(Action.ACCEPT, ""), (Action.REPLY, "已现场处理完毕。")],
+    5: [(Action.RETURN, "该点位不属本单位管辖。")],
+}
+
+
 def seed_reference_data(session: Session, boundaries: Path) -> tuple[int, int, int]:
     """Districts from the boundary file, departments per district and city-wide, categories."""
     districts_added = 0
@@ -290,15 +299,9 @@ def _showcase(
             select(WorkOrder.department_id).where(WorkOrder.number == result.number)
         )
         actor = staff[department]
-        if i % 6 in (2, 3, 4):
-            handling.perform(session, actor, result.number, Action.ACCEPT, moment)
-        if i % 6 == 4:
+        for action, note in DEMO_STEPS.get(i % 6, ()):
             handling.perform(
-                session, actor, result.number, Action.REPLY, moment, note="已现场处理完毕。"
-            )
-        if i % 6 == 5:
-            handling.perform(
-                session, actor, result.number, Action.RETURN, moment, note="该点位不属本单位管辖。"
+                session, actor_id=actor, number=result.number, action=action, now=moment, note=note
             )
     for _ in range(3):  # calls from just outside the city: manual routing at the desk
         point = (round(rng.uniform(117.25, 117.4), 6), round(rng.uniform(39.0, 39.1), 6))
@@ -376,5 +379,11 @@ def _advance(
         else:
             actor = users[username]
         handling.perform(
-            session, actor, number, action, moment, note=note, department_id=department
+            session,
+            actor_id=actor,
+            number=number,
+            action=action,
+            now=moment,
+            note=note,
+            department_id=department,
         )

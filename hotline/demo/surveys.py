@@ -38,4 +38,11 @@ def answer(
         )
     moment = tasks[-1].due_at + timedelta(hours=rng.uniform(0.5, 7))
     result = parse_call(form, ZoneInfo(timezone))
-    surveys.record_call(session, actor, tasks[-1].id, result, moment, timezone)
+    surveys.record_call(
+        session,
+        actor_id=actor,
+        survey_id=tasks[-1].id,
+        result=result,
+        now=moment,
+        timezone=timezone,
+    )

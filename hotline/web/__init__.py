@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     from hotline.web import admin, api, errors, helpers, maps
     from hotline.web.accounts import auth
     from hotline.web.api import open311
+    from hotline.web.deadlines import pages as deadlines
     from hotline.web.ems import bp as ems
     from hotline.web.notifications import inbox
     from hotline.web.orders import intake, public
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
         auth.bp,
         intake.bp,
         orders.bp,
+        deadlines.bp,
         admin.bp,
         maps.bp,
         open311.bp,

@@ -18,7 +18,27 @@ TZ = "Asia/Shanghai"
 
 
 def ask(staff, number, day, now=factories.NOW, reason="需协调多个部门"):
-    return extensions.request_extension(db.session, staff.id, number, day, reason, now, TZ)
+    return extensions.request_extension(
+        db.session,
+        actor_id=staff.id,
+        number=number,
+        new_day=day,
+        reason=reason,
+        now=now,
+        timezone=TZ,
+    )
+
+
+def decide(boss, request, approve, note, now=factories.NOW):
+    return extensions.decide(
+        db.session,
+        actor_id=boss.id,
+        request_id=request.id,
+        approve=approve,
+        note=note,
+        now=now,
+        timezone=TZ,
+    )
 
 
 def test_approval_moves_the_due_time_and_everything_is_audited(any_app):
@@ -27,7 +47,7 @@ def test_approval_moves_the_due_time_and_everything_is_audited(any_app):
         boss = factories.user(Role.SUPERVISOR)
         order = factories.order()  # due Fri 27 Nov 17:30 Beijing
         request = ask(staff, order.number, date(2026, 12, 4))
-        extensions.decide(db.session, boss.id, request.id, True, "同意", factories.NOW, TZ)
+        decide(boss, request, True, "同意")
         due = db.session.scalar(select(WorkOrder.due_at).where(WorkOrder.id == order.id))
         assert due == datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
         actions = db.session.scalars(
@@ -35,7 +55,7 @@ def test_approval_moves_the_due_time_and_everything_is_audited(any_app):
         ).all()
         assert actions == ["create", "extension_request", "extension_approve"]
         with pytest.raises(ValidationFailed):
-            extensions.decide(db.session, boss.id, request.id, False, "", factories.NOW, TZ)
+            decide(boss, request, False, "")
 
 
 def test_refusal_keeps_the_due_time(app):
@@ -45,7 +65,7 @@ def test_refusal_keeps_the_due_time(app):
         order = factories.order()
         before = order.due_at
         request = ask(staff, order.number, date(2026, 12, 4))
-        extensions.decide(db.session, boss.id, request.id, False, "理由不足", factories.NOW, TZ)
+        decide(boss, request, False, "理由不足")
         assert db.session.scalar(select(WorkOrder.due_at).where(WorkOrder.id == order.id)) == before
 
 
@@ -78,7 +98,7 @@ def test_only_the_department_asks_and_only_supervisors_decide(app):
             ask(operator, order.number, date(2026, 12, 4))
         request = ask(staff, order.number, date(2026, 12, 4))
         with pytest.raises(Forbidden):
-            extensions.decide(db.session, staff.id, request.id, True, "", factories.NOW, TZ)
+            decide(staff, request, True, "")
 
 
 def test_extension_through_the_pages(make, login):
@@ -110,7 +130,7 @@ def test_an_approval_after_the_old_deadline_takes_the_order_out_of_overdue(app):
         escalation.sweep(db.session, late)
         level = select(WorkOrder.escalation_level).where(WorkOrder.id == order.id)
         assert db.session.scalar(level) == 2  # 催办 on the old deadline
-        extensions.decide(db.session, boss.id, request.id, True, "同意", late, TZ)
+        decide(boss, request, True, "同意", late)
         assert db.session.scalar(level) == 0  # the new deadline is far away
         escalation.sweep(db.session, datetime(2026, 12, 12, 2, 0, tzinfo=UTC))
         assert db.session.scalar(level) == 2  # and the new one escalates as usual

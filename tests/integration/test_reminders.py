@@ -14,21 +14,27 @@ from tests import factories
 DONGCHENG = "东城区城市管理委员会"
 
 
+def remind(user, number, at, note, now):
+    return reminders.set_reminder(
+        db.session, actor_id=user.id, number=number, remind_at=at, note=note, now=now
+    )
+
+
 def test_a_reminder_shows_up_only_once_its_time_has_come(app):
     with app.app_context():
         operator = factories.user(Role.OPERATOR)
         order = factories.order()
         at = factories.NOW + timedelta(hours=3)
-        reminders.set_reminder(db.session, operator.id, order.number, at, "回电市民", factories.NOW)
+        remind(operator, order.number, at, "回电市民", factories.NOW)
         assert reminders.due_for(db.session, operator.id, at - timedelta(minutes=1)) == []
         due = reminders.due_for(db.session, operator.id, at)
         assert [r.order.number for r in due] == [order.number]
         assert reminders.due_orders(db.session, [order.id], at)[order.id].note == "回电市民"
         with pytest.raises(ValidationFailed):
-            reminders.set_reminder(db.session, operator.id, order.number, at, "", at)
+            remind(operator, order.number, at, "", at)
         staff = factories.user(Role.DEPARTMENT, DONGCHENG)
         with pytest.raises(Forbidden):
-            reminders.set_reminder(db.session, staff.id, order.number, at, "", factories.NOW)
+            remind(staff, order.number, at, "", factories.NOW)
 
 
 def test_reminders_through_the_pages(make, login):
@@ -46,9 +52,7 @@ def test_reminders_through_the_pages(make, login):
         f"/orders/{order.number}/reminder", {"remind_at": past}, follow_redirects=True
     )
     assert "请选择将来的时间" in refused.get_data(as_text=True)
-    make(lambda: reminders.set_reminder(
-        db.session, setter.id, order.number, utcnow() + timedelta(seconds=1), "到点",
-        utcnow()))  # fmt: skip
+    make(lambda: remind(setter, order.number, utcnow() + timedelta(seconds=1), "到点", utcnow()))
     import time
 
     time.sleep(1.2)

@@ -83,12 +83,14 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
             order = factories.order(now=when)
             for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
                                         (desk, Action.APPROVE, "")):  # fmt: skip
-                handling.perform(db.session, actor.id, order.number, action, when, note=note)
+                handling.perform(db.session, actor_id=actor.id, number=order.number,
+                                 action=action, now=when, note=note)  # fmt: skip
             [task] = tasks.for_order(db.session, order.id)
             form = {"outcome": "answered", "resolved": resolved, "satisfaction": satisfaction,
                     "attitude": "satisfied", "score": "7"}  # fmt: skip
-            tasks.record_call(db.session, caller.id, task.id,
-                                  parse_call(form, ZoneInfo(TZ)), task.due_at, TZ)  # fmt: skip
+            tasks.record_call(db.session, actor_id=caller.id, survey_id=task.id,
+                              result=parse_call(form, ZoneInfo(TZ)), now=task.due_at,
+                              timezone=TZ)  # fmt: skip
         # One 120 incident: dispatched 100 s after the call, on scene 10 minutes later.
         [vid] = factories.ambulances(1)
         called = at(2026, 10, 20, 2, 0)
@@ -191,7 +193,8 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
             done = created + timedelta(hours=hours)
             for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
                                         (desk, Action.APPROVE, "")):  # fmt: skip
-                handling.perform(db.session, actor.id, order.number, action, done, note=note)
+                handling.perform(db.session, actor_id=actor.id, number=order.number,
+                                 action=action, now=done, note=note)  # fmt: skip
             return order
 
         # Closed in October after 10 h and 30.5 h, and (below) 122 h: average 54.17 h, median
@@ -209,8 +212,9 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         db.session.commit()
         # Returned (退单) by the department in October.
         returned = factories.order(now=at(2026, 10, 7, 2, 0))
-        handling.perform(db.session, staff.id, returned.number, Action.RETURN,
-                         at(2026, 10, 7, 3, 0), note="不属于本单位职责")  # fmt: skip
+        handling.perform(db.session, actor_id=staff.id, number=returned.number,
+                         action=Action.RETURN, now=at(2026, 10, 7, 3, 0),
+                         note="不属于本单位职责")  # fmt: skip
 
         # Two ambulances: one out 1 h in October, one from 1 h before October to 2 h into it.
         first, second = factories.ambulances(2)

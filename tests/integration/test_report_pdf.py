@@ -90,11 +90,13 @@ def _answered_survey_with(comment: str) -> None:
     order = factories.order(now=when)
     for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "已处理"),
                                 (desk, Action.APPROVE, "")):  # fmt: skip
-        handling.perform(db.session, actor.id, order.number, action, when, note=note)
+        handling.perform(db.session, actor_id=actor.id, number=order.number, action=action,
+                         now=when, note=note)  # fmt: skip
     [task] = tasks.for_order(db.session, order.id)
     form = {"outcome": "answered", "resolved": "yes", "satisfaction": "basic",
             "attitude": "satisfied", "score": "8", "comment": comment[:2000]}  # fmt: skip
     tasks.record_call(
-        db.session, factories.user(Role.SURVEYOR).id, task.id,
-        parse_call(form, ZoneInfo("Asia/Shanghai")), task.due_at, "Asia/Shanghai",
+        db.session, actor_id=factories.user(Role.SURVEYOR).id, survey_id=task.id,
+        result=parse_call(form, ZoneInfo("Asia/Shanghai")), now=task.due_at,
+        timezone="Asia/Shanghai",
     )  # fmt: skip

@@ -37,7 +37,12 @@ def closed_order(**overrides):
 
 def record(actor, task, form, now):
     return surveys.record_call(
-        db.session, actor.id, task.id, parse_call(form, TZ), now, "Asia/Shanghai"
+        db.session,
+        actor_id=actor.id,
+        survey_id=task.id,
+        result=parse_call(form, TZ),
+        now=now,
+        timezone="Asia/Shanghai",
     )
 
 
@@ -151,8 +156,9 @@ def test_only_survey_operators_and_supervisors_and_one_writer_wins(any_app):
         record(caller, task, {"outcome": "not_reached"}, NOW + timedelta(days=3))
         with pytest.raises(Conflict):
             surveys.record_call(
-                db.session, caller.id, task.id, CallResult(Outcome.DECLINED),
-                NOW + timedelta(days=4), "Asia/Shanghai", expected_version=stale,
+                db.session, actor_id=caller.id, survey_id=task.id,
+                result=CallResult(Outcome.DECLINED), now=NOW + timedelta(days=4),
+                timezone="Asia/Shanghai", expected_version=stale,
             )  # fmt: skip
 
 

@@ -2,10 +2,11 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from hotline.core.deadlines.calendar import WorkCalendar
+from hotline.core.orders.audit_actions import AuditAction
 
 MAX_ATTEMPTS = 3  # not reached three times, on three different days: unreachable
 MAX_COMMENT = 2000
@@ -27,6 +28,11 @@ class Outcome(StrEnum):
     NOT_REACHED = "not_reached"
     DECLINED = "declined"
     LATER = "later"  # the caller asked to be called back at a time they named
+
+    @property
+    def audit_action(self) -> AuditAction:
+        """How a call with this outcome is recorded on the order."""
+        return AuditAction(f"survey_{self.value}")
 
 
 class Satisfaction(StrEnum):
@@ -87,7 +93,7 @@ def _choice(form: Mapping[str, str], field: str, enum, errors: dict[str, str]):
         return None
 
 
-def parse_call(form: Mapping[str, str], tz) -> CallResult:
+def parse_call(form: Mapping[str, str], tz: tzinfo) -> CallResult:
     """Read the survey form; every refusal names its field."""
     errors: dict[str, str] = {}
     outcome = _choice(form, "outcome", Outcome, errors)

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 from hotline.core.accounts.permissions import Permission, roles_with
 from hotline.core.accounts.roles import Role
 from hotline.core.deadlines.escalation import EscalationPolicy
+from hotline.core.deadlines.extensions import DECISION_AUDIT_ACTIONS, ExtensionState
+from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.workflow import State
 from hotline.database import write_transaction
-from hotline.models import ExtensionRequest, User
+from hotline.models import ExtensionRequest, User, WorkOrder
 from hotline.services import audit
 from hotline.services.errors import Forbidden, NotFound, ValidationFailed
 from hotline.services.orders.queries import load_for_action
@@ -23,6 +25,7 @@ MAX_REASON = 2000
 
 def request_extension(
     session: Session,
+    *,
     actor_id: int,
     number: str,
     new_day: date,
@@ -44,17 +47,11 @@ def request_extension(
             raise ValidationFailed({"action": "not_allowed_in_state"})
         if now >= order.due_at:
             raise ValidationFailed({"day": "after_deadline"})
-        calendar = cache.context(session).calendar
-        end = calendar.work_end
+        end = cache.context(session).calendar.work_end
         requested = datetime.combine(new_day, end, tzinfo=ZoneInfo(timezone))
         if requested <= order.due_at:
             raise ValidationFailed({"day": "not_later"})
-        pending = session.scalar(
-            select(ExtensionRequest.id).where(
-                ExtensionRequest.order_id == order.id, ExtensionRequest.status == "pending"
-            )
-        )
-        if pending is not None:
+        if pending(session, order.id):
             raise ValidationFailed({"day": "already_pending"})
         request = ExtensionRequest(
             order_id=order.id,
@@ -63,18 +60,20 @@ def request_extension(
             previous_due_at=order.due_at,
             requested_due_at=requested,
             reason=reason,
-            status="pending",
+            status=ExtensionState.PENDING.value,
         )
         session.add(request)
+        note = f"{new_day.isoformat()}: {reason}"
+        state = order.state
         audit.record(
-            session, order.id, actor.id, "extension_request", order.state, order.state, now,
-            f"{new_day.isoformat()}: {reason}",
-        )  # fmt: skip
+            session, order.id, actor.id, AuditAction.EXTENSION_REQUEST, state, state, now, note
+        )
     return request
 
 
 def decide(
     session: Session,
+    *,
     actor_id: int,
     request_id: int,
     approve: bool,
@@ -83,6 +82,7 @@ def decide(
     timezone: str,
 ) -> ExtensionRequest:
     """A supervisor approves (the due time moves) or refuses a pending request."""
+    decision = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
     with write_transaction(session):
         actor = session.get(User, actor_id)
         if actor is None or actor.role_enum is not Role.SUPERVISOR:
@@ -90,37 +90,42 @@ def decide(
         request = session.get(ExtensionRequest, request_id)
         if request is None:
             raise NotFound()
-        if request.status != "pending":
+        if request.status != ExtensionState.PENDING:
             raise ValidationFailed({"action": "already_decided"})
         order = request.order
         session.refresh(order)  # the sweep changes levels without the ORM
-        request.status = "approved" if approve else "refused"
+        request.status = decision.value
         request.decided_by_id, request.decided_at = actor.id, now
         request.decision_note = note.strip()[:MAX_REASON]
         if approve:
-            order.due_at = request.requested_due_at
-            policy = EscalationPolicy()
-            order.warn_at = policy.warn_at(order.created_at, order.due_at, order.warning_percent)
-            # The level belongs to the old deadline: an order overdue on it is not overdue on
-            # the new one. It only comes down here; the sweep raises it again when due.
-            order.escalation_level = min(
-                order.escalation_level,
-                int(policy.level(order.created_at, order.due_at, now, order.warn_at)),
-            )
-            order.updated_at = now
+            _move_deadline(order, request.requested_due_at, now)
         session.flush()
         local_day = request.requested_due_at.astimezone(ZoneInfo(timezone)).date()
+        note = f"{local_day.isoformat()}: {request.decision_note}"
+        state = order.state
         audit.record(
-            session, order.id, actor.id,
-            "extension_approve" if approve else "extension_refuse",
-            order.state, order.state, now, f"{local_day.isoformat()}: {request.decision_note}",
-        )  # fmt: skip
+            session, order.id, actor.id, DECISION_AUDIT_ACTIONS[decision], state, state, now, note
+        )
     return request
+
+
+def _move_deadline(order: WorkOrder, due_at: datetime, now: datetime) -> None:
+    """The approved due time, and the escalation level that belongs to it."""
+    order.due_at = due_at
+    policy = EscalationPolicy()
+    order.warn_at = policy.warn_at(order.created_at, order.due_at, order.warning_percent)
+    # The level belongs to the old deadline: an order overdue on it is not overdue on
+    # the new one. It only comes down here; the sweep raises it again when due.
+    order.escalation_level = min(
+        order.escalation_level,
+        int(policy.level(order.created_at, order.due_at, now, order.warn_at)),
+    )
+    order.updated_at = now
 
 
 def pending(session: Session, order_id: int | None = None) -> list[ExtensionRequest]:
     """Pending requests, oldest first (of one order, or all)."""
-    query = select(ExtensionRequest).where(ExtensionRequest.status == "pending")
+    query = select(ExtensionRequest).where(ExtensionRequest.status == ExtensionState.PENDING.value)
     if order_id is not None:
         query = query.where(ExtensionRequest.order_id == order_id)
     return list(session.scalars(query.order_by(ExtensionRequest.requested_at)))

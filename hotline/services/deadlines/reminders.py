@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.permissions import Permission, roles_with
+from hotline.core.orders.audit_actions import AuditAction
 from hotline.database import write_transaction
 from hotline.models import Reminder
 from hotline.services import audit
@@ -14,7 +15,7 @@ from hotline.services.orders.queries import load_for_action
 
 
 def set_reminder(
-    session: Session, actor_id: int, number: str, remind_at: datetime, note: str, now: datetime
+    session: Session, *, actor_id: int, number: str, remind_at: datetime, note: str, now: datetime
 ) -> Reminder:
     """A reminder at a future time; audited on the order."""
     if remind_at <= now:
@@ -23,15 +24,13 @@ def set_reminder(
         actor, order = load_for_action(
             session, actor_id, number, roles_with(Permission.SET_REMINDERS)
         )
+        note = note.strip()[:1000]
         reminder = Reminder(
-            order_id=order.id, set_by_id=actor.id, set_at=now, remind_at=remind_at,
-            note=note.strip()[:1000],
-        )  # fmt: skip
+            order_id=order.id, set_by_id=actor.id, set_at=now, remind_at=remind_at, note=note
+        )
         session.add(reminder)
-        audit.record(
-            session, order.id, actor.id, "remind_set", order.state, order.state, now,
-            f"{remind_at.isoformat()}: {reminder.note}",
-        )  # fmt: skip
+        state, trail = order.state, f"{remind_at.isoformat()}: {note}"
+        audit.record(session, order.id, actor.id, AuditAction.REMIND_SET, state, state, now, trail)
     return reminder
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from hotline.core.deadlines import limits
 from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.orders import workflow
+from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.intake import OrderType
 from hotline.core.orders.workflow import Action, State, TransitionError
 from hotline.database import write_transaction
@@ -21,6 +22,7 @@ from hotline.services.notifications import outbox
 from hotline.services.orders import routing
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
+from hotline.services.reference.cache import CategoryRef, RoutingContext
 from hotline.services.surveys import tasks
 
 MAX_NOTE = 4000
@@ -28,6 +30,7 @@ MAX_NOTE = 4000
 
 def perform(
     session: Session,
+    *,
     actor_id: int,
     number: str,
     action: Action,
@@ -39,17 +42,27 @@ def perform(
     timezone: str = limits.DEFAULT_TIMEZONE,
 ) -> WorkOrder:
     """Apply one action under the transition table; audited; conflicts raise Conflict."""
-    if action is Action.CLASSIFY:
-        if not category_code:
-            raise ValidationFailed({"category_code": "required"})
-        return classify(session, actor_id, number, category_code, now, expected_version, timezone)
+    if action is Action.CLASSIFY and not category_code:
+        raise ValidationFailed({"category_code": "required"})
     note = note.strip()
-    if len(note) > MAX_NOTE:
+    if action is not Action.CLASSIFY and len(note) > MAX_NOTE:
         raise ValidationFailed({"note": "too_long"})
     try:
         with write_transaction(session):
             actor, order = _load(session, actor_id, number, expected_version)
-            apply_action(session, actor, order, action, now, note, department_id, timezone)
+            if action is Action.CLASSIFY:
+                _classify(session, actor, order, category_code, now, timezone)
+            else:
+                apply_action(
+                    session,
+                    actor=actor,
+                    order=order,
+                    action=action,
+                    now=now,
+                    note=note,
+                    department_id=department_id,
+                    timezone=timezone,
+                )
     except StaleDataError as exc:
         raise Conflict("stale_version") from exc
     return order
@@ -57,6 +70,7 @@ def perform(
 
 def apply_action(
     session: Session,
+    *,
     actor: User,
     order: WorkOrder,
     action: Action,
@@ -81,22 +95,22 @@ def apply_action(
     order.updated_at = now
     session.flush()
     audit.record(
-        session, order.id, actor.id, action.value, from_state.value, to_state.value, now,
-        audit_note,
-    )  # fmt: skip
+        session, order.id, actor.id, AuditAction(action), from_state, to_state, now, audit_note
+    )
     if action is Action.APPROVE:
-        if order.caller_phone and not order.synthetic:
-            outbox.enqueue(
-                session, "sms", order.caller_phone,
-                f"【12345】您的工单{order.number}已办结，答复：{order.reply_text[:200]}",
-                now, order.id,
-            )  # fmt: skip
+        _tell_caller_closed(session, order, now)
         tasks.schedule(session, order, now, timezone)
     elif action is Action.REOPEN:
-        outbox.enqueue(
-            session, "in_app", f"department:{order.department_id or 'desk'}",
-            f"工单{order.number}回访未解决或不满意，已重办：{note[:200]}", now, order.id,
-        )  # fmt: skip
+        text = f"工单{order.number}回访未解决或不满意，已重办：{note[:200]}"
+        recipient = f"department:{order.department_id or 'desk'}"
+        outbox.enqueue(session, "in_app", recipient, text, now, order.id)
+
+
+def _tell_caller_closed(session: Session, order: WorkOrder, now: datetime) -> None:
+    """The caller's SMS on closure, with the reply (never for synthetic demo orders)."""
+    if order.caller_phone and not order.synthetic:
+        text = f"【12345】您的工单{order.number}已办结，答复：{order.reply_text[:200]}"
+        outbox.enqueue(session, "sms", order.caller_phone, text, now, order.id)
 
 
 def _restart_clock(
@@ -131,55 +145,64 @@ def _check(state: State, action: Action, actor: User, note: str) -> State:
         raise ValidationFailed({"action": exc.code}) from exc
 
 
-def classify(
+def _classify(
     session: Session,
-    actor_id: int,
-    number: str,
+    actor: User,
+    order: WorkOrder,
     category_code: str,
     now: datetime,
-    expected_version: int | None = None,
-    timezone: str = limits.DEFAULT_TIMEZONE,
-) -> WorkOrder:
+    timezone: str,
+) -> None:
     """Give an unrouted order (a mailbox letter, say) its category; route it if rules can."""
-    try:
-        with write_transaction(session):
-            actor, order = _load(session, actor_id, number, expected_version)
-            ctx = cache.context(session)
-            category = ctx.categories.get(category_code)
-            if category is None or not category.is_leaf or not category.kind:
-                raise ValidationFailed({"category_code": "unknown_category"})
-            state = order.state_enum
-            _check(state, Action.CLASSIFY, actor, "")
-            note = f"{order.category.name} → {category.name}"
-            order.category_id = category.id
-            limit = limit_for(ctx, OrderType(order.order_type), category, order.priority)
-            order.time_limit, order.time_limit_unit = limit.amount, limit.unit.value
-            order.warning_percent = limit.warning_percent
-            order.due_at = limits.due_at(
-                order.created_at, limit.amount, limit.unit, ctx.calendar, timezone
-            )
-            order.warn_at = EscalationPolicy().warn_at(
-                order.created_at, order.due_at, limit.warning_percent
-            )
-            order.updated_at = now
-            session.flush()
-            audit.record(session, order.id, actor.id, "classify", state, state, now, note)
-            district_code = ctx.district_codes.get(order.district_id) if order.district_id else None
-            preview = routing.preview(ctx, category, order.lon, order.lat, district_code)
-            department = preview.decision.department
-            if department is not None and Action.ROUTE in workflow.available_actions(
-                state, actor.role_enum
-            ):
-                order.department_id, order.routing_reason = department.id, preview.decision.reason
-                order.state, order.routed_at = State.ROUTED.value, now
-                session.flush()
-                audit.record(
-                    session, order.id, actor.id, Action.ROUTE.value, state, State.ROUTED.value, now,
-                    f"→ {department.name}: {preview.decision.reason}",
-                )  # fmt: skip
-    except StaleDataError as exc:
-        raise Conflict("stale_version") from exc
-    return order
+    ctx = cache.context(session)
+    category = ctx.categories.get(category_code)
+    if category is None or not category.is_leaf or not category.kind:
+        raise ValidationFailed({"category_code": "unknown_category"})
+    _check(order.state_enum, Action.CLASSIFY, actor, "")
+    note = f"{order.category.name} → {category.name}"
+    _set_category(order, category, ctx, now, timezone)
+    session.flush()
+    state = order.state_enum
+    audit.record(session, order.id, actor.id, AuditAction.CLASSIFY, state, state, now, note)
+    _route_by_rules(session, actor, order, category, ctx, now)
+
+
+def _set_category(
+    order: WorkOrder, category: CategoryRef, ctx: RoutingContext, now: datetime, timezone: str
+) -> None:
+    """The new category and its time limit, counted from the order's creation."""
+    order.category_id = category.id
+    limit = limit_for(ctx, OrderType(order.order_type), category, order.priority)
+    order.time_limit, order.time_limit_unit = limit.amount, limit.unit.value
+    order.warning_percent = limit.warning_percent
+    order.due_at = limits.due_at(order.created_at, limit.amount, limit.unit, ctx.calendar, timezone)
+    order.warn_at = EscalationPolicy().warn_at(
+        order.created_at, order.due_at, limit.warning_percent
+    )
+    order.updated_at = now
+
+
+def _route_by_rules(
+    session: Session,
+    actor: User,
+    order: WorkOrder,
+    category: CategoryRef,
+    ctx: RoutingContext,
+    now: datetime,
+) -> None:
+    """Route a classified order where the rules say, if they name a department and the actor
+    may route."""
+    state = order.state_enum
+    district_code = ctx.district_codes.get(order.district_id) if order.district_id else None
+    preview = routing.preview(ctx, category, order.lon, order.lat, district_code)
+    department = preview.decision.department
+    if department is None or Action.ROUTE not in workflow.available_actions(state, actor.role_enum):
+        return
+    order.department_id, order.routing_reason = department.id, preview.decision.reason
+    order.state, order.routed_at = State.ROUTED.value, now
+    session.flush()
+    note = f"→ {department.name}: {preview.decision.reason}"
+    audit.record(session, order.id, actor.id, AuditAction.ROUTE, state, State.ROUTED, now, note)
 
 
 def _assign(session: Session, order: WorkOrder, department_id: int | None) -> Department:

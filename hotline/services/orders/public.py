@@ -1,6 +1,7 @@
 """What citizens do themselves: look up an order's status, write to the mailbox."""
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -45,7 +46,9 @@ def lookup(session: Session, number: str, last_four: str) -> PublicStatus | None
     return PublicStatus(order.number, order.state, order.due_at, reply)
 
 
-def submit_letter(session: Session, form: dict[str, str], now: datetime, timezone: str) -> str:
+def submit_letter(
+    session: Session, *, form: Mapping[str, str], now: datetime, timezone: str
+) -> str:
     """A mailbox letter becomes an unclassified order in the intake desk's queue."""
     order_type = form.get("order_type", "")
     if order_type not in MAILBOX_TYPES:

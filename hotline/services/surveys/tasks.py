@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.core.accounts.permissions import Permission, roles_with
+from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.workflow import Action, State
 from hotline.core.surveys import rules
 from hotline.core.surveys.rules import CallResult, Outcome, SurveyState
 from hotline.database import write_transaction
-from hotline.models import Survey, WorkOrder
+from hotline.models import Survey, User, WorkOrder
 from hotline.services import audit
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.notifications import outbox
@@ -26,30 +27,30 @@ CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
 def schedule(session: Session, order: WorkOrder, now: datetime, timezone: str) -> Survey | None:
     """A survey task for this closure (round 1, or one more after a reopen), inside the
     caller's transaction; None when the caller may not be called."""
+    state = order.state
     if not rules.should_call(bool(order.caller_phone), order.confidential, order.survey_consent):
-        audit.record(session, order.id, None, "survey_skipped", order.state, order.state, now)
+        audit.record(session, order.id, None, AuditAction.SURVEY_SKIPPED, state, state, now)
         return None
     calendar = cache.context(session).calendar
     tz = ZoneInfo(timezone)
     due = rules.first_due(now.astimezone(tz), calendar).astimezone(now.tzinfo)
     last_round = session.scalar(select(func.max(Survey.round)).where(Survey.order_id == order.id))
     task = Survey(
-        order_id=order.id, round=(last_round or 0) + 1, state=SurveyState.DUE.value,
-        created_at=now, due_at=due, department_id=order.department_id,
+        order_id=order.id,
+        round=(last_round or 0) + 1,
+        state=SurveyState.DUE.value,
+        created_at=now,
+        due_at=due,
+        department_id=order.department_id,
         district_id=order.district_id,
-    )  # fmt: skip
+    )
     session.add(task)
     session.flush()
-    audit.record(
-        session, order.id, None, "survey_scheduled", order.state, order.state, now,
-        f"{task.round}: {due.astimezone(tz):%Y-%m-%d %H:%M}",
-    )  # fmt: skip
+    note = f"{task.round}: {due.astimezone(tz):%Y-%m-%d %H:%M}"
+    audit.record(session, order.id, None, AuditAction.SURVEY_SCHEDULED, state, state, now, note)
     if not order.synthetic:
-        outbox.enqueue(
-            session, "sms", order.caller_phone or "",
-            f"【12345】我们将于{due.astimezone(tz):%m月%d日}起就工单{order.number}向您回访。",
-            now, order.id,
-        )  # fmt: skip
+        text = f"【12345】我们将于{due.astimezone(tz):%m月%d日}起就工单{order.number}向您回访。"
+        outbox.enqueue(session, "sms", order.caller_phone or "", text, now, order.id)
     return task
 
 
@@ -92,6 +93,7 @@ def get(session: Session, actor_id: int, survey_id: int) -> Survey:
 
 def record_call(
     session: Session,
+    *,
     actor_id: int,
     survey_id: int,
     result: CallResult,
@@ -101,7 +103,6 @@ def record_call(
 ) -> Survey:
     """Record one call: an answer (reopening the order if unresolved or dissatisfied), a
     missed call, a refusal, or 'call me later'. Audited on the order."""
-    tz = ZoneInfo(timezone)
     try:
         with write_transaction(session):
             task = session.get(Survey, survey_id)
@@ -114,45 +115,43 @@ def record_call(
                 raise Conflict("stale_version")
             if task.state != SurveyState.DUE.value:
                 raise ValidationFailed({"survey": "survey_finished"})
-            note = _apply(session, actor, task, order, result, now, tz, timezone)
+            note = _apply(session, actor, task, order, result, now, timezone)
             session.flush()
-            audit.record(
-                session, order.id, actor.id, f"survey_{result.outcome.value}",
-                order.state, order.state, now, note,
-            )  # fmt: skip
+            action, state = result.outcome.audit_action, order.state
+            audit.record(session, order.id, actor.id, action, state, state, now, note)
             if task.reopened:
                 handling.apply_action(
-                    session, actor, order, Action.REOPEN, now,
-                    f"回访第{task.round}次：{result.comment or note}", timezone=timezone,
-                )  # fmt: skip
+                    session,
+                    actor=actor,
+                    order=order,
+                    action=Action.REOPEN,
+                    now=now,
+                    note=f"回访第{task.round}次：{result.comment or note}",
+                    timezone=timezone,
+                )
     except StaleDataError as exc:
         raise Conflict("stale_version") from exc
     return task
 
 
-def _apply(session, actor, task, order, result, now, tz, timezone) -> str:
+def _apply(
+    session: Session,
+    actor: User,
+    task: Survey,
+    order: WorkOrder,
+    result: CallResult,
+    now: datetime,
+    timezone: str,
+) -> str:
     """Change the task for `result`; return the audit note."""
-    local_now = now.astimezone(tz)
+    tz = ZoneInfo(timezone)
     if result.outcome is Outcome.LATER:
         if result.call_again_at is None or result.call_again_at <= now:
             raise ValidationFailed({"call_again_at": "not_in_future"})
         task.due_at = result.call_again_at.astimezone(now.tzinfo)
         return f"{result.call_again_at.astimezone(tz):%Y-%m-%d %H:%M} {result.comment}".strip()
     if result.outcome is Outcome.NOT_REACHED:
-        last = date.fromisoformat(task.last_attempt_day) if task.last_attempt_day else None
-        calendar = cache.context(session).calendar
-        try:
-            state, next_due = rules.after_not_reached(task.attempts, last, local_now, calendar)
-        except ValueError as exc:
-            raise ValidationFailed({"outcome": str(exc)}) from exc
-        task.attempts += 1
-        task.last_attempt_day = local_now.date().isoformat()
-        task.state = state.value
-        if next_due is not None:
-            task.due_at = next_due.astimezone(now.tzinfo)
-        else:
-            task.completed_at, task.completed_by_id = now, actor.id
-        return f"{task.attempts}/{rules.MAX_ATTEMPTS}"
+        return _not_reached(session, actor, task, now, now.astimezone(tz))
     task.completed_at, task.completed_by_id = now, actor.id
     task.comment = result.comment
     if result.outcome is Outcome.DECLINED:
@@ -166,3 +165,23 @@ def _apply(session, actor, task, order, result, now, tz, timezone) -> str:
     task.reopened = survey.reopens and order.state in CLOSED
     resolved = "resolved" if survey.resolved else "unresolved"
     return f"{resolved} {survey.satisfaction.value} {survey.attitude.value} {survey.score}"
+
+
+def _not_reached(
+    session: Session, actor: User, task: Survey, now: datetime, local_now: datetime
+) -> str:
+    """One more missed call: try again on the next working day, or give up after the last."""
+    last = date.fromisoformat(task.last_attempt_day) if task.last_attempt_day else None
+    calendar = cache.context(session).calendar
+    try:
+        state, next_due = rules.after_not_reached(task.attempts, last, local_now, calendar)
+    except ValueError as exc:
+        raise ValidationFailed({"outcome": str(exc)}) from exc
+    task.attempts += 1
+    task.last_attempt_day = local_now.date().isoformat()
+    task.state = state.value
+    if next_due is not None:
+        task.due_at = next_due.astimezone(now.tzinfo)
+    else:
+        task.completed_at, task.completed_by_id = now, actor.id
+    return f"{task.attempts}/{rules.MAX_ATTEMPTS}"

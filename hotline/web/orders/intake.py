@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from hotline import labels
 from hotline.core import phone
@@ -20,32 +19,23 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.orders.intake import Channel, IntakeValidationError, OrderType, parse_intake
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.models import Category, District
 from hotline.services.errors import ValidationFailed
 from hotline.services.orders import intake, queries
+from hotline.services.units import directory
 from hotline.web.helpers import requires
 from hotline.web.maps import district_map
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
 
-def _category_tree() -> list[tuple[Category, list[Category]]]:
-    categories = db.session.scalars(
-        select(Category).where(Category.active).order_by(Category.code)
-    ).all()
-    majors = [c for c in categories if c.parent_id is None]
-    return [(m, [c for c in categories if c.parent_id == m.id]) for m in majors]
-
-
 def _render_form(form: dict, errors: dict[str, str], status: int = 200):
-    districts = db.session.scalars(select(District).order_by(District.code)).all()
     return (
         render_template(
             "orders/intake.html",
             form=form,
             errors={k: labels.error_text(v) for k, v in errors.items()},
-            tree=_category_tree(),
-            districts=districts,
+            tree=directory.category_tree(db.session),
+            districts=directory.districts(db.session),
             channels=list(Channel),
             order_types=list(OrderType),
             fmap=district_map(),
@@ -69,10 +59,15 @@ def submit():
     try:
         call = parse_intake(data)
         result = intake.register_call(
-            db.session, call, current_user.id, utcnow(), current_app.config["TIMEZONE"],
+            db.session,
+            call,
+            current_user.id,
+            utcnow(),
+            current_app.config["TIMEZONE"],
             survey_when_closed_at_intake=current_app.config["SURVEY_AFTER_INTAKE_CLOSE"],
-        )  # fmt: skip
+        )
     except (IntakeValidationError, ValidationFailed) as exc:
+        # Not left to the app's handler: the form comes back with what the operator typed.
         return _render_form(data, exc.errors, 422)
     flash(_("Work order %(number)s created.", number=result.number), "success")
     return redirect(url_for("orders.detail", number=result.number))
@@ -98,6 +93,7 @@ def preview():
             request.args.get("district_code") or None,
         )
     except ValidationFailed as exc:
+        # The form's script reads {ok: false, errors}: not the app handler's JSON shape.
         return jsonify(ok=False, errors={k: labels.error_text(v) for k, v in exc.errors.items()})
     department = result.decision.department
     reason = "outside_all_jurisdictions" if result.outside_city else result.decision.reason

@@ -3,15 +3,15 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
-from sqlalchemy import select
 
 from hotline.core.orders.intake import IntakeValidationError
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.labels import error_text
-from hotline.models import District
 from hotline.services import ratelimit
 from hotline.services.orders import public
+from hotline.services.units import directory
+from hotline.web.orders.forms import MailboxForm, StatusLookupForm
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 MIN_FILL_SECONDS = 3  # people take longer than this to write a letter; scripts do not
@@ -35,9 +35,8 @@ def status():
         if _limited("status", current_app.config["STATUS_LOOKUP_RATE_PER_IP"], 600):
             message, code = _("Too many lookups from your address. Please try again later."), 429
         else:
-            result = public.lookup(
-                db.session, request.form.get("number", ""), request.form.get("last_four", "")
-            )
+            form = StatusLookupForm()
+            result = public.lookup(db.session, form.number.data, form.last_four.data)
             if result is None:
                 message = _("No order matches this number and these digits.")
     return render_template("orders/public_status.html", result=result, message=message), code
@@ -48,7 +47,7 @@ def _signer() -> TimestampSigner:
 
 
 def _mailbox_form(form: dict, errors: dict, code: int = 200):
-    districts = db.session.scalars(select(District).order_by(District.code)).all()
+    districts = directory.districts(db.session)
     token = _signer().sign(b"mailbox").decode()
     return render_template(
         "orders/public_mailbox.html",
@@ -68,22 +67,34 @@ def mailbox():
 @bp.route("/mailbox", methods=["POST"])
 def mailbox_submit():
     """Checks against abuse that work offline, then the letter becomes an order."""
-    form = request.form.to_dict()
-    if form.get("website"):  # a field people never see; robots fill it in
-        return _mailbox_form(form, {"form": _("The letter could not be accepted.")}, 400)
+    posted = MailboxForm()
+    letter = posted.typed()
+    refusal = _abuse(posted)
+    if refusal is not None:
+        message, code = refusal
+        return _mailbox_form(letter, {"form": message}, code)
+    try:
+        number = public.submit_letter(
+            db.session, form=letter, now=utcnow(), timezone=current_app.config["TIMEZONE"]
+        )
+    except IntakeValidationError as exc:
+        # Shown again with what the citizen wrote: not left to the app's handler.
+        return _mailbox_form(letter, {k: error_text(v) for k, v in exc.errors.items()}, 422)
+    return render_template("orders/public_mailbox_done.html", number=number)
+
+
+def _abuse(posted: MailboxForm) -> tuple[str, int] | None:
+    """Why a posted letter looks like abuse (the message and the status), or None."""
+    if posted.website.data:  # a field people never see; robots fill it in
+        return _("The letter could not be accepted."), 400
     try:
         _value, issued = _signer().unsign(
-            form.get("form_token", ""), max_age=MAX_FILL_SECONDS, return_timestamp=True
+            posted.form_token.data, max_age=MAX_FILL_SECONDS, return_timestamp=True
         )
     except (SignatureExpired, BadSignature):
-        return _mailbox_form(form, {"form": _("The form expired. Please send it again.")}, 400)
+        return _("The form expired. Please send it again."), 400
     if (utcnow() - issued).total_seconds() < MIN_FILL_SECONDS:
-        return _mailbox_form(form, {"form": _("Please take a moment and send it again.")}, 400)
+        return _("Please take a moment and send it again."), 400
     if _limited("mailbox", current_app.config["MAILBOX_RATE_PER_IP"], 3600):
-        message = _("Too many letters from your address. Please try again later.")
-        return _mailbox_form(form, {"form": message}, 429)
-    try:
-        number = public.submit_letter(db.session, form, utcnow(), current_app.config["TIMEZONE"])
-    except IntakeValidationError as exc:
-        return _mailbox_form(form, {k: error_text(v) for k, v in exc.errors.items()}, 422)
-    return render_template("orders/public_mailbox_done.html", number=number)
+        return _("Too many letters from your address. Please try again later."), 429
+    return None

@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,9 +11,11 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.surveys import rules
 from hotline.database import utcnow
 from hotline.extensions import db
-from hotline.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hotline.services.errors import ValidationFailed
 from hotline.services.surveys import tasks as surveys
-from hotline.web.helpers import flash_errors, parse_int, requires
+from hotline.web.errors import returns_to
+from hotline.web.helpers import requires
+from hotline.web.surveys.forms import SurveyForm
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
@@ -50,38 +52,38 @@ def _render(task, errors: dict[str, str], form: dict, status: int = 200):
 
 @bp.route("/<int:survey_id>", methods=["GET", "POST"])
 @requires(Permission.SURVEY)
+@returns_to("surveys.form")
 def form(survey_id: int):
     """The survey form for one task; POST records one call."""
-    try:
-        task = surveys.get(db.session, current_user.id, survey_id)
-    except (NotFound, Forbidden):
-        abort(404)
+    task = surveys.get(db.session, current_user.id, survey_id)
     if request.method == "GET":
         return _render(task, {}, {})
-    data = request.form.to_dict()
+    posted = SurveyForm()
     timezone = current_app.config["TIMEZONE"]
     try:
-        result = rules.parse_call(data, ZoneInfo(timezone))
         task = surveys.record_call(
-            db.session, current_user.id, survey_id, result, utcnow(), timezone,
-            expected_version=parse_int(data.get("version")),
-        )  # fmt: skip
+            db.session,
+            actor_id=current_user.id,
+            survey_id=survey_id,
+            result=posted.call(ZoneInfo(timezone)),
+            now=utcnow(),
+            timezone=timezone,
+            expected_version=posted.version.data,
+        )
+    # Not left to the app's handler: the form comes back with what the operator typed.
     except rules.SurveyInputError as exc:
-        return _render(task, exc.errors, data, 422)
+        return _render(task, exc.errors, posted.typed(), 422)
     except ValidationFailed as exc:
         db.session.rollback()
         task = surveys.get(db.session, current_user.id, survey_id)
-        return _render(task, exc.errors, data, 422)
-    except Conflict as exc:
-        db.session.rollback()
-        flash_errors(exc)
-        return redirect(url_for("surveys.form", survey_id=survey_id)), 303
-    except (NotFound, Forbidden):
-        abort(404)
-    if task.reopened:
-        flash(_("Recorded. The order was reopened to %(department)s.",
-                department=task.order.department.name if task.order.department else "—"),
-              "success")  # fmt: skip
-    else:
-        flash(_("Recorded."), "success")
+        return _render(task, exc.errors, posted.typed(), 422)
+    flash(_recorded(task), "success")
     return redirect(url_for("surveys.queue")), 303
+
+
+def _recorded(task) -> str:
+    """The confirmation, naming the department when the order went back to it."""
+    if not task.reopened:
+        return _("Recorded.")
+    department = task.order.department.name if task.order.department else "—"
+    return _("Recorded. The order was reopened to %(department)s.", department=department)

@@ -1,0 +1,35 @@
+"""Every action the audit trail records, as stored in `audit_events.action`."""
+
+from enum import StrEnum
+
+from hotline.core.orders.workflow import Action
+
+
+class AuditAction(StrEnum):
+    """One kind of audit event: the workflow's actions (same strings) and everything else."""
+
+    CREATE = "create"  # 受理: the order was registered
+    # The workflow's actions, one member each (`AuditAction(action)` converts).
+    ROUTE = Action.ROUTE.value
+    REROUTE = Action.REROUTE.value
+    CANCEL = Action.CANCEL.value
+    ACCEPT = Action.ACCEPT.value
+    RETURN = Action.RETURN.value
+    REPLY = Action.REPLY.value
+    APPROVE = Action.APPROVE.value
+    SEND_BACK = Action.SEND_BACK.value
+    CLASSIFY = Action.CLASSIFY.value
+    REOPEN = Action.REOPEN.value
+    # Deadlines.
+    ESCALATE = "escalate"  # the sweep raised the escalation level
+    EXTENSION_REQUEST = "extension_request"  # 延期申请
+    EXTENSION_APPROVE = "extension_approve"
+    EXTENSION_REFUSE = "extension_refuse"
+    REMIND_SET = "remind_set"  # 定时催办
+    # Surveys (回访).
+    SURVEY_SCHEDULED = "survey_scheduled"
+    SURVEY_SKIPPED = "survey_skipped"  # confidential without consent, or no phone
+    SURVEY_ANSWERED = "survey_answered"
+    SURVEY_NOT_REACHED = "survey_not_reached"
+    SURVEY_DECLINED = "survey_declined"
+    SURVEY_LATER = "survey_later"

@@ -1,0 +1,1 @@
+"""Deadline pages: extensions (延期), timed reminders (定时催办), overdue orders."""

@@ -1,0 +1,31 @@
+"""Form classes of the deadline pages: an extension request or decision, a reminder."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hotline.web.fields import CheckedForm, DateField, DateTimeField, TextField
+
+
+class ExtensionRequestForm(CheckedForm):
+    """The department's request: the new due day and why."""
+
+    day = DateField()
+    reason = TextField()
+
+
+class ExtensionDecisionForm(CheckedForm):
+    """A supervisor's note on the decision."""
+
+    note = TextField()
+
+
+class ReminderForm(CheckedForm):
+    """When to be reminded (local time unless it says otherwise) and of what."""
+
+    remind_at = DateTimeField()
+    note = TextField()
+
+    def moment(self, timezone: str) -> datetime:
+        """The reminder's time, in `timezone` when the browser sent a local time."""
+        at: datetime = self.remind_at.data
+        return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(timezone))
