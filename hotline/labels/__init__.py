@@ -5,8 +5,14 @@ same words; `chinese()` gives them in Chinese for the reports whatever the user'
 The `*_LABELS` dicts are keyed by stored value, for templates.
 """
 
-from hotline.labels.deadlines import LEVEL_LABELS, PRIORITY_LABELS, UNIT_LABELS
+from hotline.labels.deadlines import (
+    EXTENSION_STATE_LABELS,
+    LEVEL_LABELS,
+    PRIORITY_LABELS,
+    UNIT_LABELS,
+)
 from hotline.labels.ems import (
+    BOOKING_STATE_LABELS,
     CAPABILITY_LABELS,
     INCIDENT_ACTION_LABELS,
     INCIDENT_STATE_LABELS,
@@ -35,6 +41,8 @@ from hotline.labels.surveys import (
 
 __all__ = [
     "ACTION_LABELS",
+    "BOOKING_STATE_LABELS",
+    "EXTENSION_STATE_LABELS",
     "ATTITUDE_LABELS",
     "CAPABILITY_LABELS",
     "CHANNEL_LABELS",

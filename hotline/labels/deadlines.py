@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from hotline.core.deadlines.escalation import Level
+from hotline.core.deadlines.extensions import ExtensionState
 from hotline.core.deadlines.limits import LimitUnit, Priority
 from hotline.labels.registry import register
 
@@ -34,5 +35,15 @@ LEVEL_LABELS = register(
         2: _l("Reminded (overdue)"),
         3: _l("Under supervision"),
         4: _l("Raised to officials"),
+    },
+)
+
+
+EXTENSION_STATE_LABELS = register(
+    ExtensionState,
+    {
+        "pending": _l("Waiting for a decision"),
+        "approved": _l("Extension approved"),
+        "refused": _l("Extension refused"),
     },
 )

@@ -3,7 +3,13 @@
 from flask_babel import lazy_gettext as _l
 
 from hotline.core.ems.vehicles import VehicleStatus
-from hotline.core.ems.vocabulary import Capability, WithdrawReason
+from hotline.core.ems.vocabulary import (
+    BookingState,
+    Capability,
+    IncidentAction,
+    IncidentState,
+    WithdrawReason,
+)
 from hotline.labels.registry import register
 
 CAPABILITY_LABELS = register(
@@ -45,11 +51,14 @@ STAMP_LABELS = {
 }
 
 
-INCIDENT_STATE_LABELS = {
-    "open": _l("Open"),
-    "closed": _l("Finished"),
-    "withdrawn": _l("Withdrawn"),
-}
+INCIDENT_STATE_LABELS = register(
+    IncidentState,
+    {
+        "open": _l("Open"),
+        "closed": _l("Finished"),
+        "withdrawn": _l("Withdrawn"),
+    },
+)
 
 
 WITHDRAW_LABELS = register(
@@ -62,11 +71,20 @@ WITHDRAW_LABELS = register(
 )
 
 
-INCIDENT_ACTION_LABELS = {
-    "create": _l("Call registered"),
-    "dispatch": _l("Vehicle dispatched"),
-    "release": _l("Vehicle released"),
-    "withdraw": _l("Withdrawn"),
-    "close": _l("Finished"),
-    **{f"status_{code}": label for code, label in VEHICLE_STATUS_LABELS.items()},
-}
+INCIDENT_ACTION_LABELS = register(
+    IncidentAction,
+    {
+        "create": _l("Call registered"),
+        "dispatch": _l("Vehicle dispatched"),
+        "release": _l("Vehicle released"),
+        "withdraw": _l("Withdrawn"),
+        "close": _l("Finished"),
+        **{f"status_{code}": label for code, label in VEHICLE_STATUS_LABELS.items()},
+    },
+)
+
+
+BOOKING_STATE_LABELS = register(
+    BookingState,
+    {"pending": _l("Booked"), "dispatched": _l("Vehicle sent")},
+)

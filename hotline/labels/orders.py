@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from hotline.core.accounts.roles import Role
+from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.intake import Channel, OrderType
 from hotline.core.orders.workflow import Action, State
 from hotline.labels.registry import register
@@ -26,7 +27,7 @@ STATE_LABELS = register(
     State,
     {
         "registered": _l("Awaiting dispatch"),
-        "routed": _l("Dispatched"),
+        "routed": _l("Routed to a unit"),
         "accepted": _l("Accepted"),
         "returned": _l("Returned"),
         "replied": _l("Replied"),
@@ -54,21 +55,24 @@ WORKFLOW_ACTION_LABELS = register(
 )
 
 # Every action the audit trail records: the workflow's, and what services and jobs do.
-ACTION_LABELS = {
-    "create": _l("Registered"),
-    **WORKFLOW_ACTION_LABELS,
-    "escalate": _l("Escalated"),
-    "extension_request": _l("Extension requested"),
-    "extension_approve": _l("Extension approved"),
-    "extension_refuse": _l("Extension refused"),
-    "remind_set": _l("Reminder set"),
-    "survey_scheduled": _l("Callback scheduled"),
-    "survey_skipped": _l("No callback (confidential, no consent, or no phone)"),
-    "survey_answered": _l("Callback: answered"),
-    "survey_not_reached": _l("Callback: not reached"),
-    "survey_declined": _l("Callback: declined"),
-    "survey_later": _l("Callback: call again later"),
-}
+ACTION_LABELS = register(
+    AuditAction,
+    {
+        "create": _l("Registered"),
+        **WORKFLOW_ACTION_LABELS,
+        "escalate": _l("Escalated"),
+        "extension_request": _l("Extension requested"),
+        "extension_approve": _l("Extension approved"),
+        "extension_refuse": _l("Extension refused"),
+        "remind_set": _l("Reminder set"),
+        "survey_scheduled": _l("Callback scheduled"),
+        "survey_skipped": _l("No callback (confidential, no consent, or no phone)"),
+        "survey_answered": _l("Callback: answered"),
+        "survey_not_reached": _l("Callback: not reached"),
+        "survey_declined": _l("Callback: declined"),
+        "survey_later": _l("Callback: call again later"),
+    },
+)
 
 
 TYPE_LABELS = register(

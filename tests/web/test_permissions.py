@@ -47,10 +47,11 @@ def test_every_session_page_is_in_the_permission_table(app):
 
 def test_every_permission_is_used_by_a_page_or_a_rule(app):
     used = {getattr(view, "permission", None) for view in app.view_functions.values()}
-    # SEE_PHONES, EMS_MEDICAL and ROUTE_NEW_ORDERS decide what a page shows or allows, not
-    # whether it opens; the privacy and workflow tests cover them.
+    # These decide what a page shows or allows, not whether it opens; the privacy and
+    # workflow tests cover them.
     assert set(TABLE) - used == {
         Permission.SEE_PHONES,
+        Permission.SEE_CONFIDENTIAL_REPORTERS,
         Permission.EMS_MEDICAL,
         Permission.ROUTE_NEW_ORDERS,
     }

@@ -19,6 +19,7 @@ class Permission(StrEnum):
     HANDLE_ORDERS = "handle_orders"  # a department's queue: accept, return, reply, extension
     READ_ORDERS = "read_orders"  # order search and order pages (object checks apply)
     SEE_PHONES = "see_phones"  # callers' phone numbers in full
+    SEE_CONFIDENTIAL_REPORTERS = "see_confidential_reporters"  # who made a confidential 举报
     SEE_OVERDUE = "see_overdue"  # overdue orders by department
     DECIDE_EXTENSIONS = "decide_extensions"  # approve or refuse 延期
     SET_REMINDERS = "set_reminders"  # 定时催办
@@ -52,6 +53,8 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.HANDLE_ORDERS: {R.DEPARTMENT},
         P.READ_ORDERS: _READERS,
         P.SEE_PHONES: {R.OPERATOR, R.DESK, R.DEPARTMENT, R.SURVEYOR, R.SUPERVISOR},
+        # Never the handling department, officials or admins: a reporter stays hidden.
+        P.SEE_CONFIDENTIAL_REPORTERS: {R.OPERATOR, R.DESK, R.SURVEYOR, R.SUPERVISOR},
         P.SEE_OVERDUE: {R.SUPERVISOR, R.OFFICIAL, R.DESK},
         P.DECIDE_EXTENSIONS: {R.SUPERVISOR},
         P.SET_REMINDERS: {R.OPERATOR, R.DESK, R.SUPERVISOR},

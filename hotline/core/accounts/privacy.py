@@ -17,7 +17,7 @@ class CallerVisibility(StrEnum):
 
 def caller_visibility(role: Role, confidential: bool) -> CallerVisibility:
     """The handling department never learns a confidential reporter's identity."""
-    if confidential and role in {Role.DEPARTMENT, Role.OFFICIAL, Role.ADMIN}:
+    if confidential and not allows(role, Permission.SEE_CONFIDENTIAL_REPORTERS):
         return CallerVisibility.HIDDEN
     if allows(role, Permission.SEE_PHONES):
         return CallerVisibility.FULL
