@@ -115,6 +115,7 @@ def apply_filters(query: Select, filters: OrderFilters, timezone: str) -> Select
 
 def search(
     session: Session,
+    *,
     actor: User,
     filters: OrderFilters,
     page: int,

@@ -1,15 +1,6 @@
 """Order pages: search, detail with timeline, actions, the desk's and departments' queues."""
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,14 +27,13 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 def search():
     """Search by number, phone, dates, state, type, district, department and category."""
     filters, errors = parse_filters(request.args.to_dict())
-    page_number = parse_int(request.args.get("page")) or 1
     page = queries.search(
         db.session,
-        current_user,
-        filters,
-        page_number,
-        current_app.config["PAGE_SIZE"],
-        current_app.config["TIMEZONE"],
+        actor=current_user,
+        filters=filters,
+        page=parse_int(request.args.get("page")) or 1,
+        page_size=current_app.config["PAGE_SIZE"],
+        timezone=current_app.config["TIMEZONE"],
     )
     choices = pages.search_choices(db.session, current_user)
     return render_template(
@@ -99,7 +89,7 @@ def act(number: str, action: str):
         timezone=current_app.config["TIMEZONE"],
     )
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(ok=True)
+        return {"ok": True}
     flash(_("Done: %(action)s.", action=labels.ACTION_LABELS[action]), "success")
     if current_user.role_enum is Role.DEPARTMENT and action_enum is Action.RETURN:
         return redirect(url_for("orders.queue"))
