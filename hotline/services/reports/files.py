@@ -6,6 +6,7 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -62,21 +63,39 @@ HANDLING_HEADER = [
 LATE_HEADER = ["工单编号", "承办单位", "诉求分类", "办理期限", "办结时间", "级别"]
 
 
+def _types(data: ReportData) -> list[list]:
+    header = ["类型", *COMPARED_HEADER[1:]]
+    return [header] + [_row(report_pdf.TYPES.get(t, t), c) for t, c in data.by_type.items()]
+
+
+def _categories(data: ReportData) -> list[list]:
+    return [["诉求分类", *COMPARED_HEADER[1:]]] + _compared(data, "by_category")
+
+
+def _districts(data: ReportData) -> list[list]:
+    return [["区", *COMPARED_HEADER[1:]]] + _compared(data, "by_district")
+
+
+def _departments(data: ReportData) -> list[list]:
+    rows = [report_pdf.department_rates(d, f) for d, f in data.departments]
+    return [report_pdf.DEPARTMENTS_HEADER, *rows]
+
+
+def _handling_times(data: ReportData) -> list[list]:
+    return [HANDLING_HEADER] + [_handling(row) for row in data.department_rows()]
+
+
+def _late_orders(data: ReportData) -> list[list]:
+    return [LATE_HEADER] + [_late(order, data.timezone) for order in data.late[1]]
+
+
+def _daily(data: ReportData) -> list[list]:
+    return [["日期", "工单数"]] + [[d.isoformat(), n] for d, n in sorted(data.volume.daily.items())]
+
+
 def tables(data: ReportData) -> dict[str, list[list]]:
     """The report's tables as rows (first row the header), for CSV and XLSX."""
-    return {
-        "types": [["类型", *COMPARED_HEADER[1:]]]
-        + [_row(report_pdf.TYPES.get(t, t), c) for t, c in data.by_type.items()],
-        "categories": [["诉求分类", *COMPARED_HEADER[1:]]] + _compared(data, "by_category"),
-        "districts": [["区", *COMPARED_HEADER[1:]]] + _compared(data, "by_district"),
-        "departments": [report_pdf.DEPARTMENTS_HEADER]
-        + [report_pdf.department_rates(d, f) for d, f in data.departments],
-        "handling": [HANDLING_HEADER] + [_handling(row) for row in data.department_rows()],
-        "department_changes": _department_changes(data),
-        "late": [LATE_HEADER] + [_late(order, data.timezone) for order in data.late[1]],
-        "daily": [["日期", "工单数"]]
-        + [[d.isoformat(), n] for d, n in sorted(data.volume.daily.items())],
-    }
+    return {name: build(data) for name, build in SHEETS.items()}
 
 
 def _compared(data: ReportData, attribute: str) -> list[list]:
@@ -132,6 +151,19 @@ def _late(order: LateOrder, timezone: str) -> list:
         local(order.closed_at) if order.closed_at else "",
         order.escalation_level,
     ]
+
+
+# The sheets of the XLSX in order, each also a CSV of its own.
+SHEETS: dict[str, Callable[[ReportData], list[list]]] = {
+    "types": _types,
+    "categories": _categories,
+    "districts": _districts,
+    "departments": _departments,
+    "handling": _handling_times,
+    "department_changes": _department_changes,
+    "late": _late_orders,
+    "daily": _daily,
+}
 
 
 def _safe_cell(value):

@@ -19,16 +19,7 @@ from hotline.web.helpers import parse_int, requires
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TABLES = (
-    "types",
-    "categories",
-    "districts",
-    "departments",
-    "department_changes",
-    "handling",
-    "late",
-    "daily",
-)
+TABLES = tuple(files.SHEETS)
 FORMATS = {"pdf", "xlsx"} | {f"csv-{name}" for name in TABLES}
 
 
