@@ -82,7 +82,7 @@ def main() -> None:
             username="mapper",
             display_name="Bench",
             role=Role.EMS_DISPATCHER.value,
-            password="bench password 123",
+            password="bench password 123",  # noqa: S106 - the bench account's
             hash_method="scrypt:1024:8:1",
             now=NOW,
         )

@@ -52,6 +52,12 @@ class LoginForm(Form):
     password = PasswordField(_l("Password"), filters=[lambda value: (value or "")[:256]])
 
 
+class NextForm(Form):
+    """Where to go after switching the language (a path on this site, checked)."""
+
+    next = TextField()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Username and password; five failures lock the account for a while."""
@@ -97,7 +103,7 @@ def language(code: str):
     """Switch the interface language (Chinese by default)."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = _safe_next(request.form.get("next")) or url_for("auth.home")
+    target = _safe_next(NextForm().next.data) or url_for("auth.home")
     return redirect(target)
 
 
