@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, fields
 from datetime import date
+from enum import StrEnum
 
 from hotline.core import phone
 from hotline.core.orders.intake import OrderType
@@ -59,7 +60,7 @@ def parse_filters(args: dict) -> tuple[OrderFilters, dict[str, str]]:
             errors[key] = "invalid_date"
             return None
 
-    def choice(key: str, enum):
+    def choice(key: str, enum: type[StrEnum]) -> StrEnum | None:
         raw = text(key)
         if raw is None:
             return None
