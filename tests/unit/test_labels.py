@@ -1,4 +1,4 @@
-"""The one label source: every enum member and every error code has a Chinese and an English label."""
+"""The one label source: every enum member and every error code reads in Chinese and English."""
 
 import ast
 import importlib

@@ -14,4 +14,3 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # 班长/督办
     OFFICIAL = "official"  # 领导: read-only
     ADMIN = "admin"
-

@@ -1,8 +1,9 @@
 """120 dispatch: recommending the nearest available ambulances and assigning them, safely.
 
 Every vehicle change is a compare-and-set on its status in the database and takes the next
-number of one counter (services/ems/change.py); each process's FleetIndex catches up by reading the vehicles with a
-higher number than it has seen, so recommendations follow changes made anywhere.
+number of one counter (services/ems/change.py); each process's FleetIndex catches up by
+reading the vehicles with a higher number than it has seen, so recommendations follow
+changes made anywhere.
 """
 
 import threading
