@@ -31,7 +31,7 @@ from hotline.labels.orders import (
     TYPE_LABELS,
 )
 from hotline.labels.registry import chinese, label, label_of, register, registered
-from hotline.labels.reports import PERIOD_LABELS
+from hotline.labels.reports import KEY_FIGURE_LABELS, PERIOD_LABELS
 from hotline.labels.surveys import (
     ATTITUDE_LABELS,
     OUTCOME_LABELS,
@@ -49,6 +49,7 @@ __all__ = [
     "ERROR_LABELS",
     "INCIDENT_ACTION_LABELS",
     "INCIDENT_STATE_LABELS",
+    "KEY_FIGURE_LABELS",
     "KIND_LABELS",
     "LEVEL_LABELS",
     "OUTCOME_LABELS",

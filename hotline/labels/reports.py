@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from hotline.core.reports.kpi import KeyFigure
 from hotline.core.reports.periods import PeriodKind
 from hotline.labels.registry import register
 
@@ -14,5 +15,20 @@ PERIOD_LABELS = register(
         "quarter": _l("Quarter"),
         "year": _l("Year"),
         "range": _l("Date range"),
+    },
+)
+
+
+KEY_FIGURE_LABELS = register(
+    KeyFigure,
+    {
+        "response": _l("Response rate"),
+        "on_time": _l("On-time completion"),
+        "resolution": _l("Resolution rate"),
+        "satisfaction": _l("Satisfaction rate"),
+        "survey": _l("Callback rate"),
+        "completion": _l("Completion rate"),
+        "returned": _l("Return rate"),
+        "reopen": _l("Reopen rate"),
     },
 )

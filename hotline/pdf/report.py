@@ -19,58 +19,45 @@ from reportlab.platypus import (
     Table,
 )
 
+from hotline.core.deadlines.escalation import Level
+from hotline.core.orders.intake import Channel, OrderType
 from hotline.core.reports import kpi
+from hotline.core.reports.kpi import KeyFigure
+from hotline.labels import chinese
 from hotline.models import Department
 from hotline.pdf import charts, report_sections
 from hotline.pdf.fonts import cjk_font
 from hotline.pdf.layout import Writer, compared_row, points
 from hotline.services.reports.data import UNASSIGNED, DepartmentRow, ReportData
 
-TYPES = {
-    "complaint": "投诉",
-    "tip_off": "举报",
-    "inquiry": "咨询",
-    "suggestion": "建议",
-    "help": "求助",
-    "praise": "表扬",
-}
-CHANNELS = {
-    "phone": "电话",
-    "web": "网站",
-    "letter": "信件",
-    "email": "电子邮件",
-    "sms": "短信",
-    "app": "APP",
-    "api": "接口",
-}
-LEVELS = {0: "—", 1: "临期预警", 2: "催办", 3: "督办", 4: "领导督办"}
-KEY_RATES = [
-    ("响应率", "response"),
-    ("按时办结率", "on_time"),
-    ("解决率", "resolution"),
-    ("满意率", "satisfaction"),
-    ("回访率", "survey"),
-]
-DEPARTMENT_RATES = [("满意率", "satisfaction"), ("按时办结", "on_time"), ("响应率", "response")]
+K = KeyFigure
+KEY_RATES = [K.RESPONSE, K.ON_TIME, K.RESOLUTION, K.SATISFACTION, K.SURVEY]
+DEPARTMENT_RATES = [K.SATISFACTION, K.ON_TIME, K.RESPONSE]
 # Every rate of a department, for the sheets (the PDF page has room for three).
 ALL_DEPARTMENT_RATES = [
     *DEPARTMENT_RATES,
-    ("解决率", "resolution"),
-    ("回访率", "survey"),
-    ("办结率", "completion"),
-    ("退单率", "returned"),
-    ("重办率", "reopen"),
+    K.RESOLUTION,
+    K.SURVEY,
+    K.COMPLETION,
+    K.RETURNED,
+    K.REOPEN,
 ]
-DEPARTMENTS_HEADER = [
-    "承办单位",
-    "受理",
-    "响应率",
-    "按时办结率",
-    "解决率",
-    "满意率",
-    "退单率",
-    "重办率",
+# The departments table: received orders, then these rates.
+DEPARTMENTS_TABLE_RATES = [
+    K.RESPONSE,
+    K.ON_TIME,
+    K.RESOLUTION,
+    K.SATISFACTION,
+    K.RETURNED,
+    K.REOPEN,
 ]
+
+
+def departments_header() -> list[str]:
+    """The departments table's header, in Chinese."""
+    return ["承办单位", "受理", *(chinese(KeyFigure, k) for k in DEPARTMENTS_TABLE_RATES)]
+
+
 COMPARED = ["本期", "环比", "同比"]
 
 
@@ -114,9 +101,9 @@ def _key_figures(data: ReportData, w: Writer) -> list:
     """关键指标: orders and the key rates against both bases, and 120."""
     o = data.overall
     rates = [
-        [label, getattr(o, rate).percent()]
+        [chinese(KeyFigure, rate), getattr(o, rate).percent()]
         + [points(getattr(o, rate), getattr(base, rate)) for base in data.overall_bases]
-        for label, rate in KEY_RATES
+        for rate in KEY_RATES
     ]
     return [
         w.paragraph("关键指标", "h1"),
@@ -135,9 +122,9 @@ def _key_figures(data: ReportData, w: Writer) -> list:
 def _volume(data: ReportData, w: Writer) -> list:
     """一、受理量: by type against both bases, by channel, and day by day."""
     volume, days = data.volume, sorted(data.volume.daily)
-    by_type = [compared_row(TYPES.get(t, t), v) for t, v in data.by_type.items()]
-    channels = [[CHANNELS.get(c, c), str(n)] for c, n in sorted(volume.by_channel.items())]
-    bar_labels = [TYPES.get(t, t) for t in volume.by_type]
+    by_type = [compared_row(chinese(OrderType, t, t), v) for t, v in data.by_type.items()]
+    channels = [[chinese(Channel, c, c), str(n)] for c, n in sorted(volume.by_channel.items())]
+    bar_labels = [chinese(OrderType, t, t) for t in volume.by_type]
     daily = charts.line([f"{d:%m-%d}" for d in days], [volume.daily[d] for d in days], w.font)
     return [
         w.paragraph("一、受理量", "h1"),
@@ -150,23 +137,22 @@ def _volume(data: ReportData, w: Writer) -> list:
 
 
 def department_rates(department: Department | None, figures: kpi.Figures) -> list:
-    """A department's received orders and rates (PDF and sheets, under DEPARTMENTS_HEADER)."""
-    f = figures
-    rates = (f.response, f.on_time, f.resolution, f.satisfaction, f.returned, f.reopen)
+    """A department's received orders and rates (PDF and sheets, under departments_header)."""
+    rates = (getattr(figures, rate) for rate in DEPARTMENTS_TABLE_RATES)
     name = department.name if department else UNASSIGNED
-    return [name, f.counts.received, *(rate.percent() for rate in rates)]
+    return [name, figures.counts.received, *(rate.percent() for rate in rates)]
 
 
 def department_changes(
     data: ReportData,
     department: Department | None,
     figures: kpi.Figures,
-    rates: list[tuple[str, str]] = DEPARTMENT_RATES,
+    rates: list[KeyFigure] = DEPARTMENT_RATES,
 ) -> list[str]:
     """A department's rates with their changes in percentage points (PDF and sheets)."""
     key = department.id if department else None
     row = [department.name if department else UNASSIGNED]
-    for _label, rate in rates:
+    for rate in rates:
         now = getattr(figures, rate)
         row.append(now.percent())
         for bases in data.department_bases:
@@ -201,11 +187,12 @@ def _handling(row: DepartmentRow) -> list[str]:
 def _departments(data: ReportData, w: Writer) -> list:
     """三、承办单位: rates ranked, handling times, and the orders that ran late."""
     late_count, late = data.late
-    changes = ["承办单位", *(h for name, _ in DEPARTMENT_RATES for h in (name, "环比", "同比"))]
+    names = [chinese(KeyFigure, rate) for rate in DEPARTMENT_RATES]
+    changes = ["承办单位", *(h for name in names for h in (name, "环比", "同比"))]
     story = [
         w.paragraph("三、承办单位", "h1"),
         w.table(
-            [DEPARTMENTS_HEADER]
+            [departments_header()]
             + [[str(c) for c in department_rates(d, f)] for d, f in data.departments],
             widths=[48 * mm] + [18 * mm] * 7,
         ),
@@ -245,7 +232,7 @@ def _late(data: ReportData, w: Writer) -> Table:
             o.category,
             local(o.due_at),
             local(o.closed_at) if o.closed_at else "未办结",
-            LEVELS.get(o.escalation_level, str(o.escalation_level)),
+            chinese(Level, o.escalation_level, str(o.escalation_level)),
         ]
         for o in data.late[1]
     ]

@@ -5,6 +5,9 @@ import statistics
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
+from hotline.core.reports.kpi import KeyFigure
+from hotline.core.surveys.rules import Satisfaction
+from hotline.labels import chinese
 from hotline.pdf import charts
 from hotline.pdf.layout import Writer, change, compared_row
 from hotline.services.reports.bases import compare
@@ -57,24 +60,25 @@ def surveys(data: ReportData, w: Writer) -> list:
     """四、回访: rates, the satisfaction breakdown and the callers' words (no caller data)."""
     o = data.overall
     c = o.counts
-    labels = {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意"}
+    answers = (
+        (Satisfaction.SATISFIED, c.satisfied),
+        (Satisfaction.BASIC, c.basically_satisfied),
+        (Satisfaction.DISSATISFIED, c.dissatisfied),
+    )
+    rates = (KeyFigure.SURVEY, KeyFigure.SATISFACTION, KeyFigure.RESOLUTION)
     rows = [
         ["回访", "数量"],
         ["应回访", str(c.surveys_planned)],
         ["已回访", str(c.surveys_made)],
         ["有效回访", str(c.valid_answers)],
-        ["满意", str(c.satisfied)],
-        ["基本满意", str(c.basically_satisfied)],
-        ["不满意", str(c.dissatisfied)],
-        ["回访率", o.survey.percent()],
-        ["满意率", o.satisfaction.percent()],
-        ["解决率", o.resolution.percent()],
+        *([chinese(Satisfaction, answer), str(n)] for answer, n in answers),
+        *([chinese(KeyFigure, rate), getattr(o, rate).percent()] for rate in rates),
     ]
     story = [w.paragraph("四、回访", "h1"), w.table(rows)]
     if data.comments:
         story.append(w.paragraph("来电人意见摘录"))
         for comment in data.comments:
-            verdict = labels.get(comment.satisfaction or "", "—")
+            verdict = chinese(Satisfaction, comment.satisfaction, "—")
             resolved = "已解决" if comment.resolved else "未解决"
             story.append(w.paragraph(f"［{verdict}，{resolved}］{comment.comment[:200]}"))
     return story

@@ -1,6 +1,6 @@
 """Feature blueprints, error pages, locale, security headers and template helpers."""
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
@@ -16,6 +16,9 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def _select_locale() -> str:
+    """The user's chosen language; Chinese outside a request (commands, scheduled jobs)."""
+    if not has_request_context():
+        return "zh"
     languages = g.get("languages") or ("zh", "en")
     chosen = session.get("lang")
     return chosen if chosen in languages else "zh"

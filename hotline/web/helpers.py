@@ -104,6 +104,7 @@ def init_app(app: Flask) -> None:
         outcome_labels=labels.OUTCOME_LABELS,
         satisfaction_labels=labels.SATISFACTION_LABELS,
         attitude_labels=labels.ATTITUDE_LABELS,
+        key_figure_labels=labels.KEY_FIGURE_LABELS,
     )
     app.jinja_env.filters["local"] = local_time
 

@@ -5,6 +5,20 @@ value None, shown as "n/a"; nothing here ever divides by zero.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class KeyFigure(StrEnum):
+    """The rates a period is judged by; each value names its field in `Figures`."""
+
+    RESPONSE = "response"  # 响应率
+    ON_TIME = "on_time"  # 按时办结率
+    RESOLUTION = "resolution"  # 解决率
+    SATISFACTION = "satisfaction"  # 满意率
+    SURVEY = "survey"  # 回访率
+    COMPLETION = "completion"  # 办结率
+    RETURNED = "returned"  # 退单率
+    REOPEN = "reopen"  # 重办率
 
 
 @dataclass(frozen=True)

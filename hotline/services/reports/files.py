@@ -15,8 +15,11 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.permissions import Permission, allows
+from hotline.core.orders.intake import OrderType
+from hotline.core.reports.kpi import KeyFigure
 from hotline.core.reports.periods import Period, PeriodKind, period_for, previous
 from hotline.database import utcnow
+from hotline.labels import chinese
 from hotline.models import User
 from hotline.pdf import report as report_pdf
 from hotline.services.reports import data as report_data
@@ -65,7 +68,7 @@ LATE_HEADER = ["工单编号", "承办单位", "诉求分类", "办理期限", "
 
 def _types(data: ReportData) -> list[list]:
     header = ["类型", *COMPARED_HEADER[1:]]
-    return [header] + [_row(report_pdf.TYPES.get(t, t), c) for t, c in data.by_type.items()]
+    return [header] + [_row(chinese(OrderType, t, t), c) for t, c in data.by_type.items()]
 
 
 def _categories(data: ReportData) -> list[list]:
@@ -78,7 +81,7 @@ def _districts(data: ReportData) -> list[list]:
 
 def _departments(data: ReportData) -> list[list]:
     rows = [report_pdf.department_rates(d, f) for d, f in data.departments]
-    return [report_pdf.DEPARTMENTS_HEADER, *rows]
+    return [report_pdf.departments_header(), *rows]
 
 
 def _handling_times(data: ReportData) -> list[list]:
@@ -132,7 +135,9 @@ def _department_changes(data: ReportData) -> list[list]:
     """Every rate of each department with its changes in percentage points."""
     rates = report_pdf.ALL_DEPARTMENT_RATES
     header = ["承办单位"] + [
-        h for name, _ in rates for h in (name, "环比（百分点）", "同比（百分点）")
+        h
+        for name in (chinese(KeyFigure, rate) for rate in rates)
+        for h in (name, "环比（百分点）", "同比（百分点）")
     ]
     return [header] + [
         report_pdf.department_changes(data, d, f, rates) for d, f in data.departments
