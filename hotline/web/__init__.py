@@ -1,6 +1,6 @@
 """Feature blueprints, error pages, locale, security headers and template helpers."""
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Blueprint, Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
@@ -24,66 +24,64 @@ def _select_locale() -> str:
     return chosen if chosen in languages else "zh"
 
 
-def init_app(app: Flask) -> None:
-    """Register everything the web layer needs on `app`."""
+CONTENT_SECURITY_POLICY = (
+    # Nothing may come from outside this server: the map and pages work offline.
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+def _security_headers(response):
+    """Headers every answer carries; pages of a logged-in user are never cached."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _languages() -> None:
+    g.languages = current_app.config["LANGUAGES"]
+
+
+def _load_user(identity: str):
     from hotline.services.accounts import users
-    from hotline.web import admin, api, errors, helpers, maps
+
+    return users.load_session_user(db.session, identity)
+
+
+def blueprints() -> list[Blueprint]:
+    """Every capability's blueprint, in registration order."""
+    from hotline.web import admin, api, ems, maps
     from hotline.web.accounts import auth
     from hotline.web.api import open311
     from hotline.web.deadlines import pages as deadlines
-    from hotline.web.ems import bp as ems
     from hotline.web.notifications import inbox
     from hotline.web.orders import intake, public
     from hotline.web.orders import pages as orders
     from hotline.web.reports import files, kpi
     from hotline.web.surveys import pages as surveys
 
+    modules = (auth, intake, orders, deadlines, admin, maps, open311, api, public, surveys)
+    return [m.bp for m in (*modules, kpi, inbox, ems, files)]
+
+
+def init_app(app: Flask) -> None:
+    """Register everything the web layer needs on `app`."""
+    from hotline.web import errors, helpers
+
     app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def _load_user(identity: str):
-        return users.load_session_user(db.session, identity)
-
-    @app.before_request
-    def _languages() -> None:
-        g.languages = app.config["LANGUAGES"]
-
-    @app.after_request
-    def _security_headers(response):
-        # Nothing may come from outside this server: the map and pages work offline.
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; "
-            "base-uri 'self'; form-action 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    login_manager.user_loader(_load_user)
+    app.before_request(_languages)
+    app.after_request(_security_headers)
     app.jinja_env.globals["get_locale"] = get_locale
     helpers.init_app(app)
-    for blueprint in (
-        auth.bp,
-        intake.bp,
-        orders.bp,
-        deadlines.bp,
-        admin.bp,
-        maps.bp,
-        open311.bp,
-        api.bp,
-        public.bp,
-        surveys.bp,
-        kpi.bp,
-        inbox.bp,
-        ems,
-        files.bp,
-    ):
+    for blueprint in blueprints():
         app.register_blueprint(blueprint)
     errors.init_app(app)
