@@ -15,6 +15,7 @@ from werkzeug.serving import run_simple
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
 from hotline.demo import ems as demo_ems
+from hotline.demo import orders as demo_orders
 from hotline.demo import seed as demo
 from hotline.extensions import db
 from hotline.services.accounts import users as accounts
@@ -52,7 +53,7 @@ def seed_demo(order_count: int) -> None:
     )
     os.chmod(credentials_file, 0o600)
     timezone = current_app.config["TIMEZONE"]
-    orders = demo.seed_orders(db.session, order_count, now, timezone)
+    orders = demo_orders.seed_orders(db.session, order_count, now, timezone)
     stations, vehicles, hospitals = demo_ems.seed_ems(db.session, now, timezone)
     incidents = demo_ems.seed_incidents(db.session, 40, now, timezone)
     click.echo(
