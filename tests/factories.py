@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.intake import parse_intake
-from hotline.core.orders.workflow import Action
+from hotline.core.orders.workflow import Action, Step
 from hotline.demo import seed as demo
 from hotline.extensions import db
 from hotline.models import Department, User, WorkOrder
@@ -78,14 +78,10 @@ def order(actor: User | None = None, now: datetime = NOW, **overrides) -> WorkOr
 
 def act(actor: User, order_number: str, action: Action, note: str = "", **kwargs) -> WorkOrder:
     """Perform an action as `actor`."""
+    step = Step(action, note, kwargs.pop("department_id", None))
+    number = order_number
     return handling.perform(
-        db.session,
-        actor_id=actor.id,
-        number=order_number,
-        action=action,
-        now=NOW,
-        note=note,
-        **kwargs,
+        db.session, actor_id=actor.id, number=number, step=step, now=NOW, **kwargs
     )
 
 

@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.intake import Channel, IntakeRequest, OrderType
-from hotline.core.orders.workflow import Action, State
+from hotline.core.orders.workflow import Action, State, Step
 from hotline.database import write_transaction
 from hotline.demo import surveys
 from hotline.demo.seed import DEMO_DEPARTMENT
@@ -143,9 +143,8 @@ def _showcase(
         )
         actor = staff[department]
         for action, note in DEMO_STEPS.get(i % 6, ()):
-            handling.perform(
-                session, actor_id=actor, number=result.number, action=action, now=moment, note=note
-            )
+            step = Step(action, note)
+            handling.perform(session, actor_id=actor, number=result.number, step=step, now=moment)
     for _ in range(3):  # calls from just outside the city: manual routing at the desk
         point = (round(rng.uniform(117.25, 117.4), 6), round(rng.uniform(39.0, 39.1), 6))
         request = people.request(ctx, rng.choice(SHOWCASE_CATEGORIES), point)
@@ -221,12 +220,5 @@ def _advance(
             actor = staff[department_id]
         else:
             actor = users[username]
-        handling.perform(
-            session,
-            actor_id=actor,
-            number=number,
-            action=action,
-            now=moment,
-            note=note,
-            department_id=department,
-        )
+        step = Step(action, note, department)
+        handling.perform(session, actor_id=actor, number=number, step=step, now=moment)

@@ -4,6 +4,7 @@ comparisons including a zero base."""
 import subprocess
 from datetime import UTC, date, datetime
 
+from hotline.core.orders.workflow import Step
 from hotline.core.reports.periods import PeriodKind, period_for
 from hotline.extensions import db
 from hotline.pdf import report as report_pdf
@@ -83,8 +84,10 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
             order = factories.order(now=when)
             for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
                                         (desk, Action.APPROVE, "")):  # fmt: skip
-                handling.perform(db.session, actor_id=actor.id, number=order.number,
-                                 action=action, now=when, note=note)  # fmt: skip
+                step = Step(action, note)
+                handling.perform(
+                    db.session, actor_id=actor.id, number=order.number, step=step, now=when
+                )
             [task] = tasks.for_order(db.session, order.id)
             form = {"outcome": "answered", "resolved": resolved, "satisfaction": satisfaction,
                     "attitude": "satisfied", "score": "7"}  # fmt: skip
@@ -193,8 +196,10 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
             done = created + timedelta(hours=hours)
             for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
                                         (desk, Action.APPROVE, "")):  # fmt: skip
-                handling.perform(db.session, actor_id=actor.id, number=order.number,
-                                 action=action, now=done, note=note)  # fmt: skip
+                step = Step(action, note)
+                handling.perform(
+                    db.session, actor_id=actor.id, number=order.number, step=step, now=done
+                )
             return order
 
         # Closed in October after 10 h and 30.5 h, and (below) 122 h: average 54.17 h, median
@@ -212,9 +217,13 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         db.session.commit()
         # Returned (退单) by the department in October.
         returned = factories.order(now=at(2026, 10, 7, 2, 0))
-        handling.perform(db.session, actor_id=staff.id, number=returned.number,
-                         action=Action.RETURN, now=at(2026, 10, 7, 3, 0),
-                         note="不属于本单位职责")  # fmt: skip
+        handling.perform(
+            db.session,
+            actor_id=staff.id,
+            number=returned.number,
+            step=Step(Action.RETURN, "不属于本单位职责"),
+            now=at(2026, 10, 7, 3, 0),
+        )
 
         # Two ambulances: one out 1 h in October, one from 1 h before October to 2 h into it.
         first, second = factories.ambulances(2)

@@ -4,6 +4,7 @@ renders, hostile text cannot break it; and the command that writes it."""
 import subprocess
 from datetime import UTC, date, datetime
 
+from hotline.core.orders.workflow import Step
 from hotline.core.reports.periods import PeriodKind, period_for
 from hotline.extensions import db
 from hotline.pdf import report as report_pdf
@@ -90,8 +91,8 @@ def _answered_survey_with(comment: str) -> None:
     order = factories.order(now=when)
     for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "已处理"),
                                 (desk, Action.APPROVE, "")):  # fmt: skip
-        handling.perform(db.session, actor_id=actor.id, number=order.number, action=action,
-                         now=when, note=note)  # fmt: skip
+        step = Step(action, note)
+        handling.perform(db.session, actor_id=actor.id, number=order.number, step=step, now=when)
     [task] = tasks.for_order(db.session, order.id)
     form = {"outcome": "answered", "resolved": "yes", "satisfaction": "basic",
             "attitude": "satisfied", "score": "8", "comment": comment[:2000]}  # fmt: skip

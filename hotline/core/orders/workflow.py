@@ -80,6 +80,15 @@ TRANSITIONS: dict[tuple[State, Action], Transition] = {
 ACTIONS_WITH_DEPARTMENT = frozenset({Action.ROUTE, Action.REROUTE})
 
 
+@dataclass(frozen=True)
+class Step:
+    """One action on an order as a person asks for it: the note, and the unit when routing."""
+
+    action: Action
+    note: str = ""
+    department_id: int | None = None
+
+
 class TransitionError(Exception):
     """An action that the table does not allow from this state or for this role."""
 

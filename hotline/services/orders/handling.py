@@ -1,6 +1,7 @@
 """Acting on a work order: accept, return, reply, dispatch, approve, send back, cancel,
 reopen."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.orders import workflow
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.intake import OrderType
-from hotline.core.orders.workflow import Action, State, TransitionError
+from hotline.core.orders.workflow import Action, State, Step, TransitionError
 from hotline.database import write_transaction
 from hotline.models import Department, User, WorkOrder
 from hotline.services import audit
@@ -33,35 +34,26 @@ def perform(
     *,
     actor_id: int,
     number: str,
-    action: Action,
+    step: Step,
     now: datetime,
-    note: str = "",
-    department_id: int | None = None,
     expected_version: int | None = None,
     category_code: str | None = None,
     timezone: str = limits.DEFAULT_TIMEZONE,
 ) -> WorkOrder:
     """Apply one action under the transition table; audited; conflicts raise Conflict."""
-    if action is Action.CLASSIFY and not category_code:
+    if step.action is Action.CLASSIFY and not category_code:
         raise ValidationFailed({"category_code": "required"})
-    note = note.strip()
-    if action is not Action.CLASSIFY and len(note) > MAX_NOTE:
+    step = replace(step, note=step.note.strip())
+    if step.action is not Action.CLASSIFY and len(step.note) > MAX_NOTE:
         raise ValidationFailed({"note": "too_long"})
     try:
         with write_transaction(session):
             actor, order = _load(session, actor_id, number, expected_version)
-            if action is Action.CLASSIFY:
+            if step.action is Action.CLASSIFY:
                 _classify(session, actor, order, category_code, now, timezone)
             else:
                 apply_action(
-                    session,
-                    actor=actor,
-                    order=order,
-                    action=action,
-                    now=now,
-                    note=note,
-                    department_id=department_id,
-                    timezone=timezone,
+                    session, actor=actor, order=order, step=step, now=now, timezone=timezone
                 )
     except StaleDataError as exc:
         raise Conflict("stale_version") from exc
@@ -73,20 +65,19 @@ def apply_action(
     *,
     actor: User,
     order: WorkOrder,
-    action: Action,
+    step: Step,
     now: datetime,
-    note: str = "",
-    department_id: int | None = None,
     timezone: str = limits.DEFAULT_TIMEZONE,
 ) -> None:
     """The body of `perform`, inside the caller's write transaction (surveys reopen here)."""
+    action, note = step.action, step.note
     from_state = order.state_enum
     to_state = _check(from_state, action, actor, note)
     audit_note = note
     if action is Action.RETURN and order.department is not None:
         audit_note = f"{order.department.name}: {note}"
     if action in workflow.ACTIONS_WITH_DEPARTMENT:
-        department = _assign(session, order, department_id)
+        department = _assign(session, order, step.department_id)
         audit_note = f"→ {department.name}" + (f": {note}" if note else "")
     _stamp(order, action, to_state, note, now)
     if action is Action.REOPEN:

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.core.accounts.permissions import Permission, roles_with
 from hotline.core.orders.audit_actions import AuditAction
-from hotline.core.orders.workflow import Action, State
+from hotline.core.orders.workflow import Action, State, Step
 from hotline.core.surveys import rules
 from hotline.core.surveys.rules import CallResult, Outcome, SurveyState
 from hotline.database import write_transaction
@@ -120,14 +120,9 @@ def record_call(
             action, state = result.outcome.audit_action, order.state
             audit.record(session, order.id, actor.id, action, state, state, now, note)
             if task.reopened:
+                reopen = Step(Action.REOPEN, f"回访第{task.round}次：{result.comment or note}")
                 handling.apply_action(
-                    session,
-                    actor=actor,
-                    order=order,
-                    action=Action.REOPEN,
-                    now=now,
-                    note=f"回访第{task.round}次：{result.comment or note}",
-                    timezone=timezone,
+                    session, actor=actor, order=order, step=reopen, now=now, timezone=timezone
                 )
     except StaleDataError as exc:
         raise Conflict("stale_version") from exc

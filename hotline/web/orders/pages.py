@@ -10,7 +10,7 @@ from hotline.core.accounts.roles import Role
 from hotline.core.orders import workflow
 from hotline.core.orders.intake import OrderType
 from hotline.core.orders.search import parse_filters
-from hotline.core.orders.workflow import Action, State
+from hotline.core.orders.workflow import Action, State, Step
 from hotline.database import utcnow
 from hotline.extensions import db
 from hotline.services.orders import handling, pages, queries
@@ -80,10 +80,8 @@ def act(number: str, action: str):
         db.session,
         actor_id=current_user.id,
         number=number,
-        action=action_enum,
+        step=Step(action_enum, form.note.data, form.department_id.data),
         now=utcnow(),
-        note=form.note.data,
-        department_id=form.department_id.data,
         expected_version=form.version.data,
         category_code=form.category_code.data or None,
         timezone=current_app.config["TIMEZONE"],
