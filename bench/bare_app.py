@@ -9,7 +9,7 @@ import os
 from flask import Flask
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine
 
-from hotline.database import configure_sqlite, write_intent
+from hotline.sqlite import configure_sqlite, write_intent
 
 engine = create_engine(os.environ["BENCH_DATABASE_URL"])
 configure_sqlite(engine, 15000)

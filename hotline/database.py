@@ -1,21 +1,17 @@
-"""Engine set-up (SQLite pragmas, write transactions) and the UTC datetime column type."""
+"""The generic database parts: the UTC datetime column type, write transactions, column
+defaults and bulk INSERTs through the driver. What only SQLite needs is in hotline.sqlite."""
 
-import contextvars
-import fcntl
-import os
-import threading
-import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, event
-from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, Table, literal
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
-_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+from hotline.sqlite import write_intent
 
 
 class UTCDateTime(TypeDecorator):
@@ -37,103 +33,78 @@ class UTCDateTime(TypeDecorator):
 
 def raw_utc(dialect_name: str, value: datetime) -> datetime | str:
     """`value` as UTCDateTime stores it, for statements on untyped columns (bulk writes)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
     naive = value.astimezone(UTC).replace(tzinfo=None)
     # SQLAlchemy's SQLite DATETIME format, microseconds always included: the column is
     # compared as text, so the format must match exactly.
     return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect_name == "sqlite" else naive
 
 
-class WriterQueue:
-    """Lets one SQLite write transaction at a time start, across threads and processes.
+def column_defaults(table: Table) -> dict[str, Any]:
+    """Every column's Python-side scalar default, or None where it has none and allows NULL.
 
-    SQLite itself allows one writer; the others retry on a sleeping busy handler that backs
-    off to 100 ms, which wastes most of the time under load. Waiting on a thread lock and
-    an flock() next to the database hands the turn over the moment the writer finishes.
+    Left out: the primary key, columns whose default is computed (a callable, SQL or the
+    server's) and the columns every row must give (NOT NULL without a default).
     """
-
-    def __init__(self, database: str | None) -> None:
-        self._thread_lock = threading.Lock()
-        self._fd: int | None = None
-        if database and database != ":memory:":
-            self._fd = os.open(f"{database}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            weakref.finalize(self, os.close, self._fd)
-
-    def acquire(self) -> None:
-        """Wait for the turn to write."""
-        self._thread_lock.acquire()
-        if self._fd is not None:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
-            except BaseException:
-                self._thread_lock.release()
-                raise
-
-    def release(self) -> None:
-        """Give the turn to the next writer."""
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._thread_lock.release()
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        if column.primary_key or column.server_default is not None:
+            continue
+        if column.default is None and column.nullable:
+            defaults[column.key] = None
+        elif column.default is not None and column.default.is_scalar:
+            defaults[column.key] = column.default.arg
+    return defaults
 
 
-def _sqlite_table_hint(_compiler, _table, text: str | None) -> str | None:
-    return text
+def execute_many(connection: Connection, sql: str, rows: Sequence[tuple]) -> None:
+    """`sql` (with `?` placeholders) once per row, through the driver's executemany.
+
+    For writes of tens of thousands of rows: SQLAlchemy's per-value processing costs more
+    than the database's own work, so the values must be as the driver stores them (times
+    from `raw_utc`).
+    """
+    if rows:
+        connection.exec_driver_sql(sql.replace("?", _placeholder(connection.dialect)), rows)
 
 
-# SQLAlchemy drops table hints on SQLite; pass them through so that a query can name its
-# index (`INDEXED BY`), as the report queries do where SQLite's planner guesses wrong.
-SQLiteCompiler.get_from_hint_text = _sqlite_table_hint
+def insert_many(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple]
+) -> None:
+    """INSERT `rows` (values in `columns` order, as `execute_many` wants them); every other
+    column gets its scalar default (written into the statement) or NULL."""
+    if rows:
+        dialect = connection.dialect
+        key = (table, columns, dialect.name, dialect.paramstyle)
+        sql = _INSERTS.get(key) or _INSERTS.setdefault(key, _insert_sql(table, columns, dialect))
+        connection.exec_driver_sql(sql, rows)
 
 
-def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL, busy timeout, foreign keys, synchronous=FULL, sorter threads; BEGIN IMMEDIATE."""
-    writers = WriterQueue(engine.url.database)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
-        # Let SQLAlchemy's begin event, not pysqlite, decide how transactions start.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=FULL")
-        # Large GROUP BYs (a year's report) sort with a helper thread: a quarter faster.
-        cursor.execute("PRAGMA threads=2")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
-        # A read transaction that later writes fails at once with "database is locked";
-        # a write transaction must take the lock up front and wait for it.
-        if not _write_intent.get():
-            connection.exec_driver_sql("BEGIN")
-            return
-        info = connection.connection.info
-        if not info.get("writer_turn"):
-            writers.acquire()
-            info["writer_turn"] = True
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            info.pop("writer_turn")
-            writers.release()
-            raise
-
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_connection, record) -> None:
-        # Back in the pool means committed or rolled back: the next writer may start.
-        if record.info.pop("writer_turn", False):
-            writers.release()
+_INSERTS: dict[tuple, str] = {}  # per table, columns and dialect: built once
 
 
-@contextmanager
-def write_intent() -> Iterator[None]:
-    """Transactions begun inside this block take SQLite's write lock up front."""
-    token = _write_intent.set(True)
-    try:
-        yield
-    finally:
-        _write_intent.reset(token)
+def _insert_sql(table: Table, columns: tuple[str, ...], dialect: Dialect) -> str:
+    missing = [c.key for c in table.columns if c.key not in columns and not c.primary_key]
+    defaults = column_defaults(table)
+    if unknown := [key for key in missing if key not in defaults]:
+        raise ValueError(f"{table.name}: no scalar default for {', '.join(unknown)}")
+    constants = [key for key in missing if defaults[key] is not None]
+    mark = _placeholder(dialect)
+    values = [mark] * len(columns) + [_literal(defaults[key], dialect) for key in constants]
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in (*columns, *constants))
+    # Quoted names from the table's metadata; values are placeholders or compiled literals.
+    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(values)})"  # noqa: S608
+
+
+def _literal(value: Any, dialect: Dialect) -> str:
+    sql = str(literal(value).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return sql if dialect.paramstyle == "qmark" else sql.replace("%", "%%")
+
+
+def _placeholder(dialect: Dialect) -> str:
+    return "?" if dialect.paramstyle == "qmark" else "%s"
 
 
 @contextmanager

@@ -36,7 +36,8 @@ babel = Babel()
 def init_extensions(app) -> None:
     """Initialise every extension on `app` and tune the database engine."""
     from hotline import models  # noqa: F401  (registers the tables)
-    from hotline.database import configure_sqlite, include_name
+    from hotline.database import include_name
+    from hotline.sqlite import configure_sqlite
 
     db.init_app(app)
     from hotline.config import ROOT

@@ -1,13 +1,18 @@
 """Writing the audit trail: one row per state change."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from hotline.database import insert_many, raw_utc
 from hotline.models import AuditEvent
 
-# One constant statement with bound parameters: compiled once, cached for every change.
-INSERT_EVENT = AuditEvent.__table__.insert()
+# One audit event without its time: (order_id, actor_id, action, from_state, to_state, note).
+# A plain tuple, not a class: the deadline sweep builds tens of thousands at once.
+Event = tuple[int, int | None, str, str | None, str, str]
+# The event's columns, then the time that `record_many` adds to every row.
+_COLUMNS = ("order_id", "actor_id", "action", "from_state", "to_state", "note", "at")
 
 
 def record(
@@ -21,15 +26,12 @@ def record(
     note: str = "",
 ) -> None:
     """Append one audit event for an order, inside the caller's transaction."""
-    session.connection().execute(
-        INSERT_EVENT,
-        {
-            "order_id": order_id,
-            "actor_id": actor_id,
-            "at": now,
-            "action": action,
-            "from_state": from_state,
-            "to_state": to_state,
-            "note": note,
-        },
-    )
+    event = (order_id, actor_id, action, from_state, to_state, note)
+    record_many(session, events=[event], now=now)
+
+
+def record_many(session: Session, *, events: Sequence[Event], now: datetime) -> None:
+    """Append audit events, all at `now`, with one executemany in the caller's transaction."""
+    connection = session.connection()
+    at = raw_utc(connection.dialect.name, now)
+    insert_many(connection, AuditEvent.__table__, _COLUMNS, [(*event, at) for event in events])

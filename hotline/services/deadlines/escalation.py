@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from hotline.core.deadlines.escalation import EscalationPolicy, Level
 from hotline.core.orders.workflow import State
-from hotline.database import raw_utc, write_transaction
+from hotline.database import execute_many, write_transaction
 from hotline.models import Department, WorkOrder
+from hotline.services import audit
+from hotline.services.notifications import outbox
 
 # States in which the clock runs: the order waits for the desk or the department.
 RUNNING = (
@@ -98,7 +100,6 @@ def sweep(
             # here cannot change before the update: a level another sweep already raised
             # is skipped, and the update's own `escalation_level = :seen` guards again.
             current = dict(conn.execute(_LOCK_LEVELS, {"ids": [r.id for r in batch]}).all())
-            stamp = raw_utc(conn.dialect.name, now)
             updates, events, notices = [], [], []
             for row in batch:
                 seen, target = row.escalation_level, row.target
@@ -106,15 +107,14 @@ def sweep(
                     continue
                 updates.append((target, row.id, seen))
                 for level in range(seen + 1, target + 1):
-                    events.append((row.id, stamp, row.state, row.state, _LEVEL_NOTES[level]))
+                    events.append((row.id, None, "escalate", row.state, row.state, _NOTES[level]))
                     if level >= Level.REMINDER:
-                        notices.append(_notice(row, level, stamp))
-                moved.append(Escalated(row.number, Level(seen), Level(target)))
-            if updates:
-                _bulk(conn, _RAISE, updates)
-                _bulk(conn, _INSERT_EVENT, events)
-                if notices:  # a move to the warning level alone tells nobody yet
-                    _bulk(conn, _INSERT_NOTICE, notices)
+                        notices.append(_notice(row, level))
+                moved.append(Escalated(row.number, _LEVELS[seen], _LEVELS[target]))
+            execute_many(conn, _RAISE, updates)
+            audit.record_many(session, events=events, now=now)
+            # Notices from the reminder level up: a move to the warning level tells nobody yet.
+            outbox.enqueue_many(session, messages=notices, now=now)
     return moved
 
 
@@ -123,35 +123,19 @@ _LOCK_LEVELS = (
     .where(WorkOrder.__table__.c.id.in_(bindparam("ids", expanding=True)))
     .with_for_update()
 )
-# The sweep writes tens of thousands of rows at once. Plain SQL with positional parameters
-# and pre-formatted times goes straight to the driver's executemany: SQLAlchemy's
-# per-value processing cost more than SQLite's own work.
+# The sweep writes tens of thousands of rows at once: straight to the driver's executemany.
 _RAISE = "UPDATE work_orders SET escalation_level = ? WHERE id = ? AND escalation_level = ?"
-_INSERT_EVENT = (
-    "INSERT INTO audit_events (order_id, actor_id, at, action, from_state, to_state, note) "
-    "VALUES (?, NULL, ?, 'escalate', ?, ?, ?)"
-)
-_INSERT_NOTICE = (
-    "INSERT INTO notifications (channel, recipient, text, order_id, state, attempts, "
-    "next_attempt_at, last_error, created_at) VALUES ('in_app', ?, ?, ?, 'pending', 0, ?, '', ?)"
-)
-_LEVEL_NOTES = {int(level): level.name.lower() for level in Level}
+_LEVELS = {int(level): level for level in Level}  # a lookup costs less than Level(n)
+_NOTES = {int(level): level.name.lower() for level in Level}
 _RECIPIENTS = {int(level): r for level, r in RECIPIENTS.items()}
 _TEXTS = {int(level): t for level, t in NOTICE_TEXT.items()}
 
 
-def _bulk(conn, sql: str, rows: list[tuple]) -> None:
-    """executemany on the driver, in the dialect's parameter style."""
-    if conn.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    conn.exec_driver_sql(sql, rows)
-
-
-def _notice(row, level: int, stamp) -> tuple:
+def _notice(row, level: int) -> outbox.Outgoing:
     recipient = _RECIPIENTS[level]
     if level == Level.REMINDER:
         recipient = f"department:{row.department_id or 'desk'}"
-    return (recipient, f"工单{row.number}{_TEXTS[level]}", row.id, stamp, stamp)
+    return ("in_app", recipient, f"工单{row.number}{_TEXTS[level]}", row.id)
 
 
 @dataclass(frozen=True)

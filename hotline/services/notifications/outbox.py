@@ -2,20 +2,19 @@
 job delivers them through a pluggable sender, retrying with backoff until delivered."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hotline.database import write_transaction
+from hotline.database import insert_many, raw_utc, write_transaction
 from hotline.models import Notification
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)  # a claimed message is retried if its sender never reports back
 MAX_BACKOFF = timedelta(hours=1)
-_INSERT = Notification.__table__.insert()
 
 
 @dataclass(frozen=True)
@@ -36,15 +35,12 @@ def log_sender(message: Message) -> None:
     log.info("notify %s %s: %s", message.channel, message.recipient, message.text)
 
 
-def row(
-    channel: str, recipient: str, text: str, now: datetime, order_id: int | None = None
-) -> dict:
-    """One pending outbox row, for `enqueue_many`."""
-    return {
-        "channel": channel, "recipient": recipient[:128], "text": text, "order_id": order_id,
-        "state": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "",
-        "created_at": now, "delivered_at": None,
-    }  # fmt: skip
+# One message to write: (channel, recipient, text, order_id). A plain tuple, not a class:
+# the deadline sweep builds tens of thousands at once.
+Outgoing = tuple[str, str, str, int | None]
+# The message's columns, then the times that `enqueue_many` adds (first attempt, creation);
+# the other columns get their defaults (pending, no attempt yet, no error).
+_COLUMNS = ("channel", "recipient", "text", "order_id", "next_attempt_at", "created_at")
 
 
 def enqueue(
@@ -56,7 +52,18 @@ def enqueue(
     order_id: int | None = None,
 ) -> None:
     """Add a message to the outbox, inside the caller's transaction."""
-    session.connection().execute(_INSERT, row(channel, recipient, text, now, order_id))
+    enqueue_many(session, messages=[(channel, recipient, text, order_id)], now=now)
+
+
+def enqueue_many(session: Session, *, messages: Sequence[Outgoing], now: datetime) -> None:
+    """Add messages, due at `now`, with one executemany in the caller's transaction."""
+    connection = session.connection()
+    at = raw_utc(connection.dialect.name, now)
+    rows = [
+        (channel, recipient[:128], text, order, at, at)
+        for channel, recipient, text, order in messages
+    ]
+    insert_many(connection, Notification.__table__, _COLUMNS, rows)
 
 
 def backoff(attempts: int) -> timedelta:

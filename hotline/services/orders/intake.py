@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from hotline.core.deadlines import limits
 from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.orders.intake import IntakeRequest
 from hotline.core.orders.workflow import State
-from hotline.database import write_transaction
+from hotline.database import column_defaults, write_transaction
 from hotline.models import WorkOrder
 from hotline.services import audit
 from hotline.services.deadlines.limits import limit_for
@@ -26,6 +26,17 @@ ESCALATION = EscalationPolicy()
 
 # One constant statement with bound parameters: compiled once, cached for every intake.
 _INSERT_ORDER = WorkOrder.__table__.insert().returning(WorkOrder.__table__.c.id)
+# Every column the intake does not set gets its default: a new column with a default needs
+# no change here, and every intake sends the same keys, so the statement stays cached.
+_ORDER_DEFAULTS = column_defaults(WorkOrder.__table__)
+# The request's fields stored as they are in the column of the same name (not the enums,
+# which are stored as their values).
+_REQUEST_COLUMNS = tuple(
+    field.name
+    for field in fields(IntakeRequest)
+    if field.name in WorkOrder.__table__.c and field.name not in ("channel", "order_type")
+)
+RECEIPT = "【12345】您的诉求已受理，工单号{number}，可凭工单号和手机号后四位查询办理进度。"
 
 
 @dataclass(frozen=True)
@@ -76,75 +87,75 @@ def register_call(
     # Everything that only reads happens before the write lock is taken: under load the
     # write transaction is the queue every intake waits in, so it must be short.
     ctx = cache.context(session)
-    category = resolve_category(ctx, request.category_code)
-    if request.district_code and request.district_code not in ctx.district_ids:
-        raise ValidationFailed({"district_code": "unknown_district"})
-    preview = routing.preview(ctx, category, request.lon, request.lat, request.district_code)
-    department = preview.decision.department
-    if request.close_at_intake:
-        state = State.CLOSED_AT_INTAKE
-    elif department is not None:
-        state = State.ROUTED
-    else:
-        state = State.REGISTERED
-    limit = limit_for(ctx, request.order_type, category, request.priority)
-    due = limits.due_at(now, limit.amount, limit.unit, ctx.calendar, timezone)
-    row = {
-        "version": 1,
-        "channel": request.channel.value,
-        "order_type": request.order_type.value,
-        "category_id": category.id,
-        "description": request.description,
-        "caller_phone": request.caller_phone,
-        "caller_name": request.caller_name,
-        "caller_address": request.caller_address,
-        "confidential": request.confidential,
-        "survey_consent": request.survey_consent,
-        "reopen_count": 0,
-        "accepted_in_time": False,
-        "lon": request.lon,
-        "lat": request.lat,
-        "district_id": ctx.district_ids.get(preview.district_code or ""),
-        "address": request.address,
-        "state": state.value,
-        "department_id": department.id if department and state is State.ROUTED else None,
-        "routing_reason": preview.decision.reason,
-        "time_limit": limit.amount,
-        "time_limit_unit": limit.unit.value,
-        "priority": request.priority,
-        "warning_percent": limit.warning_percent,
-        "due_at": due,
-        "warn_at": ESCALATION.warn_at(now, due, limit.warning_percent),
-        "intake_answer": request.intake_answer,
-        "reply_text": "",
-        "escalation_level": 0,
-        "return_count": 0,
-        "created_by_id": actor_id,
-        "created_at": now,
-        "updated_at": now,
-        "routed_at": now if state is State.ROUTED else None,
-        "closed_at": now if state is State.CLOSED_AT_INTAKE else None,
-        "synthetic": synthetic,
-        "caller_email": request.caller_email,
-        "media_url": request.media_url,
-        "attributes_json": json.dumps(dict(request.attributes), ensure_ascii=False),
-        "source": request.source,
-    }
+    category, preview, state = _route(ctx, request)
+    row = _order_row(ctx, request, category, preview, state, now, timezone)
+    row.update(created_by_id=actor_id, synthetic=synthetic)
     note = "outside_all_jurisdictions" if preview.outside_city else preview.decision.reason
     with write_transaction(session):
         number = next_order_number(session, now, timezone)
         order_id = (
-            session.connection().execute(_INSERT_ORDER, {"number": number, **row}).scalar_one()
+            session.connection().execute(_INSERT_ORDER, {**row, "number": number}).scalar_one()
         )
         audit.record(session, order_id, actor_id, "create", None, state.value, now, note)
         if request.caller_phone and not synthetic:
-            outbox.enqueue(
-                session, "sms", request.caller_phone,
-                f"【12345】您的诉求已受理，工单号{number}，可凭工单号和手机号后四位查询办理进度。",
-                now, order_id,
-            )  # fmt: skip
+            receipt = RECEIPT.format(number=number)
+            outbox.enqueue(session, "sms", request.caller_phone, receipt, now, order_id)
         if survey_when_closed_at_intake and state is State.CLOSED_AT_INTAKE:
             tasks.schedule(session, session.get(WorkOrder, order_id), now, timezone)
         if on_created is not None:
             on_created(order_id)
     return IntakeResult(order_id, number, state, preview)
+
+
+def _route(
+    ctx: cache.RoutingContext, request: IntakeRequest
+) -> tuple[cache.CategoryRef, routing.RoutePreview, State]:
+    """The category, where routing sends the order and the state it starts in."""
+    category = resolve_category(ctx, request.category_code)
+    if request.district_code and request.district_code not in ctx.district_ids:
+        raise ValidationFailed({"district_code": "unknown_district"})
+    preview = routing.preview(ctx, category, request.lon, request.lat, request.district_code)
+    if request.close_at_intake:
+        return category, preview, State.CLOSED_AT_INTAKE
+    if preview.decision.department is not None:
+        return category, preview, State.ROUTED
+    return category, preview, State.REGISTERED
+
+
+def _order_row(
+    ctx: cache.RoutingContext,
+    request: IntakeRequest,
+    category: cache.CategoryRef,
+    preview: routing.RoutePreview,
+    state: State,
+    now: datetime,
+    timezone: str,
+) -> dict:
+    """The new order's row: every column's default, the request's fields stored in columns
+    of the same name, then what routing and the time limit decide."""
+    limit = limit_for(ctx, request.order_type, category, request.priority)
+    due = limits.due_at(now, limit.amount, limit.unit, ctx.calendar, timezone)
+    department = preview.decision.department
+    routed = state is State.ROUTED
+    copied = {name: getattr(request, name) for name in _REQUEST_COLUMNS}
+    return {
+        **_ORDER_DEFAULTS,
+        **copied,
+        "channel": request.channel.value,
+        "order_type": request.order_type.value,
+        "category_id": category.id,
+        "district_id": ctx.district_ids.get(preview.district_code or ""),
+        "state": state.value,
+        "department_id": department.id if department and routed else None,
+        "routing_reason": preview.decision.reason,
+        "time_limit": limit.amount,
+        "time_limit_unit": limit.unit.value,
+        "warning_percent": limit.warning_percent,
+        "due_at": due,
+        "warn_at": ESCALATION.warn_at(now, due, limit.warning_percent),
+        "attributes_json": json.dumps(dict(request.attributes), ensure_ascii=False),
+        "created_at": now,
+        "updated_at": now,
+        "routed_at": now if routed else None,
+        "closed_at": now if state is State.CLOSED_AT_INTAKE else None,
+    }
