@@ -1,5 +1,10 @@
 """Errors that services raise and the web layer turns into status codes."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm.exc import StaleDataError
+
 
 class ServiceError(Exception):
     """Base class; `code` is a stable identifier the web layer translates."""
@@ -39,3 +44,12 @@ class ValidationFailed(ServiceError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("invalid", ", ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+@contextmanager
+def conflict_on_stale() -> Iterator[None]:
+    """Someone else saved the row first (its version moved on): a Conflict, not a 500."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise Conflict("stale_version") from exc

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.core.deadlines import limits
 from hotline.core.deadlines.escalation import EscalationPolicy
@@ -18,7 +17,7 @@ from hotline.database import write_transaction
 from hotline.models import Department, User, WorkOrder
 from hotline.services import audit
 from hotline.services.deadlines.limits import limit_for
-from hotline.services.errors import Conflict, ValidationFailed
+from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stale
 from hotline.services.notifications import outbox
 from hotline.services.orders import routing
 from hotline.services.orders.queries import load_for_action
@@ -46,17 +45,12 @@ def perform(
     step = replace(step, note=step.note.strip())
     if step.action is not Action.CLASSIFY and len(step.note) > MAX_NOTE:
         raise ValidationFailed({"note": "too_long"})
-    try:
-        with write_transaction(session):
-            actor, order = _load(session, actor_id, number, expected_version)
-            if step.action is Action.CLASSIFY:
-                _classify(session, actor, order, category_code, now, timezone)
-            else:
-                apply_action(
-                    session, actor=actor, order=order, step=step, now=now, timezone=timezone
-                )
-    except StaleDataError as exc:
-        raise Conflict("stale_version") from exc
+    with conflict_on_stale(), write_transaction(session):
+        actor, order = _load(session, actor_id, number, expected_version)
+        if step.action is Action.CLASSIFY:
+            _classify(session, actor, order, category_code, now, timezone)
+        else:
+            apply_action(session, actor=actor, order=order, step=step, now=now, timezone=timezone)
     return order
 
 

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.core.accounts.permissions import Permission, roles_with
 from hotline.core.orders.audit_actions import AuditAction
@@ -15,7 +14,7 @@ from hotline.core.surveys.rules import CallResult, Outcome, SurveyState
 from hotline.database import write_transaction
 from hotline.models import Survey, User, WorkOrder
 from hotline.services import audit
-from hotline.services.errors import Conflict, NotFound, ValidationFailed
+from hotline.services.errors import Conflict, NotFound, ValidationFailed, conflict_on_stale
 from hotline.services.notifications import outbox
 from hotline.services.orders import handling
 from hotline.services.orders.queries import load_for_action
@@ -103,29 +102,26 @@ def record_call(
 ) -> Survey:
     """Record one call: an answer (reopening the order if unresolved or dissatisfied), a
     missed call, a refusal, or 'call me later'. Audited on the order."""
-    try:
-        with write_transaction(session):
-            task = session.get(Survey, survey_id)
-            if task is None:
-                raise NotFound()
-            actor, order = load_for_action(
-                session, actor_id, task.order.number, roles_with(Permission.SURVEY)
+    with conflict_on_stale(), write_transaction(session):
+        task = session.get(Survey, survey_id)
+        if task is None:
+            raise NotFound()
+        actor, order = load_for_action(
+            session, actor_id, task.order.number, roles_with(Permission.SURVEY)
+        )
+        if expected_version is not None and task.version != expected_version:
+            raise Conflict("stale_version")
+        if task.state != SurveyState.DUE.value:
+            raise ValidationFailed({"survey": "survey_finished"})
+        note = _apply(session, actor, task, order, result, now, timezone)
+        session.flush()
+        action, state = result.outcome.audit_action, order.state
+        audit.record(session, order.id, actor.id, action, state, state, now, note)
+        if task.reopened:
+            reopen = Step(Action.REOPEN, f"回访第{task.round}次：{result.comment or note}")
+            handling.apply_action(
+                session, actor=actor, order=order, step=reopen, now=now, timezone=timezone
             )
-            if expected_version is not None and task.version != expected_version:
-                raise Conflict("stale_version")
-            if task.state != SurveyState.DUE.value:
-                raise ValidationFailed({"survey": "survey_finished"})
-            note = _apply(session, actor, task, order, result, now, timezone)
-            session.flush()
-            action, state = result.outcome.audit_action, order.state
-            audit.record(session, order.id, actor.id, action, state, state, now, note)
-            if task.reopened:
-                reopen = Step(Action.REOPEN, f"回访第{task.round}次：{result.comment or note}")
-                handling.apply_action(
-                    session, actor=actor, order=order, step=reopen, now=now, timezone=timezone
-                )
-    except StaleDataError as exc:
-        raise Conflict("stale_version") from exc
     return task
 
 
