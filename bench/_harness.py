@@ -125,7 +125,7 @@ def prepared_app(directory: Path, **extra_env: str):
 
     from hotline import create_app
     from hotline.demo import seed
-    from hotline.extensions import db
+    from hotline.plugins import db
 
     app = create_app()
     with app.app_context():

@@ -27,7 +27,7 @@ PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway bench account
 def prepare(directory: Path) -> dict:
     """A migrated SQLite database with Beijing's reference data and one operator."""
     from hotline.database import utcnow
-    from hotline.extensions import db
+    from hotline.plugins import db
     from hotline.services.accounts import users
 
     env, app = prepared_app(directory)

@@ -27,8 +27,8 @@ def fill(app, vehicles: int, orders: int) -> None:
     """Bulk rows with SQLAlchemy Core: one station, the vehicles and open orders."""
     from sqlalchemy import select
 
-    from hotline.extensions import db
     from hotline.models import Category, Station, Vehicle, WorkOrder
+    from hotline.plugins import db
 
     rng = random.Random(10)
     with app.app_context():
@@ -45,7 +45,7 @@ def fill(app, vehicles: int, orders: int) -> None:
         ])  # fmt: skip
         db.session.execute(WorkOrder.__table__.insert(), [
             {"number": f"M{i:09d}", "version": 1, "channel": "phone", "order_type": "complaint",
-             "category_id": category_id, "description": "bench", "state": "dispatched",
+             "category_id": category_id, "description": "bench", "state": "routed",
              "lon": rng.uniform(WEST, EAST), "lat": rng.uniform(SOUTH, NORTH), "time_limit": 15,
              "due_at": NOW, "created_at": NOW, "updated_at": NOW, "synthetic": True}
             for i in range(orders)
@@ -73,7 +73,7 @@ def main() -> None:
     _env, app = prepared_app(Path(tempfile.mkdtemp(prefix="hotline-map-")))
     fill(app, args.vehicles, args.orders)
     from hotline.core.accounts.roles import Role
-    from hotline.extensions import db
+    from hotline.plugins import db
     from hotline.services.accounts import users
 
     with app.app_context():

@@ -21,7 +21,7 @@ from bench._harness import COUNTING_LUA, bench_args, gunicorn, prepared_app, wrk
 def prepare(directory: Path) -> tuple[dict, str]:
     """A migrated database with Beijing's reference data and one API client."""
     from hotline.database import utcnow
-    from hotline.extensions import db
+    from hotline.plugins import db
     from hotline.services.accounts import credentials
 
     limits = {"OPEN311_RATE_PER_KEY": str(10**9), "OPEN311_RATE_PER_IP": str(10**9)}

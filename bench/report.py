@@ -36,8 +36,8 @@ def generate(app, count: int) -> None:
     """Bulk rows, in batches of 20,000, with their surveys."""
     from sqlalchemy import select
 
-    from hotline.extensions import db
     from hotline.models import Category, Department, District, Survey, WorkOrder
+    from hotline.plugins import db
 
     rng = random.Random(6)
     with app.app_context():
@@ -98,8 +98,8 @@ def time_reports(app, label: str) -> None:
 
     from hotline.core.orders.search import OrderFilters
     from hotline.core.reports.periods import PeriodKind, period_for
-    from hotline.extensions import db
     from hotline.models import WorkOrder
+    from hotline.plugins import db
     from hotline.services.orders.queries import apply_filters
     from hotline.services.reports import data as report_data
     from hotline.services.reports import files
@@ -156,7 +156,7 @@ def copy_to_postgres(sqlite_file: Path, url: str) -> object:
 
     from hotline import create_app
     from hotline.demo import seed as demo
-    from hotline.extensions import db
+    from hotline.plugins import db
 
     os.environ["DATABASE_URL"] = url
     app = create_app()

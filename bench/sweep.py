@@ -90,8 +90,8 @@ def main() -> None:
     _env, app = prepared_app(directory)
     from sqlalchemy import select
 
-    from hotline.extensions import db
     from hotline.models import Category, Department
+    from hotline.plugins import db
     from hotline.services.deadlines import escalation
 
     with app.app_context():

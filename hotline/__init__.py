@@ -9,7 +9,7 @@ from hotline.config import ROOT, Config, from_environment
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints, CLI, error handlers."""
+    """Build the app: config, plugins, blueprints, CLI, error handlers."""
     overrides = config if isinstance(config, dict) else {}
     instance = overrides.get("INSTANCE_PATH") or os.environ.get("HOTLINE_INSTANCE_PATH")
     app = Flask(
@@ -32,9 +32,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
     from hotline import cli, web
-    from hotline.extensions import init_extensions
+    from hotline.plugins import init_plugins
 
-    init_extensions(app)
+    init_plugins(app)
     web.init_app(app)
     cli.init_app(app)
     return app

@@ -17,7 +17,7 @@ from hotline.database import utcnow
 from hotline.demo import ems as demo_ems
 from hotline.demo import orders as demo_orders
 from hotline.demo import seed as demo
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.accounts import users as accounts
 from hotline.services.deadlines import escalation
 from hotline.services.errors import ServiceError

@@ -125,12 +125,12 @@ def write_transaction(session: Session) -> Iterator[Session]:
 
 
 # Tables that belong to PostGIS, not to us: migrations leave them alone.
-EXTENSION_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
+POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
 
 
 def include_name(name: str | None, type_: str, _parent_names: dict) -> bool:
     """Alembic filter: compare and autogenerate only this application's tables."""
-    return not (type_ == "table" and name in EXTENSION_TABLES)
+    return not (type_ == "table" and name in POSTGIS_TABLES)
 
 
 def utcnow() -> datetime:

@@ -17,7 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.deadlines import escalation
 from hotline.services.ems import bookings
 from hotline.services.notifications import outbox as notifications

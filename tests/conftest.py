@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from hotline import create_app
 from hotline.config import TestConfig
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.ems import fleet
 from tests import factories
 

@@ -10,8 +10,8 @@ from hotline.core.accounts.roles import Role
 from hotline.core.orders.intake import parse_intake
 from hotline.core.orders.workflow import Action, Step
 from hotline.demo import seed as demo
-from hotline.extensions import db
 from hotline.models import Department, User, WorkOrder
+from hotline.plugins import db
 from hotline.services.accounts import users as accounts
 from hotline.services.orders import handling, intake
 

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.database import UTCDateTime
-from hotline.extensions import db
+from hotline.plugins import db
 
 
 class ApiClient(db.Model):

@@ -6,7 +6,7 @@ from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.database import UTCDateTime
-from hotline.extensions import db
+from hotline.plugins import db
 
 
 class AuditEvent(db.Model):

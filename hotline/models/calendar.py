@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.extensions import db
+from hotline.plugins import db
 
 
 class CalendarOverride(db.Model):

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import BookingState, IncidentState
 from hotline.database import UTCDateTime
-from hotline.extensions import db
 from hotline.models.audit import make_append_only
+from hotline.plugins import db
 
 
 class Station(db.Model):

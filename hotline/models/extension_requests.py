@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.database import UTCDateTime
-from hotline.extensions import db
+from hotline.plugins import db
 
 
 class ExtensionRequest(db.Model):

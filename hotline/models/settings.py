@@ -3,7 +3,7 @@
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.extensions import db
+from hotline.plugins import db
 
 
 class AppSetting(db.Model):

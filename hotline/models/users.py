@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.accounts.roles import Role
 from hotline.database import UTCDateTime
-from hotline.extensions import db
+from hotline.plugins import db
 
 
 class User(UserMixin, db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.orders.workflow import State
 from hotline.database import UTCDateTime
-from hotline.extensions import db
+from hotline.plugins import db
 
 
 class OrderSequence(db.Model):

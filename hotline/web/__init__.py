@@ -5,7 +5,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from hotline.extensions import babel, db, login_manager
+from hotline.plugins import babel, db, login_manager
 
 
 class _SessionInterface(SecureCookieSessionInterface):

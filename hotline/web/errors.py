@@ -6,8 +6,8 @@ from flask import Flask, current_app, flash, jsonify, redirect, render_template,
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from hotline.extensions import db
 from hotline.labels import error_text
+from hotline.plugins import db
 from hotline.services.errors import (
     Conflict,
     Forbidden,

@@ -11,7 +11,7 @@ from jinja2 import Template
 from shapely.geometry import mapping
 
 from hotline.core.accounts.permissions import Permission
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.reference import cache
 from hotline.web.helpers import requires
 

@@ -7,8 +7,8 @@ from sqlalchemy import event, select
 
 from hotline.core.accounts.roles import Role
 from hotline.database import column_defaults, write_transaction
-from hotline.extensions import db
 from hotline.models import AuditEvent, Notification, WorkOrder
+from hotline.plugins import db
 from hotline.services import audit
 from hotline.services.notifications import outbox
 from tests import factories

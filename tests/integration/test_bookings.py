@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from hotline.core.accounts.roles import Role
 from hotline.core.ems.vehicles import VehicleStatus
-from hotline.extensions import db
 from hotline.models import Assignment, Incident, Notification
+from hotline.plugins import db
 from hotline.services.ems import bookings, fleet, incidents
 from tests import factories
 from tests.factories import NOW, TIANANMEN

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.core.deadlines.escalation import Level
-from hotline.extensions import db
 from hotline.models import AuditEvent, Notification, WorkOrder
+from hotline.plugins import db
 from hotline.services.deadlines import escalation
 from hotline.services.notifications import outbox
 from tests import factories

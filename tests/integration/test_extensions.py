@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
-from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
+from hotline.plugins import db
 from hotline.services.deadlines import extensions
 from hotline.services.errors import Forbidden, NotFound, ValidationFailed
 from tests import factories

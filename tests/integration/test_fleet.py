@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
 from hotline.core.ems.vehicles import ASSIGNED, TIMELINE, TRANSITIONS, VehicleStatus
-from hotline.extensions import db
 from hotline.models import Assignment, IncidentEvent, Vehicle
+from hotline.plugins import db
 from hotline.services.ems import fleet, incidents
 from hotline.services.errors import Conflict, ValidationFailed
 from tests import factories

@@ -3,8 +3,8 @@ from sqlalchemy import func, select
 
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.workflow import Action, State
-from hotline.extensions import db
 from hotline.models import AuditEvent
+from hotline.plugins import db
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.orders import queries
 from tests import factories

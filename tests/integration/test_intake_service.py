@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.intake import parse_intake
 from hotline.core.orders.workflow import State
-from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
+from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
 from hotline.services.orders import intake
 from tests import factories

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.workflow import Action
-from hotline.extensions import db
 from hotline.models import Notification
+from hotline.plugins import db
 from hotline.services.deadlines import escalation
 from hotline.services.notifications import outbox as notifications
 from tests import factories

@@ -6,7 +6,7 @@ import pytest
 
 from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.deadlines import reminders
 from hotline.services.errors import Forbidden, ValidationFailed
 from tests import factories

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 from hotline.core.orders.workflow import Step
 from hotline.core.reports.periods import PeriodKind, period_for
-from hotline.extensions import db
 from hotline.pdf import report as report_pdf
+from hotline.plugins import db
 from hotline.services.reports import data as report_data
 from hotline.services.reports import ems_figures, files
 from tests import factories

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from hotline.core.reports.periods import PeriodKind, period_for
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.reports import data
 
 TZ = "Asia/Shanghai"

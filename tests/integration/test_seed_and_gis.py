@@ -3,8 +3,8 @@ import json
 import geopandas as gpd
 from sqlalchemy import func, select
 
-from hotline.extensions import db
 from hotline.models import Category, Department, District, User, WorkOrder
+from hotline.plugins import db
 from hotline.services.orders import queries
 from hotline.services.reference import cache
 from tests.conftest import BEIJING

@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from hotline import create_app
 from hotline.core.orders.intake import parse_intake
 from hotline.database import include_name
-from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
+from hotline.plugins import db
 from hotline.services.orders import intake
 from tests import factories
 from tests.conftest import config_for, postgres_url_or_skip, reset_postgres

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.workflow import Action, State
 from hotline.core.surveys.rules import CallResult, Outcome, SurveyState, parse_call
-from hotline.extensions import db
 from hotline.models import AuditEvent, Notification, Survey
+from hotline.plugins import db
 from hotline.services.errors import Conflict, Forbidden, ValidationFailed
 from hotline.services.reports import kpis
 from hotline.services.reports.scope import Window

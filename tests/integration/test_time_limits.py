@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
 from hotline.services.units import deadline_settings
 from tests import factories

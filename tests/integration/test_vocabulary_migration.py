@@ -5,7 +5,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from hotline import create_app
-from hotline.extensions import db
+from hotline.plugins import db
 from tests.conftest import config_for, postgres_url_or_skip, reset_postgres
 
 AT = "2026-11-02 01:00:00"

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from hotline.core.accounts.roles import Role
 from hotline.core.orders import workflow
 from hotline.core.orders.workflow import Action, State
-from hotline.extensions import db
 from hotline.models import AuditEvent, WorkOrder
+from hotline.plugins import db
 from hotline.services.errors import NotFound, ValidationFailed
 from tests import factories
 from tests.conftest import make_app

@@ -28,7 +28,7 @@ FORBIDDEN_IN_CORE = (
     "hotline.models",
     "hotline.services",
     "hotline.web",
-    "hotline.extensions",
+    "hotline.plugins",
     "hotline.plugins",
     "hotline.database",
     # Outer modules too: the label source imports flask_babel, the others sit above core.

@@ -6,7 +6,7 @@ import pytest
 
 from hotline.config import Config
 from hotline.core.accounts.roles import Role
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.accounts import users as accounts
 from tests import factories
 

@@ -1,8 +1,8 @@
 from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
-from hotline.extensions import db
 from hotline.models import Category, Department, District
+from hotline.plugins import db
 from tests import factories
 
 

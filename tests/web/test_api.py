@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from hotline.core.accounts.roles import Role
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.accounts import credentials
 from tests import factories
 

@@ -7,8 +7,8 @@ import subprocess
 from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
-from hotline.extensions import db
 from hotline.models import Hospital, Incident, Station, Vehicle
+from hotline.plugins import db
 from hotline.services.accounts import credentials
 from hotline.services.ems import terminals
 from tests import factories

@@ -12,8 +12,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 from sqlalchemy import func, select
 
-from hotline.extensions import db
 from hotline.models import WorkOrder
+from hotline.plugins import db
 from hotline.services.accounts import credentials
 from tests import factories
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.workflow import Action
-from hotline.extensions import db
 from hotline.models import User, WorkOrder
+from hotline.plugins import db
 from tests import factories
 
 DONGCHENG = "东城区城市管理委员会"

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from openpyxl import load_workbook
 
 from hotline.core.accounts.roles import Role
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.reports import files
 from tests import factories
 

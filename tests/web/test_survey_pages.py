@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
-from hotline.extensions import db
 from hotline.models import Survey, WorkOrder
+from hotline.plugins import db
 from hotline.web import helpers
 from hotline.web.orders import pages as orders
 from hotline.web.reports import kpi

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from hotline.core.deadlines.limits import LimitUnit
 from hotline.database import write_transaction
-from hotline.extensions import db
 from hotline.models import Category, Department, District, RoutingRule
+from hotline.plugins import db
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.reference import cache
 

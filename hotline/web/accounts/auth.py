@@ -10,8 +10,8 @@ from wtforms import PasswordField
 
 from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
-from hotline.extensions import db
 from hotline.labels import error_text
+from hotline.plugins import db
 from hotline.services.accounts import users as accounts
 from hotline.web.fields import TextField
 from hotline.web.forms import Form

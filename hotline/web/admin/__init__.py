@@ -6,8 +6,8 @@ from collections.abc import Callable
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 
-from hotline.extensions import db
 from hotline.labels import error_text
+from hotline.plugins import db
 from hotline.services.errors import ServiceError
 from hotline.web.admin.forms import AdminForm as Form
 from hotline.web.helpers import flash_errors

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from hotline.core.accounts.permissions import Permission
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.accounts import credentials
 from hotline.web.admin import bp
 from hotline.web.admin.forms import ApiClientForm

@@ -7,7 +7,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from hotline.core.accounts.permissions import Permission
 from hotline.core.deadlines.limits import LimitUnit
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.units import deadline_settings as settings
 from hotline.web.admin import bp, deleted, saved
 from hotline.web.admin.forms import CalendarForm, TimeLimitForm

@@ -5,8 +5,8 @@ from flask import redirect, render_template, url_for
 from hotline.core.accounts.permissions import Permission
 from hotline.core.deadlines.limits import LimitUnit
 from hotline.core.units.kinds import KINDS
-from hotline.extensions import db
 from hotline.models import Category, Department
+from hotline.plugins import db
 from hotline.services.units import organisation
 from hotline.web.admin import bp, deleted, saved
 from hotline.web.admin.forms import CategoryForm, DepartmentForm, RuleForm

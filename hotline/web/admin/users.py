@@ -5,7 +5,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from hotline.core.accounts.permissions import Permission
 from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.accounts import credentials
 from hotline.services.accounts import users as accounts
 from hotline.services.units import organisation

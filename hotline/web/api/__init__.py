@@ -3,7 +3,7 @@ and Open311 GeoReport v2 under /open311/v2 (its own blueprint, api_key-authentic
 
 from flask import Blueprint, jsonify
 
-from hotline.extensions import csrf
+from hotline.plugins import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated: no cookies, so no cross-site forgery

@@ -9,7 +9,7 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.api.openapi import MAX_POSITIONS, MAX_RECOMMENDATIONS
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.ems import fleet, terminals
 from hotline.web.api import bp, refuse
 from hotline.web.api.tokens import terminal_required, token_required

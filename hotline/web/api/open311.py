@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, json, request, url_for
 
 from hotline.core.api.open311 import Open311Error
 from hotline.database import utcnow
-from hotline.extensions import csrf, db
+from hotline.plugins import csrf, db
 from hotline.services import ratelimit
 from hotline.services.accounts import credentials
 from hotline.services.api import open311, open311_intake

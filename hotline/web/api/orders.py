@@ -5,8 +5,8 @@ from flask import current_app, g, jsonify, request
 from hotline.core.accounts.permissions import Permission
 from hotline.core.api.openapi import MAX_PAGE_SIZE
 from hotline.core.orders.search import parse_filters
-from hotline.extensions import db
 from hotline.labels import error_text
+from hotline.plugins import db
 from hotline.services.api import orders
 from hotline.web.api import bp, refuse
 from hotline.web.api.tokens import token_required

@@ -8,7 +8,7 @@ from flask import g, request
 
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.api.openapi import TERMINAL_SCHEME, USER_SCHEME
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.accounts import credentials
 from hotline.services.ems import terminals
 from hotline.web.api import refuse

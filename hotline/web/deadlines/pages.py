@@ -11,7 +11,7 @@ from flask_login import current_user
 from hotline.core.accounts.permissions import Permission
 from hotline.core.deadlines.extensions import DECISIONS, ExtensionState
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.deadlines import escalation, extensions, reminders
 from hotline.web.deadlines.forms import ExtensionDecisionForm, ExtensionRequestForm, ReminderForm
 from hotline.web.errors import returns_to

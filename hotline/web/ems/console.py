@@ -6,7 +6,7 @@ from flask_login import current_user
 from hotline.core.accounts.permissions import Permission
 from hotline.core.ems.vocabulary import TRIAGE_LEVELS, Capability
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.ems import bulletins, incidents, locks
 from hotline.services.errors import ValidationFailed
 from hotline.web.ems import bp

@@ -7,7 +7,7 @@ from flask_login import current_user
 from hotline.core.accounts.permissions import Permission
 from hotline.core.ems.vocabulary import DISPATCH_TARGET_SECONDS
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.ems import bulletins, incidents
 from hotline.services.ems import director as figures
 from hotline.web.ems import bp

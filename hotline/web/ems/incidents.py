@@ -12,8 +12,8 @@ from hotline.core.ems import vehicles as vehicle_rules
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import Capability, IncidentState, WithdrawReason
 from hotline.database import utcnow
-from hotline.extensions import db
 from hotline.pdf import slip as slip_pdf
+from hotline.plugins import db
 from hotline.services.ems import fleet, hospitals, incidents, slips
 from hotline.web.ems import bp
 from hotline.web.ems.forms import DispatchForm, StatusForm, WithdrawForm

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from hotline.core.accounts.permissions import Permission
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.ems import locks as service
 from hotline.web.ems import bp
 from hotline.web.ems.forms import LockForm

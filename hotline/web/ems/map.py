@@ -7,7 +7,7 @@ from flask import Response, render_template
 from flask_login import current_user
 
 from hotline.core.accounts.permissions import Permission, allows
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.ems import live_map
 from hotline.web.ems import bp
 from hotline.web.helpers import requires

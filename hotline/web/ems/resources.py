@@ -8,7 +8,7 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import Capability
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.ems import fleet, terminals
 from hotline.services.ems import resources as service
 from hotline.web.ems import bp

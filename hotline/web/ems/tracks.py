@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import request
 
 from hotline.core.accounts.permissions import Permission
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.ems import terminals
 from hotline.web.ems import bp
 from hotline.web.ems.map import geojson_response

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from hotline.core.accounts.permissions import Permission
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.notifications import outbox
 from hotline.web.helpers import requires
 

@@ -18,7 +18,7 @@ from hotline.core import phone
 from hotline.core.accounts.permissions import Permission
 from hotline.core.orders.intake import Channel, IntakeValidationError, OrderType, parse_intake
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
 from hotline.services.orders import intake, queries
 from hotline.services.units import directory

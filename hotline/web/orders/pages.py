@@ -12,7 +12,7 @@ from hotline.core.orders.intake import OrderType
 from hotline.core.orders.search import parse_filters
 from hotline.core.orders.workflow import Action, State, Step
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.orders import handling, pages, queries
 from hotline.web.errors import returns_to
 from hotline.web.fields import member_or_404

@@ -6,8 +6,8 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
 from hotline.core.orders.intake import IntakeValidationError
 from hotline.database import utcnow
-from hotline.extensions import db
 from hotline.labels import error_text
+from hotline.plugins import db
 from hotline.services import ratelimit
 from hotline.services.orders import public
 from hotline.services.units import directory

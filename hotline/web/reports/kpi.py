@@ -11,7 +11,7 @@ from hotline import labels
 from hotline.core.accounts.permissions import Permission
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.reports import kpis
 from hotline.web.helpers import parse_int, requires
 

@@ -10,7 +10,7 @@ from hotline import labels
 from hotline.core.accounts.permissions import Permission
 from hotline.core.surveys import rules
 from hotline.database import utcnow
-from hotline.extensions import db
+from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
 from hotline.services.surveys import tasks as surveys
 from hotline.web.errors import returns_to

@@ -1,4 +1,7 @@
-"""Flask extensions, created here and initialised in the app factory."""
+"""Flask plugins (db, migrate, login manager, CSRF, Babel), initialised by the app factory.
+
+Flask calls them "extensions"; here that word means only 延期 (deadline extensions).
+"""
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -33,7 +36,7 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
-def init_extensions(app) -> None:
+def init_plugins(app) -> None:
     """Initialise every extension on `app` and tune the database engine."""
     from hotline import models  # noqa: F401  (registers the tables)
     from hotline.database import include_name
