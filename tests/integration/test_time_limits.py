@@ -5,14 +5,14 @@ from datetime import timedelta
 import pytest
 
 from hotline.plugins import db
+from hotline.services.deadlines import settings
 from hotline.services.errors import ValidationFailed
-from hotline.services.units import deadline_settings
 from tests import factories
 
 
 def test_an_urgent_rule_sets_due_and_warning_times(any_app):
     with any_app.app_context():
-        deadline_settings.add_limit_rule(
+        settings.add_limit_rule(
             db.session,
             order_type=None,
             category_id=None,
@@ -33,7 +33,7 @@ def test_an_urgent_rule_sets_due_and_warning_times(any_app):
 def test_rules_are_validated(app):
     with app.app_context():
         with pytest.raises(ValidationFailed) as err:
-            deadline_settings.add_limit_rule(
+            settings.add_limit_rule(
                 db.session,
                 order_type=None,
                 category_id=None,
@@ -44,7 +44,7 @@ def test_rules_are_validated(app):
             )
         assert err.value.errors == {"order_type": "rule_matches_everything"}
         with pytest.raises(ValidationFailed) as err:
-            deadline_settings.add_limit_rule(
+            settings.add_limit_rule(
                 db.session,
                 order_type="gossip",
                 category_id=999999,

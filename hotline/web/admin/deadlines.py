@@ -8,7 +8,7 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.deadlines.limits import LimitUnit
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.units import deadline_settings as settings
+from hotline.services.deadlines import settings
 from hotline.web.admin import bp, deleted, saved
 from hotline.web.admin.forms import CalendarForm, TimeLimitForm
 from hotline.web.admin.organisation import page
