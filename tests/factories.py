@@ -68,10 +68,10 @@ def order(actor: User | None = None, now: datetime = NOW, **overrides) -> WorkOr
     """A work order created through the intake service."""
     result = intake.register_call(
         db.session,
-        parse_intake(call_form(**overrides)),
-        actor.id if actor else None,
-        now,
-        "Asia/Shanghai",
+        request=parse_intake(call_form(**overrides)),
+        actor_id=actor.id if actor else None,
+        now=now,
+        timezone="Asia/Shanghai",
     )
     return db.session.get(WorkOrder, result.order_id)
 

@@ -69,7 +69,12 @@ def seed_orders(
     for created in moments:
         request = people.request(ctx, rng.choice(leaves), _random_point(rng, ctx))
         result = intake.register_call(
-            session, request, users["operator"], created, timezone, synthetic=True
+            session,
+            request=request,
+            actor_id=users["operator"],
+            now=created,
+            timezone=timezone,
+            synthetic=True,
         )
         _advance(session, rng, result.number, created, now, users, staff, fallback)
         if "survey" in users:
@@ -134,7 +139,12 @@ def _showcase(
         )
         request = replace(request, order_type=OrderType.COMPLAINT, close_at_intake=False)
         result = intake.register_call(
-            session, request, users["operator"], created, timezone, synthetic=True
+            session,
+            request=request,
+            actor_id=users["operator"],
+            now=created,
+            timezone=timezone,
+            synthetic=True,
         )
         added += 1
         moment = created + timedelta(hours=2)
@@ -150,7 +160,14 @@ def _showcase(
         request = people.request(ctx, rng.choice(SHOWCASE_CATEGORIES), point)
         request = replace(request, close_at_intake=False)
         created = now - timedelta(hours=rng.uniform(1, 20))
-        intake.register_call(session, request, users["operator"], created, timezone, synthetic=True)
+        intake.register_call(
+            session,
+            request=request,
+            actor_id=users["operator"],
+            now=created,
+            timezone=timezone,
+            synthetic=True,
+        )
         added += 1
     return added
 

@@ -17,6 +17,7 @@ _COLUMNS = ("order_id", "actor_id", "action", "from_state", "to_state", "note", 
 
 def record(
     session: Session,
+    *,
     order_id: int,
     actor_id: int | None,
     action: str,

@@ -31,6 +31,6 @@ def exceeded(session: Session, limits: dict[str, int], seconds: int, now: dateti
     return over
 
 
-def allow(session: Session, bucket: str, limit: int, seconds: int, now: datetime) -> bool:
+def allow(session: Session, *, bucket: str, limit: int, seconds: int, now: datetime) -> bool:
     """Count one request in `bucket`; False once more than `limit` came in this window."""
     return exceeded(session, {bucket: limit}, seconds, now) is None

@@ -43,7 +43,14 @@ def test_record_many_writes_the_rows_that_record_writes(any_app):
         with write_transaction(db.session):
             for order_id, actor_id, action, from_state, to_state, note in events:
                 audit.record(
-                    db.session, order_id, actor_id, action, from_state, to_state, LATER, note
+                    db.session,
+                    order_id=order_id,
+                    actor_id=actor_id,
+                    action=action,
+                    from_state=from_state,
+                    to_state=to_state,
+                    now=LATER,
+                    note=note,
                 )
         middle = _last_id(table)
         with write_transaction(db.session):
@@ -65,7 +72,14 @@ def test_enqueue_many_writes_the_rows_that_enqueue_writes(any_app):
         start = _last_id(table)
         with write_transaction(db.session):
             for channel, recipient, text, order_id in messages:
-                outbox.enqueue(db.session, channel, recipient, text, LATER, order_id)
+                outbox.enqueue(
+                    db.session,
+                    channel=channel,
+                    recipient=recipient,
+                    text=text,
+                    now=LATER,
+                    order_id=order_id,
+                )
         middle = _last_id(table)
         with write_transaction(db.session):
             outbox.enqueue_many(db.session, messages=messages, now=LATER)

@@ -87,10 +87,10 @@ def test_unknown_or_major_category_is_refused_and_nothing_is_saved(app, code):
         with pytest.raises(ValidationFailed) as err:
             intake.register_call(
                 db.session,
-                parse_intake(factories.call_form(category_code=code or "nope")),
-                None,
-                NOW,
-                "Asia/Shanghai",
+                request=parse_intake(factories.call_form(category_code=code or "nope")),
+                actor_id=None,
+                now=NOW,
+                timezone="Asia/Shanghai",
             )
         assert err.value.errors == {"category_code": "unknown_category"}
         assert db.session.scalar(select(func.count(WorkOrder.id))) == 0

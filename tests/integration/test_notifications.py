@@ -48,7 +48,9 @@ def test_a_sender_that_fails_twice_delivers_once(app):
             raise ConnectionError("gateway down")
 
     with app.app_context():
-        notifications.enqueue(db.session, "sms", "13912345678", "测试", T0)
+        notifications.enqueue(
+            db.session, channel="sms", recipient="13912345678", text="测试", now=T0
+        )
         db.session.commit()
         assert notifications.deliver_due(db.session, flaky, T0) == 0
         assert notifications.deliver_due(db.session, flaky, T0 + timedelta(seconds=30)) == 0

@@ -95,7 +95,11 @@ def test_twenty_concurrent_intakes_get_twenty_distinct_numbers(any_app):
                 request = parse_intake(factories.call_form(description=f"并发来电 {i}"))
                 barrier.wait()
                 result = intake.register_call(
-                    db.session, request, None, factories.NOW, "Asia/Shanghai"
+                    db.session,
+                    request=request,
+                    actor_id=None,
+                    now=factories.NOW,
+                    timezone="Asia/Shanghai",
                 )
                 numbers.append(result.number)
                 db.session.remove()

@@ -66,7 +66,14 @@ def request_extension(
         note = f"{new_day.isoformat()}: {reason}"
         state = order.state
         audit.record(
-            session, order.id, actor.id, AuditAction.EXTENSION_REQUEST, state, state, now, note
+            session,
+            order_id=order.id,
+            actor_id=actor.id,
+            action=AuditAction.EXTENSION_REQUEST,
+            from_state=state,
+            to_state=state,
+            now=now,
+            note=note,
         )
     return request
 
@@ -104,7 +111,14 @@ def decide(
         note = f"{local_day.isoformat()}: {request.decision_note}"
         state = order.state
         audit.record(
-            session, order.id, actor.id, DECISION_AUDIT_ACTIONS[decision], state, state, now, note
+            session,
+            order_id=order.id,
+            actor_id=actor.id,
+            action=DECISION_AUDIT_ACTIONS[decision],
+            from_state=state,
+            to_state=state,
+            now=now,
+            note=note,
         )
     return request
 

@@ -30,7 +30,16 @@ def set_reminder(
         )
         session.add(reminder)
         state, trail = order.state, f"{remind_at.isoformat()}: {note}"
-        audit.record(session, order.id, actor.id, AuditAction.REMIND_SET, state, state, now, trail)
+        audit.record(
+            session,
+            order_id=order.id,
+            actor_id=actor.id,
+            action=AuditAction.REMIND_SET,
+            from_state=state,
+            to_state=state,
+            now=now,
+            note=trail,
+        )
     return reminder
 
 

@@ -114,10 +114,10 @@ def _alert(session: Session, booking: Booking, now: datetime) -> None:
         booking.alerted_at = now
         outbox.enqueue(
             session,
-            "in_app",
-            "role:ems_dispatcher",
-            f"约车{booking.pickup_at:%m-%d %H:%M}无可派车辆，请人工处理",
-            now,
+            channel="in_app",
+            recipient="role:ems_dispatcher",
+            text=f"约车{booking.pickup_at:%m-%d %H:%M}无可派车辆，请人工处理",
+            now=now,
         )
 
 

@@ -45,6 +45,7 @@ _COLUMNS = ("channel", "recipient", "text", "order_id", "next_attempt_at", "crea
 
 def enqueue(
     session: Session,
+    *,
     channel: str,
     recipient: str,
     text: str,

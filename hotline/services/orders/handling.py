@@ -80,22 +80,38 @@ def apply_action(
     order.updated_at = now
     session.flush()
     audit.record(
-        session, order.id, actor.id, AuditAction(action), from_state, to_state, now, audit_note
+        session,
+        order_id=order.id,
+        actor_id=actor.id,
+        action=AuditAction(action),
+        from_state=from_state,
+        to_state=to_state,
+        now=now,
+        note=audit_note,
     )
     if action is Action.APPROVE:
         _tell_caller_closed(session, order, now)
-        tasks.schedule(session, order, now, timezone)
+        tasks.schedule(session, order=order, now=now, timezone=timezone)
     elif action is Action.REOPEN:
         text = f"工单{order.number}回访未解决或不满意，已重办：{note[:200]}"
         recipient = f"department:{order.department_id or 'desk'}"
-        outbox.enqueue(session, "in_app", recipient, text, now, order.id)
+        outbox.enqueue(
+            session, channel="in_app", recipient=recipient, text=text, now=now, order_id=order.id
+        )
 
 
 def _tell_caller_closed(session: Session, order: WorkOrder, now: datetime) -> None:
     """The caller's SMS on closure, with the reply (never for synthetic demo orders)."""
     if order.caller_phone and not order.synthetic:
         text = f"【12345】您的工单{order.number}已办结，答复：{order.reply_text[:200]}"
-        outbox.enqueue(session, "sms", order.caller_phone, text, now, order.id)
+        outbox.enqueue(
+            session,
+            channel="sms",
+            recipient=order.caller_phone,
+            text=text,
+            now=now,
+            order_id=order.id,
+        )
 
 
 def _restart_clock(
@@ -148,7 +164,16 @@ def _classify(
     _set_category(order, category, ctx, now, timezone)
     session.flush()
     state = order.state_enum
-    audit.record(session, order.id, actor.id, AuditAction.CLASSIFY, state, state, now, note)
+    audit.record(
+        session,
+        order_id=order.id,
+        actor_id=actor.id,
+        action=AuditAction.CLASSIFY,
+        from_state=state,
+        to_state=state,
+        now=now,
+        note=note,
+    )
     _route_by_rules(session, actor, order, category, ctx, now)
 
 
@@ -187,7 +212,16 @@ def _route_by_rules(
     order.state, order.routed_at = State.ROUTED.value, now
     session.flush()
     note = f"→ {department.name}: {preview.decision.reason}"
-    audit.record(session, order.id, actor.id, AuditAction.ROUTE, state, State.ROUTED, now, note)
+    audit.record(
+        session,
+        order_id=order.id,
+        actor_id=actor.id,
+        action=AuditAction.ROUTE,
+        from_state=state,
+        to_state=State.ROUTED,
+        now=now,
+        note=note,
+    )
 
 
 def _assign(session: Session, order: WorkOrder, department_id: int | None) -> Department:

@@ -59,6 +59,7 @@ def resolve_category(ctx: cache.RoutingContext, code: str) -> cache.CategoryRef:
 
 def preview_route(
     session: Session,
+    *,
     category_code: str,
     lon: float | None,
     lat: float | None,
@@ -71,6 +72,7 @@ def preview_route(
 
 def register_call(
     session: Session,
+    *,
     request: IntakeRequest,
     actor_id: int | None,
     now: datetime,
@@ -96,12 +98,30 @@ def register_call(
         order_id = (
             session.connection().execute(_INSERT_ORDER, {**row, "number": number}).scalar_one()
         )
-        audit.record(session, order_id, actor_id, "create", None, state.value, now, note)
+        audit.record(
+            session,
+            order_id=order_id,
+            actor_id=actor_id,
+            action="create",
+            from_state=None,
+            to_state=state.value,
+            now=now,
+            note=note,
+        )
         if request.caller_phone and not synthetic:
             receipt = RECEIPT.format(number=number)
-            outbox.enqueue(session, "sms", request.caller_phone, receipt, now, order_id)
+            outbox.enqueue(
+                session,
+                channel="sms",
+                recipient=request.caller_phone,
+                text=receipt,
+                now=now,
+                order_id=order_id,
+            )
         if survey_when_closed_at_intake and state is State.CLOSED_AT_INTAKE:
-            tasks.schedule(session, session.get(WorkOrder, order_id), now, timezone)
+            tasks.schedule(
+                session, order=session.get(WorkOrder, order_id), now=now, timezone=timezone
+            )
         if on_created is not None:
             on_created(order_id)
     return IntakeResult(order_id, number, state, preview)

@@ -69,4 +69,6 @@ def submit_letter(
         # Without a phone the citizen could never look the order up.
         raise IntakeValidationError({"caller_phone": "required"})
     request = replace(request, source="mailbox")
-    return intake.register_call(session, request, None, now, timezone).number
+    return intake.register_call(
+        session, request=request, actor_id=None, now=now, timezone=timezone
+    ).number

@@ -23,12 +23,20 @@ from hotline.services.reference import cache
 CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
 
 
-def schedule(session: Session, order: WorkOrder, now: datetime, timezone: str) -> Survey | None:
+def schedule(session: Session, *, order: WorkOrder, now: datetime, timezone: str) -> Survey | None:
     """A survey task for this closure (round 1, or one more after a reopen), inside the
     caller's transaction; None when the caller may not be called."""
     state = order.state
     if not rules.should_call(bool(order.caller_phone), order.confidential, order.survey_consent):
-        audit.record(session, order.id, None, AuditAction.SURVEY_SKIPPED, state, state, now)
+        audit.record(
+            session,
+            order_id=order.id,
+            actor_id=None,
+            action=AuditAction.SURVEY_SKIPPED,
+            from_state=state,
+            to_state=state,
+            now=now,
+        )
         return None
     calendar = cache.context(session).calendar
     tz = ZoneInfo(timezone)
@@ -46,10 +54,26 @@ def schedule(session: Session, order: WorkOrder, now: datetime, timezone: str) -
     session.add(task)
     session.flush()
     note = f"{task.round}: {due.astimezone(tz):%Y-%m-%d %H:%M}"
-    audit.record(session, order.id, None, AuditAction.SURVEY_SCHEDULED, state, state, now, note)
+    audit.record(
+        session,
+        order_id=order.id,
+        actor_id=None,
+        action=AuditAction.SURVEY_SCHEDULED,
+        from_state=state,
+        to_state=state,
+        now=now,
+        note=note,
+    )
     if not order.synthetic:
         text = f"【12345】我们将于{due.astimezone(tz):%m月%d日}起就工单{order.number}向您回访。"
-        outbox.enqueue(session, "sms", order.caller_phone or "", text, now, order.id)
+        outbox.enqueue(
+            session,
+            channel="sms",
+            recipient=order.caller_phone or "",
+            text=text,
+            now=now,
+            order_id=order.id,
+        )
     return task
 
 
@@ -116,7 +140,16 @@ def record_call(
         note = _apply(session, actor, task, order, result, now, timezone)
         session.flush()
         action, state = result.outcome.audit_action, order.state
-        audit.record(session, order.id, actor.id, action, state, state, now, note)
+        audit.record(
+            session,
+            order_id=order.id,
+            actor_id=actor.id,
+            action=action,
+            from_state=state,
+            to_state=state,
+            now=now,
+            note=note,
+        )
         if task.reopened:
             reopen = Step(Action.REOPEN, f"回访第{task.round}次：{result.comment or note}")
             handling.apply_action(

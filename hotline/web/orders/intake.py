@@ -60,10 +60,10 @@ def submit():
         call = parse_intake(data)
         result = intake.register_call(
             db.session,
-            call,
-            current_user.id,
-            utcnow(),
-            current_app.config["TIMEZONE"],
+            request=call,
+            actor_id=current_user.id,
+            now=utcnow(),
+            timezone=current_app.config["TIMEZONE"],
             survey_when_closed_at_intake=current_app.config["SURVEY_AFTER_INTAKE_CLOSE"],
         )
     except (IntakeValidationError, ValidationFailed) as exc:
@@ -87,10 +87,10 @@ def preview():
     try:
         result = intake.preview_route(
             db.session,
-            request.args.get("category_code", ""),
-            _float("lon"),
-            _float("lat"),
-            request.args.get("district_code") or None,
+            category_code=request.args.get("category_code", ""),
+            lon=_float("lon"),
+            lat=_float("lat"),
+            district_code=request.args.get("district_code") or None,
         )
     except ValidationFailed as exc:
         # The form's script reads {ok: false, errors}: not the app handler's JSON shape.

@@ -24,7 +24,9 @@ def _client_ip() -> str:
 
 def _limited(name: str, limit: int, seconds: int) -> bool:
     bucket = f"{name}:{_client_ip()}"
-    return not ratelimit.allow(db.session, bucket, limit, seconds, utcnow())
+    return not ratelimit.allow(
+        db.session, bucket=bucket, limit=limit, seconds=seconds, now=utcnow()
+    )
 
 
 @bp.route("/status", methods=["GET", "POST"])
