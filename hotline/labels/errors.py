@@ -43,7 +43,9 @@ ERROR_LABELS = {
         "Choose at least a type, a category or a priority (the types' defaults cover the rest)."
     ),
     "number_locked": _l("This number is locked as a malicious caller: confirm to go on."),
-    "vehicle_taken": _l("Another dispatcher took that vehicle a moment ago."),
+    "vehicle_taken": _l(
+        "Another dispatcher took that vehicle a moment ago: see the fresh recommendation."
+    ),
     "incident_not_open": _l("The incident is no longer open."),
     "vehicle_still_assigned": _l("A vehicle is still assigned: restore or clear it first."),
     "patient_on_board": _l("A vehicle is transporting a patient: it cannot be withdrawn."),

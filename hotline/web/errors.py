@@ -60,9 +60,15 @@ def _back_url() -> str:
         values = {k: v for k, v in (request.view_args or {}).items() if k in rule.arguments}
         return url_for(endpoint, **values)
     referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path.startswith("/"):
-        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    path = referrer.path
+    # Only a path on this site: "//host" or a backslash would be read as another host.
+    if referrer.netloc == request.host and path.startswith("/") and not _foreign(path):
+        return path + (f"?{referrer.query}" if referrer.query else "")
     return url_for("auth.home")
+
+
+def _foreign(path: str) -> bool:
+    return path.startswith("//") or "\\" in path or "%5c" in path.lower()
 
 
 def _service_error(error: ServiceError):

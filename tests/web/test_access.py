@@ -128,3 +128,28 @@ def test_pages_load_nothing_from_outside(make, login):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert "vendor/leaflet/leaflet.js" in page
     assert "default-src 'self'" in browser.get("/intake").headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "referrer",
+    [
+        "http://localhost//evil.example/x",
+        "http://localhost/\\evil.example",
+        "http://evil.example/orders",
+    ],
+)
+def test_a_refused_form_never_goes_back_to_another_site(make, login, referrer):
+    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
+    # A refused status button goes back to the page it was on, if that page is ours.
+    response = dispatcher.post(
+        "/ems/vehicles/1/status", {"status": "nonsense"}, headers={"Referer": referrer}
+    )
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert not location.startswith("//") and "evil" not in location, location
+    ours = dispatcher.post(
+        "/ems/vehicles/1/status",
+        {"status": "nonsense"},
+        headers={"Referer": "http://localhost/ems"},
+    )
+    assert ours.headers["Location"] == "/ems"

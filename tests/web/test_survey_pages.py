@@ -18,8 +18,13 @@ from tests import factories
 
 TZ = ZoneInfo("Asia/Shanghai")
 DONGCHENG = "东城区城市管理委员会"
-ANSWER = {"outcome": "answered", "resolved": "yes", "satisfaction": "satisfied",
-          "attitude": "satisfied", "score": "9"}  # fmt: skip
+ANSWER = {
+    "outcome": "answered",
+    "resolved": "yes",
+    "satisfaction": "satisfied",
+    "attitude": "satisfied",
+    "score": "9",
+}
 
 
 class Clock:
@@ -129,3 +134,10 @@ def test_kpi_period_errors_are_explained(make, login):
     assert "结束日期早于起始日期" in page
     assert supervisor.get("/kpi?from=garbage").status_code == 200
     assert "n/a" in supervisor.get("/kpi?from=2020-01-01&to=2020-01-31").get_data(as_text=True)
+
+
+def test_the_old_survey_addresses_lead_to_the_new_ones(make, login):
+    caller = login(make(factories.user, Role.SURVEYOR))
+    assert caller.get("/callbacks").headers["Location"].endswith("/surveys")
+    assert caller.get("/callbacks/7").headers["Location"].endswith("/surveys/7")
+    assert caller.get("/callbacks").status_code == 301

@@ -32,7 +32,8 @@ class Permission(StrEnum):
     EMS_DISPATCH = "ems_dispatch"  # 120 console: calls, incidents, dispatch, slips, bookings
     LIVE_MAP = "live_map"  # the dispatcher's live map, its feeds and recommendations
     EMS_MEDICAL = "ems_medical"  # 120 chief complaints and patient details
-    EMS_DIRECTOR = "ems_director"  # the 120 director's view and bulletins
+    EMS_DIRECTOR = "ems_director"  # the 120 director's view
+    POST_BULLETINS = "post_bulletins"  # 通告 for dispatchers and stations
     EMS_TRACKS = "ems_tracks"  # track replay of a vehicle
     EMS_LOCKS = "ems_locks"  # malicious-number locks
     ADMINISTER = "administer"  # users, organisation, rules, limits, calendar, 120 resources
@@ -68,6 +69,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.LIVE_MAP: _EMS | {R.DESK},
         P.EMS_MEDICAL: _EMS,
         P.EMS_DIRECTOR: _EMS | {R.OFFICIAL},
+        P.POST_BULLETINS: {R.SUPERVISOR},
         P.EMS_TRACKS: {R.SUPERVISOR},
         P.EMS_LOCKS: {R.SUPERVISOR},
         P.ADMINISTER: {R.ADMIN},

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core.accounts.permissions import Permission, roles_with
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.permissions import Permission, allows, roles_with
 from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.deadlines.extensions import DECISION_AUDIT_ACTIONS, ExtensionState
 from hotline.core.orders.audit_actions import AuditAction
@@ -92,7 +91,7 @@ def decide(
     decision = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
     with write_transaction(session):
         actor = session.get(User, actor_id)
-        if actor is None or actor.role_enum is not Role.SUPERVISOR:
+        if actor is None or not allows(actor.role_enum, Permission.DECIDE_EXTENSIONS):
             raise Forbidden()
         request = session.get(ExtensionRequest, request_id)
         if request is None:

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.database import write_transaction
 from hotline.models import Bulletin, User
 from hotline.services.errors import Forbidden, ValidationFailed
@@ -16,7 +16,7 @@ MAX_TEXT = 2000
 def post_bulletin(session: Session, *, actor_id: int, text: str, now: datetime) -> Bulletin:
     """A notice for dispatchers and stations (supervisors post them)."""
     actor = session.get(User, actor_id)
-    if actor is None or actor.role_enum is not Role.SUPERVISOR:
+    if actor is None or not allows(actor.role_enum, Permission.POST_BULLETINS):
         raise Forbidden()
     text = text.strip()
     if not text or len(text) > MAX_TEXT:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.database import insert_many, raw_utc, write_transaction
 from hotline.models import Notification
 
@@ -128,7 +129,7 @@ def inbox_recipients(user_id: int, role: str, department_id: int | None) -> list
     recipients = [f"user:{user_id}", f"role:{role}"]
     if department_id is not None:
         recipients.append(f"department:{department_id}")
-    if role in ("desk", "supervisor"):
+    if allows(role, Permission.WORK_DESK):
         recipients.append("department:desk")  # overdue orders that have no department
     return recipients
 

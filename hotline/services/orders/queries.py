@@ -136,7 +136,7 @@ def search(
 
 def department_queue(session: Session, actor: User) -> list[WorkOrder]:
     """The actor's department's open orders, most urgent first."""
-    if actor.role_enum is not Role.DEPARTMENT:
+    if not allows(actor.role_enum, Permission.HANDLE_ORDERS):
         raise Forbidden()
     states = [State.ROUTED.value, State.ACCEPTED.value]
     return list(
@@ -151,7 +151,7 @@ def department_queue(session: Session, actor: User) -> list[WorkOrder]:
 
 def desk_queues(session: Session, actor: User) -> dict[str, list[WorkOrder]]:
     """The dispatch desk's three queues: to route by hand, returned, replies to review."""
-    if actor.role_enum not in {Role.DESK, Role.SUPERVISOR}:
+    if not allows(actor.role_enum, Permission.WORK_DESK):
         raise Forbidden()
     queues = {}
     for name, state in (

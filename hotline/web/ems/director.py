@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hotline.core.accounts.permissions import Permission
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.ems.vocabulary import DISPATCH_TARGET_SECONDS
 from hotline.database import utcnow
 from hotline.plugins import db
@@ -28,14 +28,16 @@ def director():
         history=incidents.recent_incidents(db.session),
         figures=figures.recent_figures(db.session, now=now),
         target=DISPATCH_TARGET_SECONDS,
+        can_post=allows(current_user.role_enum, Permission.POST_BULLETINS),
+        can_open_incidents=allows(current_user.role_enum, Permission.EMS_DISPATCH),
     )
 
 
 @bp.route("/ems/director", methods=["POST"])
-@requires(Permission.EMS_DIRECTOR)
+@requires(Permission.POST_BULLETINS)
 @returns_to("ems.director")
 def post_bulletin():
-    """A supervisor's bulletin (the service refuses anyone else)."""
+    """A supervisor's bulletin."""
     form = BulletinForm()
     bulletins.post_bulletin(db.session, actor_id=current_user.id, text=form.text.data, now=utcnow())
     flash(_("Saved."), "success")

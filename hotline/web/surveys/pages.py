@@ -17,13 +17,13 @@ from hotline.web.errors import returns_to
 from hotline.web.helpers import requires
 from hotline.web.surveys.forms import SurveyForm
 
-bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+bp = Blueprint("surveys", __name__)
 
 
-@bp.route("")
+@bp.route("/surveys")
 @requires(Permission.SURVEY)
 def queue():
-    """Callbacks whose time has come, oldest first."""
+    """Surveys whose time has come, oldest first."""
     now = utcnow()
     return render_template(
         "surveys/queue.html",
@@ -50,7 +50,7 @@ def _render(task, errors: dict[str, str], form: dict, status: int = 200):
     )
 
 
-@bp.route("/<int:survey_id>", methods=["GET", "POST"])
+@bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])
 @requires(Permission.SURVEY)
 @returns_to("surveys.form")
 def form(survey_id: int):
@@ -87,3 +87,12 @@ def _recorded(task) -> str:
         return _("Recorded.")
     department = task.order.department.name if task.order.department else "—"
     return _("Recorded. The order was reopened to %(department)s.", department=department)
+
+
+@bp.route("/callbacks", defaults={"survey_id": None}, strict_slashes=False)
+@bp.route("/callbacks/<int:survey_id>")
+@requires(Permission.SURVEY)
+def old_address(survey_id: int | None):
+    """The pages' address before surveys had their own name: bookmarks still arrive."""
+    target = url_for("surveys.form", survey_id=survey_id) if survey_id else url_for("surveys.queue")
+    return redirect(target), 301
