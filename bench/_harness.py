@@ -28,15 +28,19 @@ def gunicorn(app: str, env: dict, workers: int = 2, threads: int = 4):
     process = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
-            "-w", str(workers),
-            "--threads", str(threads),
-            "-b", f"127.0.0.1:{port}",
-            "--log-level", "warning",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
             app,
         ],
         cwd=ROOT,
         env={**os.environ, **env},
-    )  # fmt: skip
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -57,15 +61,23 @@ def wrk(url: str, script: Path, seconds: int, connections: int, threads: int = 2
     """Run wrk with a Lua script; returns requests/s, latency percentiles and script output."""
     result = subprocess.run(
         [
-            "wrk", "--latency",
-            "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
-            "-s", str(script), url,
+            "wrk",
+            "--latency",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "-s",
+            str(script),
+            url,
         ],
         capture_output=True,
         text=True,
         check=True,
         timeout=seconds + 60,
-    )  # fmt: skip
+    )
     out = result.stdout
 
     def latency(pct: str) -> float:

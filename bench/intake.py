@@ -62,13 +62,21 @@ def intake_script(base: str, directory: Path) -> Path:
     bodies = []
     for i in range(200):
         lon, lat = rng.uniform(116.2, 116.6), rng.uniform(39.8, 40.05)
-        bodies.append(urlencode({
-            "csrf_token": token, "caller_phone": f"139{rng.randrange(10**8):08d}",
-            "channel": "phone", "order_type": "complaint",
-            "category_code": rng.choice(["0101", "0401", "0402", "0501", "0701", "0301"]),
-            "description": f"压测来电 {i}：夜间施工噪音扰民，请尽快处理。",
-            "lon": f"{lon:.6f}", "lat": f"{lat:.6f}", "address": "压测地址",
-        }))  # fmt: skip
+        bodies.append(
+            urlencode(
+                {
+                    "csrf_token": token,
+                    "caller_phone": f"139{rng.randrange(10**8):08d}",
+                    "channel": "phone",
+                    "order_type": "complaint",
+                    "category_code": rng.choice(["0101", "0401", "0402", "0501", "0701", "0301"]),
+                    "description": f"压测来电 {i}：夜间施工噪音扰民，请尽快处理。",
+                    "lon": f"{lon:.6f}",
+                    "lat": f"{lat:.6f}",
+                    "address": "压测地址",
+                }
+            )
+        )
     lua = COUNTING_LUA % {"ok_status": 302}
     lua += "local bodies = {" + ",".join(f'"{b}"' for b in bodies) + "}\n"
     lua += f"""
@@ -122,19 +130,27 @@ def main() -> None:
 
     intakes = acked / args.seconds
     floor = bare["counts"]["ok"] / args.seconds
-    print(f"SQLite {mode}, synchronous=FULL, gunicorn 2 workers x 4 threads, "
-          f"wrk {args.connections} connections, {args.seconds} s")  # fmt: skip
-    print(f"full intake:  {intakes:8.1f} intakes/s  p50 {full['p50_ms']:.1f} ms  "
-          f"p99 {full['p99_ms']:.1f} ms  non-302 {full['counts']['other']}  "
-          f"socket errors {full['counts']['errors']}")  # fmt: skip
+    print(
+        f"SQLite {mode}, synchronous=FULL, gunicorn 2 workers x 4 threads, "
+        f"wrk {args.connections} connections, {args.seconds} s"
+    )
+    print(
+        f"full intake:  {intakes:8.1f} intakes/s  p50 {full['p50_ms']:.1f} ms  "
+        f"p99 {full['p99_ms']:.1f} ms  non-302 {full['counts']['other']}  "
+        f"socket errors {full['counts']['errors']}"
+    )
     print(f"acknowledged {acked}, stored {stored}, audit rows {audits}, missing {missing}")
     print("(stored may exceed acknowledged: wrk stops counting while requests are in flight)")
-    print(f"bare insert:  {floor:8.1f} inserts/s  p50 {bare['p50_ms']:.1f} ms  "
-          f"p99 {bare['p99_ms']:.1f} ms")  # fmt: skip
+    print(
+        f"bare insert:  {floor:8.1f} inserts/s  p50 {bare['p50_ms']:.1f} ms  "
+        f"p99 {bare['p99_ms']:.1f} ms"
+    )
     print(f"ratio full/bare: {intakes / floor:.2f}")
-    print(f"targets: >= 300 intakes/s {'met' if intakes >= 300 else 'NOT met'}; "
-          f"ratio >= 0.5 {'met' if intakes / floor >= 0.5 else 'NOT met'}; "
-          f"missing == 0 {'met' if missing == 0 else 'NOT met'}")  # fmt: skip
+    print(
+        f"targets: >= 300 intakes/s {'met' if intakes >= 300 else 'NOT met'}; "
+        f"ratio >= 0.5 {'met' if intakes / floor >= 0.5 else 'NOT met'}; "
+        f"missing == 0 {'met' if missing == 0 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -37,19 +37,44 @@ def fill(app, vehicles: int, orders: int) -> None:
         db.session.commit()
         category_id = db.session.scalar(select(Category.id).where(Category.code == "0401"))
         statuses = ["available"] * 6 + ["dispatched", "en_route", "on_scene", "returning"]
-        db.session.execute(Vehicle.__table__.insert(), [
-            {"call_sign": f"B{i:05d}", "station_id": station.id, "status": rng.choice(statuses),
-             "lon": rng.uniform(WEST, EAST), "lat": rng.uniform(SOUTH, NORTH), "changed_at": NOW,
-             "change_seq": 0, "synthetic": True}
-            for i in range(vehicles)
-        ])  # fmt: skip
-        db.session.execute(WorkOrder.__table__.insert(), [
-            {"number": f"M{i:09d}", "version": 1, "channel": "phone", "order_type": "complaint",
-             "category_id": category_id, "description": "bench", "state": "routed",
-             "lon": rng.uniform(WEST, EAST), "lat": rng.uniform(SOUTH, NORTH), "time_limit": 15,
-             "due_at": NOW, "created_at": NOW, "updated_at": NOW, "synthetic": True}
-            for i in range(orders)
-        ])  # fmt: skip
+        db.session.execute(
+            Vehicle.__table__.insert(),
+            [
+                {
+                    "call_sign": f"B{i:05d}",
+                    "station_id": station.id,
+                    "status": rng.choice(statuses),
+                    "lon": rng.uniform(WEST, EAST),
+                    "lat": rng.uniform(SOUTH, NORTH),
+                    "changed_at": NOW,
+                    "change_seq": 0,
+                    "synthetic": True,
+                }
+                for i in range(vehicles)
+            ],
+        )
+        db.session.execute(
+            WorkOrder.__table__.insert(),
+            [
+                {
+                    "number": f"M{i:09d}",
+                    "version": 1,
+                    "channel": "phone",
+                    "order_type": "complaint",
+                    "category_id": category_id,
+                    "description": "bench",
+                    "state": "routed",
+                    "lon": rng.uniform(WEST, EAST),
+                    "lat": rng.uniform(SOUTH, NORTH),
+                    "time_limit": 15,
+                    "due_at": NOW,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "synthetic": True,
+                }
+                for i in range(orders)
+            ],
+        )
         db.session.commit()
 
 
@@ -89,12 +114,18 @@ def main() -> None:
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    client.post("/login", data={"username": "mapper", "password": "bench password 123",
-                                "csrf_token": token})  # fmt: skip
+    client.post(
+        "/login", data={"username": "mapper", "password": "bench password 123", "csrf_token": token}
+    )
     print(f"{args.vehicles:,} vehicles, {args.orders:,} open orders")
     print(f"{'url':<36} {'ms':>8} {'bytes':>11} {'gzip':>10}")
-    for url in ("/ems/map", "/api/v1/map/vehicles.geojson", "/api/v1/map/incidents.geojson",
-                "/api/v1/map/orders.geojson", "/api/v1/map/places.geojson"):  # fmt: skip
+    for url in (
+        "/ems/map",
+        "/api/v1/map/vehicles.geojson",
+        "/api/v1/map/incidents.geojson",
+        "/api/v1/map/orders.geojson",
+        "/api/v1/map/places.geojson",
+    ):
         seconds, size, zipped = measure(client, url)
         print(f"{url:<36} {seconds * 1000:8.1f} {size:11,} {zipped:10,}")
     print("targets: the page under 300 ms and under 2 MB")
@@ -127,8 +158,9 @@ def browser_figures(app) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                     args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/login")
         page.fill("input[name=username]", "mapper")
@@ -146,10 +178,12 @@ def browser_figures(app) -> None:
         with_orders = page.evaluate(PAN)
         browser.close()
     server.shutdown()
-    print(f"Chromium: page + 10,000 vehicles drawn in {loaded * 1000:.0f} ms; pan frame "
-          f"median {vehicles_only['median']:.0f} ms (worst {vehicles_only['worst']:.0f}); with "
-          f"10,000 orders too: median {with_orders['median']:.0f} ms "
-          f"(worst {with_orders['worst']:.0f})")  # fmt: skip
+    print(
+        f"Chromium: page + 10,000 vehicles drawn in {loaded * 1000:.0f} ms; pan frame "
+        f"median {vehicles_only['median']:.0f} ms (worst {vehicles_only['worst']:.0f}); with "
+        f"10,000 orders too: median {with_orders['median']:.0f} ms "
+        f"(worst {with_orders['worst']:.0f})"
+    )
 
 
 if __name__ == "__main__":

@@ -36,13 +36,18 @@ def post_script(directory: Path, key: str) -> Path:
     """wrk posts Open311 requests at random points in the city centre."""
     rng = random.Random(2)
     bodies = [
-        urlencode({
-            "api_key": key, "service_code": rng.choice(["0101", "0401", "0505", "0701"]),
-            "lat": f"{rng.uniform(39.85, 40.0):.6f}", "long": f"{rng.uniform(116.3, 116.5):.6f}",
-            "description": f"压测请求 {i}", "phone": f"139{rng.randrange(10**8):08d}",
-        })
+        urlencode(
+            {
+                "api_key": key,
+                "service_code": rng.choice(["0101", "0401", "0505", "0701"]),
+                "lat": f"{rng.uniform(39.85, 40.0):.6f}",
+                "long": f"{rng.uniform(116.3, 116.5):.6f}",
+                "description": f"压测请求 {i}",
+                "phone": f"139{rng.randrange(10**8):08d}",
+            }
+        )
         for i in range(200)
-    ]  # fmt: skip
+    ]
     lua = COUNTING_LUA % {"ok_status": 201}
     lua += "local bodies = {" + ",".join(f'"{b}"' for b in bodies) + "}\n"
     lua += """
@@ -90,15 +95,21 @@ def main() -> None:
             numbers = [r[0] for r in conn.execute("SELECT number FROM work_orders LIMIT 2000")]
         got = wrk(base, get_script(directory, numbers), args.seconds, args.connections)
     acked = posted["counts"]["ok"]
-    print(f"gunicorn 2 workers x 4 threads, SQLite WAL synchronous=FULL, "
-          f"wrk {args.connections} connections, {args.seconds} s per phase")  # fmt: skip
+    print(
+        f"gunicorn 2 workers x 4 threads, SQLite WAL synchronous=FULL, "
+        f"wrk {args.connections} connections, {args.seconds} s per phase"
+    )
     rate = acked / args.seconds
-    print(f"POST requests.json: {rate:8.1f} created/s  p50 {posted['p50_ms']:.1f} ms"
-          f"  p99 {posted['p99_ms']:.1f} ms  non-201 {posted['counts']['other']}")  # fmt: skip
+    print(
+        f"POST requests.json: {rate:8.1f} created/s  p50 {posted['p50_ms']:.1f} ms"
+        f"  p99 {posted['p99_ms']:.1f} ms  non-201 {posted['counts']['other']}"
+    )
     print(f"acknowledged {acked}, stored {stored}, missing {max(0, acked - stored)}")
-    print(f"GET requests/{{id}}.json: {got['counts']['ok'] / args.seconds:8.1f} reads/s"
-          f"  p50 {got['p50_ms']:.1f} ms  p99 {got['p99_ms']:.1f} ms"
-          f"  non-200 {got['counts']['other']}")  # fmt: skip
+    print(
+        f"GET requests/{{id}}.json: {got['counts']['ok'] / args.seconds:8.1f} reads/s"
+        f"  p50 {got['p50_ms']:.1f} ms  p99 {got['p99_ms']:.1f} ms"
+        f"  non-200 {got['counts']['other']}"
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,14 @@ from bench._harness import ROOT, prepared_app  # noqa: E402
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 DAYS = 700
-TYPES = [("complaint", 45), ("inquiry", 25), ("help", 12), ("suggestion", 8), ("tip_off", 6),
-         ("praise", 4)]  # fmt: skip
+TYPES = [
+    ("complaint", 45),
+    ("inquiry", 25),
+    ("help", 12),
+    ("suggestion", 8),
+    ("tip_off", 6),
+    ("praise", 4),
+]
 CHANNELS = [("phone", 80), ("web", 8), ("app", 6), ("api", 3), ("letter", 3)]
 
 
@@ -60,26 +66,53 @@ def generate(app, count: int) -> None:
             order_type = rng.choices(types, type_weights)[0]
             category = rng.choice(categories)
             district, department = rng.choice(districts), rng.choice(departments)
-            orders.append({
-                "id": i + 1, "number": f"R{i:010d}", "version": 1, "channel": channel,
-                "order_type": order_type, "category_id": category, "description": "bench",
-                "district_id": district, "department_id": department,
-                "state": state, "time_limit": 15, "due_at": due, "created_at": created,
-                "updated_at": created, "routed_at": created, "closed_at": closed,
-                "accepted_at": created + timedelta(hours=rng.uniform(0.2, 30)),
-                "accepted_in_time": rng.random() < 0.9, "synthetic": True,
-            })  # fmt: skip
+            orders.append(
+                {
+                    "id": i + 1,
+                    "number": f"R{i:010d}",
+                    "version": 1,
+                    "channel": channel,
+                    "order_type": order_type,
+                    "category_id": category,
+                    "description": "bench",
+                    "district_id": district,
+                    "department_id": department,
+                    "state": state,
+                    "time_limit": 15,
+                    "due_at": due,
+                    "created_at": created,
+                    "updated_at": created,
+                    "routed_at": created,
+                    "closed_at": closed,
+                    "accepted_at": created + timedelta(hours=rng.uniform(0.2, 30)),
+                    "accepted_in_time": rng.random() < 0.9,
+                    "synthetic": True,
+                }
+            )
             if closed is not None and rng.random() < 0.6:
                 satisfaction = rng.choices(("satisfied", "basic", "dissatisfied"), (80, 15, 5))[0]
                 done = closed + timedelta(days=1, hours=2)
-                surveys.append({
-                    "order_id": i + 1, "version": 1, "round": 1, "state": "done",
-                    "department_id": department, "district_id": district,
-                    "created_at": closed, "due_at": done, "attempts": 0, "last_attempt_day": "",
-                    "resolved": satisfaction != "dissatisfied", "satisfaction": satisfaction,
-                    "attitude": "satisfied", "score": 9, "comment": "", "reopened": False,
-                    "completed_at": done,
-                })  # fmt: skip
+                surveys.append(
+                    {
+                        "order_id": i + 1,
+                        "version": 1,
+                        "round": 1,
+                        "state": "done",
+                        "department_id": department,
+                        "district_id": district,
+                        "created_at": closed,
+                        "due_at": done,
+                        "attempts": 0,
+                        "last_attempt_day": "",
+                        "resolved": satisfaction != "dissatisfied",
+                        "satisfaction": satisfaction,
+                        "attitude": "satisfied",
+                        "score": 9,
+                        "comment": "",
+                        "reopened": False,
+                        "completed_at": done,
+                    }
+                )
             if len(orders) == 20000:
                 db.session.execute(order_table.insert(), orders)
                 if surveys:
@@ -119,16 +152,20 @@ def time_reports(app, label: str) -> None:
             took = time.perf_counter() - start
             db.session.commit()
             verdict = "met" if took < target else "NOT met"
-            print(f"{label}: {kind.value} report ({data.volume.total:,} orders, {len(pdf):,} "
-                  f"bytes of PDF) in {took:.1f} s (target < {target} s: {verdict})")  # fmt: skip
+            print(
+                f"{label}: {kind.value} report ({data.volume.total:,} orders, {len(pdf):,} "
+                f"bytes of PDF) in {took:.1f} s (target < {target} s: {verdict})"
+            )
         period = period_for(PeriodKind.MONTH, date(2026, 10, 15))
         start = time.perf_counter()
         data = report_data.build(
             db.session, period=period, timezone="Asia/Shanghai", scope=Scope(district_code="110105")
         )
         db.session.commit()
-        print(f"{label}: month report figures for 朝阳区 ({data.volume.total:,} orders) in "
-              f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+        print(
+            f"{label}: month report figures for 朝阳区 ({data.volume.total:,} orders) in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
         filters = OrderFilters(date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
         start = time.perf_counter()
         total = db.session.scalar(
@@ -143,8 +180,10 @@ def time_reports(app, label: str) -> None:
         ).all()
         listed = time.perf_counter() - start
         db.session.commit()
-        print(f"{label}: search page for October 2026: count ({total:,}) in {counted * 1000:.0f} "
-              f"ms, newest {len(first_page)} in {listed * 1000:.0f} ms")  # fmt: skip
+        print(
+            f"{label}: search page for October 2026: count ({total:,}) in {counted * 1000:.0f} "
+            f"ms, newest {len(first_page)} in {listed * 1000:.0f} ms"
+        )
 
 
 def copy_to_postgres(sqlite_file: Path, url: str) -> object:
@@ -185,16 +224,19 @@ def copy_table(source, target, table: str) -> None:
     """COPY one table's rows, with its secondary indexes built afterwards (much faster)."""
     columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
     booleans = {
-        name for name, kind in target.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = %s", (table,),
-        ) if kind == "boolean"
-    }  # fmt: skip
+        name
+        for name, kind in target.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s",
+            (table,),
+        )
+        if kind == "boolean"
+    }
     flags = [i for i, name in enumerate(columns) if name in booleans]
     indexes = target.execute(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
-        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", (table,),
-    ).fetchall()  # fmt: skip
+        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        (table,),
+    ).fetchall()
     for name, _definition in indexes:
         target.execute(f"DROP INDEX {name}")
     names = ", ".join(columns)

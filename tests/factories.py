@@ -97,12 +97,16 @@ def ambulances(count: int, name: str = "测试急救站（合成）", seed: int 
     db.session.flush()
     vehicles = [
         Vehicle(
-            call_sign=f"T{seed}-{i:03d}", station_id=station.id, changed_at=NOW, change_seq=0,
-            lon=TIANANMEN[0] + rng.uniform(-0.1, 0.1), lat=TIANANMEN[1] + rng.uniform(-0.1, 0.1),
+            call_sign=f"T{seed}-{i:03d}",
+            station_id=station.id,
+            changed_at=NOW,
+            change_seq=0,
+            lon=TIANANMEN[0] + rng.uniform(-0.1, 0.1),
+            lat=TIANANMEN[1] + rng.uniform(-0.1, 0.1),
             synthetic=True,
         )
         for i in range(count)
-    ]  # fmt: skip
+    ]
     db.session.add_all(vehicles)
     db.session.commit()
     return [v.id for v in vehicles]

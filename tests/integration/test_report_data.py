@@ -25,8 +25,9 @@ def test_volume_and_comparisons(any_app):
         factories.order(now=at(2026, 9, 30, 16, 30))  # 1 Oct 00:30 in Beijing: October
         factories.order(now=at(2026, 10, 1, 17, 0))  # 2 Oct 01:00 in Beijing
         factories.order(now=at(2026, 10, 31, 15, 59))  # 31 Oct 23:59 in Beijing
-        factories.order(now=at(2026, 10, 15, 2, 0), order_type="inquiry", category_code="1303",
-                        channel="web")  # fmt: skip
+        factories.order(
+            now=at(2026, 10, 15, 2, 0), order_type="inquiry", category_code="1303", channel="web"
+        )
         factories.order(now=at(2026, 10, 31, 16, 0))  # 1 Nov in Beijing: not October
         # September 2026: 2 complaints. October 2025: 1 complaint, no inquiry.
         factories.order(now=at(2026, 9, 10, 2, 0))
@@ -38,8 +39,12 @@ def test_volume_and_comparisons(any_app):
         assert data.volume.total == 4
         assert data.volume.by_type == {"complaint": 3, "inquiry": 1}
         assert data.volume.by_channel == {"phone": 3, "web": 1}
-        assert data.volume.daily == {date(2026, 10, 1): 1, date(2026, 10, 2): 1,
-                                     date(2026, 10, 15): 1, date(2026, 10, 31): 1}  # fmt: skip
+        assert data.volume.daily == {
+            date(2026, 10, 1): 1,
+            date(2026, 10, 2): 1,
+            date(2026, 10, 15): 1,
+            date(2026, 10, 31): 1,
+        }
         assert data.orders.current == 4
         assert data.orders.previous.difference == 2 and data.orders.previous.percent() == "+100.0%"
         assert data.orders.year_earlier.difference == 3
@@ -77,23 +82,39 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
         ems_desk = factories.user(Role.EMS_DISPATCHER)
         # Two October orders closed and called back: one satisfied, one dissatisfied; and
         # one in September, satisfied.
-        answers = [(9, 8, "satisfied", "yes"), (10, 5, "satisfied", "yes"),
-                   (10, 12, "dissatisfied", "no")]  # fmt: skip
+        answers = [
+            (9, 8, "satisfied", "yes"),
+            (10, 5, "satisfied", "yes"),
+            (10, 12, "dissatisfied", "no"),
+        ]
         for month, day, satisfaction, resolved in answers:
             when = at(2026, month, day, 2, 0)
             order = factories.order(now=when)
-            for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
-                                        (desk, Action.APPROVE, "")):  # fmt: skip
+            for actor, action, note in (
+                (staff, Action.ACCEPT, ""),
+                (staff, Action.REPLY, "好"),
+                (desk, Action.APPROVE, ""),
+            ):
                 step = Step(action, note)
                 handling.perform(
                     db.session, actor_id=actor.id, number=order.number, step=step, now=when
                 )
             [task] = tasks.for_order(db.session, order.id)
-            form = {"outcome": "answered", "resolved": resolved, "satisfaction": satisfaction,
-                    "attitude": "satisfied", "score": "7"}  # fmt: skip
-            tasks.record_call(db.session, actor_id=caller.id, survey_id=task.id,
-                              result=parse_call(form, ZoneInfo(TZ)), now=task.due_at,
-                              timezone=TZ)  # fmt: skip
+            form = {
+                "outcome": "answered",
+                "resolved": resolved,
+                "satisfaction": satisfaction,
+                "attitude": "satisfied",
+                "score": "7",
+            }
+            tasks.record_call(
+                db.session,
+                actor_id=caller.id,
+                survey_id=task.id,
+                result=parse_call(form, ZoneInfo(TZ)),
+                now=task.due_at,
+                timezone=TZ,
+            )
         # One 120 incident: dispatched 100 s after the call, on scene 10 minutes later.
         [vid] = factories.ambulances(1)
         called = at(2026, 10, 20, 2, 0)
@@ -190,12 +211,18 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
 
         def handled(created: datetime, hours: float, due: datetime) -> WorkOrder:
             order = factories.order(now=created)
-            db.session.execute(update(WorkOrder).where(WorkOrder.id == order.id)
-                               .values(due_at=due, version=WorkOrder.version + 1))  # fmt: skip
+            db.session.execute(
+                update(WorkOrder)
+                .where(WorkOrder.id == order.id)
+                .values(due_at=due, version=WorkOrder.version + 1)
+            )
             db.session.commit()
             done = created + timedelta(hours=hours)
-            for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "好"),
-                                        (desk, Action.APPROVE, "")):  # fmt: skip
+            for actor, action, note in (
+                (staff, Action.ACCEPT, ""),
+                (staff, Action.REPLY, "好"),
+                (desk, Action.APPROVE, ""),
+            ):
                 step = Step(action, note)
                 handling.perform(
                     db.session, actor_id=actor.id, number=order.number, step=step, now=done
@@ -211,9 +238,13 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         late_closed = handled(at(2026, 10, 18, 2, 0), 50 + 72, at(2026, 10, 20, 2, 0))
         # Due 10 Oct and still open: late.
         still_open = factories.order(now=at(2026, 10, 2, 2, 0))
-        db.session.execute(update(WorkOrder).where(WorkOrder.id == still_open.id)
-                           .values(due_at=at(2026, 10, 10, 2, 0), escalation_level=3,
-                                   version=WorkOrder.version + 1))  # fmt: skip
+        db.session.execute(
+            update(WorkOrder)
+            .where(WorkOrder.id == still_open.id)
+            .values(
+                due_at=at(2026, 10, 10, 2, 0), escalation_level=3, version=WorkOrder.version + 1
+            )
+        )
         db.session.commit()
         # Returned (退单) by the department in October.
         returned = factories.order(now=at(2026, 10, 7, 2, 0))
@@ -227,8 +258,10 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
 
         # Two ambulances: one out 1 h in October, one from 1 h before October to 2 h into it.
         first, second = factories.ambulances(2)
-        for vehicle, start, hours in ((first, at(2026, 10, 20, 2, 0), 1),
-                                      (second, at(2026, 9, 30, 15, 0), 3)):  # fmt: skip
+        for vehicle, start, hours in (
+            (first, at(2026, 10, 20, 2, 0), 1),
+            (second, at(2026, 9, 30, 15, 0), 3),
+        ):
             call = incidents.Call("", *factories.TIANANMEN, "胸痛", 2)
             incident = incidents.create_incident(
                 db.session, actor_id=ems_desk.id, call=call, now=start, timezone=TZ
@@ -263,8 +296,7 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         assert count == 3
         # Late is exactly what 按时办结 does not count among the orders due.
         assert count == data.overall.counts.due - data.overall.counts.closed_by_due
-        assert [o.number for o in late] == [still_open.number, returned.number,
-                                            late_closed.number]  # fmt: skip
+        assert [o.number for o in late] == [still_open.number, returned.number, late_closed.number]
         assert late[0].closed_at is None and late[0].escalation_level == 3
         assert late[1].department is None and late[2].closed_at == at(2026, 10, 23, 4, 0)
         # Its orders: 4 kept in October (+1 returned), 1 in September, none in October 2025.
@@ -279,16 +311,22 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
         [sheet_row] = [r for r in handling_sheet if r[0] == "东城区城市管理委员会"]
         assert sheet_row[-3:] == [30, 10, None]
         rows = files.tables(data)["late"]
-        assert rows[1][:4] == [still_open.number, "东城区城市管理委员会", still_open.category.name,
-                               "2026-10-10 10:00+08:00"]  # fmt: skip
+        assert rows[1][:4] == [
+            still_open.number,
+            "东城区城市管理委员会",
+            still_open.category.name,
+            "2026-10-10 10:00+08:00",
+        ]
         assert rows[3][4] == "2026-10-23 12:00+08:00"
         capacity = 2 * 31 * 86400
         assert (data.ems.utilisation.numerator, data.ems.utilisation.denominator) == (
-            3 * 3600, capacity,
-        )  # fmt: skip
+            3 * 3600,
+            capacity,
+        )
         pdf = report_pdf.render(data, "月报", "全市", at(2026, 11, 1, 8, 0))
-        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
-                              check=True).stdout.decode()  # fmt: skip
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
         assert "54.2" in text and "+34.2" in text and "督办" in text
         assert still_open.number in text and "未办结" in text and "10-10 10:00" in text
         assert "车辆利用率" in text and "0.2%" in text

@@ -49,8 +49,11 @@ def test_report_pdf_text_fonts_and_pages(app, tmp_path):
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout
     assert "WenQuanYiMicroHei" in fonts and " yes " in fonts
-    pages = subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / "p")],
-                           capture_output=True, check=True)  # fmt: skip
+    pages = subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / "p")],
+        capture_output=True,
+        check=True,
+    )
     assert pages.returncode == 0 and len(list(tmp_path.glob("p-*.png"))) >= 3
 
 
@@ -89,15 +92,27 @@ def _answered_survey_with(comment: str) -> None:
     staff = factories.user(Role.DEPARTMENT, "东城区城市管理委员会")
     desk = factories.user(Role.DESK)
     order = factories.order(now=when)
-    for actor, action, note in ((staff, Action.ACCEPT, ""), (staff, Action.REPLY, "已处理"),
-                                (desk, Action.APPROVE, "")):  # fmt: skip
+    for actor, action, note in (
+        (staff, Action.ACCEPT, ""),
+        (staff, Action.REPLY, "已处理"),
+        (desk, Action.APPROVE, ""),
+    ):
         step = Step(action, note)
         handling.perform(db.session, actor_id=actor.id, number=order.number, step=step, now=when)
     [task] = tasks.for_order(db.session, order.id)
-    form = {"outcome": "answered", "resolved": "yes", "satisfaction": "basic",
-            "attitude": "satisfied", "score": "8", "comment": comment[:2000]}  # fmt: skip
+    form = {
+        "outcome": "answered",
+        "resolved": "yes",
+        "satisfaction": "basic",
+        "attitude": "satisfied",
+        "score": "8",
+        "comment": comment[:2000],
+    }
     tasks.record_call(
-        db.session, actor_id=factories.user(Role.SURVEYOR).id, survey_id=task.id,
-        result=parse_call(form, ZoneInfo("Asia/Shanghai")), now=task.due_at,
+        db.session,
+        actor_id=factories.user(Role.SURVEYOR).id,
+        survey_id=task.id,
+        result=parse_call(form, ZoneInfo("Asia/Shanghai")),
+        now=task.due_at,
         timezone="Asia/Shanghai",
-    )  # fmt: skip
+    )

@@ -20,8 +20,13 @@ from tests.factories import NOW, act
 
 TZ = ZoneInfo("Asia/Shanghai")
 DONGCHENG = "东城区城市管理委员会"
-ANSWER = {"outcome": "answered", "resolved": "yes", "satisfaction": "satisfied",
-          "attitude": "satisfied", "score": "10"}  # fmt: skip
+ANSWER = {
+    "outcome": "answered",
+    "resolved": "yes",
+    "satisfaction": "satisfied",
+    "attitude": "satisfied",
+    "score": "10",
+}
 
 
 def closed_order(**overrides):
@@ -156,10 +161,14 @@ def test_only_survey_operators_and_supervisors_and_one_writer_wins(any_app):
         record(caller, task, {"outcome": "not_reached"}, NOW + timedelta(days=3))
         with pytest.raises(Conflict):
             surveys.record_call(
-                db.session, actor_id=caller.id, survey_id=task.id,
-                result=CallResult(Outcome.DECLINED), now=NOW + timedelta(days=4),
-                timezone="Asia/Shanghai", expected_version=stale,
-            )  # fmt: skip
+                db.session,
+                actor_id=caller.id,
+                survey_id=task.id,
+                result=CallResult(Outcome.DECLINED),
+                now=NOW + timedelta(days=4),
+                timezone="Asia/Shanghai",
+                expected_version=stale,
+            )
 
 
 def test_kpi_counts_on_a_hand_worked_fixture(any_app):

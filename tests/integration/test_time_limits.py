@@ -54,5 +54,10 @@ def test_rules_are_validated(app):
                 warning_percent=100,
             )
         assert set(err.value.errors) == {
-            "order_type", "category_id", "priority", "amount", "unit", "warning_percent"
-        }  # fmt: skip
+            "order_type",
+            "category_id",
+            "priority",
+            "amount",
+            "unit",
+            "warning_percent",
+        }

@@ -19,8 +19,14 @@ from hotline.core.surveys.rules import (
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()
-ANSWER = {"outcome": "answered", "resolved": "yes", "satisfaction": "basic",
-          "attitude": "neutral", "score": "8", "comment": "还行"}  # fmt: skip
+ANSWER = {
+    "outcome": "answered",
+    "resolved": "yes",
+    "satisfaction": "basic",
+    "attitude": "neutral",
+    "score": "8",
+    "comment": "还行",
+}
 
 
 def test_first_survey_is_the_next_working_day_across_holidays():

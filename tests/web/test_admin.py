@@ -172,14 +172,21 @@ def test_time_limit_rules_by_type_and_priority(make, query, login):
 
     admin = login(make(factories.user, Role.ADMIN))
     category = query(lambda: db.session.scalar(select(Category).where(Category.code == "0401")))
-    rule = {"order_type": "complaint", "category_id": category.id, "priority": "urgent",
-            "amount": "6", "unit": "calendar_hours", "warning_percent": "75"}  # fmt: skip
+    rule = {
+        "order_type": "complaint",
+        "category_id": category.id,
+        "priority": "urgent",
+        "amount": "6",
+        "unit": "calendar_hours",
+        "warning_percent": "75",
+    }
     response = admin.post("/admin/time-limits", rule, follow_redirects=True)
     assert "已保存" in response.get_data(as_text=True)
     page = admin.get("/admin/time-limits").get_data(as_text=True)
     assert "75%" in page and "紧急" in page
-    bad = admin.post("/admin/time-limits", {"amount": "3", "unit": "working_days",
-                                            "warning_percent": "80"})  # fmt: skip
+    bad = admin.post(
+        "/admin/time-limits", {"amount": "3", "unit": "working_days", "warning_percent": "80"}
+    )
     assert "至少选择" in bad.get_data(as_text=True)
     urgent = make(factories.order, urgent="on")
     assert urgent.due_at == factories.NOW + timedelta(hours=6)
