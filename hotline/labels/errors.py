@@ -55,7 +55,7 @@ ERROR_LABELS = {
     ),
     "time_before_last_status": _l("That time is before the vehicle's last status."),
     "score_out_of_range": _l("Give a score from 1 to 10."),
-    "survey_finished": _l("This callback has already been completed."),
+    "survey_finished": _l("This survey has already been completed."),
     "already_tried_today": _l(
         "A missed call was already recorded today: the next try must be on another day."
     ),

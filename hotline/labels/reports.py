@@ -26,7 +26,7 @@ KEY_FIGURE_LABELS = register(
         "on_time": _l("On-time completion"),
         "resolution": _l("Resolution rate"),
         "satisfaction": _l("Satisfaction rate"),
-        "survey": _l("Callback rate"),
+        "survey": _l("Survey rate"),
         "completion": _l("Completion rate"),
         "returned": _l("Return rate"),
         "reopen": _l("Reopen rate"),

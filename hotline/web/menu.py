@@ -20,7 +20,7 @@ class MenuEntry:
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("intake.form", _l("New call")),
     MenuEntry("intake.mailbox_queue", _l("Mailbox")),
-    MenuEntry("orders.desk", _l("Dispatch desk")),
+    MenuEntry("orders.desk", _l("Routing desk")),
     MenuEntry("orders.queue", _l("My queue")),
     MenuEntry("deadlines.overdue", _l("Overdue by department")),
     MenuEntry("deadlines.extension_list", _l("Extension requests")),
@@ -29,7 +29,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("ems.dispatch_map", _l("Dispatcher's map")),
     MenuEntry("ems.director", _l("Director's view")),
     MenuEntry("ems.locks", _l("Malicious-number locks")),
-    MenuEntry("surveys.queue", _l("Callbacks")),
+    MenuEntry("surveys.queue", _l("Surveys")),
     MenuEntry("kpi.index", _l("Key figures")),
     MenuEntry("reports.index", _l("Reports")),
     MenuEntry("notifications.inbox", _l("Notices")),

@@ -24,7 +24,7 @@ class RuleRef:
 
 @dataclass(frozen=True)
 class RoutingDecision:
-    """The department chosen (None: manual triage) and the reasons, as codes with values."""
+    """The department chosen (None: the desk routes it by hand) and the reasons, as codes."""
 
     department: DepartmentRef | None
     district_code: str | None
@@ -37,9 +37,9 @@ REASONS = (
     "explicit_rule_city",  # an admin rule for this category anywhere
     "city_level_kind",  # the category's kind is handled by a city-level body
     "district_kind",  # the category's kind, in the district the point falls in
-    "no_location",  # no district known: manual triage
-    "no_department",  # no department of that kind in that district: manual triage
-    "no_category_kind",  # category has no responsible kind: manual triage
+    "no_location",  # no district known: routed by hand
+    "no_department",  # no department of that kind in that district: routed by hand
+    "no_category_kind",  # category has no responsible kind: routed by hand
 )
 
 

@@ -10,10 +10,10 @@ from hotline.core.accounts.roles import Role
 class State(StrEnum):
     """Where a work order stands in the closed loop."""
 
-    REGISTERED = "registered"  # 受理: waiting for the dispatch desk (manual triage)
+    REGISTERED = "registered"  # 受理: waiting for the desk to route it by hand
     ROUTED = "routed"  # 已派单: sent to a department
     ACCEPTED = "accepted"  # 签收
-    RETURNED = "returned"  # 退单: back at the dispatch desk for 改派
+    RETURNED = "returned"  # 退单: back at the desk for 改派 (re-routing)
     REPLIED = "replied"  # 已答复: waiting for the desk's review
     CLOSED = "closed"  # 办结
     CLOSED_AT_INTAKE = "closed_at_intake"  # 直接办结

@@ -150,7 +150,7 @@ def department_queue(session: Session, actor: User) -> list[WorkOrder]:
 
 
 def desk_queues(session: Session, actor: User) -> dict[str, list[WorkOrder]]:
-    """The dispatch desk's three queues: to route by hand, returned, replies to review."""
+    """The desk's three queues: to route by hand, returned, replies to review."""
     if not allows(actor.role_enum, Permission.WORK_DESK):
         raise Forbidden()
     queues = {}
