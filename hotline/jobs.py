@@ -39,7 +39,7 @@ def deliver_notifications(app: Flask) -> None:
     """Send what is due in the outbox (claimed by compare-and-set: safe to run twice)."""
     with app.app_context():
         sender = app.config.get("NOTIFICATION_SENDER") or notifications.log_sender
-        notifications.deliver_due(db.session, sender, utcnow())
+        notifications.deliver_due(db.session, sender=sender, now=utcnow())
         db.session.remove()
 
 

@@ -91,7 +91,9 @@ def test_enqueue_many_writes_the_rows_that_enqueue_writes(any_app):
         }
         assert {(r["next_attempt_at"], r["created_at"]) for r in batch} == {(LATER, LATER)}
         delivered = []
-        assert outbox.deliver_due(db.session, delivered.append, LATER) == 5  # + the SMS receipt
+        assert (
+            outbox.deliver_due(db.session, sender=delivered.append, now=LATER) == 5
+        )  # + the SMS receipt
         assert {m.text for m in delivered} >= {"工单超期", "百分号 100% 不是参数"}
 
 

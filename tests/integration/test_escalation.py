@@ -68,7 +68,7 @@ def test_each_threshold_is_passed_exactly_once(any_app):
         assert stamps == [steps[1][0], steps[3][0], steps[4][0], steps[5][0]]
         notice = db.session.scalar(select(Notification).order_by(Notification.id.desc()))
         assert notice.created_at == steps[5][0] and notice.next_attempt_at == steps[5][0]
-        due = outbox.deliver_due(db.session, lambda m: None, steps[5][0])
+        due = outbox.deliver_due(db.session, sender=lambda m: None, now=steps[5][0])
         assert due >= 3  # reminder, supervision and official notices are due at once
     assert escalations(any_app) == ["warning", "reminder", "supervision", "official"]
 

@@ -82,7 +82,7 @@ def test_other_departments_cannot_see_or_act(app):
         with pytest.raises(NotFound):
             act(outsider, order.number, Action.ACCEPT)
         with pytest.raises(NotFound):
-            queries.get_order(db.session, outsider, order.number)
+            queries.get_order(db.session, actor=outsider, number=order.number)
         assert queries.department_queue(db.session, outsider) == []
         assert audit_count(order) == 1
 

@@ -52,12 +52,18 @@ def test_a_sender_that_fails_twice_delivers_once(app):
             db.session, channel="sms", recipient="13912345678", text="测试", now=T0
         )
         db.session.commit()
-        assert notifications.deliver_due(db.session, flaky, T0) == 0
-        assert notifications.deliver_due(db.session, flaky, T0 + timedelta(seconds=30)) == 0
+        assert notifications.deliver_due(db.session, sender=flaky, now=T0) == 0
+        assert (
+            notifications.deliver_due(db.session, sender=flaky, now=T0 + timedelta(seconds=30)) == 0
+        )
         assert calls == [1]  # backing off: not tried again within the minute
-        assert notifications.deliver_due(db.session, flaky, T0 + timedelta(minutes=1)) == 0
-        assert notifications.deliver_due(db.session, flaky, T0 + timedelta(minutes=3)) == 1
-        assert notifications.deliver_due(db.session, flaky, T0 + timedelta(hours=5)) == 0
+        assert (
+            notifications.deliver_due(db.session, sender=flaky, now=T0 + timedelta(minutes=1)) == 0
+        )
+        assert (
+            notifications.deliver_due(db.session, sender=flaky, now=T0 + timedelta(minutes=3)) == 1
+        )
+        assert notifications.deliver_due(db.session, sender=flaky, now=T0 + timedelta(hours=5)) == 0
         assert calls == [1, 1, 1]
         note = db.session.scalar(select(Notification))
         db.session.refresh(note)

@@ -26,8 +26,10 @@ def test_a_reminder_shows_up_only_once_its_time_has_come(app):
         order = factories.order()
         at = factories.NOW + timedelta(hours=3)
         remind(operator, order.number, at, "回电市民", factories.NOW)
-        assert reminders.due_for(db.session, operator.id, at - timedelta(minutes=1)) == []
-        due = reminders.due_for(db.session, operator.id, at)
+        assert (
+            reminders.due_for(db.session, user_id=operator.id, now=at - timedelta(minutes=1)) == []
+        )
+        due = reminders.due_for(db.session, user_id=operator.id, now=at)
         assert [r.order.number for r in due] == [order.number]
         assert reminders.due_orders(db.session, [order.id], at)[order.id].note == "回电市民"
         with pytest.raises(ValidationFailed):

@@ -155,7 +155,7 @@ def test_only_survey_operators_and_supervisors_and_one_writer_wins(any_app):
         order, staff, _ = closed_order()
         [task] = surveys.for_order(db.session, order.id)
         with pytest.raises(Forbidden):
-            surveys.get(db.session, staff.id, task.id)
+            surveys.get(db.session, actor_id=staff.id, survey_id=task.id)
         caller = factories.user(Role.SURVEYOR)
         stale = task.version
         record(caller, task, {"outcome": "not_reached"}, NOW + timedelta(days=3))

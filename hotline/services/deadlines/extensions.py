@@ -40,7 +40,7 @@ def request_extension(
         raise ValidationFailed({"reason": "too_long"})
     with write_transaction(session):
         actor, order = load_for_action(
-            session, actor_id, number, roles_with(Permission.HANDLE_ORDERS)
+            session, actor_id=actor_id, number=number, roles=roles_with(Permission.HANDLE_ORDERS)
         )
         if order.state not in WORKING_STATES:
             raise ValidationFailed({"action": "not_allowed_in_state"})

@@ -22,7 +22,7 @@ def set_reminder(
         raise ValidationFailed({"remind_at": "not_in_future"})
     with write_transaction(session):
         actor, order = load_for_action(
-            session, actor_id, number, roles_with(Permission.SET_REMINDERS)
+            session, actor_id=actor_id, number=number, roles=roles_with(Permission.SET_REMINDERS)
         )
         note = note.strip()[:1000]
         reminder = Reminder(
@@ -43,7 +43,7 @@ def set_reminder(
     return reminder
 
 
-def due_for(session: Session, user_id: int, now: datetime) -> list[Reminder]:
+def due_for(session: Session, *, user_id: int, now: datetime) -> list[Reminder]:
     """The reminders this user set whose time has come, latest first."""
     return list(
         session.scalars(

@@ -73,7 +73,7 @@ def backoff(attempts: int) -> timedelta:
     return min(MAX_BACKOFF, timedelta(minutes=2 ** max(0, attempts - 1)))
 
 
-def deliver_due(session: Session, sender: Sender, now: datetime, limit: int = 200) -> int:
+def deliver_due(session: Session, *, sender: Sender, now: datetime, limit: int = 200) -> int:
     """Deliver what is due; each message is claimed by compare-and-set, so two workers never
     send the same one at once. Returns how many were delivered."""
     due = session.execute(

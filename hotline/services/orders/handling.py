@@ -133,7 +133,7 @@ def _restart_clock(
 def _load(
     session: Session, actor_id: int, number: str, expected_version: int | None
 ) -> tuple[User, WorkOrder]:
-    actor, order = load_for_action(session, actor_id, number)
+    actor, order = load_for_action(session, actor_id=actor_id, number=number)
     if expected_version is not None and order.version != expected_version:
         raise Conflict("stale_version")
     return actor, order

@@ -60,7 +60,7 @@ class OrderDetail:
 
 def order_detail(session: Session, *, actor: User, number: str) -> OrderDetail:
     """The order page's data; NotFound when the actor may not see the order."""
-    order = queries.get_order(session, actor, number)
+    order = queries.get_order(session, actor=actor, number=number)
     role = actor.role_enum
     actions = workflow.available_actions(order.state_enum, role)
     chooses_department = bool(workflow.ACTIONS_WITH_DEPARTMENT & set(actions))

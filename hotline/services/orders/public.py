@@ -27,7 +27,7 @@ class PublicStatus:
     reply: str
 
 
-def lookup(session: Session, number: str, last_four: str) -> PublicStatus | None:
+def lookup(session: Session, *, number: str, last_four: str) -> PublicStatus | None:
     """The status if the number exists and the caller's phone ends in `last_four`; else None.
 
     Unknown numbers and wrong digits look the same, so numbers cannot be probed.

@@ -41,7 +41,7 @@ def visible_orders(actor: User) -> Select:
     return query
 
 
-def get_order(session: Session, actor: User, number: str) -> WorkOrder:
+def get_order(session: Session, *, actor: User, number: str) -> WorkOrder:
     """One order by number, or NotFound when it does not exist or is not the actor's to see."""
     order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
     if order is None:
@@ -50,7 +50,7 @@ def get_order(session: Session, actor: User, number: str) -> WorkOrder:
 
 
 def load_for_action(
-    session: Session, actor_id: int, number: str, roles: frozenset[Role] | None = None
+    session: Session, *, actor_id: int, number: str, roles: frozenset[Role] | None = None
 ) -> tuple[User, WorkOrder]:
     """The acting user and the order they act on: Forbidden for a role not in `roles`,
     NotFound for an inactive user or an order they may not see."""

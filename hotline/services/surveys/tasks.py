@@ -105,12 +105,14 @@ def for_order(session: Session, order_id: int) -> list[Survey]:
     )
 
 
-def get(session: Session, actor_id: int, survey_id: int) -> Survey:
+def get(session: Session, *, actor_id: int, survey_id: int) -> Survey:
     """One task, for a survey operator or a supervisor."""
     task = session.get(Survey, survey_id)
     if task is None:
         raise NotFound()
-    load_for_action(session, actor_id, task.order.number, roles_with(Permission.SURVEY))
+    load_for_action(
+        session, actor_id=actor_id, number=task.order.number, roles=roles_with(Permission.SURVEY)
+    )
     return task
 
 
@@ -131,7 +133,10 @@ def record_call(
         if task is None:
             raise NotFound()
         actor, order = load_for_action(
-            session, actor_id, task.order.number, roles_with(Permission.SURVEY)
+            session,
+            actor_id=actor_id,
+            number=task.order.number,
+            roles=roles_with(Permission.SURVEY),
         )
         if expected_version is not None and task.version != expected_version:
             raise Conflict("stale_version")

@@ -94,5 +94,5 @@ def reminder_set(number: str):
 @requires(Permission.SET_REMINDERS)
 def reminder_list():
     """My reminders whose time has come."""
-    items = reminders.due_for(db.session, current_user.id, utcnow())
+    items = reminders.due_for(db.session, user_id=current_user.id, now=utcnow())
     return render_template("deadlines/reminders.html", reminders=items)

@@ -38,7 +38,9 @@ def status():
             message, code = _("Too many lookups from your address. Please try again later."), 429
         else:
             form = StatusLookupForm()
-            result = public.lookup(db.session, form.number.data, form.last_four.data)
+            result = public.lookup(
+                db.session, number=form.number.data, last_four=form.last_four.data
+            )
             if result is None:
                 message = _("No order matches this number and these digits.")
     return render_template("orders/public_status.html", result=result, message=message), code

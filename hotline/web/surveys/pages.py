@@ -55,7 +55,7 @@ def _render(task, errors: dict[str, str], form: dict, status: int = 200):
 @returns_to("surveys.form")
 def form(survey_id: int):
     """The survey form for one task; POST records one call."""
-    task = surveys.get(db.session, current_user.id, survey_id)
+    task = surveys.get(db.session, actor_id=current_user.id, survey_id=survey_id)
     if request.method == "GET":
         return _render(task, {}, {})
     posted = SurveyForm()
@@ -75,7 +75,7 @@ def form(survey_id: int):
         return _render(task, exc.errors, posted.typed(), 422)
     except ValidationFailed as exc:
         db.session.rollback()
-        task = surveys.get(db.session, current_user.id, survey_id)
+        task = surveys.get(db.session, actor_id=current_user.id, survey_id=survey_id)
         return _render(task, exc.errors, posted.typed(), 422)
     flash(_recorded(task), "success")
     return redirect(url_for("surveys.queue")), 303
