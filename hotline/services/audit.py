@@ -31,6 +31,14 @@ def record(
     record_many(session, events=[event], now=now)
 
 
+def note_event(
+    session: Session, *, order, actor_id: int | None, action: str, now: datetime, note: str = ""
+) -> None:
+    """Append an event that leaves the order's state as it is (a request, a survey call)."""
+    event = (order.id, actor_id, action, order.state, order.state, note)
+    record_many(session, events=[event], now=now)
+
+
 def record_many(session: Session, *, events: Sequence[Event], now: datetime) -> None:
     """Append audit events, all at `now`, with one executemany in the caller's transaction."""
     connection = session.connection()

@@ -63,14 +63,11 @@ def request_extension(
         )
         session.add(request)
         note = f"{new_day.isoformat()}: {reason}"
-        state = order.state
-        audit.record(
+        audit.note_event(
             session,
-            order_id=order.id,
+            order=order,
             actor_id=actor.id,
             action=AuditAction.EXTENSION_REQUEST,
-            from_state=state,
-            to_state=state,
             now=now,
             note=note,
         )
@@ -108,14 +105,11 @@ def decide(
         session.flush()
         local_day = request.requested_due_at.astimezone(ZoneInfo(timezone)).date()
         note = f"{local_day.isoformat()}: {request.decision_note}"
-        state = order.state
-        audit.record(
+        audit.note_event(
             session,
-            order_id=order.id,
+            order=order,
             actor_id=actor.id,
             action=DECISION_AUDIT_ACTIONS[decision],
-            from_state=state,
-            to_state=state,
             now=now,
             note=note,
         )

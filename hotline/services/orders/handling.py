@@ -163,16 +163,8 @@ def _classify(
     note = f"{order.category.name} → {category.name}"
     _set_category(order, category, ctx, now, timezone)
     session.flush()
-    state = order.state_enum
-    audit.record(
-        session,
-        order_id=order.id,
-        actor_id=actor.id,
-        action=AuditAction.CLASSIFY,
-        from_state=state,
-        to_state=state,
-        now=now,
-        note=note,
+    audit.note_event(
+        session, order=order, actor_id=actor.id, action=AuditAction.CLASSIFY, now=now, note=note
     )
     _route_by_rules(session, actor, order, category, ctx, now)
 

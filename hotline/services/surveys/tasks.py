@@ -26,16 +26,9 @@ CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
 def schedule(session: Session, *, order: WorkOrder, now: datetime, timezone: str) -> Survey | None:
     """A survey task for this closure (round 1, or one more after a reopen), inside the
     caller's transaction; None when the caller may not be called."""
-    state = order.state
     if not rules.should_call(bool(order.caller_phone), order.confidential, order.survey_consent):
-        audit.record(
-            session,
-            order_id=order.id,
-            actor_id=None,
-            action=AuditAction.SURVEY_SKIPPED,
-            from_state=state,
-            to_state=state,
-            now=now,
+        audit.note_event(
+            session, order=order, actor_id=None, action=AuditAction.SURVEY_SKIPPED, now=now
         )
         return None
     calendar = cache.context(session).calendar
@@ -54,15 +47,8 @@ def schedule(session: Session, *, order: WorkOrder, now: datetime, timezone: str
     session.add(task)
     session.flush()
     note = f"{task.round}: {due.astimezone(tz):%Y-%m-%d %H:%M}"
-    audit.record(
-        session,
-        order_id=order.id,
-        actor_id=None,
-        action=AuditAction.SURVEY_SCHEDULED,
-        from_state=state,
-        to_state=state,
-        now=now,
-        note=note,
+    audit.note_event(
+        session, order=order, actor_id=None, action=AuditAction.SURVEY_SCHEDULED, now=now, note=note
     )
     if not order.synthetic:
         text = f"【12345】我们将于{due.astimezone(tz):%m月%d日}起就工单{order.number}向您回访。"
@@ -144,17 +130,8 @@ def record_call(
             raise ValidationFailed({"survey": "survey_finished"})
         note = _apply(session, actor, task, order, result, now, timezone)
         session.flush()
-        action, state = result.outcome.audit_action, order.state
-        audit.record(
-            session,
-            order_id=order.id,
-            actor_id=actor.id,
-            action=action,
-            from_state=state,
-            to_state=state,
-            now=now,
-            note=note,
-        )
+        action = result.outcome.audit_action
+        audit.note_event(session, order=order, actor_id=actor.id, action=action, now=now, note=note)
         if task.reopened:
             reopen = Step(Action.REOPEN, f"回访第{task.round}次：{result.comment or note}")
             handling.apply_action(
