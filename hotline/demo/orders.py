@@ -68,14 +68,7 @@ def seed_orders(
     moments = sorted(start + timedelta(seconds=rng.uniform(0, 395 * 86400)) for _ in range(count))
     for created in moments:
         request = people.request(ctx, rng.choice(leaves), _random_point(rng, ctx))
-        result = intake.register_call(
-            session,
-            request=request,
-            actor_id=users["operator"],
-            now=created,
-            timezone=timezone,
-            synthetic=True,
-        )
+        result = _register(session, request, users, created, timezone)
         _advance(session, rng, result.number, created, now, users, staff, fallback)
         if "survey" in users:
             surveys.answer(session, rng, result.order_id, now, users["survey"], timezone)
@@ -138,14 +131,7 @@ def _showcase(
             ctx, rng.choice(SHOWCASE_CATEGORIES), _random_point(rng, ctx, CHAOYANG)
         )
         request = replace(request, order_type=OrderType.COMPLAINT, close_at_intake=False)
-        result = intake.register_call(
-            session,
-            request=request,
-            actor_id=users["operator"],
-            now=created,
-            timezone=timezone,
-            synthetic=True,
-        )
+        result = _register(session, request, users, created, timezone)
         added += 1
         moment = created + timedelta(hours=2)
         department = session.scalar(
@@ -160,14 +146,7 @@ def _showcase(
         request = people.request(ctx, rng.choice(SHOWCASE_CATEGORIES), point)
         request = replace(request, close_at_intake=False)
         created = now - timedelta(hours=rng.uniform(1, 20))
-        intake.register_call(
-            session,
-            request=request,
-            actor_id=users["operator"],
-            now=created,
-            timezone=timezone,
-            synthetic=True,
-        )
+        _register(session, request, users, created, timezone)
         added += 1
     return added
 
@@ -239,3 +218,11 @@ def _advance(
             actor = users[username]
         step = Step(action, note, department)
         handling.perform(session, actor_id=actor, number=number, step=step, now=moment)
+
+
+def _register(session: Session, request, users: dict[str, int], created: datetime, timezone: str):
+    """A synthetic call taken by the demo operator at `created`."""
+    operator = users["operator"]
+    return intake.register_call(
+        session, request=request, actor_id=operator, now=created, timezone=timezone, synthetic=True
+    )

@@ -29,14 +29,12 @@ def set_reminder(
             order_id=order.id, set_by_id=actor.id, set_at=now, remind_at=remind_at, note=note
         )
         session.add(reminder)
-        state, trail = order.state, f"{remind_at.isoformat()}: {note}"
-        audit.record(
+        trail = f"{remind_at.isoformat()}: {note}"
+        audit.note_event(
             session,
-            order_id=order.id,
+            order=order,
             actor_id=actor.id,
             action=AuditAction.REMIND_SET,
-            from_state=state,
-            to_state=state,
             now=now,
             note=trail,
         )

@@ -57,6 +57,13 @@ def enqueue(
     enqueue_many(session, messages=[(channel, recipient, text, order_id)], now=now)
 
 
+def text_caller(
+    session: Session, *, phone: str, text: str, now: datetime, order_id: int | None
+) -> None:
+    """An SMS to a caller about their order, inside the caller's transaction."""
+    enqueue(session, channel="sms", recipient=phone, text=text, now=now, order_id=order_id)
+
+
 def enqueue_many(session: Session, *, messages: Sequence[Outgoing], now: datetime) -> None:
     """Add messages, due at `now`, with one executemany in the caller's transaction."""
     connection = session.connection()

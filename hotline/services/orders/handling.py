@@ -104,14 +104,7 @@ def _tell_caller_closed(session: Session, order: WorkOrder, now: datetime) -> No
     """The caller's SMS on closure, with the reply (never for synthetic demo orders)."""
     if order.caller_phone and not order.synthetic:
         text = f"【12345】您的工单{order.number}已办结，答复：{order.reply_text[:200]}"
-        outbox.enqueue(
-            session,
-            channel="sms",
-            recipient=order.caller_phone,
-            text=text,
-            now=now,
-            order_id=order.id,
-        )
+        outbox.text_caller(session, phone=order.caller_phone, text=text, now=now, order_id=order.id)
 
 
 def _restart_clock(

@@ -110,13 +110,8 @@ def register_call(
         )
         if request.caller_phone and not synthetic:
             receipt = RECEIPT.format(number=number)
-            outbox.enqueue(
-                session,
-                channel="sms",
-                recipient=request.caller_phone,
-                text=receipt,
-                now=now,
-                order_id=order_id,
+            outbox.text_caller(
+                session, phone=request.caller_phone, text=receipt, now=now, order_id=order_id
             )
         if survey_when_closed_at_intake and state is State.CLOSED_AT_INTAKE:
             tasks.schedule(

@@ -52,13 +52,8 @@ def schedule(session: Session, *, order: WorkOrder, now: datetime, timezone: str
     )
     if not order.synthetic:
         text = f"【12345】我们将于{due.astimezone(tz):%m月%d日}起就工单{order.number}向您回访。"
-        outbox.enqueue(
-            session,
-            channel="sms",
-            recipient=order.caller_phone or "",
-            text=text,
-            now=now,
-            order_id=order.id,
+        outbox.text_caller(
+            session, phone=order.caller_phone or "", text=text, now=now, order_id=order.id
         )
     return task
 
