@@ -15,6 +15,7 @@ from hotline.services.errors import (
     ServiceError,
     ValidationFailed,
 )
+from hotline.web.helpers import local_path
 
 # A service's refusal as an HTTP status; anything else a service refuses is bad input.
 STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, ValidationFailed: 422}
@@ -60,15 +61,10 @@ def _back_url() -> str:
         values = {k: v for k, v in (request.view_args or {}).items() if k in rule.arguments}
         return url_for(endpoint, **values)
     referrer = urlsplit(request.referrer or "")
-    path = referrer.path
-    # Only a path on this site: "//host" or a backslash would be read as another host.
-    if referrer.netloc == request.host and path.startswith("/") and not _foreign(path):
-        return path + (f"?{referrer.query}" if referrer.query else "")
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    if referrer.netloc == request.host and local_path(back):
+        return back
     return url_for("auth.home")
-
-
-def _foreign(path: str) -> bool:
-    return path.startswith("//") or "\\" in path or "%5c" in path.lower()
 
 
 def _service_error(error: ServiceError):

@@ -1,6 +1,7 @@
 """Permission checks, template helpers and small parsing utilities for views."""
 
 from functools import wraps
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, flash, jsonify, request
@@ -42,6 +43,20 @@ def flash_errors(exc: ServiceError) -> None:
             flash(labels.error_text(code), "error")
     else:
         flash(labels.error_text(exc.code), "error")
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, whatever its encoding; else None."""
+    if not target:
+        return None
+    decoded = unquote(target)
+    parts = urlsplit(decoded)
+    if parts.scheme or parts.netloc or not decoded.startswith("/"):
+        return None
+    # "//host" and "/\\host" are read by browsers as another host.
+    if decoded.startswith("//") or "\\" in decoded or any(ord(c) < 32 for c in decoded):
+        return None
+    return target
 
 
 def parse_int(value: str | None) -> int | None:

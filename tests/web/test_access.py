@@ -153,3 +153,12 @@ def test_a_refused_form_never_goes_back_to_another_site(make, login, referrer):
         headers={"Referer": "http://localhost/ems"},
     )
     assert ours.headers["Location"] == "/ems"
+
+
+@pytest.mark.parametrize(
+    "target", ["/\\evil.example", "/%5Cevil.example", "%2F%2Fevil.example", "/%09/evil.example"]
+)
+def test_next_cannot_name_another_host_in_any_encoding(make, browser, target):
+    user = make(factories.user, Role.OPERATOR)
+    response = browser.login(user.username, path=f"/login?next={target}")
+    assert response.headers["Location"] == "/"

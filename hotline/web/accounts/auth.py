@@ -1,7 +1,5 @@
 """Login, logout and the language switch."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,6 +13,7 @@ from hotline.plugins import db
 from hotline.services.accounts import users as accounts
 from hotline.web.fields import TextField
 from hotline.web.forms import Form
+from hotline.web.helpers import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -26,15 +25,6 @@ HOME_BY_ROLE = {
     Role.EMS_DISPATCHER: "ems.console",
     Role.SURVEYOR: "surveys.queue",
 }
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/")
@@ -72,12 +62,13 @@ def login():
                 now=utcnow(),
                 max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                 lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
             )
         except accounts.LoginFailed as exc:
             error = error_text(exc.code)
         else:
             _start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+            return redirect(local_path(request.args.get("next")) or url_for("auth.home"))
     return render_template("accounts/login.html", form=form, error=error), 401 if error else 200
 
 
@@ -103,7 +94,7 @@ def language(code: str):
     """Switch the interface language (Chinese by default)."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = _safe_next(NextForm().next.data) or url_for("auth.home")
+    target = local_path(NextForm().next.data) or url_for("auth.home")
     return redirect(target)
 
 
