@@ -13,11 +13,20 @@ from hotline.demo import seed as demo
 from hotline.models import Department, User, WorkOrder
 from hotline.plugins import db
 from hotline.services.accounts import users as accounts
+from hotline.services.ems import fleet, incidents
 from hotline.services.orders import handling, intake
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 TIANANMEN = (116.3975, 39.9087)  # 东城区
+# A survey call that reached the caller, who is satisfied and says the matter is resolved.
+SURVEY_ANSWER = {
+    "outcome": "answered",
+    "resolved": "yes",
+    "satisfaction": "satisfied",
+    "attitude": "satisfied",
+    "score": "9",
+}
 BIRDS_NEST = (116.3964, 39.9929)  # 朝阳区
 _counter = itertools.count(1)
 
@@ -110,3 +119,18 @@ def ambulances(count: int, name: str = "测试急救站（合成）", seed: int 
     db.session.add_all(vehicles)
     db.session.commit()
     return [v.id for v in vehicles]
+
+
+def dispatched_incident(
+    actor: User, vehicle_id: int, called: datetime, dispatched: datetime, triage: int = 1
+):
+    """A chest-pain call at Tiananmen with `vehicle_id` dispatched to it; the incident."""
+    call = incidents.Call("", *TIANANMEN, "胸痛", triage)
+    incident = incidents.create_incident(
+        db.session, actor_id=actor.id, call=call, now=called, timezone="Asia/Shanghai"
+    )
+    vehicles = [vehicle_id]
+    fleet.dispatch(
+        db.session, actor_id=actor.id, incident_id=incident.id, vehicle_ids=vehicles, now=dispatched
+    )
+    return incident

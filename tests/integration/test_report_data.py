@@ -71,7 +71,7 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
     from hotline.core.ems.vehicles import VehicleStatus
     from hotline.core.orders.workflow import Action
     from hotline.core.surveys.rules import parse_call
-    from hotline.services.ems import fleet, incidents
+    from hotline.services.ems import fleet
     from hotline.services.orders import handling
     from hotline.services.surveys import tasks
 
@@ -118,17 +118,7 @@ def test_departments_surveys_and_120_on_a_hand_built_fixture(any_app):
         # One 120 incident: dispatched 100 s after the call, on scene 10 minutes later.
         [vid] = factories.ambulances(1)
         called = at(2026, 10, 20, 2, 0)
-        call = incidents.Call("", *factories.TIANANMEN, "胸痛", 1)
-        incident = incidents.create_incident(
-            db.session, actor_id=ems_desk.id, call=call, now=called, timezone=TZ
-        )
-        fleet.dispatch(
-            db.session,
-            actor_id=ems_desk.id,
-            incident_id=incident.id,
-            vehicle_ids=[vid],
-            now=called + timedelta(seconds=100),
-        )
+        factories.dispatched_incident(ems_desk, vid, called, called + timedelta(seconds=100))
         fleet.change_status(
             db.session,
             actor_id=ems_desk.id,
@@ -200,7 +190,7 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
     from hotline.core.ems.vehicles import VehicleStatus
     from hotline.core.orders.workflow import Action
     from hotline.models import WorkOrder
-    from hotline.services.ems import fleet, incidents
+    from hotline.services.ems import fleet
     from hotline.services.orders import handling
 
     with any_app.app_context():
@@ -262,17 +252,7 @@ def test_handling_times_returns_late_orders_and_vehicle_use_on_a_hand_built_fixt
             (first, at(2026, 10, 20, 2, 0), 1),
             (second, at(2026, 9, 30, 15, 0), 3),
         ):
-            call = incidents.Call("", *factories.TIANANMEN, "胸痛", 2)
-            incident = incidents.create_incident(
-                db.session, actor_id=ems_desk.id, call=call, now=start, timezone=TZ
-            )
-            fleet.dispatch(
-                db.session,
-                actor_id=ems_desk.id,
-                incident_id=incident.id,
-                vehicle_ids=[vehicle],
-                now=start,
-            )
+            factories.dispatched_incident(ems_desk, vehicle, start, start, triage=2)
             fleet.change_status(
                 db.session,
                 actor_id=ems_desk.id,

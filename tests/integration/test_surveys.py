@@ -20,13 +20,7 @@ from tests.factories import NOW, act
 
 TZ = ZoneInfo("Asia/Shanghai")
 DONGCHENG = "东城区城市管理委员会"
-ANSWER = {
-    "outcome": "answered",
-    "resolved": "yes",
-    "satisfaction": "satisfied",
-    "attitude": "satisfied",
-    "score": "10",
-}
+ANSWER = {**factories.SURVEY_ANSWER, "score": "10"}
 
 
 def closed_order(**overrides):

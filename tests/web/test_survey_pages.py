@@ -18,13 +18,7 @@ from tests import factories
 
 TZ = ZoneInfo("Asia/Shanghai")
 DONGCHENG = "东城区城市管理委员会"
-ANSWER = {
-    "outcome": "answered",
-    "resolved": "yes",
-    "satisfaction": "satisfied",
-    "attitude": "satisfied",
-    "score": "9",
-}
+ANSWER = {**factories.SURVEY_ANSWER}
 
 
 class Clock:
