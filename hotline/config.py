@@ -41,8 +41,14 @@ class Config:
     OPEN311_RATE_PER_KEY = 600  # per minute
     OPEN311_RATE_PER_IP = 600  # per minute
     STATUS_LOOKUP_RATE_PER_IP = 20  # per 10 minutes
+    # Guessing the last four digits of one order's phone: a few tries, from any address.
+    STATUS_LOOKUP_RATE_PER_NUMBER = 5  # per hour
     MAILBOX_RATE_PER_IP = 5  # per hour
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    # How many reverse proxies in front of the app set X-Forwarded-For and -Proto (each
+    # must overwrite, not pass on, what the client sent). 0: the app faces clients directly
+    # and those headers are ignored, so nobody can choose the address rate limits count.
+    TRUSTED_PROXIES = 0
 
 
 class TestConfig(Config):
@@ -63,6 +69,7 @@ ENVIRONMENT = {
     "SCHEDULER_ENABLED": ("SCHEDULER_ENABLED", lambda v: v.strip().lower() in TRUE),
     "OPEN311_RATE_PER_KEY": ("OPEN311_RATE_PER_KEY", int),
     "OPEN311_RATE_PER_IP": ("OPEN311_RATE_PER_IP", int),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
 }
 TRUE = {"1", "true", "yes", "on"}

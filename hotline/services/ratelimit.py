@@ -1,5 +1,7 @@
-"""Fixed-window rate limits counted in the database, so every process shares them."""
+"""Fixed-window rate limits counted in the database, so every process shares them; the
+client-address key every limit counts by; one-time keys (a form's token)."""
 
+import ipaddress
 from datetime import datetime
 
 from sqlalchemy import text
@@ -34,3 +36,31 @@ def exceeded(session: Session, limits: dict[str, int], seconds: int, now: dateti
 def allow(session: Session, *, bucket: str, limit: int, seconds: int, now: datetime) -> bool:
     """Count one request in `bucket`; False once more than `limit` came in this window."""
     return exceeded(session, {bucket: limit}, seconds, now) is None
+
+
+def address_key(address: str | None) -> str:
+    """The key a client address is counted under: an IPv4 address as it is, an IPv6 one by
+    its /64 network."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        # One subscriber is given a whole /64 and may take a fresh address from it for
+        # every request: counted one by one, nothing would ever add up.
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
+
+
+def first_use(session: Session, *, key: str, issued: datetime) -> bool:
+    """Count one use of a one-time key (a form's token); True only the first time.
+
+    It is counted in the window it was issued in, so it is forgotten with the windows a
+    day old: keys must expire before then.
+    """
+    with write_transaction(session):
+        stamp = int(issued.timestamp())
+        count = session.execute(_HIT, {"bucket": f"once:{key}"[:128], "window": stamp})
+        return count.scalar_one() == 1

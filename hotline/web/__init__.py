@@ -70,8 +70,9 @@ def blueprints() -> list[Blueprint]:
 
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
-    from hotline.web import errors, helpers
+    from hotline.web import errors, helpers, proxy
 
+    proxy.install(app)  # behind trusted proxies, remote_addr is the client, not the proxy
     app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.login_view = "auth.login"

@@ -9,6 +9,7 @@ from typing import Self, TypeVar
 from flask import abort
 from wtforms import StringField
 
+from hotline.core.text import clean_text
 from hotline.services.errors import ValidationFailed
 from hotline.web.forms import Form
 from hotline.web.helpers import parse_int
@@ -17,10 +18,11 @@ E = TypeVar("E", bound=Enum)
 
 
 class TextField(StringField):
-    """A text field whose value is always a string ("" when absent)."""
+    """A text field whose value is always a string ("" when absent), without control
+    characters (`clean_text`)."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = valuelist[0] if valuelist else ""
+        self.data = clean_text(valuelist[0]) if valuelist else ""
 
 
 class OptionalIntField(StringField):

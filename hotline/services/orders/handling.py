@@ -19,7 +19,9 @@ from hotline.services import audit
 from hotline.services.deadlines.limits import limit_for
 from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stale
 from hotline.services.notifications import outbox
-from hotline.services.orders import routing
+
+# Modules, not names: intake imports surveys, which import this module.
+from hotline.services.orders import intake, public, routing
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
 from hotline.services.reference.cache import CategoryRef, RoutingContext
@@ -154,12 +156,24 @@ def _classify(
         raise ValidationFailed({"category_code": "unknown_category"})
     _check(order.state_enum, Action.CLASSIFY, actor, "")
     note = f"{order.category.name} → {category.name}"
+    # A letter leaves the mailbox's own category once, at its first classification.
+    first_classification = order.category.code == public.MAILBOX_CATEGORY
     _set_category(order, category, ctx, now, timezone)
     session.flush()
     audit.note_event(
         session, order=order, actor_id=actor.id, action=AuditAction.CLASSIFY, now=now, note=note
     )
+    if first_classification and order.source == "mailbox":
+        _receipt_for_letter(session, order, now)
     _route_by_rules(session, actor, order, category, ctx, now)
+
+
+def _receipt_for_letter(session: Session, order: WorkOrder, now: datetime) -> None:
+    """The intake receipt of a mailbox letter: sent only now that a person has read it and
+    found it a real matter, so that typing a stranger's number texts nobody."""
+    if order.caller_phone and not order.synthetic:
+        text = intake.RECEIPT.format(number=order.number)
+        outbox.text_caller(session, phone=order.caller_phone, text=text, now=now, order_id=order.id)
 
 
 def _set_category(

@@ -80,11 +80,14 @@ def register_call(
     synthetic: bool = False,
     on_created: Callable[[int], None] | None = None,
     survey_when_closed_at_intake: bool = False,
+    receipt: bool = True,
 ) -> IntakeResult:
     """Create the work order and its audit event in one transaction; return its number.
 
     `on_created(order_id)` runs inside that transaction (an idempotency record, say), so
-    that if it fails the order is not created either.
+    that if it fails the order is not created either. `receipt=False`: no SMS to the
+    caller now (a mailbox letter's number was typed by anyone; it is texted once an
+    operator has classified the letter).
     """
     # Everything that only reads happens before the write lock is taken: under load the
     # write transaction is the queue every intake waits in, so it must be short.
@@ -108,10 +111,10 @@ def register_call(
             now=now,
             note=note,
         )
-        if request.caller_phone and not synthetic:
-            receipt = RECEIPT.format(number=number)
+        if receipt and request.caller_phone and not synthetic:
+            text = RECEIPT.format(number=number)
             outbox.text_caller(
-                session, phone=request.caller_phone, text=receipt, now=now, order_id=order_id
+                session, phone=request.caller_phone, text=text, now=now, order_id=order_id
             )
         if survey_when_closed_at_intake and state is State.CLOSED_AT_INTAKE:
             tasks.schedule(

@@ -69,6 +69,8 @@ def submit_letter(
         # Without a phone the citizen could never look the order up.
         raise IntakeValidationError({"caller_phone": "required"})
     request = replace(request, source="mailbox")
+    # Anyone can type any number here: the receipt SMS waits until an operator has
+    # classified the letter (`handling`), so the mailbox cannot be used to text strangers.
     return intake.register_call(
-        session, request=request, actor_id=None, now=now, timezone=timezone
+        session, request=request, actor_id=None, now=now, timezone=timezone, receipt=False
     ).number

@@ -1,5 +1,7 @@
 """Pages anyone can open: the status lookup (投诉处理结果查询) and the web mailbox (市长信箱)."""
 
+import secrets
+
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
@@ -12,18 +14,14 @@ from hotline.services import ratelimit
 from hotline.services.orders import public
 from hotline.services.units import directory
 from hotline.web.orders.forms import MailboxForm, StatusLookupForm
+from hotline.web.proxy import client_key
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 MIN_FILL_SECONDS = 3  # people take longer than this to write a letter; scripts do not
 MAX_FILL_SECONDS = 2 * 3600
 
 
-def _client_ip() -> str:
-    return request.remote_addr or "unknown"
-
-
-def _limited(name: str, limit: int, seconds: int) -> bool:
-    bucket = f"{name}:{_client_ip()}"
+def _limited(bucket: str, limit: int, seconds: int) -> bool:
     return not ratelimit.allow(
         db.session, bucket=bucket, limit=limit, seconds=seconds, now=utcnow()
     )
@@ -34,13 +32,18 @@ def status():
     """Order number + the last four digits of the caller's phone → status and public reply."""
     result, message, code = None, None, 200
     if request.method == "POST":
-        if _limited("status", current_app.config["STATUS_LOOKUP_RATE_PER_IP"], 600):
+        form = StatusLookupForm()
+        number = form.number.data.strip()[:20]
+        config = current_app.config
+        if _limited(f"status:{client_key()}", config["STATUS_LOOKUP_RATE_PER_IP"], 600):
             message, code = _("Too many lookups from your address. Please try again later."), 429
+        # Ten thousand endings, so one order's digits must not be guessed from many addresses:
+        # every number counts its tries, whether it exists or not (that tells nothing).
+        elif _limited(f"status-number:{number}", config["STATUS_LOOKUP_RATE_PER_NUMBER"], 3600):
+            message = _("Too many lookups for this order number. Please try again in an hour.")
+            code = 429
         else:
-            form = StatusLookupForm()
-            result = public.lookup(
-                db.session, number=form.number.data, last_four=form.last_four.data
-            )
+            result = public.lookup(db.session, number=number, last_four=form.last_four.data)
             if result is None:
                 message = _("No order matches this number and these digits.")
     return render_template("orders/public_status.html", result=result, message=message), code
@@ -52,7 +55,8 @@ def _signer() -> TimestampSigner:
 
 def _mailbox_form(form: dict, errors: dict, code: int = 200):
     districts = directory.districts(db.session)
-    token = _signer().sign(b"mailbox").decode()
+    # A fresh nonce in every form: the token is good for one letter (`_abuse`).
+    token = _signer().sign(secrets.token_urlsafe(16).encode()).decode()
     return render_template(
         "orders/public_mailbox.html",
         form=form,
@@ -92,13 +96,18 @@ def _abuse(posted: MailboxForm) -> tuple[str, int] | None:
     if posted.website.data:  # a field people never see; robots fill it in
         return _("The letter could not be accepted."), 400
     try:
-        _value, issued = _signer().unsign(
+        nonce, issued = _signer().unsign(
             posted.form_token.data, max_age=MAX_FILL_SECONDS, return_timestamp=True
         )
     except (SignatureExpired, BadSignature):
         return _("The form expired. Please send it again."), 400
     if (utcnow() - issued).total_seconds() < MIN_FILL_SECONDS:
         return _("Please take a moment and send it again."), 400
-    if _limited("mailbox", current_app.config["MAILBOX_RATE_PER_IP"], 3600):
+    limit = current_app.config["MAILBOX_RATE_PER_IP"]
+    if _limited(f"mailbox:{client_key()}", limit, 3600):
         return _("Too many letters from your address. Please try again later."), 429
+    # Last: only a letter that passed every other check uses its token up.
+    key = f"mailbox:{nonce.decode()}"
+    if not ratelimit.first_use(db.session, key=key, issued=issued):
+        return _("This form was already sent. Your letter was received once."), 409
     return None
