@@ -2,7 +2,8 @@
 
 gunicorn 2 workers x 4 threads on 127.0.0.1; wrk 16 connections, 10 s each phase. After
 the POST phase every acknowledged request (201) must be in the database. Each POST also
-counts against the per-key and per-IP rate limits (set high here so they do not refuse).
+counts against the per-key and per-IP rate limits, each GET against the per-IP read limit
+(all set high here so they do not refuse).
 Run: .venv/bin/python bench/open311.py [--seconds 10] [--connections 16]
 """
 
@@ -24,7 +25,11 @@ def prepare(directory: Path) -> tuple[dict, str]:
     from hotline.plugins import db
     from hotline.services.accounts import credentials
 
-    limits = {"OPEN311_RATE_PER_KEY": str(10**9), "OPEN311_RATE_PER_IP": str(10**9)}
+    limits = {
+        "OPEN311_RATE_PER_KEY": str(10**9),
+        "OPEN311_RATE_PER_IP": str(10**9),
+        "OPEN311_READ_RATE_PER_IP": str(10**9),
+    }
     env, app = prepared_app(directory, **limits)
     with app.app_context():
         key = credentials.create_client(db.session, name="bench-app", now=utcnow())[1]

@@ -40,6 +40,9 @@ class Config:
     EMS_RECOMMENDATIONS = 3
     OPEN311_RATE_PER_KEY = 600  # per minute
     OPEN311_RATE_PER_IP = 600  # per minute
+    # Open311 GET needs no key: a modest per-address budget keeps the register from being
+    # copied in bulk (a client polling its own requests needs far less).
+    OPEN311_READ_RATE_PER_IP = 120  # per minute
     STATUS_LOOKUP_RATE_PER_IP = 20  # per 10 minutes
     # Guessing the last four digits of one order's phone: a few tries, from any address.
     STATUS_LOOKUP_RATE_PER_NUMBER = 5  # per hour
@@ -69,6 +72,7 @@ ENVIRONMENT = {
     "SCHEDULER_ENABLED": ("SCHEDULER_ENABLED", lambda v: v.strip().lower() in TRUE),
     "OPEN311_RATE_PER_KEY": ("OPEN311_RATE_PER_KEY", int),
     "OPEN311_RATE_PER_IP": ("OPEN311_RATE_PER_IP", int),
+    "OPEN311_READ_RATE_PER_IP": ("OPEN311_READ_RATE_PER_IP", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
 }

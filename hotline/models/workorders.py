@@ -73,6 +73,8 @@ class WorkOrder(db.Model):
         # Survey figures join to their order for its department and district only.
         Index("ix_work_orders_owner", "id", "department_id", "district_id"),
         Index("ix_work_orders_caller_phone_created", "caller_phone", "created_at"),
+        # Open311's list: the published orders, newest first, page after page (keyset).
+        Index("ix_work_orders_published", "publication_consent", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +117,11 @@ class WorkOrder(db.Model):
     accepted_in_time: Mapped[bool] = mapped_column(default=False)
     # A confidential reporter agreed to be called back (回访).
     survey_consent: Mapped[bool] = mapped_column(default=False)
+    # Open311 GET shows the order: it came in through Open311, or the caller agreed at intake.
+    publication_consent: Mapped[bool] = mapped_column(default=False)
+    # What Open311 publishes instead of the description (written by the operator or the
+    # department); empty: nothing.
+    public_summary: Mapped[str] = mapped_column(Text, default="")
 
     intake_answer: Mapped[str] = mapped_column(Text, default="")
     reply_text: Mapped[str] = mapped_column(Text, default="")

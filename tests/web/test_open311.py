@@ -1,8 +1,9 @@
 """Open311 GeoReport v2: the standard's documents, errors, privacy, limits and idempotency."""
 
 import json
+import re
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -146,8 +147,12 @@ def test_post_creates_a_routed_order_and_reads_back(app, client, api_key):
     assert request["agency_responsible"] == "东城区城市管理委员会"
     assert request["requested_datetime"].endswith("+08:00")
     assert request["expected_datetime"].endswith("+08:00")
+    # Published (it came in through Open311), but as little as the public needs: no
+    # description, the district for an address, the point to about 100 m.
+    assert request["description"] is None and request["address"] == "东城区"
+    assert (request["lat"], request["long"]) == (39.909, 116.397)
     body = json.dumps(detail, ensure_ascii=False)
-    for private in ("13912345678", "li.ming@example.cn", "李明"):
+    for private in ("13912345678", "li.ming@example.cn", "李明", "工地夜间施工噪音扰民"):
         assert private not in body
     xml = ET.fromstring(client.get(f"/open311/v2/requests/{number}.xml").data)
     assert xml.find("request/service_request_id").text == number
@@ -160,26 +165,65 @@ def test_post_creates_a_routed_order_and_reads_back(app, client, api_key):
         assert order.caller_email == "li.ming@example.cn"
 
 
-def test_closed_requests_carry_the_public_reply(app, client, make):
+def published(**overrides):
+    """An order taken at the intake form whose caller agreed to publication."""
+    return factories.order(publication_consent="on", **overrides)
+
+
+def test_closed_requests_show_the_public_summary_never_the_reply(app, client, make, login):
     from hotline.core.accounts.roles import Role
     from hotline.core.orders.workflow import Action
     from hotline.models import User
 
-    order = make(factories.order)
+    order = make(published, address="东长安街1号", public_summary="长安街夜间施工噪音")
     staff = make(factories.user, Role.DEPARTMENT, "东城区城市管理委员会")
     desk = make(factories.user, Role.DESK)
-    for actor, action, note in (
-        (staff, Action.ACCEPT, ""),
-        (staff, Action.REPLY, "已责令停工"),
-        (desk, Action.APPROVE, ""),
-    ):
-        make(
-            lambda a=actor, x=action, n=note: factories.act(
-                db.session.get(User, a.id), order.number, x, n
-            )
-        )
+    make(lambda: factories.act(db.session.get(User, staff.id), order.number, Action.ACCEPT))
+    department = login(staff)
+    page = department.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert 'name="public_summary"' in page and "长安街夜间施工噪音" in page  # to be edited
+    reply = "已约谈施工方负责人张三（13700001111），责令停工"
+    response = department.post(
+        f"/orders/{order.number}/reply",
+        {"note": reply, "public_summary": "已责令\x01停工"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    make(lambda: factories.act(db.session.get(User, desk.id), order.number, Action.APPROVE))
+    listing = client.get("/open311/v2/requests.json")
+    assert listing.status_code == 200
     request = client.get(f"/open311/v2/requests/{order.number}.json").get_json()[0]
-    assert request["status"] == "closed" and request["status_notes"] == "已责令停工"
+    assert request["status"] == "closed" and request["description"] == "已责令停工"
+    assert request["status_notes"] is None and request["address"] == "东城区"
+    body = client.get(f"/open311/v2/requests/{order.number}.xml").get_data(as_text=True)
+    ET.fromstring(body)
+    for private in (reply, "张三", "夜间施工噪音扰民", "东长安街1号", "116.3975", "39.9087"):
+        assert private not in body
+
+
+def test_orders_taken_without_consent_are_not_published(app, client, make, login):
+    """Before: every non-confidential order ever taken was listed, description and all."""
+    from hotline.core.accounts.roles import Role
+
+    quiet = make(factories.order)
+    agreed = make(published)
+    ids = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").get_json()}
+    assert ids == {agreed.number}
+    assert client.get(f"/open311/v2/requests/{quiet.number}.json").status_code == 404
+    assert client.get(f"/open311/v2/tokens/{quiet.number}.json").status_code == 404
+    by_id = client.get(f"/open311/v2/requests.json?service_request_id={quiet.number}")
+    assert by_id.get_json() == []
+    # The intake form asks, unticked; what the operator ticks and writes is stored.
+    operator = login(make(factories.user, Role.OPERATOR))
+    form = operator.get("/intake").get_data(as_text=True)
+    box = re.search(r'<input type="checkbox" name="publication_consent"[^>]*>', form).group(0)
+    assert "checked" not in box and 'name="public_summary"' in form
+    operator.post("/intake", factories.call_form(publication_consent="on", public_summary="噪音"))
+    operator.post("/intake", factories.call_form())
+    with app.app_context():
+        rows = db.session.execute(
+            select(WorkOrder.publication_consent, WorkOrder.public_summary).order_by(WorkOrder.id)
+        ).all()
+    assert [tuple(r) for r in rows[-2:]] == [(True, "噪音"), (False, "")]
 
 
 @pytest.mark.parametrize(
@@ -248,8 +292,10 @@ def test_unknown_things_are_404(client):
 
 
 def test_confidential_reports_never_appear(app, client, make):
-    secret = make(factories.order, order_type="tip_off", confidential="on")
-    public = make(factories.order)
+    secret = make(
+        factories.order, order_type="tip_off", confidential="on", publication_consent="on"
+    )
+    public = make(published)
     listing = client.get("/open311/v2/requests.json").get_json()
     validate(listing, "requests.json")
     ids = {r["service_request_id"] for r in listing}
@@ -267,8 +313,13 @@ def test_list_filters_and_pages(app, client, api_key):
     assert len(client.get("/open311/v2/requests.json?service_code=0501").get_json()) == 1
     assert len(client.get("/open311/v2/requests.json?status=closed").get_json()) == 0
     assert len(client.get("/open311/v2/requests.json?status=open").get_json()) == 4
-    page = client.get("/open311/v2/requests.json?page_size=3&page=2").get_json()
-    assert len(page) == 1
+    first = client.get("/open311/v2/requests.json?page_size=3")
+    assert len(first.get_json()) == 3 and 'rel="next"' in first.headers["Link"]
+    after = first.get_json()[-1]["service_request_id"]
+    rest = client.get(f"/open311/v2/requests.json?page_size=3&after={after}")
+    assert len(rest.get_json()) == 1 and "Link" not in rest.headers
+    assert client.get("/open311/v2/requests.json?page=2").status_code == 400
+    assert client.get("/open311/v2/requests.json?after=20990101-000001").status_code == 400
     old = client.get(
         "/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z"
     )
@@ -413,3 +464,118 @@ def test_fuzzed_posts_never_fail_and_never_lose_count(fuzz_app):
     run()
     assert created["n"] > 0  # the fuzzer did reach the success path
     assert count_orders(app) == created["n"]
+
+
+def test_a_start_date_alone_reaches_ninety_days_not_to_this_day(app, client, make):
+    """Before: start_date alone had no upper bound, so one query listed years of orders."""
+    order = make(published)  # taken at factories.NOW, 2026-11-20
+
+    def listed(query: str) -> list[str]:
+        response = client.get(f"/open311/v2/requests.json?{query}")
+        return [r["service_request_id"] for r in response.get_json()]
+
+    assert listed("start_date=2026-11-01T00:00:00Z") == [order.number]
+    assert listed("start_date=2026-01-01T00:00:00Z") == []
+    assert listed("end_date=2026-12-01T00:00:00Z") == [order.number]
+    assert listed("end_date=2027-03-01T00:00:00Z") == []
+
+
+def test_pages_are_fifty_by_default_and_follow_each_other(app, client, make):
+    """Before: one anonymous GET answered up to 1,000 rows, and pages were offsets."""
+    with app.app_context():
+        numbers = [published().number for _ in range(53)]  # all at the same instant
+    first = client.get("/open311/v2/requests.json")
+    assert len(first.get_json()) == 50
+    link = re.fullmatch(r"<(http://[^>]+)>; rel=\"next\"", first.headers["Link"]).group(1)
+    parts = urlsplit(link)
+    assert dict(parse_qsl(parts.query)) == {"after": numbers[3]}
+    second = client.get(f"{parts.path}?{parts.query}")
+    seen = [r["service_request_id"] for r in first.get_json() + second.get_json()]
+    assert "Link" not in second.headers and len(second.get_json()) == 3
+    # Newest first; orders taken in the same instant are ordered by id, none twice or lost.
+    assert seen == numbers[::-1]
+    walked, after = [], ""
+    while True:
+        page = client.get(f"/open311/v2/requests.json?page_size=7{after}")
+        walked += [r["service_request_id"] for r in page.get_json()]
+        if "Link" not in page.headers:
+            break
+        after = f"&after={walked[-1]}"
+    assert walked == seen
+
+
+def test_anonymous_reads_are_rate_limited_per_address(app, client, make):
+    app.config["OPEN311_READ_RATE_PER_IP"] = 3
+    order = make(published)
+    paths = [
+        "/open311/v2/requests.json",
+        f"/open311/v2/requests/{order.number}.json",
+        "/open311/v2/services.json",
+    ]
+    assert [client.get(p).status_code for p in paths] == [200, 200, 200]
+    refused = client.get("/open311/v2/requests.json")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "at most 3 a minute" in refused.get_json()[0]["description"]
+    xml = client.get(f"/open311/v2/requests/{order.number}.xml")
+    root = ET.fromstring(xml.data)
+    assert xml.status_code == 429 and root.tag == "errors"
+    assert root.find("error/code").text == "429"
+    # Another address has its own budget; the same /64 of IPv6 is one address.
+    other = {"REMOTE_ADDR": "198.51.100.9"}
+    assert client.get(paths[0], environ_base=other).status_code == 200
+    v6 = [{"REMOTE_ADDR": f"2001:db8:5:6::{n}"} for n in range(1, 6)]
+    assert [client.get(paths[0], environ_base=e).status_code for e in v6] == [200] * 3 + [429] * 2
+    assert client.get(paths[0], environ_base={"REMOTE_ADDR": "2001:db8:5:7::1"}).status_code == 200
+
+
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(tmp_path):
+    """Before: behind a proxy every client shared the proxy's address (and one limit)."""
+    from tests.conftest import make_app
+
+    for hops, expected in ((0, [200, 200, 429]), (1, [200, 200, 200])):
+        app = make_app(
+            f"sqlite:///{tmp_path / f'proxy{hops}.db'}",
+            tmp_path / f"instance{hops}",
+            TRUSTED_PROXIES=hops,
+            OPEN311_READ_RATE_PER_IP=2,
+        )
+        client = app.test_client()
+        proxy = {"REMOTE_ADDR": "10.0.0.1"}
+        codes = [
+            client.get(
+                "/open311/v2/services.json",
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+                environ_base=proxy,
+            ).status_code
+            for n in range(3)
+        ]
+        assert codes == expected, hops
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_control_characters_never_reach_the_xml(app, client, api_key):
+    """Before: a \\x01 posted in any field came back raw and the XML did not parse."""
+    dirty = "噪音\x01扰民\x02\x1b"
+    response = post(
+        client,
+        api_key,
+        fmt="xml",
+        description=dirty,
+        first_name="\x0b明",
+        address_string="东长安街\x00",
+        media_url="http://example.cn/p\x01.jpg",
+    )
+    assert response.status_code == 201
+    number = ET.fromstring(response.data).find("request/service_request_id").text
+    with app.app_context():
+        order = db.session.scalar(select(WorkOrder).where(WorkOrder.number == number))
+        stored = (order.description, order.caller_name, order.address, order.media_url)
+        assert stored == ("噪音扰民", "李明", "东长安街", "http://example.cn/p.jpg")
+        # A row stored before intake cleaned its text is cleaned on the way out.
+        order.public_summary = "旧数据\x01\x1f"
+        db.session.commit()
+    for path in (f"requests/{number}.xml", "requests.xml"):
+        root = ET.fromstring(client.get(f"/open311/v2/{path}").data)
+        assert root.find("request/description").text == "旧数据"
+        assert root.find("request/media_url").text == "http://example.cn/p.jpg"

@@ -1,12 +1,16 @@
-"""Open311 GeoReport v2: turning a POST into an intake request, with the standard's errors."""
+"""Open311 GeoReport v2: turning a POST into an intake request and a GET's filters into a
+query, with the standard's errors; what a published request may show."""
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hotline.core import phone
 from hotline.core.orders.intake import MAX_DESCRIPTION, Channel, IntakeRequest, OrderType
+from hotline.core.text import clean_text
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}$")
 _URL = re.compile(r"^https?://[^\s]{1,990}$")
@@ -139,7 +143,7 @@ def parse_post(
 ) -> IntakeRequest:
     """Validate a POST requests form (already decoded) and build the intake request."""
     errors: list[tuple[str, str]] = []
-    text = {k: v.strip() for k, v in form.items()}
+    text = {k: clean_text(v).strip() for k, v in form.items()}
     lat, lon = _location(text, errors)
     caller_phone, email, media_url = _contact(text, errors)
     answers = _answers(text, service_code, attributes, errors)
@@ -162,4 +166,125 @@ def parse_post(
         media_url=media_url,
         attributes=answers,
         source=client,
+        # GeoReport is a public register: who posts to it asks for the request to be seen.
+        publication_consent=True,
     )
+
+
+# GET requests: what one answer may hold and how far back it may reach.
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+WINDOW = timedelta(days=90)
+# Three decimals of a degree: 111 m of latitude, about 85 m of longitude in Beijing; enough to
+# see where things happen, not which house called.
+COORDINATE_DECIMALS = 3
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A GET requests' filters, checked: either ids, or a window of at most 90 days."""
+
+    ids: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None  # None: up to now
+    service_codes: tuple[str, ...] = ()
+    statuses: frozenset[str] = frozenset()  # "open" and/or "closed"; empty: both
+    page_size: int = DEFAULT_PAGE_SIZE
+    after: str | None = None  # the last service_request_id of the previous page
+
+
+def _when(raw: str, name: str, errors: list) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        errors.append(
+            ("400", f"{name} must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00+08:00")
+        )
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value
+
+
+def window(
+    start: datetime | None, end: datetime | None, now: datetime, errors: list
+) -> tuple[datetime, datetime | None]:
+    """The created-at window: at most 90 days whichever bound is given; the last 90 days by
+    default. A missing bound is the other one 90 days away."""
+    if start is not None and end is not None:
+        if end < start:
+            errors.append(("400", "end_date must not be before start_date"))
+        elif end - start > WINDOW:
+            errors.append(("400", "start_date and end_date may not span more than 90 days"))
+        return start, end
+    if start is not None:
+        return start, start + WINDOW
+    if end is not None:
+        return end - WINDOW, end
+    return now - WINDOW, None
+
+
+def _positive(args: Mapping[str, str], name: str, default: int, errors: list) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or len(raw) > 7 or int(raw) < 1:
+        errors.append(("400", f"{name} must be a positive whole number"))
+        return default
+    return int(raw)
+
+
+def _listed(args: Mapping[str, str], name: str) -> list[str]:
+    return [item.strip() for item in (args.get(name) or "").split(",") if item.strip()]
+
+
+def parse_list(args: Mapping[str, str], now: datetime) -> ListQuery:
+    """A GET requests' query string checked into a ListQuery, or Open311Error with each
+    problem."""
+    errors: list[tuple[str, str]] = []
+    if _positive(args, "page", 1, errors) != 1:
+        # Pages by offset let a scraper walk the whole register; pages follow each other.
+        errors.append(
+            (
+                "400",
+                "page is not supported: ask for the next page with after=<the last "
+                "service_request_id of this page>",
+            )
+        )
+    ids = _listed(args, "service_request_id")
+    if ids:
+        # The standard: ids override every other filter; all of them come back at once.
+        if len(ids) > MAX_PAGE_SIZE:
+            errors.append(("400", f"at most {MAX_PAGE_SIZE} service_request_id values"))
+        if errors:
+            raise Open311Error(errors)
+        return ListQuery(ids=tuple(ids), page_size=len(ids))
+    given_start = (
+        _when(args["start_date"], "start_date", errors) if args.get("start_date") else None
+    )
+    given_end = _when(args["end_date"], "end_date", errors) if args.get("end_date") else None
+    start, end = window(given_start, given_end, now, errors)
+    statuses = frozenset(_listed(args, "status"))
+    if statuses - {"open", "closed"}:
+        errors.append(("400", "status must be open, closed or both"))
+    page_size = _positive(args, "page_size", DEFAULT_PAGE_SIZE, errors)
+    if page_size > MAX_PAGE_SIZE:
+        errors.append(("400", f"page_size may not exceed {MAX_PAGE_SIZE}"))
+    after = (args.get("after") or "").strip()[:20] or None
+    if errors:
+        raise Open311Error(errors)
+    return ListQuery(
+        start=start,
+        end=end,
+        service_codes=tuple(_listed(args, "service_code")),
+        statuses=statuses if statuses != {"open", "closed"} else frozenset(),
+        page_size=page_size,
+        after=after,
+    )
+
+
+def public_point(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    """A location as published: rounded to about 100 m."""
+    if lat is None or lon is None:
+        return None, None
+    return round(lat, COORDINATE_DECIMALS), round(lon, COORDINATE_DECIMALS)

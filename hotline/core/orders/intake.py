@@ -6,11 +6,13 @@ from enum import StrEnum
 
 from hotline.core import phone
 from hotline.core.geo import valid_coordinates
+from hotline.core.text import clean_text
 
 MAX_DESCRIPTION = 4000
 MAX_NAME = 50
 MAX_ADDRESS = 200
 MAX_ANSWER = 4000
+MAX_PUBLIC_SUMMARY = 500
 
 
 class Channel(StrEnum):
@@ -64,6 +66,9 @@ class IntakeRequest:
     media_url: str = ""
     attributes: tuple[tuple[str, str], ...] = ()
     source: str = ""
+    # The caller agreed that the order be published (Open311 GET); off unless asked.
+    publication_consent: bool = False
+    public_summary: str = ""  # what is published instead of the description
 
 
 class IntakeValidationError(Exception):
@@ -76,7 +81,7 @@ class IntakeValidationError(Exception):
 
 def _text(data: dict, key: str) -> str:
     value = data.get(key)
-    return value.strip() if isinstance(value, str) else ""
+    return clean_text(value).strip() if isinstance(value, str) else ""
 
 
 def _flag(data: dict, key: str) -> bool:
@@ -128,6 +133,7 @@ def parse_intake(data: dict) -> IntakeRequest:
         ("caller_name", MAX_NAME),
         ("caller_address", MAX_ADDRESS),
         ("address", MAX_ADDRESS),
+        ("public_summary", MAX_PUBLIC_SUMMARY),
     ):
         if len(_text(data, key)) > limit:
             errors[key] = "too_long"
@@ -174,4 +180,7 @@ def parse_intake(data: dict) -> IntakeRequest:
         priority="urgent" if _flag(data, "urgent") else "normal",
         close_at_intake=close_at_intake,
         intake_answer=intake_answer if close_at_intake else "",
+        # A confidential report is never published, whatever was ticked.
+        publication_consent=_flag(data, "publication_consent") and not confidential,
+        public_summary=_text(data, "public_summary"),
     )

@@ -1,24 +1,25 @@
-"""Open311 GeoReport v2 reads: the service catalogue and requests (never caller data).
+"""Open311 GeoReport v2 reads: the service catalogue and the published requests (never
+caller data).
 
 Creating a request is in `open311_intake`."""
 
 import json
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from hotline.core.api.open311 import Open311Error
+from hotline.core.api.open311 import ListQuery, Open311Error, parse_list, public_point
 from hotline.core.orders.workflow import State
 from hotline.models import Category, CategoryAttribute, WorkOrder
 from hotline.services.errors import NotFound
 from hotline.services.orders import queries
 
 CLOSED_STATES = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value, State.CANCELLED.value)
-MAX_PAGE_SIZE = 1000
-DEFAULT_WINDOW = timedelta(days=90)
 
 
 def attributes_of(session: Session, category_ids: list[int]) -> dict[int, list[CategoryAttribute]]:
@@ -89,126 +90,109 @@ def _iso(value: datetime | None, timezone: str) -> str | None:
 
 
 def represent(order: WorkOrder, timezone: str) -> dict:
-    """One order as an Open311 request: no caller data, ever."""
+    """One published order as an Open311 request: its public summary, its district and a
+    point rounded to about 100 m; never the caller, the description, the street address
+    or the department's reply."""
     closed = order.state in CLOSED_STATES
-    notes = None
-    if order.state == State.CLOSED.value:
-        notes = order.reply_text
-    elif order.state == State.CLOSED_AT_INTAKE.value:
-        notes = order.intake_answer
-    elif order.state == State.CANCELLED.value:
-        notes = "已作废"
+    lat, lon = public_point(order.lat, order.lon)
     return {
         "service_request_id": order.number,
         "status": "closed" if closed else "open",
-        "status_notes": notes,
+        "status_notes": "已作废" if order.state == State.CANCELLED.value else None,
         "service_name": order.category.name,
         "service_code": order.category.code,
-        "description": order.description,
+        "description": order.public_summary or None,
         "agency_responsible": order.department.name if order.department else None,
         "service_notice": None,
         "requested_datetime": _iso(order.created_at, timezone),
         "updated_datetime": _iso(order.closed_at if closed else order.updated_at, timezone),
         "expected_datetime": _iso(order.due_at, timezone),
-        "address": order.address or (order.district.name if order.district else None),
+        # The district, not the street: a house number tells who called.
+        "address": order.district.name if order.district else None,
         "address_id": None,
         "zipcode": None,
-        "lat": order.lat,
-        "long": order.lon,
+        "lat": lat,
+        "long": lon,
         "media_url": order.media_url or None,
     }
 
 
-def _public() -> Select:
-    # Confidential reports never leave the building through this API.
-    return select(WorkOrder).where(WorkOrder.confidential.is_(False))
+def _published() -> Select:
+    """The orders Open311 may show: the caller agreed (or posted them through Open311), and
+    never a confidential report."""
+    return select(WorkOrder).where(
+        WorkOrder.publication_consent.is_(True), WorkOrder.confidential.is_(False)
+    )
 
 
 def get_request(session: Session, *, number: str, timezone: str) -> dict:
-    """One request by id, or NotFound (also for confidential reports)."""
-    order = session.scalar(_public().where(WorkOrder.number == number))
+    """One published request by id, or NotFound (also for every unpublished order)."""
+    order = session.scalar(_published().where(WorkOrder.number == number))
     if order is None:
         raise NotFound()
     return represent(order, timezone)
 
 
-def _when(raw: str, name: str, errors: list) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        errors.append(
-            ("400", f"{name} must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00+08:00")
-        )
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return value
+def _filtered(session: Session, wanted: ListQuery) -> Select:
+    """The published orders the query asks for, newest first, from after its cursor."""
+    query = _published()
+    if wanted.ids:
+        query = query.where(WorkOrder.number.in_(wanted.ids))
+    else:
+        query = query.where(WorkOrder.created_at >= wanted.start)
+        if wanted.end is not None:
+            query = query.where(WorkOrder.created_at <= wanted.end)
+        if wanted.service_codes:
+            codes = select(Category.id).where(Category.code.in_(wanted.service_codes))
+            query = query.where(WorkOrder.category_id.in_(codes))
+        if wanted.statuses == {"open"}:
+            query = query.where(WorkOrder.state.not_in(CLOSED_STATES))
+        elif wanted.statuses == {"closed"}:
+            query = query.where(WorkOrder.state.in_(CLOSED_STATES))
+        if wanted.after is not None:
+            query = query.where(_older_than(session, wanted.after))
+    return query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+
+
+def _older_than(session: Session, number: str) -> ColumnElement[bool]:
+    """Keyset pagination: the orders listed after `number` (older, or as old with a lower id)."""
+    cursor = session.execute(
+        _published()
+        .with_only_columns(WorkOrder.created_at, WorkOrder.id)
+        .where(WorkOrder.number == number)
+    ).first()
+    if cursor is None:
+        message = "after must be the service_request_id of a request from the previous page"
+        raise Open311Error([("400", message)])
+    created_at, order_id = cursor
+    return or_(
+        WorkOrder.created_at < created_at,
+        and_(WorkOrder.created_at == created_at, WorkOrder.id < order_id),
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of published requests and where the next one starts (None: the last)."""
+
+    requests: list[dict]
+    next_after: str | None
 
 
 def list_requests(
-    session: Session, *, args: dict[str, str], now: datetime, timezone: str
-) -> list[dict]:
-    """Requests matching the standard's filters, newest first, one page."""
-    errors: list[tuple[str, str]] = []
-    query = _public()
-    ids = [i.strip() for i in (args.get("service_request_id") or "").split(",") if i.strip()]
-    if ids:
-        if len(ids) > MAX_PAGE_SIZE:
-            errors.append(("400", f"at most {MAX_PAGE_SIZE} service_request_id values"))
-        query = query.where(WorkOrder.number.in_(ids[:MAX_PAGE_SIZE]))
-    else:
-        start = _when(args["start_date"], "start_date", errors) if args.get("start_date") else None
-        end = _when(args["end_date"], "end_date", errors) if args.get("end_date") else None
-        if start and end and end - start > DEFAULT_WINDOW:
-            errors.append(("400", "start_date and end_date may not span more than 90 days"))
-        if start is None and end is None:
-            start = now - DEFAULT_WINDOW
-        elif start is None:
-            start = end - DEFAULT_WINDOW
-        query = query.where(WorkOrder.created_at >= start)
-        if end is not None:
-            query = query.where(WorkOrder.created_at <= end)
-        codes = [c.strip() for c in (args.get("service_code") or "").split(",") if c.strip()]
-        if codes:
-            query = query.where(
-                WorkOrder.category_id.in_(select(Category.id).where(Category.code.in_(codes)))
-            )
-        statuses = {s.strip() for s in (args.get("status") or "").split(",") if s.strip()}
-        if statuses - {"open", "closed"}:
-            errors.append(("400", "status must be open, closed or both"))
-        elif statuses == {"open"}:
-            query = query.where(WorkOrder.state.not_in(CLOSED_STATES))
-        elif statuses == {"closed"}:
-            query = query.where(WorkOrder.state.in_(CLOSED_STATES))
-    page, page_size = (
-        _positive(args, "page", 1, errors),
-        _positive(args, "page_size", MAX_PAGE_SIZE, errors),
-    )
-    if page_size > MAX_PAGE_SIZE:
-        errors.append(("400", f"page_size may not exceed {MAX_PAGE_SIZE}"))
-    if errors:
-        raise Open311Error(errors)
-    orders = session.scalars(
-        query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    return [represent(o, timezone) for o in orders]
-
-
-def _positive(args: dict[str, str], name: str, default: int, errors: list) -> int:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or len(raw) > 7 or int(raw) < 1:
-        errors.append(("400", f"{name} must be a positive whole number"))
-        return default
-    return int(raw)
+    session: Session, *, args: Mapping[str, str], now: datetime, timezone: str
+) -> Page:
+    """Published requests matching the standard's filters, newest first, one page of at
+    most `page_size` (50 by default) from `after`."""
+    wanted = parse_list(args, now)
+    orders = list(session.scalars(_filtered(session, wanted).limit(wanted.page_size)))
+    full = not wanted.ids and len(orders) == wanted.page_size
+    return Page([represent(o, timezone) for o in orders], orders[-1].number if full else None)
 
 
 def token(session: Session, value: str) -> dict:
     """Tokens are the request ids themselves: requests are created at once."""
-    order = session.scalar(_public().where(WorkOrder.number == value))
+    order = session.scalar(_published().where(WorkOrder.number == value))
     if order is None:
         raise NotFound()
     return {"token": value, "service_request_id": order.number}

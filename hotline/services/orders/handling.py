@@ -11,8 +11,9 @@ from hotline.core.deadlines import limits
 from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.orders import workflow
 from hotline.core.orders.audit_actions import AuditAction
-from hotline.core.orders.intake import OrderType
+from hotline.core.orders.intake import MAX_PUBLIC_SUMMARY, OrderType
 from hotline.core.orders.workflow import Action, State, Step, TransitionError
+from hotline.core.text import clean_text
 from hotline.database import write_transaction
 from hotline.models import Department, User, WorkOrder
 from hotline.services import audit
@@ -40,18 +41,28 @@ def perform(
     expected_version: int | None = None,
     category_code: str | None = None,
     timezone: str = limits.DEFAULT_TIMEZONE,
+    public_summary: str | None = None,
 ) -> WorkOrder:
-    """Apply one action under the transition table; audited; conflicts raise Conflict."""
+    """Apply one action under the transition table; audited; conflicts raise Conflict.
+
+    A reply may set the order's public summary (`public_summary`; None leaves it as it is).
+    """
     if step.action is Action.CLASSIFY and not category_code:
         raise ValidationFailed({"category_code": "required"})
     step = replace(step, note=step.note.strip())
     if step.action is not Action.CLASSIFY and len(step.note) > MAX_NOTE:
         raise ValidationFailed({"note": "too_long"})
+    if public_summary is not None:
+        public_summary = clean_text(public_summary).strip()
+        if len(public_summary) > MAX_PUBLIC_SUMMARY:
+            raise ValidationFailed({"public_summary": "too_long"})
     with conflict_on_stale(), write_transaction(session):
         actor, order = _load(session, actor_id, number, expected_version)
         if step.action is Action.CLASSIFY:
             _classify(session, actor, order, category_code, now, timezone)
         else:
+            if step.action is Action.REPLY and public_summary is not None:
+                order.public_summary = public_summary  # a refused reply rolls it back
             apply_action(session, actor=actor, order=order, step=step, now=now, timezone=timezone)
     return order
 

@@ -1,17 +1,19 @@
 """Open311 GeoReport v2 under /open311/v2/, in JSON and XML."""
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, json, request, url_for
 
 from hotline.core.api.open311 import Open311Error
+from hotline.core.text import clean_text
 from hotline.database import utcnow
 from hotline.plugins import csrf, db
 from hotline.services import ratelimit
 from hotline.services.accounts import credentials
 from hotline.services.api import open311, open311_intake
 from hotline.services.errors import NotFound
+from hotline.web.proxy import client_key
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)  # machine clients authenticate with api_key, not a browser session
@@ -47,7 +49,9 @@ def _element(parent: ET.Element, name: str, value) -> None:
     elif isinstance(value, bool):
         child.text = "true" if value else "false"
     elif value is not None:
-        child.text = str(value)
+        # Rows stored before text was cleaned at intake may hold control characters, which
+        # no XML document may contain.
+        child.text = clean_text(str(value))
 
 
 def _render(document, kind: str, fmt: str, status: int = 200) -> Response:
@@ -91,6 +95,26 @@ def _not_found(_exc):
 def _bad_request(exc: Open311Error):
     """The standard's 400: every problem found, each with its description."""
     return _errors(exc.errors, 400, _requested_format())
+
+
+def _too_many(limit: int, fmt: str) -> Response:
+    message = f"too many requests: at most {limit} a minute; try again shortly"
+    response = _errors([("429", message)], 429, fmt)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+@bp.before_request
+def _read_limit():
+    """429 when this address read too much in the last minute: the register is for looking
+    things up, not for copying whole."""
+    if request.method != "GET":
+        return None
+    limit = current_app.config["OPEN311_READ_RATE_PER_IP"]
+    bucket = f"open311-read:{client_key()}"
+    if ratelimit.allow(db.session, bucket=bucket, limit=limit, seconds=60, now=utcnow()):
+        return None
+    return _too_many(limit, _requested_format())
 
 
 @bp.route("/discovery.<fmt>")
@@ -145,13 +169,18 @@ def token(value: str, fmt: str):
 
 @bp.route("/requests.<fmt>", methods=["GET"])
 def requests_list(fmt: str):
-    """Requests by the standard's filters, paginated."""
+    """Published requests by the standard's filters, a page at a time; a full page links
+    to the next one (after=<its last service_request_id>)."""
     fmt = _format_or_404(fmt)
     args = {k: v for k, v in request.args.items()}
-    documents = open311.list_requests(
+    page = open311.list_requests(
         db.session, args=args, now=utcnow(), timezone=current_app.config["TIMEZONE"]
     )
-    return _render(documents, "requests", fmt)
+    response = _render(page.requests, "requests", fmt)
+    if page.next_after is not None:
+        following = urlencode({**args, "after": page.next_after})
+        response.headers["Link"] = f'<{request.base_url}?{following}>; rel="next"'
+    return response
 
 
 def _form() -> dict[str, str]:
@@ -174,15 +203,10 @@ def _rate_limited(client_id: int, now, fmt: str) -> Response | None:
     config = current_app.config
     limits = {
         f"open311-key:{client_id}": config["OPEN311_RATE_PER_KEY"],
-        f"open311-ip:{request.remote_addr}": config["OPEN311_RATE_PER_IP"],
+        f"open311-ip:{client_key()}": config["OPEN311_RATE_PER_IP"],
     }
     limit = ratelimit.exceeded(db.session, limits, 60, now)
-    if limit is None:
-        return None
-    message = f"too many requests: at most {limit} a minute; try again shortly"
-    response = _errors([("429", message)], 429, fmt)
-    response.headers["Retry-After"] = "60"
-    return response
+    return None if limit is None else _too_many(limit, fmt)
 
 
 @bp.route("/requests.<fmt>", methods=["POST"])

@@ -12,6 +12,11 @@ class ActionForm(Form):
     department_id = OptionalIntField()
     version = OptionalIntField()
     category_code = TextField()
+    public_summary = TextField()  # a reply's: what Open311 publishes of the order
+
+    def summary(self) -> str | None:
+        """The public summary sent with the form; None when the form has no such field."""
+        return self.public_summary.data if self.public_summary.raw_data else None
 
 
 class StatusLookupForm(Form):

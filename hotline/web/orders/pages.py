@@ -85,6 +85,7 @@ def act(number: str, action: str):
         expected_version=form.version.data,
         category_code=form.category_code.data or None,
         timezone=current_app.config["TIMEZONE"],
+        public_summary=form.summary(),
     )
     if request.accept_mimetypes.best == "application/json":
         return {"ok": True}
