@@ -16,6 +16,17 @@ class Config:
     REPORTS_DIR = ROOT / "reports"
     SCHEDULER_ENABLED = False
     TIMEZONE = "Asia/Shanghai"
+    # Retention (docs/SECURITY.md): days callers' personal data stays on a closed order or
+    # 120 record, and days delivered notifications and vehicle positions are kept.
+    RETENTION_CALLER_DATA_DAYS = 3 * 365
+    RETENTION_NOTIFICATIONS_DAYS = 90
+    RETENTION_POSITIONS_DAYS = 180
+    # The nightly backup goes to BACKUP_DIR (unset: instance/backups); the newest
+    # BACKUP_KEEP are kept. pg_dump and pg_restore are looked for in POSTGRES_BIN_DIR first,
+    # then under /usr/lib/postgresql/<server version>/bin and on the PATH.
+    BACKUP_DIR: Path | None = None
+    BACKUP_KEEP = 14
+    POSTGRES_BIN_DIR: Path | None = None
 
     # Werkzeug's default scrypt is N=2^15; we follow the stronger 2^17 advice.
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"  # noqa: S105 - a hash method name
@@ -68,6 +79,12 @@ ENVIRONMENT = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "GIS_DATA_DIR": ("GIS_DATA_DIR", Path),
     "REPORTS_DIR": ("REPORTS_DIR", Path),
+    "RETENTION_CALLER_DATA_DAYS": ("RETENTION_CALLER_DATA_DAYS", int),
+    "RETENTION_NOTIFICATIONS_DAYS": ("RETENTION_NOTIFICATIONS_DAYS", int),
+    "RETENTION_POSITIONS_DAYS": ("RETENTION_POSITIONS_DAYS", int),
+    "BACKUP_DIR": ("BACKUP_DIR", Path),
+    "BACKUP_KEEP": ("BACKUP_KEEP", int),
+    "POSTGRES_BIN_DIR": ("POSTGRES_BIN_DIR", Path),
     "HOTLINE_TIMEZONE": ("TIMEZONE", str),
     "SCHEDULER_ENABLED": ("SCHEDULER_ENABLED", lambda v: v.strip().lower() in TRUE),
     "OPEN311_RATE_PER_KEY": ("OPEN311_RATE_PER_KEY", int),
