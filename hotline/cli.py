@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
+from hotline.config import ROOT
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
 from hotline.demo import ems as demo_ems
@@ -21,6 +22,8 @@ from hotline.plugins import db
 from hotline.services.accounts import users as accounts
 from hotline.services.deadlines import escalation
 from hotline.services.errors import ServiceError
+from hotline.services.maintenance import backup as backups
+from hotline.services.maintenance import retention as data_retention
 from hotline.services.reports import files as report_files
 from hotline.services.reports import scope as report_scope
 from hotline.services.units import boundaries as gis_import
@@ -149,6 +152,66 @@ def sweep(now_text: str | None) -> None:
     for item in moved:
         click.echo(f"{item.number}: {item.from_level.name.lower()} -> {item.to_level.name.lower()}")
     click.echo(f"{len(moved)} orders escalated.")
+
+
+@group.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def backup(out: Path) -> None:
+    """Back up the whole database into a new file (mode 0600; never overwrites one)."""
+    try:
+        made = backups.backup(db.engine, out, pg_bin_dir=current_app.config["POSTGRES_BIN_DIR"])
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
+    click.echo(f"Backup written: {made} ({made.stat().st_size:,} bytes).")
+
+
+@group.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.confirmation_option(
+    prompt="This replaces everything in the database with the backup. Continue?"
+)
+def restore(source: Path) -> None:
+    """Replace the database with a backup (stop the app and the scheduler first)."""
+    db.session.remove()  # the command's own session must not hold the database
+    try:
+        revision = backups.restore(
+            db.engine,
+            source,
+            known=backups.known_revisions(ROOT / "migrations"),
+            pg_bin_dir=current_app.config["POSTGRES_BIN_DIR"],
+        )
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
+    click.echo(f"Restored {source} (schema revision {revision}).")
+    click.echo(
+        "Run `flask --app wsgi db upgrade` if this code is newer, then restart the "
+        "application and the scheduler (they cache what the database held)."
+    )
+
+
+@group.command("retention")
+@click.option("--dry-run", is_flag=True, help="Only count what would change.")
+@click.option("--full", is_flag=True, help="Read every old row, not only those since the last run.")
+def retention(dry_run: bool, full: bool) -> None:
+    """Anonymise callers' data on old closed orders and 120 records; delete old delivered
+    notifications and vehicle positions. The audit trails are kept."""
+    try:
+        periods = data_retention.periods(current_app.config)
+    except ValueError as exc:
+        raise click.ClickException(f"retention settings: {exc}") from exc
+    run = data_retention.preview if dry_run else data_retention.apply
+    counts = run(db.session, periods=periods, now=utcnow(), full=full)
+    days = (periods.caller_data_days, periods.notifications_days, periods.positions_days)
+    for count, what in (
+        (counts.orders, f"orders anonymised (closed over {days[0]} days ago)"),
+        (counts.incidents, f"120 incidents anonymised (over {days[0]} days ago)"),
+        (counts.bookings, f"120 bookings anonymised (over {days[0]} days ago)"),
+        (counts.notifications, f"notifications deleted (delivered over {days[1]} days ago)"),
+        (counts.positions, f"vehicle positions deleted (over {days[2]} days old)"),
+    ):
+        click.echo(f"{count:>10,} {what}")
+    if dry_run:
+        click.echo("Dry run: nothing was changed; the counts are what a run would change.")
 
 
 @group.command("scheduler")

@@ -20,6 +20,7 @@ from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.deadlines import escalation
 from hotline.services.ems import bookings
+from hotline.services.maintenance import backup, retention
 from hotline.services.notifications import outbox as notifications
 from hotline.services.reports import files
 
@@ -74,14 +75,37 @@ def generate_reports(app: Flask) -> None:
         db.session.remove()
 
 
+def back_up_database(app: Flask) -> None:
+    """The nightly backup into BACKUP_DIR; the oldest beyond BACKUP_KEEP are removed."""
+    with app.app_context():
+        rotation = backup.rotate(
+            db.engine,
+            directory=backup.backup_dir(app.config, app.instance_path),
+            keep=app.config["BACKUP_KEEP"],
+            now=utcnow(),
+            pg_bin_dir=app.config["POSTGRES_BIN_DIR"],
+        )
+        log.info("backup written: %s; %d old removed", rotation.made, len(rotation.removed))
+
+
+def apply_retention(app: Flask) -> None:
+    """Anonymise and delete what is past its retention period (idempotent)."""
+    with app.app_context():
+        retention.apply(db.session, periods=retention.periods(app.config), now=utcnow())
+        db.session.remove()
+
+
 # Every job: its function, its trigger and the trigger's arguments (the sweep's interval is
 # a setting). The interval jobs run once at start; the reports daily, so that a missed 1st
-# or Monday is made up (an archived report is never redone).
+# or Monday is made up (an archived report is never redone); the backup nightly, and
+# retention after it.
 JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
     (sweep_deadlines, "interval", {"seconds": "SWEEP_INTERVAL_SECONDS"}),
     (deliver_notifications, "interval", {"seconds": 30}),
     (dispatch_bookings, "interval", {"seconds": 60}),
     (generate_reports, "cron", {"hour": 1, "minute": 10}),
+    (back_up_database, "cron", {"hour": 2, "minute": 30}),
+    (apply_retention, "cron", {"hour": 3, "minute": 30}),
 )
 
 

@@ -1,0 +1,1 @@
+"""Maintenance: backups and their restore, and retention of personal and bulky data."""
