@@ -68,6 +68,8 @@ bench: setup
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/open311.py
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/crash.py
+	$(BIN)/python bench/login_stall.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

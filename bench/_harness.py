@@ -121,13 +121,14 @@ def bench_args(description: str):
     return parser.parse_args()
 
 
-def prepared_app(directory: Path, **extra_env: str):
-    """A migrated SQLite database in `directory` with Beijing's reference data.
+def prepared_app(directory: Path, database_url: str | None = None, **extra_env: str):
+    """A migrated database with Beijing's reference data: SQLite in `directory`, or the
+    (empty) database at `database_url`; the instance folder is in `directory` either way.
 
     Returns the environment for gunicorn and the app (for adding users or clients).
     """
     env = {
-        "DATABASE_URL": f"sqlite:///{directory / 'hotline.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{directory / 'hotline.db'}",
         "HOTLINE_INSTANCE_PATH": str(directory / "instance"),
         "SECRET_KEY": "bench-secret",
         **extra_env,
