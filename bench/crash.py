@@ -2,13 +2,15 @@
 
 16 clients (half desk operators posting the intake form with a login session and CSRF, half
 Open311 apps posting requests.json with an api_key and an Idempotency-Key) drive gunicorn
-(2 workers x 4 threads, as bench/intake.py) for 40 s. At about 10, 20 and 30 s the whole
-gunicorn process group (master and workers) gets SIGKILL mid-load and is restarted on the
-same port; clients see connection errors, count them and retry the same request once the
-server answers again (Open311 with the same Idempotency-Key; a desk form has none, so a
-retried desk intake whose first answer was lost may be stored twice). Each client records
-every order number it got a success answer for (302 to /orders/<number>, or 201/200 with a
-service_request_id). At the end every acknowledged number must be in the database.
+(2 workers x 4 threads, as bench/intake.py) for 40 s. At about 10, 20 and 30 s (each kill
+at least 5 s after the previous restart, so that it lands under load; the run is extended
+to end 5 s after the last restart) the whole gunicorn process group (master and workers)
+gets SIGKILL mid-load and is restarted on the same port; clients see connection errors,
+count them and retry the same request once the server answers again (Open311 with the
+same Idempotency-Key; a desk form has none, so a retried desk intake whose first answer
+was lost may be stored twice). Each client records every order number it got a success
+answer for (302 to /orders/<number>, or 201/200 with a service_request_id). At the end
+every acknowledged number must be in the database.
 
 Printed: acknowledged orders, missing (must be 0), stored orders beyond the acknowledged
 ones, throughput, the restarts' downtime; then the database's own checks: SQLite's
@@ -46,6 +48,7 @@ from bench._harness import prepared_app  # noqa: E402
 from bench._http import CONNECTION_ERRORS, Client, Server, operator_session  # noqa: E402
 
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway bench account
+MIN_UP = 5.0  # seconds of load between a restart and the next kill, and before the end
 ORDER_PATH = re.compile(r"/orders/([0-9]{8}-[0-9]{6})$")
 
 
@@ -285,17 +288,20 @@ def run(database: str, args: argparse.Namespace) -> int:
         started = time.monotonic()
         for thread in threads:
             thread.start()
-        downtime = []
+        downtime, kill_times, up_since = [], [], started
         try:
             for k in range(1, args.kills + 1):
-                time.sleep(
-                    max(0.0, started + args.seconds * k / (args.kills + 1) - time.monotonic())
-                )
+                # As planned, but each kill at least MIN_UP after the last restart: under load.
+                planned = started + args.seconds * k / (args.kills + 1)
+                time.sleep(max(0.0, max(planned, up_since + MIN_UP) - time.monotonic()))
                 killed = time.monotonic()
                 server.kill()
                 server.start()
-                downtime.append(time.monotonic() - killed)
-            time.sleep(max(0.0, started + args.seconds - time.monotonic()))
+                up_since = time.monotonic()
+                kill_times.append(killed - started)
+                downtime.append(up_since - killed)
+            end = max(started + args.seconds, up_since + MIN_UP)
+            time.sleep(max(0.0, end - time.monotonic()))
         finally:
             stop.set()
             for thread in threads:
@@ -331,15 +337,19 @@ def run(database: str, args: argparse.Namespace) -> int:
         f"acknowledged (answers lost in a kill, or desk retries stored twice); "
         f"numbers told to two requests: {shared}"
     )
+    up = elapsed - sum(downtime)
+    p50, p99 = (percentile(latencies, p) * 1000 for p in (50, 99))
     print(
-        f"throughput {len(acked_by_request) / elapsed:.1f} acknowledged/s over the run "
-        f"(downtime included); latency p50 {percentile(latencies, 50) * 1000:.0f} ms "
-        f"p99 {percentile(latencies, 99) * 1000:.0f} ms"
+        f"throughput {len(acked_by_request) / elapsed:.1f} acknowledged/s over the run, "
+        f"{len(acked_by_request) / up:.1f}/s over the {up:.0f} s the server was up; answer "
+        f"p50 {p50:.0f} ms p99 {p99:.0f} ms"
     )
     print(
         f"connection errors {sum(t.connection_errors for t in tallies)} (retried), "
         f"unanswered at the end {sum(t.unanswered for t in tallies)}, "
-        f"other answers {dict(statuses) or 'none'}; restarts healthy after "
+        f"other answers {dict(statuses) or 'none'}; killed at "
+        + ", ".join(f"{t:.0f}" for t in kill_times)
+        + " s, healthy again after "
         + ", ".join(f"{d:.1f}" for d in downtime)
         + " s"
     )
