@@ -1,5 +1,6 @@
 """The 12345 hotline and 120 dispatch application."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -23,17 +24,21 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The instance folder holds the database, the secret and the data keys: owner only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = (
-            f"sqlite:///{Path(app.instance_path) / 'hotline.db'}"
-        )
+        database = Path(app.instance_path) / "hotline.db"
+        _create_private(database)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config.get("DATA_KEY_FILE"):
+        app.config["DATA_KEY_FILE"] = Path(app.instance_path) / "data_keys.json"
 
-    from hotline import cli, web
+    from hotline import cli, encryption, web
     from hotline.plugins import init_plugins
 
+    encryption.install(app, encryption.load_keyring(app.config))
     init_plugins(app)
     web.init_app(app)
     cli.init_app(app)
@@ -44,8 +49,16 @@ def _instance_secret(instance: Path) -> str:
     """A random secret kept in the instance folder, so sessions survive restarts."""
     import secrets
 
+    from hotline.encryption import write_private
+
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, secrets.token_hex(32), replace=False)
     return path.read_text(encoding="utf-8").strip()
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty SQLite file readable by its owner only (SQLite gives its WAL and
+    shared-memory files the same mode); an existing file is left as it is."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
 from hotline.config import ROOT
+from hotline.core.accounts.roles import Role
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
 from hotline.demo import ems as demo_ems
@@ -27,6 +28,7 @@ from hotline.services.maintenance import retention as data_retention
 from hotline.services.reports import files as report_files
 from hotline.services.reports import scope as report_scope
 from hotline.services.units import boundaries as gis_import
+from hotline.web.accounts.context import password_policy
 
 group = AppGroup("hotline", help="Hotline administration commands.")
 
@@ -112,14 +114,21 @@ def import_gis(path: Path, code_field: str, name_field: str) -> None:
 
 @group.command("create-user")
 @click.option("--username", prompt=True)
-@click.option("--role", prompt=True, default="admin", show_default=True)
+@click.option(
+    "--role",
+    prompt=True,
+    default=Role.SYSTEM_ADMIN.value,
+    show_default=True,
+    type=click.Choice([r.value for r in Role]),
+    help="The three administrators are system_admin, security_admin and audit_admin.",
+)
 @click.option("--display-name", default="")
 @click.option("--department-id", type=int, default=None)
 @click.password_option()
 def create_user(
     username: str, role: str, display_name: str, department_id: int | None, password: str
 ) -> None:
-    """Create an account (there is no default admin)."""
+    """Create an account with its role (there is no default administrator)."""
     try:
         accounts.create_user(
             db.session,
@@ -130,10 +139,30 @@ def create_user(
             hash_method=current_app.config["PASSWORD_HASH_METHOD"],
             now=utcnow(),
             department_id=department_id,
+            policy=password_policy(),
         )
     except ServiceError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
     click.echo(f"Created {role} account {username}.")
+
+
+@group.command("reset-password")
+@click.option("--username", prompt=True)
+@click.password_option()
+def reset_password(username: str, password: str) -> None:
+    """Set an account's password (administrators' too); it must be changed at next login."""
+    try:
+        accounts.reset_password_at_console(
+            db.session,
+            username=username,
+            password=password,
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            now=utcnow(),
+            policy=password_policy(),
+        )
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
+    click.echo(f"New password set for {username}; it must be changed at the next login.")
 
 
 @group.command("sweep")
@@ -162,6 +191,7 @@ def backup(out: Path) -> None:
         made = backups.backup(db.engine, out, pg_bin_dir=current_app.config["POSTGRES_BIN_DIR"])
     except ServiceError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
+    backups.log_export(db.session, made, now=utcnow())
     click.echo(f"Backup written: {made} ({made.stat().st_size:,} bytes).")
 
 
@@ -212,6 +242,48 @@ def retention(dry_run: bool, full: bool) -> None:
         click.echo(f"{count:>10,} {what}")
     if dry_run:
         click.echo("Dry run: nothing was changed; the counts are what a run would change.")
+
+
+@group.command("rotate-data-key")
+@click.option("--reseal-only", is_flag=True, help="Keys set elsewhere: only re-seal.")
+@click.option("--retire", is_flag=True, help="Then drop keys no stored value uses.")
+@click.option("--batch", default=1000, show_default=True)
+def rotate_data_key(reseal_only: bool, retire: bool, batch: int) -> None:
+    """A new data key, then every caller's sealed data re-sealed with it, batch by batch."""
+    from hotline import encryption
+    from hotline.services.privacy import keys
+
+    path = Path(current_app.config["DATA_KEY_FILE"])
+    from_file = not current_app.config.get("DATA_KEYS")
+    if not reseal_only:
+        if not from_file:
+            raise click.ClickException(
+                "the keys come from HOTLINE_DATA_KEYS: add the new key there, make it "
+                "current, restart, then run this command with --reseal-only"
+            )
+        encryption.install(current_app, keys.add_key(path, now=utcnow()))
+    ring = encryption.keyring()
+    counts = keys.reseal(db.session, ring, now=utcnow(), batch=batch)
+    click.echo(f"current key {ring.current}; re-sealed: {counts}")
+    if retire and from_file:
+        click.echo(f"retired keys: {keys.retire_unused(path, db.session) or 'none'}")
+    click.echo("Restart the application so that every process reads the new key file.")
+
+
+@group.command("compact")
+def compact() -> None:
+    """SQLite: checkpoint and truncate the WAL and VACUUM, so no free page keeps old data."""
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException("only SQLite needs this (PostgreSQL: VACUUM FULL)")
+    # The driver's own connection: VACUUM cannot run inside the transaction SQLAlchemy begins.
+    connection = db.engine.raw_connection()
+    try:
+        checkpoint = "PRAGMA wal_checkpoint(TRUNCATE)"
+        for statement in (checkpoint, "VACUUM", checkpoint):
+            connection.driver_connection.execute(statement)
+    finally:
+        connection.close()
+    click.echo("compacted")
 
 
 @group.command("scheduler")

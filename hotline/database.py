@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Table, literal
+from sqlalchemy import DateTime, String, Table, Text, literal
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -131,6 +131,17 @@ POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_co
 def include_name(name: str | None, type_: str, _parent_names: dict) -> bool:
     """Alembic filter: compare and autogenerate only this application's tables."""
     return not (type_ == "table" and name in POSTGIS_TABLES)
+
+
+def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
+    """Alembic's type comparison, except that a sealed column declared VARCHAR(n) on SQLite
+    matches: SQLite ignores declared lengths, and migration 0021 changed the types on
+    PostgreSQL only."""
+    from hotline.encryption import Sealed
+
+    if context.dialect.name == "sqlite" and isinstance(metadata_type, Sealed):
+        return not isinstance(inspected_type, String | Text)
+    return None  # the default comparison
 
 
 def utcnow() -> datetime:

@@ -86,6 +86,7 @@ def back_up_database(app: Flask) -> None:
             pg_bin_dir=app.config["POSTGRES_BIN_DIR"],
         )
         log.info("backup written: %s; %d old removed", rotation.made, len(rotation.removed))
+        backup.log_export(db.session, rotation.made, now=utcnow())
 
 
 def apply_retention(app: Flask) -> None:

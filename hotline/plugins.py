@@ -39,7 +39,7 @@ babel = Babel()
 def init_plugins(app) -> None:
     """Initialise every extension on `app` and tune the database engine."""
     from hotline import models  # noqa: F401  (registers the tables)
-    from hotline.database import include_name
+    from hotline.database import compare_type, include_name
     from hotline.sqlite import configure_sqlite
 
     db.init_app(app)
@@ -51,6 +51,7 @@ def init_plugins(app) -> None:
         directory=str(ROOT / "migrations"),
         render_as_batch=True,
         include_name=include_name,
+        compare_type=compare_type,
     )
     csrf.init_app(app)
     login_manager.init_app(app)

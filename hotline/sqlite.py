@@ -8,6 +8,8 @@ Connection pragmas (`configure_sqlite`, on every new connection):
 - `foreign_keys=ON`: SQLite ignores foreign keys unless asked, per connection.
 - `synchronous=FULL`: every commit is on disk before it is acknowledged, for the promise that
   no acknowledged order is lost (in WAL mode NORMAL may lose the last commits on power loss).
+- `secure_delete=ON`: deleted and overwritten content is zeroed, so a page of the file never
+  keeps a caller's data after it was removed (retention) or re-sealed (key rotation).
 - `threads=2`: large GROUP BYs sort with a helper thread; a year's report queries took 40 s
   instead of 50 s (docs/PERFORMANCE.md). The page cache and temp storage stay at SQLite's
   defaults on purpose: a 128 MB cache with temp storage in memory made the same 85 s.
@@ -111,6 +113,7 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA secure_delete=ON")
         # Large GROUP BYs (a year's report) sort with a helper thread: a quarter faster.
         cursor.execute("PRAGMA threads=2")
         cursor.close()

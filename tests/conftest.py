@@ -61,7 +61,7 @@ def reset_postgres(url: str) -> None:
         ).scalars()
         for table in list(tables):
             conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
-        for table in ("audit_events", "incident_events"):
+        for table in ("audit_events", "incident_events", "security_events"):
             conn.execute(text(f"DROP FUNCTION IF EXISTS {table}_append_only() CASCADE"))
     engine.dispose()
 
@@ -181,3 +181,31 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+class Clock:
+    """The time the web layer reads, set by the test."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta) -> None:
+        """Move the clock forward by timedelta(**delta)."""
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A controlled clock for logins and sessions (the real time elsewhere)."""
+    import hotline.database
+    import hotline.web.accounts.auth
+
+    controlled = Clock(factories.NOW)
+    monkeypatch.setattr(hotline.database, "utcnow", controlled)
+    monkeypatch.setattr(hotline.web.accounts.auth, "utcnow", controlled)
+    return controlled

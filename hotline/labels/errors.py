@@ -64,4 +64,19 @@ ERROR_LABELS = {
     "missing": _l("This is missing."),
     "unknown_service": _l("Unknown service code."),
     "locked": _l("Too many failed logins. The account is locked for a few minutes."),
+    "password_too_short": _l("The password is shorter than the password policy allows."),
+    "password_too_long": _l("The password is too long (at most 256 characters)."),
+    "password_too_simple": _l(
+        "Use at least three of: lower-case letters, capitals, digits and other characters."
+    ),
+    "password_contains_username": _l("The password may not contain the username."),
+    "password_reused": _l("This password was used recently: choose another one."),
+    "password_mismatch": _l("The two new passwords differ."),
+    "wrong_password": _l("The password is wrong."),
+    "own_role": _l("Nobody may change their own role."),
+    "administrator_account": _l(
+        "An administrator's account is changed only by its holder or at the server's console;"
+        " the security administrator can first take its role away."
+    ),
+    "throttled": _l("Too many attempts. Please wait a moment and try again."),
 }

@@ -20,6 +20,7 @@ from hotline.models.limits import TimeLimitRule
 from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.reminders import Reminder
+from hotline.models.security import LoginSession, LoginThrottle, SecurityEvent
 from hotline.models.settings import AppSetting
 from hotline.models.surveys import Survey
 from hotline.models.users import User
@@ -41,6 +42,9 @@ __all__ = [
     "IdempotencyRecord",
     "RateCounter",
     "Reminder",
+    "LoginSession",
+    "LoginThrottle",
+    "SecurityEvent",
     "AppSetting",
     "AuditEvent",
     "CalendarOverride",

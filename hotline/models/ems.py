@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import BookingState, IncidentState
 from hotline.database import UTCDateTime
+from hotline.encryption import Sealed
 from hotline.models.audit import make_append_only
 from hotline.plugins import db
 
@@ -78,7 +79,7 @@ class Incident(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True)
-    caller_phone: Mapped[str] = mapped_column(String(20), default="")
+    caller_phone: Mapped[str] = mapped_column(Sealed("incidents.caller_phone"), default="")
     lon: Mapped[float]
     lat: Mapped[float]
     address: Mapped[str] = mapped_column(String(255), default="")
@@ -185,7 +186,7 @@ class Booking(db.Model):
     __table_args__ = (Index("ix_bookings_state_pickup", "state", "pickup_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    caller_phone: Mapped[str] = mapped_column(String(20), default="")
+    caller_phone: Mapped[str] = mapped_column(Sealed("bookings.caller_phone"), default="")
     lon: Mapped[float]
     lat: Mapped[float]
     address: Mapped[str] = mapped_column(String(255), default="")

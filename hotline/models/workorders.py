@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.orders.workflow import State
 from hotline.database import UTCDateTime
+from hotline.encryption import Sealed, phone_index
 from hotline.plugins import db
 
 
@@ -72,7 +73,8 @@ class WorkOrder(db.Model):
         ),
         # Survey figures join to their order for its department and district only.
         Index("ix_work_orders_owner", "id", "department_id", "district_id"),
-        Index("ix_work_orders_caller_phone_created", "caller_phone", "created_at"),
+        # A caller's orders (search, repeat callers) by the phone's blind index.
+        Index("ix_work_orders_caller_phone_index_created", "caller_phone_index", "created_at"),
         # Open311's list: the published orders, newest first, page after page (keyset).
         Index("ix_work_orders_published", "publication_consent", "created_at", "id"),
     )
@@ -86,16 +88,19 @@ class WorkOrder(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     description: Mapped[str] = mapped_column(Text)
 
-    caller_phone: Mapped[str | None] = mapped_column(String(20))
-    caller_name: Mapped[str] = mapped_column(String(64), default="")
-    caller_address: Mapped[str] = mapped_column(String(255), default="")
+    # The caller's identity is sealed at rest (SM4-GCM); the phone is found by its blind
+    # index (HMAC-SM3), which `caller_phone` keeps in step (see the listener below).
+    caller_phone: Mapped[str | None] = mapped_column(Sealed("work_orders.caller_phone"))
+    caller_phone_index: Mapped[str | None] = mapped_column(String(64))
+    caller_name: Mapped[str] = mapped_column(Sealed("work_orders.caller_name"), default="")
+    caller_address: Mapped[str] = mapped_column(Sealed("work_orders.caller_address"), default="")
     confidential: Mapped[bool] = mapped_column(default=False)
 
     lon: Mapped[float | None]
     lat: Mapped[float | None]
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     address: Mapped[str] = mapped_column(String(255), default="")
-    caller_email: Mapped[str] = mapped_column(String(254), default="")
+    caller_email: Mapped[str] = mapped_column(Sealed("work_orders.caller_email"), default="")
     media_url: Mapped[str] = mapped_column(String(1000), default="")
     attributes_json: Mapped[str] = mapped_column(Text, default="{}")
     # Which API client sent it (Open311), or "mailbox" for the public web mailbox.
@@ -146,3 +151,9 @@ class WorkOrder(db.Model):
     def state_enum(self) -> State:
         """The state as an enum."""
         return State(self.state)
+
+
+@event.listens_for(WorkOrder.caller_phone, "set")
+def _index_the_phone(order: WorkOrder, value: str | None, _old, _initiator) -> None:
+    """Setting the phone through the ORM sets its blind index too (bulk writes set both)."""
+    order.caller_phone_index = phone_index(value)

@@ -3,7 +3,6 @@
 from flask import Blueprint, Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
-from flask_login import current_user
 
 from hotline.plugins import babel, db, login_manager
 
@@ -24,32 +23,31 @@ def _select_locale() -> str:
     return chosen if chosen in languages else "zh"
 
 
-CONTENT_SECURITY_POLICY = (
-    # Nothing may come from outside this server: the map and pages work offline.
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'"
-)
-
-
-def _security_headers(response):
-    """Headers every answer carries; pages of a logged-in user are never cached."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if current_user.is_authenticated:
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
 def _languages() -> None:
     g.languages = current_app.config["LANGUAGES"]
 
 
 def _load_user(identity: str):
-    from hotline.services.accounts import users
+    """The session's user while its server-side session lives (idle and absolute limits)."""
+    from hotline.database import utcnow
+    from hotline.services.accounts import sessions, users
+    from hotline.web.accounts.auth import SESSION_TOKEN
 
-    return users.load_session_user(db.session, identity)
+    user = users.load_session_user(db.session, identity)
+    if user is None:
+        return None
+    live = sessions.check(
+        db.session,
+        token=session.get(SESSION_TOKEN),
+        user_id=user.id,
+        now=utcnow(),
+        idle=current_app.config["SESSION_IDLE_MINUTES"] * 60,
+        absolute=current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600,
+    )
+    if not live:
+        session.clear()
+        return None
+    return user
 
 
 def blueprints() -> list[Blueprint]:
@@ -70,17 +68,17 @@ def blueprints() -> list[Blueprint]:
 
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
-    from hotline.web import errors, helpers, proxy
+    from hotline.web import errors, headers, helpers, proxy
 
     proxy.install(app)  # behind trusted proxies, remote_addr is the client, not the proxy
     app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "basic"
+    login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
     app.before_request(_languages)
-    app.after_request(_security_headers)
+    headers.init_app(app)  # CSP with a per-request nonce, HSTS over HTTPS
     app.jinja_env.globals["get_locale"] = get_locale
     helpers.init_app(app)
     for blueprint in blueprints():

@@ -69,17 +69,18 @@ def parse_int(value: str | None) -> int | None:
     return int(value)
 
 
-def caller(order) -> dict[str, str]:
-    """The caller's name, phone and address as the current user may see them."""
+def caller(order, listing: bool = False) -> dict[str, str]:
+    """The caller's name, phone and address as the current user may see them (in a list of
+    orders: masked)."""
     role = current_user.role_enum
-    visibility = privacy.caller_visibility(role, order.confidential)
+    visibility = privacy.caller_visibility(role, order.confidential, listing=listing)
     if visibility is privacy.CallerVisibility.HIDDEN:
         return {"hidden": "1", "name": "", "phone": "", "address": ""}
     full = visibility is privacy.CallerVisibility.FULL
     return {
         "hidden": "",
         "name": order.caller_name,
-        "phone": privacy.shown_phone(role, order.confidential, order.caller_phone),
+        "phone": privacy.shown_phone(role, order.confidential, order.caller_phone, listing=listing),
         "address": order.caller_address if full else "",
     }
 

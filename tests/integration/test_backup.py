@@ -15,7 +15,7 @@ from hotline import create_app
 from hotline.config import ROOT
 from hotline.core.maintenance.backups import backup_name
 from hotline.database import POSTGIS_TABLES
-from hotline.models import AuditEvent, WorkOrder
+from hotline.models import AuditEvent, SecurityEvent, WorkOrder
 from hotline.plugins import db
 from hotline.services.ems import fleet
 from hotline.services.maintenance import backup as backups
@@ -180,6 +180,11 @@ def test_backup_and_restore_commands(app, tmp_path):
     result = runner.invoke(args=["hotline", "backup", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Backup written" in result.output
+    with app.app_context():
+        exports = db.session.scalars(
+            select(SecurityEvent.detail).where(SecurityEvent.kind == "personal_data_export")
+        ).all()
+    assert len(exports) == 1 and exports[0].startswith("backup cli.sqlite3 ")
     again = runner.invoke(args=["hotline", "backup", "--out", str(out)])
     assert again.exit_code != 0 and "exists" in again.output
     with app.app_context():

@@ -29,7 +29,7 @@ def test_intake_closure_and_escalation_write_to_the_outbox(any_app):
         factories.act(staff, order.number, Action.ACCEPT)
         factories.act(staff, order.number, Action.REPLY, "已处理")
         factories.act(desk, order.number, Action.APPROVE)
-        messages = [(n.channel, n.recipient, n.order_id) for n in outbox()]
+        messages = [(n.channel, notifications.recipient_of(n), n.order_id) for n in outbox()]
         department = f"department:{late.department_id}"
         assert ("sms", "13912345678", order.id) in messages  # accepted, with its number
         assert ("in_app", department, late.id) in messages  # 催办

@@ -10,10 +10,12 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from hotline import create_app
+from hotline.core.accounts.security import SecurityKind
 from hotline.core.orders.intake import parse_intake
-from hotline.database import include_name
-from hotline.models import AuditEvent, WorkOrder
+from hotline.database import compare_type, include_name
+from hotline.models import AuditEvent, SecurityEvent, WorkOrder
 from hotline.plugins import db
+from hotline.services.accounts import security_log
 from hotline.services.orders import intake
 from tests import factories
 from tests.conftest import config_for, postgres_url_or_skip, reset_postgres
@@ -29,6 +31,16 @@ def test_the_database_refuses_to_change_the_audit_trail(any_app):
             db.session.execute(delete(AuditEvent))
         db.session.rollback()
         assert db.session.scalar(select(func.count(AuditEvent.id))) == 1
+
+
+def test_the_database_refuses_to_change_the_security_log(any_app):
+    with any_app.app_context():
+        security_log.record_alone(db.session, SecurityKind.LOGIN, now=factories.NOW)
+        for statement in (update(SecurityEvent).values(kind="logout"), delete(SecurityEvent)):
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(statement)
+            db.session.rollback()
+        assert db.session.scalar(select(func.count(SecurityEvent.id))) == 1
 
 
 def test_sqlite_connections_are_tuned(app):
@@ -54,7 +66,7 @@ def _assert_migrations_match_models(app):
         try:
             upgrade()
             with db.engine.connect() as conn:
-                options = {"compare_type": True, "include_name": include_name}
+                options = {"compare_type": compare_type, "include_name": include_name}
                 diff = compare_metadata(MigrationContext.configure(conn, opts=options), db.metadata)
             assert diff == []
             triggers = {

@@ -7,6 +7,7 @@ import subprocess
 from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
+from hotline.database import utcnow
 from hotline.models import Hospital, Incident, Station, Vehicle
 from hotline.plugins import db
 from hotline.services.accounts import credentials
@@ -132,13 +133,25 @@ def test_roles(make, login):
     assert dispatcher.get("/").headers["Location"].endswith("/ems")
 
 
+def test_officials_read_the_directors_figures_without_chief_complaints(make, login):
+    make(factories.ambulances, 1)
+    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
+    new_incident(dispatcher, complaint="胸痛伴大汗")
+    assert "胸痛伴大汗" in dispatcher.get("/ems/director").get_data(as_text=True)
+    official = login(make(factories.user, Role.OFFICIAL))
+    page = official.get("/ems/director")
+    assert page.status_code == 200 and "胸痛伴大汗" not in page.get_data(as_text=True)
+
+
 def test_recommend_api_and_terminals(app, make, login):
     ids = make(factories.ambulances, 4)
     with app.app_context():
         ems_user = factories.user(Role.EMS_DISPATCHER)
-        token = credentials.issue_user_token(db.session, ems_user.id)
-        operator_token = credentials.issue_user_token(db.session, factories.user(Role.OPERATOR).id)
-        terminal = terminals.issue_terminal_token(db.session, ids[0])
+        now = utcnow()
+        token = credentials.issue_user_token(db.session, ems_user.id, now=now, days=90)
+        operator = factories.user(Role.OPERATOR)
+        operator_token = credentials.issue_user_token(db.session, operator.id, now=now, days=90)
+        terminal = terminals.issue_terminal_token(db.session, ids[0], now=now)
     client = app.test_client()
     url = "/api/v1/dispatch/recommend?lon=116.3975&lat=39.9087&k=2"
     assert client.get(url).status_code == 401
@@ -199,7 +212,7 @@ def test_bookings_page(make, login):
 
 
 def test_admins_maintain_stations_hospitals_and_ambulances(make, query, login):
-    admin = login(make(factories.user, Role.ADMIN))
+    admin = login(make(factories.user, Role.SYSTEM_ADMIN))
     admin.post("/admin/ems/stations", {"name": "新站<i>", "lon": "116.40", "lat": "39.91"})
     station_id = query(
         lambda: db.session.scalar(select(Station.id).where(Station.name == "新站<i>"))
@@ -216,10 +229,12 @@ def test_admins_maintain_stations_hospitals_and_ambulances(make, query, login):
     )
     assert "必填" in bad.get_data(as_text=True)
     vid = query(lambda: db.session.scalar(select(Vehicle.id).where(Vehicle.call_sign == "N-1")))
-    token_page = admin.post(f"/admin/ems/vehicles/{vid}/token", follow_redirects=True).get_data(
-        as_text=True
-    )
-    token = re.search(r"终端令牌（仅显示一次）：(\S+?)<", token_page).group(1)
+    security = login(make(factories.user, Role.SECURITY_ADMIN))
+    token_page = security.post(f"/admin/tokens/vehicles/{vid}")
+    assert token_page.status_code == 200 and "session" not in token_page.headers.get(
+        "Set-Cookie", ""
+    )  # shown in the page, never in a flash message (which lives in the session cookie)
+    token = re.search(r"<code>([A-Za-z0-9_\-]{40,})</code>", token_page.get_data(as_text=True))[1]
     admin.post(f"/admin/ems/vehicles/{vid}/out_of_service")
     assert query(lambda: db.session.get(Vehicle, vid)).status == "out_of_service"
     assert (
@@ -239,7 +254,7 @@ def test_admins_maintain_stations_hospitals_and_ambulances(make, query, login):
 def test_admins_change_stations_hospitals_and_ambulances(make, query, login):
     [vid] = make(factories.ambulances, 1)
     station_id = query(lambda: db.session.scalar(select(Station.id)))
-    admin = login(make(factories.user, Role.ADMIN))
+    admin = login(make(factories.user, Role.SYSTEM_ADMIN))
     admin.post(
         f"/admin/ems/stations/{station_id}", {"name": "改名站", "lon": "116.5", "lat": "39.95"}
     )
@@ -263,7 +278,7 @@ def test_admins_change_stations_hospitals_and_ambulances(make, query, login):
 def test_terminal_clock_ahead_and_the_12345_desk_sees_no_complaints(app, make, login):
     [vid] = make(factories.ambulances, 1)
     with app.app_context():
-        token = terminals.issue_terminal_token(db.session, vid)
+        token = terminals.issue_terminal_token(db.session, vid, now=utcnow())
     ahead = {"lon": 116.4, "lat": 39.9, "at": "2099-01-01T00:00:00+08:00"}
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from hotline.core.accounts.roles import Role
 from hotline.models import Notification, WorkOrder
 from hotline.plugins import db
+from hotline.services.notifications import outbox
 from tests import factories
 from tests.conftest import Browser
 
@@ -14,10 +15,8 @@ from tests.conftest import Browser
 def texts_to(app, phone: str) -> list[str]:
     """The SMS the outbox holds for `phone`."""
     with app.app_context():
-        query = select(Notification.text).where(
-            Notification.channel == "sms", Notification.recipient == phone
-        )
-        return list(db.session.scalars(query))
+        texts = db.session.scalars(select(Notification).where(Notification.channel == "sms"))
+        return [note.text for note in texts if outbox.recipient_of(note) == phone]
 
 
 def count_orders(app) -> int:

@@ -15,18 +15,33 @@ class CallerVisibility(StrEnum):
     HIDDEN = "hidden"  # confidential report seen by the handling department: nothing
 
 
-def caller_visibility(role: Role, confidential: bool) -> CallerVisibility:
-    """The handling department never learns a confidential reporter's identity."""
+def caller_visibility(role: Role, confidential: bool, *, listing: bool = False) -> CallerVisibility:
+    """The handling department never learns a confidential reporter's identity; lists of
+    orders show callers masked to everyone (the full number is on the order's own page,
+    where reading it is logged)."""
     if confidential and not allows(role, Permission.SEE_CONFIDENTIAL_REPORTERS):
         return CallerVisibility.HIDDEN
-    if allows(role, Permission.SEE_PHONES):
+    if allows(role, Permission.SEE_PHONES) and not listing:
         return CallerVisibility.FULL
     return CallerVisibility.MASKED
 
 
-def shown_phone(role: Role, confidential: bool, number: str | None) -> str:
+def may_search_by_phone(role: Role) -> bool:
+    """Only roles that see phones in full may filter by one: a masked number must not be
+    recoverable by trying the hidden digits against the filter."""
+    return allows(role, Permission.SEE_PHONES)
+
+
+def matches_confidential_by_caller(role: Role) -> bool:
+    """Whether a search by a caller field may find confidential reports for this role."""
+    return allows(role, Permission.SEE_CONFIDENTIAL_REPORTERS)
+
+
+def shown_phone(
+    role: Role, confidential: bool, number: str | None, *, listing: bool = False
+) -> str:
     """The caller's phone as this role may see it."""
-    visibility = caller_visibility(role, confidential)
+    visibility = caller_visibility(role, confidential, listing=listing)
     if visibility is CallerVisibility.FULL:
         return number or ""
     if visibility is CallerVisibility.MASKED:

@@ -8,18 +8,18 @@ from sqlalchemy.orm import Session
 from hotline.core.accounts import privacy
 from hotline.core.orders.search import OrderFilters
 from hotline.models import User, WorkOrder
-from hotline.services.orders import queries
+from hotline.services.orders import disclosure, queries
 
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _caller(actor: User, order: WorkOrder) -> dict | None:
+def _caller(actor: User, order: WorkOrder, listing: bool) -> dict | None:
     role = actor.role_enum
     if privacy.caller_visibility(role, order.confidential) is privacy.CallerVisibility.HIDDEN:
         return None
-    phone = privacy.shown_phone(role, order.confidential, order.caller_phone)
+    phone = privacy.shown_phone(role, order.confidential, order.caller_phone, listing=listing)
     return {"name": order.caller_name, "phone": phone}
 
 
@@ -27,7 +27,7 @@ def _named(row, key: str) -> dict | None:
     return None if row is None else {key: getattr(row, key), "name": row.name}
 
 
-def document(actor: User, order: WorkOrder) -> dict:
+def document(actor: User, order: WorkOrder, listing: bool = False) -> dict:
     """One order as the API shows it to `actor` (caller masked or hidden as on the pages)."""
     return {
         "number": order.number,
@@ -41,7 +41,7 @@ def document(actor: User, order: WorkOrder) -> dict:
         "address": order.address,
         "description": order.description,
         "confidential": order.confidential,
-        "caller": _caller(actor, order),
+        "caller": _caller(actor, order, listing),
         "created_at": _iso(order.created_at),
         "due_at": _iso(order.due_at),
         "closed_at": _iso(order.closed_at),
@@ -59,21 +59,28 @@ class OrderQuery:
     page_size: int = 25
 
 
-def search(session: Session, *, actor: User, query: OrderQuery, timezone: str) -> dict:
-    """A page of the orders `actor` may see that match the query, newest first."""
+def search(
+    session: Session, *, actor: User, query: OrderQuery, timezone: str, ip: str, now: datetime
+) -> dict:
+    """A page of the orders `actor` may see that match the query, newest first (callers
+    masked, as in every list)."""
     page = {"page": query.page, "page_size": query.page_size}
-    result = queries.search(session, actor=actor, filters=query.filters, timezone=timezone, **page)
+    result = queries.search(
+        session, actor=actor, filters=query.filters, timezone=timezone, ip=ip, now=now, **page
+    )
     return {
-        "items": [document(actor, order) for order in result.items],
+        "items": [document(actor, order, listing=True) for order in result.items],
         "total": result.total,
         "page": result.page,
         "page_size": result.page_size,
     }
 
 
-def detail(session: Session, *, actor: User, number: str) -> dict:
-    """One order with its audit events; NotFound when it is not `actor`'s to see."""
+def detail(session: Session, *, actor: User, number: str, ip: str, now: datetime) -> dict:
+    """One order with its audit events (the read logged as on the pages); NotFound when it
+    is not `actor`'s to see."""
     order = queries.get_order(session, actor=actor, number=number)
+    disclosure.log_order_read(session, actor=actor, order=order, ip=ip, now=now)
     events = [
         {
             "at": _iso(e.at),

@@ -90,7 +90,11 @@ def decide(
         actor = session.get(User, actor_id)
         if actor is None or not allows(actor.role_enum, Permission.DECIDE_EXTENSIONS):
             raise Forbidden()
-        request = session.get(ExtensionRequest, request_id)
+        # Locked (PostgreSQL): two supervisors deciding at once are decided one by one, and
+        # the second is told it was decided already.
+        request = session.get(
+            ExtensionRequest, request_id, with_for_update=True, populate_existing=True
+        )
         if request is None:
             raise NotFound()
         if request.status != ExtensionState.PENDING:

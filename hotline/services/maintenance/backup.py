@@ -32,9 +32,12 @@ from typing import Any
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Engine
+from sqlalchemy.orm import Session
 
+from hotline.core.accounts.security import SecurityKind
 from hotline.core.maintenance.backups import backup_name, to_remove
 from hotline.database import POSTGIS_TABLES
+from hotline.services.accounts import security_log
 from hotline.services.errors import ServiceError
 from hotline.sqlite import WriterQueue
 
@@ -102,6 +105,12 @@ def backup(engine: Engine, out: Path, *, pg_bin_dir: Path | None = None) -> Path
         out.unlink(missing_ok=True)
         raise
     return out
+
+
+def log_export(session: Session, made: Path, *, now: datetime) -> None:
+    """A backup holds every caller's (sealed) data: an export, for the security log."""
+    detail = f"backup {made.name} {made.stat().st_size} bytes"
+    security_log.record_alone(session, SecurityKind.PERSONAL_DATA_EXPORT, now=now, detail=detail)
 
 
 def rotate(

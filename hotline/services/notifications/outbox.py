@@ -9,11 +9,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hotline.core import phone
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.database import insert_many, raw_utc, write_transaction
+from hotline.encryption import seal, unseal
 from hotline.models import Notification
 
 log = logging.getLogger(__name__)
+# Channels whose recipient is a citizen's address, sealed at rest like the order's caller.
+SEALED_CHANNELS = frozenset({"sms"})
+RECIPIENT = "notifications.recipient"
 LEASE = timedelta(minutes=5)  # a claimed message is retried if its sender never reports back
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -32,8 +37,13 @@ Sender = Callable[[Message], None]  # raises on failure
 
 
 def log_sender(message: Message) -> None:
-    """The default sender: writes the message to the log (an SMS gateway replaces it)."""
-    log.info("notify %s %s: %s", message.channel, message.recipient, message.text)
+    """The default sender: notes the message in the log (an SMS gateway replaces it); no
+    phone number or message text goes to a log file."""
+    log.info("notify %s #%s to %s", message.channel, message.id, _shown(message))
+
+
+def _shown(message: Message) -> str:
+    return phone.mask(message.recipient) if message.channel in SEALED_CHANNELS else "(in app)"
 
 
 # One message to write: (channel, recipient, text, order_id). A plain tuple, not a class:
@@ -69,10 +79,25 @@ def enqueue_many(session: Session, *, messages: Sequence[Outgoing], now: datetim
     connection = session.connection()
     at = raw_utc(connection.dialect.name, now)
     rows = [
-        (channel, recipient[:128], text, order, at, at)
+        (channel, _stored(channel, recipient), text, order, at, at)
         for channel, recipient, text, order in messages
     ]
     insert_many(connection, Notification.__table__, _COLUMNS, rows)
+
+
+def _stored(channel: str, recipient: str) -> str:
+    """A citizen's phone is sealed at rest (it fits the column sealed: a phone number is
+    short); in-app addresses are not personal."""
+    if channel in SEALED_CHANNELS:
+        return seal(recipient[:32], RECIPIENT)
+    return recipient[:128]
+
+
+def recipient_of(note: Notification) -> str:
+    """The message's recipient in clear (a citizen's phone is sealed at rest)."""
+    if note.channel in SEALED_CHANNELS:
+        return unseal(note.recipient, RECIPIENT) or ""
+    return note.recipient
 
 
 def backoff(attempts: int) -> timedelta:
@@ -105,7 +130,7 @@ def deliver_due(session: Session, *, sender: Sender, now: datetime, limit: int =
         if claimed != 1:
             continue
         note = session.get(Notification, row.id)
-        message = Message(note.id, note.channel, note.recipient, note.text)
+        message = Message(note.id, note.channel, recipient_of(note), note.text)
         try:
             sender(message)
         except Exception as exc:  # noqa: BLE001 - any failure means: try again later
@@ -134,7 +159,8 @@ def deliver_due(session: Session, *, sender: Sender, now: datetime, limit: int =
 def inbox_recipients(user_id: int, role: str, department_id: int | None) -> list[str]:
     """The in-app addresses a user reads: their own, their role's and their department's."""
     recipients = [f"user:{user_id}", f"role:{role}"]
-    if department_id is not None:
+    # Every account may name its unit; only department staff read the unit's notices.
+    if department_id is not None and allows(role, Permission.HANDLE_ORDERS):
         recipients.append(f"department:{department_id}")
     if allows(role, Permission.WORK_DESK):
         recipients.append("department:desk")  # overdue orders that have no department

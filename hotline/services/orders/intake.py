@@ -12,6 +12,7 @@ from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.orders.intake import IntakeRequest
 from hotline.core.orders.workflow import State
 from hotline.database import column_defaults, write_transaction
+from hotline.encryption import phone_index
 from hotline.models import WorkOrder
 from hotline.services import audit
 from hotline.services.deadlines.limits import limit_for
@@ -172,6 +173,7 @@ def _order_row(
         "due_at": due,
         "warn_at": ESCALATION.warn_at(now, due, limit.warning_percent),
         "attributes_json": json.dumps(dict(request.attributes), ensure_ascii=False),
+        "caller_phone_index": phone_index(request.caller_phone),
         "created_at": now,
         "updated_at": now,
         "routed_at": now if routed else None,

@@ -21,7 +21,7 @@ from hotline.models import (
     WorkOrder,
 )
 from hotline.services.deadlines import extensions, reminders
-from hotline.services.orders import queries
+from hotline.services.orders import disclosure, queries
 from hotline.services.surveys import tasks
 from hotline.services.units import directory
 
@@ -58,9 +58,13 @@ class OrderDetail:
     can_request_extension: bool
 
 
-def order_detail(session: Session, *, actor: User, number: str) -> OrderDetail:
-    """The order page's data; NotFound when the actor may not see the order."""
+def order_detail(
+    session: Session, *, actor: User, number: str, ip: str, now: datetime
+) -> OrderDetail:
+    """The order page's data (the read logged if it shows protected data); NotFound when
+    the actor may not see the order."""
     order = queries.get_order(session, actor=actor, number=number)
+    disclosure.log_order_read(session, actor=actor, order=order, ip=ip, now=now)
     role = actor.role_enum
     actions = workflow.available_actions(order.state_enum, role)
     chooses_department = bool(workflow.ACTIONS_WITH_DEPARTMENT & set(actions))

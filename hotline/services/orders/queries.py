@@ -7,12 +7,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.core.accounts import privacy
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.search import OrderFilters
 from hotline.core.orders.workflow import State
+from hotline.encryption import phone_index
 from hotline.models import AuditEvent, Category, District, User, WorkOrder
 from hotline.services.errors import Forbidden, NotFound
+from hotline.services.orders import disclosure
+
+# Deep pages cost a scan of everything before them; nobody reads page 200 of a search.
+MAX_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def apply_filters(query: Select, filters: OrderFilters, timezone: str) -> Select
     if filters.number:
         query = query.where(WorkOrder.number == filters.number)
     if filters.caller_phone:
-        query = query.where(WorkOrder.caller_phone == filters.caller_phone)
+        query = query.where(WorkOrder.caller_phone_index == phone_index(filters.caller_phone))
     if filters.date_from:
         query = query.where(WorkOrder.created_at >= _local_midnight(filters.date_from, timezone))
     if filters.date_to:
@@ -121,16 +127,31 @@ def search(
     page: int,
     page_size: int,
     timezone: str,
+    ip: str,
+    now: datetime,
 ) -> Page:
-    """Orders matching the filters that the actor may see, newest first."""
+    """Orders matching the filters that the actor may see, newest first.
+
+    A search by phone is for roles that see phones in full only, never finds a confidential
+    report for a role that may not know its reporter, and is logged.
+    """
     query = apply_filters(visible_orders(actor), filters, timezone)
+    if filters.caller_phone:
+        if not privacy.may_search_by_phone(actor.role_enum):
+            raise Forbidden()
+        if not privacy.matches_confidential_by_caller(actor.role_enum):
+            query = query.where(WorkOrder.confidential.is_(False))
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     items = session.scalars(
         query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
+    if filters.caller_phone:
+        disclosure.log_phone_search(
+            session, actor=actor, number=filters.caller_phone, results=total or 0, ip=ip, now=now
+        )
     return Page(list(items), total or 0, page, page_size)
 
 
@@ -175,7 +196,7 @@ def caller_history(session: Session, caller_phone: str, limit: int = 20) -> list
     return list(
         session.scalars(
             select(WorkOrder)
-            .where(WorkOrder.caller_phone == caller_phone)
+            .where(WorkOrder.caller_phone_index == phone_index(caller_phone))
             .order_by(WorkOrder.created_at.desc())
             .limit(limit)
         )

@@ -7,21 +7,29 @@ from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import PasswordField
 
 from hotline.core.accounts.roles import Role
+from hotline.core.accounts.security import SecurityKind
 from hotline.database import utcnow
 from hotline.labels import error_text
 from hotline.plugins import db
+from hotline.services.accounts import security_log, sessions
 from hotline.services.accounts import users as accounts
+from hotline.web.accounts.context import password_policy
 from hotline.web.fields import TextField
 from hotline.web.forms import Form
 from hotline.web.helpers import local_path
 
 bp = Blueprint("auth", __name__)
+# The session cookie's key for the server-side session token.
+SESSION_TOKEN = "sid"  # noqa: S105 - a key name
 
 HOME_BY_ROLE = {
     Role.OPERATOR: "intake.form",
     Role.DESK: "orders.desk",
     Role.DEPARTMENT: "orders.queue",
-    Role.ADMIN: "admin.users",
+    Role.SYSTEM_ADMIN: "admin.users",
+    Role.SECURITY_ADMIN: "admin.roles",
+    Role.AUDIT_ADMIN: "admin.security_log",
+    Role.UNASSIGNED: "auth.password",
     Role.EMS_DISPATCHER: "ems.console",
     Role.SURVEYOR: "surveys.queue",
 }
@@ -53,37 +61,59 @@ def login():
     """Username and password; five failures lock the account for a while."""
     form = LoginForm()
     error = None
+    wait = 0
     if form.validate_on_submit():
+        policy, now = password_policy(), utcnow()
         try:
-            user = accounts.authenticate(
+            user, token = accounts.authenticate(
                 db.session,
                 username=form.username.data,
                 password=form.password.data,
-                now=utcnow(),
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+                ip=request.remote_addr or "",
+                now=now,
+                max_failures=policy.max_failures,
+                lock_minutes=policy.lock_minutes,
                 hash_method=current_app.config["PASSWORD_HASH_METHOD"],
             )
         except accounts.LoginFailed as exc:
-            error = error_text(exc.code)
+            error, wait = error_text(exc.code), exc.wait_seconds
         else:
-            _start_session(user)
+            start_session(user, token)
+            if accounts.require_change_if_expired(
+                db.session, user_id=user.id, now=now, max_age_days=policy.max_age_days
+            ):
+                return redirect(url_for("auth.password"))
             return redirect(local_path(request.args.get("next")) or url_for("auth.home"))
-    return render_template("accounts/login.html", form=form, error=error), 401 if error else 200
+    page = render_template("accounts/login.html", form=form, error=error)
+    if wait:
+        return page, 429, {"Retry-After": str(wait)}
+    return page, 401 if error else 200
 
 
-def _start_session(user) -> None:
+def start_session(user, token: str) -> None:
     """A fresh session on login (no fixation), keeping the chosen language."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    session[SESSION_TOKEN] = token
     login_user(user)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session."""
+    """End the session here and on the server: the same cookie, replayed, is refused."""
+    now = utcnow()
+    user_id = sessions.end(db.session, token=session.get(SESSION_TOKEN), now=now)
+    if user_id is not None:
+        security_log.record_alone(
+            db.session,
+            SecurityKind.LOGOUT,
+            now=now,
+            actor_id=user_id,
+            subject_user_id=user_id,
+            ip=request.remote_addr or "",
+        )
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -101,3 +131,7 @@ def language(code: str):
 @bp.app_context_processor
 def _inject():
     return {"login_title": _("12345 Hotline")}
+
+
+# The password page registers its routes on `bp`.
+from hotline.web.accounts import passwords  # noqa: E402, F401

@@ -5,6 +5,7 @@ from flask import current_app, g, jsonify, request
 from hotline.core.accounts.permissions import Permission
 from hotline.core.api.openapi import MAX_PAGE_SIZE
 from hotline.core.orders.search import parse_filters
+from hotline.database import utcnow
 from hotline.labels import error_text
 from hotline.plugins import db
 from hotline.services.api import orders
@@ -34,11 +35,17 @@ def order_list():
         texts = {field: error_text(code) for field, code in errors.items()}
         return refuse(400, "invalid", "invalid filters", errors=texts)
     timezone = current_app.config["TIMEZONE"]
-    return jsonify(orders.search(db.session, actor=g.api_user, query=query, timezone=timezone))
+    found = orders.search(db.session, actor=g.api_user, query=query, timezone=timezone, **_reader())
+    return jsonify(found)
 
 
 @bp.route("/orders/<number>")
 @token_required(Permission.READ_ORDERS)
 def order_detail(number: str):
     """One order with its audit events; 404 when it does not exist or is not the user's."""
-    return jsonify(orders.detail(db.session, actor=g.api_user, number=number))
+    return jsonify(orders.detail(db.session, actor=g.api_user, number=number, **_reader()))
+
+
+def _reader() -> dict:
+    """Where and when the read happens, for the security log."""
+    return {"ip": request.remote_addr or "", "now": utcnow()}

@@ -30,6 +30,8 @@ def director():
         target=DISPATCH_TARGET_SECONDS,
         can_post=allows(current_user.role_enum, Permission.POST_BULLETINS),
         can_open_incidents=allows(current_user.role_enum, Permission.EMS_DISPATCH),
+        # A chief complaint is medical data: for the 120 roles only, not for officials.
+        can_read_medical=allows(current_user.role_enum, Permission.EMS_MEDICAL),
     )
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hotline import labels
+from hotline.core.accounts import privacy
 from hotline.core.accounts.permissions import Permission
 from hotline.core.accounts.roles import Role
 from hotline.core.orders import workflow
@@ -34,6 +35,8 @@ def search():
         page=parse_int(request.args.get("page")) or 1,
         page_size=current_app.config["PAGE_SIZE"],
         timezone=current_app.config["TIMEZONE"],
+        ip=request.remote_addr or "",
+        now=utcnow(),
     )
     choices = pages.search_choices(db.session, current_user)
     return render_template(
@@ -46,6 +49,7 @@ def search():
         districts=choices.districts,
         departments=choices.departments,
         categories=choices.categories,
+        may_search_by_phone=privacy.may_search_by_phone(current_user.role_enum),
     )
 
 
@@ -53,7 +57,9 @@ def search():
 @requires(Permission.READ_ORDERS)
 def detail(number: str):
     """One order with its timeline and the actions the user may take."""
-    page = pages.order_detail(db.session, actor=current_user, number=number)
+    page = pages.order_detail(
+        db.session, actor=current_user, number=number, ip=request.remote_addr or "", now=utcnow()
+    )
     return render_template(
         "orders/detail.html",
         order=page.order,

@@ -12,6 +12,7 @@ from hotline.core.surveys import rules
 from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
+from hotline.services.orders import disclosure
 from hotline.services.surveys import tasks as surveys
 from hotline.web.errors import returns_to
 from hotline.web.helpers import requires
@@ -57,6 +58,14 @@ def form(survey_id: int):
     """The survey form for one task; POST records one call."""
     task = surveys.get(db.session, actor_id=current_user.id, survey_id=survey_id)
     if request.method == "GET":
+        # The surveyor sees the number to call: that read is logged.
+        disclosure.log_order_read(
+            db.session,
+            actor=current_user,
+            order=task.order,
+            ip=request.remote_addr or "",
+            now=utcnow(),
+        )
         return _render(task, {}, {})
     posted = SurveyForm()
     timezone = current_app.config["TIMEZONE"]

@@ -1,0 +1,1 @@
+"""Personal data at rest: the data keys' rotation and the sealed columns."""
