@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from hotline.config import ROOT
 from hotline.core.accounts.roles import Role
@@ -296,6 +296,14 @@ def scheduler() -> None:
         create_scheduler(current_app._get_current_object(), blocking=True).start()
 
 
+class PathOnlyLog(WSGIRequestHandler):
+    """Logs each request without its query string: a search by phone carries the number."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s %s', self.command, path, code, size)
+
+
 @group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -309,7 +317,7 @@ def serve(host: str, port: int) -> None:
     click.echo(f"Serving on http://{host}:{port} with the scheduler in this process.")
     try:
         # werkzeug directly: Flask ignores app.run() inside a `flask` command.
-        run_simple(host, port, app, use_reloader=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, threaded=True, request_handler=PathOnlyLog)
     finally:
         background.shutdown(wait=False)
 
