@@ -92,6 +92,7 @@ ENVIRONMENT = {
     "OPEN311_READ_RATE_PER_IP": ("OPEN311_READ_RATE_PER_IP", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.strip().lower() in TRUE),
 }
 TRUE = {"1", "true", "yes", "on"}
 

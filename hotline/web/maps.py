@@ -13,6 +13,7 @@ from shapely.geometry import mapping
 from hotline.core.accounts.permissions import Permission
 from hotline.plugins import db
 from hotline.services.reference import cache
+from hotline.web.headers import csp_nonce, with_nonce
 from hotline.web.helpers import requires
 
 bp = Blueprint("maps", __name__)
@@ -52,7 +53,11 @@ def districts_geojson() -> dict:
 
 
 def district_map(height: str = "420px") -> dict[str, str]:
-    """A folium map of the districts, split into header, body and script for a page."""
+    """A folium map of the districts, split into header, body and script for a page.
+
+    folium's <style> and <script> blocks are made per request: each carries the request's
+    CSP nonce (hotline/web/headers.py), and `script` is a whole <script> element.
+    """
     ctx = cache.context(db.session)
     min_x, min_y, max_x, max_y = ctx.index.bounds() if len(ctx.index) else (115, 39, 118, 41)
     fmap = folium.Map(
@@ -81,9 +86,9 @@ def district_map(height: str = "420px") -> dict[str, str]:
     root = fmap.get_root()
     root.render()
     return {
-        "header": root.header.render(),
+        "header": with_nonce(root.header.render()),
         "html": root.html.render(),
-        "script": root.script.render(),
+        "script": f'<script nonce="{csp_nonce()}">{root.script.render()}</script>',
     }
 
 

@@ -17,7 +17,8 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def page():
-    """A fresh Chromium page; every request it makes is recorded in page.requests_seen."""
+    """A fresh Chromium page; every request it makes is recorded in page.requests_seen, every
+    Content-Security-Policy violation Chromium reports on the console in page.csp_violations."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -28,6 +29,13 @@ def page():
         tab = context.new_page()
         tab.requests_seen = []
         tab.on("request", lambda request: tab.requests_seen.append(request.url))
+        tab.csp_violations = []
+        tab.on("console", lambda message: _note_csp_violation(tab, message))
         yield tab
         context.close()
         browser.close()
+
+
+def _note_csp_violation(tab, message) -> None:
+    if "Content Security Policy" in message.text:
+        tab.csp_violations.append(f"{tab.url}: {message.text}")

@@ -58,3 +58,4 @@ def test_call_dispatch_and_the_live_map(live_server, page, make):
         u for u in page.requests_seen if not u.startswith(live_server) and not u.startswith("data:")
     ]
     assert outside == []
+    assert page.csp_violations == []

@@ -52,3 +52,4 @@ def test_operator_records_a_call_on_the_offline_map(live_server, page, make):
         u for u in page.requests_seen if not u.startswith(live_server) and not u.startswith("data:")
     ]
     assert outside == []
+    assert page.csp_violations == []
