@@ -11,7 +11,8 @@ class Config:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Statement parameters (phones, names) never appear in error messages or logs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     GIS_DATA_DIR = ROOT / "gis_data"
     REPORTS_DIR = ROOT / "reports"
     SCHEDULER_ENABLED = False
@@ -30,8 +31,21 @@ class Config:
 
     # Werkzeug's default scrypt is N=2^15; we follow the stronger 2^17 advice.
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"  # noqa: S105 - a hash method name
+    # The password and lock-out policy's defaults; the security administrator may change
+    # them (within the bounds of hotline/core/accounts/passwords.py) on the policy page.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 10
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_HISTORY = 5  # a new password may not be one of the last five
+    PASSWORD_MAX_AGE_DAYS = 0  # 0: passwords do not expire
+    API_TOKEN_DAYS = 90  # how long a user's /api/v1 token is valid
+    # A session ends after this long without a request, and after this long in any case.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    # Personal data is sealed with SM4-GCM under these keys (hotline/encryption.py): the
+    # key file's JSON itself, or the key file (unset: instance/data_keys.json).
+    DATA_KEYS: str | None = None
+    DATA_KEY_FILE: Path | None = None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -92,6 +106,12 @@ ENVIRONMENT = {
     "OPEN311_READ_RATE_PER_IP": ("OPEN311_READ_RATE_PER_IP", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
+    "HOTLINE_DATA_KEYS": ("DATA_KEYS", str),
+    "HOTLINE_DATA_KEY_FILE": ("DATA_KEY_FILE", Path),
+    "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
+    "PASSWORD_MAX_AGE_DAYS": ("PASSWORD_MAX_AGE_DAYS", int),
+    "API_TOKEN_DAYS": ("API_TOKEN_DAYS", int),
+    "SESSION_ABSOLUTE_HOURS": ("SESSION_ABSOLUTE_HOURS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.strip().lower() in TRUE),
 }
 TRUE = {"1", "true", "yes", "on"}

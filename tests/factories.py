@@ -16,7 +16,7 @@ from hotline.services.accounts import users as accounts
 from hotline.services.ems import fleet, incidents
 from hotline.services.orders import handling, intake
 
-PASSWORD = "correct horse battery"
+PASSWORD = "Correct horse battery 9"
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 TIANANMEN = (116.3975, 39.9087)  # 东城区
 # A survey call that reached the caller, who is satisfied and says the matter is resolved.

@@ -174,6 +174,7 @@ def _synthetic_staff(session: Session, now: datetime) -> dict[int, int]:
                 password_hash=generate_password_hash(
                     secrets.token_urlsafe(24), method="scrypt:1024:8:1"
                 ),
+                password_changed_at=now,
                 created_at=now,
             )
             session.add(user)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from hotline.core.accounts.passwords import password_problems
 from hotline.core.accounts.roles import Role
 from hotline.core.units.kinds import CITY_BODIES, DISTRICT_BODIES
 from hotline.database import write_transaction
@@ -36,7 +37,9 @@ DEMO_USERS: list[tuple[str, str, Role]] = [
     ("survey", "回访员（演示）", Role.SURVEYOR),
     ("supervisor", "班长（演示）", Role.SUPERVISOR),
     ("official", "领导（演示）", Role.OFFICIAL),
-    ("admin", "管理员（演示）", Role.ADMIN),
+    ("admin", "系统管理员（演示）", Role.SYSTEM_ADMIN),
+    ("security", "安全管理员（演示）", Role.SECURITY_ADMIN),
+    ("audit", "审计管理员（演示）", Role.AUDIT_ADMIN),
 ]
 DEMO_DEPARTMENT = "朝阳区城市管理委员会"
 
@@ -125,6 +128,14 @@ def seed_api_client(session: Session, saved_key: str | None, now: datetime) -> s
     return key
 
 
+def demo_password() -> str:
+    """A random password that the password policy accepts (most random ones do)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if not password_problems(password):
+            return password
+
+
 def seed_users(
     session: Session, credentials_file: Path, hash_method: str, now: datetime
 ) -> dict[str, str]:
@@ -140,7 +151,7 @@ def seed_users(
             user = session.scalar(select(User).where(User.username == username))
             if user is not None and username in saved:
                 continue
-            password = secrets.token_urlsafe(12)
+            password = demo_password()
             saved[username] = password
             password_hash = generate_password_hash(password, method=hash_method)
             if user is None:
@@ -151,10 +162,13 @@ def seed_users(
                         role=role.value,
                         department_id=department_id if role is Role.DEPARTMENT else None,
                         password_hash=password_hash,
+                        password_changed_at=now,
                         created_at=now,
                     )
                 )
             else:
                 user.password_hash = password_hash
+                user.password_changed_at = now
+                user.must_change_password = False
                 user.session_version += 1
     return saved

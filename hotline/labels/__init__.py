@@ -5,6 +5,7 @@ same words; `chinese()` gives them in Chinese for the reports whatever the user'
 The `*_LABELS` dicts are keyed by stored value, for templates.
 """
 
+from hotline.labels.accounts import ROLE_LABELS, SECURITY_KIND_LABELS
 from hotline.labels.deadlines import (
     EXTENSION_STATE_LABELS,
     LEVEL_LABELS,
@@ -26,7 +27,6 @@ from hotline.labels.orders import (
     CHANNEL_LABELS,
     KIND_LABELS,
     REASON_LABELS,
-    ROLE_LABELS,
     STATE_LABELS,
     TYPE_LABELS,
 )
@@ -58,6 +58,7 @@ __all__ = [
     "REASON_LABELS",
     "ROLE_LABELS",
     "SATISFACTION_LABELS",
+    "SECURITY_KIND_LABELS",
     "STAMP_LABELS",
     "STATE_LABELS",
     "SURVEY_STATE_LABELS",

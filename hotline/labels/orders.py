@@ -1,27 +1,11 @@
-"""Labels of the 12345 order loop: roles, states, actions, types, channels, routing."""
+"""Labels of the 12345 order loop: states, actions, types, channels, routing."""
 
 from flask_babel import lazy_gettext as _l
 
-from hotline.core.accounts.roles import Role
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.intake import Channel, OrderType
 from hotline.core.orders.workflow import Action, State
 from hotline.labels.registry import register
-
-ROLE_LABELS = register(
-    Role,
-    {
-        "operator": _l("Intake operator"),
-        "desk": _l("Routing desk"),
-        "department": _l("Department staff"),
-        "ems_dispatcher": _l("120 dispatcher"),
-        "surveyor": _l("Surveyor"),
-        "supervisor": _l("Supervisor"),
-        "official": _l("Official"),
-        "admin": _l("Administrator"),
-    },
-)
-
 
 STATE_LABELS = register(
     State,

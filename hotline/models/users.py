@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.accounts.roles import Role
@@ -20,6 +20,12 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when an administrator chose the password (a new account, a reset) or it expired:
+    # the user may do nothing but change it.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # JSON list of the hashes of earlier passwords, newest first, so that none is reused.
+    previous_password_hashes: Mapped[str] = mapped_column(Text, default="[]")
     role: Mapped[str] = mapped_column(String(32))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(default=True)
@@ -30,6 +36,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # SHA-256 of the user's API token for /api/v1 (None: no token issued).
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    api_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Synthetic demo staff (one handler per department): kept out of the admin user list.
     synthetic: Mapped[bool] = mapped_column(default=False)
 

@@ -34,14 +34,22 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("reports.index", _l("Reports")),
     MenuEntry("notifications.inbox", _l("Notices")),
     MenuEntry("orders.search", _l("Search orders")),
+    # The system administrator's.
     MenuEntry("admin.users", _l("Users")),
     MenuEntry("admin.departments", _l("Departments")),
     MenuEntry("admin.categories", _l("Categories")),
     MenuEntry("admin.rules", _l("Routing rules")),
     MenuEntry("admin.time_limits", _l("Time limits")),
-    MenuEntry("admin.api_clients", _l("API clients")),
     MenuEntry("admin.calendar", _l("Working-day calendar")),
     MenuEntry("ems.resources", _l("120 resources")),
+    # The security administrator's.
+    MenuEntry("admin.roles", _l("Roles")),
+    MenuEntry("admin.security_policy", _l("Password policy")),
+    MenuEntry("admin.api_clients", _l("API clients")),
+    MenuEntry("admin.tokens", _l("API and terminal tokens")),
+    # The audit administrator's.
+    MenuEntry("admin.security_log", _l("Security log")),
+    MenuEntry("admin.audit_trail", _l("Audit trail")),
 )
 
 

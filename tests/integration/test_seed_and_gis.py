@@ -3,7 +3,7 @@ import json
 import geopandas as gpd
 from sqlalchemy import func, select
 
-from hotline.models import Category, Department, District, User, WorkOrder
+from hotline.models import Category, Department, District, SecurityEvent, User, WorkOrder
 from hotline.plugins import db
 from hotline.services.orders import queries
 from hotline.services.reference import cache
@@ -39,7 +39,7 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         assert flagged and all(name.startswith("staff-") for name in flagged)
         assert not flagged & {"dept", "desk", "admin"}
     saved = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
-    assert len(saved["users"]) == 8
+    assert len(saved["users"]) == 10
     second = runner.invoke(args=["hotline", "seed-demo", "--orders", "30"])
     assert second.exit_code == 0, second.output
     with app.app_context():
@@ -54,7 +54,9 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         "survey",
         "supervisor",
         "official",
-        "admin",
+        "system_admin",
+        "security_admin",
+        "audit_admin",
     ):
         assert role in first.output
 
@@ -85,12 +87,31 @@ def test_import_gis_with_missing_fields_fails_clearly(app, tmp_path):
     assert "missing" in result.output
 
 
-def test_create_user_command(app):
-    result = app.test_cli_runner().invoke(
-        args=["hotline", "create-user", "--username", "chief", "--role", "admin"],
-        input="a-long-password\na-long-password\n",
+def test_create_user_and_reset_password_commands(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["hotline", "create-user", "--username", "chief", "--role", "security_admin"],
+        input="A-long-password-1\nA-long-password-1\n",
     )
     assert result.exit_code == 0, result.output
+    weak = runner.invoke(
+        args=["hotline", "create-user", "--username", "weak", "--role", "operator"],
+        input="a-long-password\na-long-password\n",
+    )
+    assert weak.exit_code != 0 and "password_too_simple" in weak.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "chief"))
-        assert user.role == "admin"
+        # The holder typed their own password at the console: no change forced.
+        assert (user.role, user.must_change_password) == ("security_admin", False)
+    reset = runner.invoke(
+        args=["hotline", "reset-password", "--username", "chief"],
+        input="Another-password-2\nAnother-password-2\n",
+    )
+    assert reset.exit_code == 0, reset.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "chief"))
+        assert user.must_change_password
+        kinds = db.session.scalars(
+            select(SecurityEvent.kind).where(SecurityEvent.subject_user_id == user.id)
+        ).all()
+        assert kinds == ["account_created", "password_changed"]

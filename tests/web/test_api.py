@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from hotline.core.accounts.roles import Role
+from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.accounts import credentials
 from tests import factories
@@ -20,7 +21,7 @@ def token_for(app, make):
     def _token(role, department=None):
         user = make(factories.user, role, department)
         with app.app_context():
-            return credentials.issue_user_token(db.session, user.id)
+            return credentials.issue_user_token(db.session, user.id, now=utcnow(), days=90)
 
     return _token
 
@@ -79,7 +80,7 @@ def test_filters_match_the_search_page(app, make, token_for):
 
 
 def test_admins_have_no_order_access(app, token_for):
-    response = app.test_client().get("/api/v1/orders", headers=bearer(token_for(Role.ADMIN)))
+    response = app.test_client().get("/api/v1/orders", headers=bearer(token_for(Role.SYSTEM_ADMIN)))
     assert response.status_code == 403
 
 

@@ -7,7 +7,7 @@ A test crosses every endpoint with every role against this table.
 
 from enum import StrEnum
 
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.roles import ADMINISTRATORS, Role
 
 
 class Permission(StrEnum):
@@ -36,7 +36,18 @@ class Permission(StrEnum):
     POST_BULLETINS = "post_bulletins"  # 通告 for dispatchers and stations
     EMS_TRACKS = "ems_tracks"  # track replay of a vehicle
     EMS_LOCKS = "ems_locks"  # malicious-number locks
-    ADMINISTER = "administer"  # users, organisation, rules, limits, calendar, 120 resources
+    OWN_PASSWORD = "own_password"  # noqa: S105 - changing one's own password
+    # The system administrator's (系统管理员):
+    MANAGE_USERS = "manage_users"  # create accounts; name, department, active, reset password
+    MANAGE_ORGANISATION = "manage_organisation"  # departments, categories, rules, 120 resources
+    MANAGE_CONFIGURATION = "manage_configuration"  # time limits, the working-day calendar
+    # The security administrator's (安全管理员):
+    MANAGE_ROLES = "manage_roles"  # give and change accounts' roles
+    MANAGE_SECURITY_POLICY = "manage_security_policy"  # password and lock-out policy
+    MANAGE_KEYS_AND_TOKENS = "manage_keys_and_tokens"  # Open311 keys, API and terminal tokens
+    # The audit administrator's (审计管理员), read only:
+    READ_SECURITY_LOG = "read_security_log"
+    READ_AUDIT_TRAIL = "read_audit_trail"
 
 
 R = Role
@@ -63,8 +74,8 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.READ_KPIS: {R.DEPARTMENT, R.SUPERVISOR, R.OFFICIAL, R.DESK},
         P.READ_REPORTS: {R.OFFICIAL, R.SUPERVISOR, R.DEPARTMENT},
         P.READ_REPORT_ARCHIVE: {R.OFFICIAL, R.SUPERVISOR},
-        P.READ_NOTICES: set(Role) - {R.ADMIN},
-        P.READ_DISTRICT_MAP: _READERS | {R.ADMIN, R.EMS_DISPATCHER},
+        P.READ_NOTICES: set(Role) - ADMINISTRATORS - {R.UNASSIGNED},
+        P.READ_DISTRICT_MAP: _READERS | {R.SYSTEM_ADMIN, R.EMS_DISPATCHER},
         P.EMS_DISPATCH: _EMS,
         P.LIVE_MAP: _EMS | {R.DESK},
         P.EMS_MEDICAL: _EMS,
@@ -72,7 +83,16 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.POST_BULLETINS: {R.SUPERVISOR},
         P.EMS_TRACKS: {R.SUPERVISOR},
         P.EMS_LOCKS: {R.SUPERVISOR},
-        P.ADMINISTER: {R.ADMIN},
+        P.OWN_PASSWORD: set(Role),
+        # 三员分立: each administrator's powers belong to that administrator alone.
+        P.MANAGE_USERS: {R.SYSTEM_ADMIN},
+        P.MANAGE_ORGANISATION: {R.SYSTEM_ADMIN},
+        P.MANAGE_CONFIGURATION: {R.SYSTEM_ADMIN},
+        P.MANAGE_ROLES: {R.SECURITY_ADMIN},
+        P.MANAGE_SECURITY_POLICY: {R.SECURITY_ADMIN},
+        P.MANAGE_KEYS_AND_TOKENS: {R.SECURITY_ADMIN},
+        P.READ_SECURITY_LOG: {R.AUDIT_ADMIN},
+        P.READ_AUDIT_TRAIL: {R.AUDIT_ADMIN},
     }.items()
 }
 

@@ -13,4 +13,13 @@ class Role(StrEnum):
     SURVEYOR = "surveyor"  # 回访员: calls citizens back (回访)
     SUPERVISOR = "supervisor"  # 班长/督办
     OFFICIAL = "official"  # 领导: read-only
-    ADMIN = "admin"
+    # 三员分立 (GB/T 22239-2019, level 3): three administrators, none with another's powers.
+    SYSTEM_ADMIN = "system_admin"  # 系统管理员: accounts, organisation, configuration
+    SECURITY_ADMIN = "security_admin"  # 安全管理员: roles, password policy, keys and tokens
+    AUDIT_ADMIN = "audit_admin"  # 审计管理员: reads the security log and the audit trail
+    # An account the system administrator created and the security administrator has not
+    # yet given a role: it may log in and change its password, nothing else.
+    UNASSIGNED = "unassigned"
+
+
+ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

@@ -3,13 +3,18 @@
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.core.accounts.passwords import PasswordPolicy
+from hotline.core.accounts.permissions import Permission
+from hotline.core.accounts.security import SecurityKind
 from hotline.database import write_transaction
-from hotline.models import ApiClient, User, Vehicle
+from hotline.models import ApiClient, User
+from hotline.services.accounts import security_log
+from hotline.services.accounts.users import DEFAULT_POLICY, confirm_password, require_permission
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -18,8 +23,11 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_client(session: Session, *, name: str, now: datetime) -> tuple[ApiClient, str]:
+def create_client(
+    session: Session, *, name: str, now: datetime, actor_id: int | None = None, ip: str = ""
+) -> tuple[ApiClient, str]:
     """A new Open311 client; returns it and its key, which is shown this once only."""
+    require_permission(session, actor_id, Permission.MANAGE_KEYS_AND_TOKENS)
     name = (name or "").strip()
     if not name or len(name) > 64 or not name.isprintable():
         raise ValidationFailed({"name": "invalid"})
@@ -31,15 +39,35 @@ def create_client(session: Session, *, name: str, now: datetime) -> tuple[ApiCli
             name=name, key_hash=digest(key), key_prefix=key[:8], active=True, created_at=now
         )
         session.add(client)
+        security_log.record(
+            session,
+            SecurityKind.API_KEY_ISSUED,
+            now=now,
+            actor_id=actor_id,
+            ip=ip,
+            detail=f"client: {name}; key starts {key[:8]}",
+        )
     return client, key
 
 
-def revoke_client(session: Session, *, client_id: int, now: datetime) -> None:
+def revoke_client(
+    session: Session, *, client_id: int, now: datetime, actor_id: int | None = None, ip: str = ""
+) -> None:
     """The client's key stops working at once."""
+    require_permission(session, actor_id, Permission.MANAGE_KEYS_AND_TOKENS)
     with write_transaction(session):
         client = session.get(ApiClient, client_id)
         if client is None:
             raise NotFound()
+        if client.active:
+            security_log.record(
+                session,
+                SecurityKind.API_KEY_REVOKED,
+                now=now,
+                actor_id=actor_id,
+                ip=ip,
+                detail=f"client: {client.name}; key starts {client.key_prefix}",
+            )
         client.active = False
         client.revoked_at = now
 
@@ -55,21 +83,79 @@ def client_for_key(session: Session, key: str | None) -> ApiClient | None:
     return client if hmac.compare_digest(client.key_hash, digest(key)) else None
 
 
-def issue_token(session: Session, *, model: type[User | Vehicle], object_id: int) -> str:
-    """A new API token for a user or a vehicle's terminal (replacing any old one); shown
-    this once only, stored as its SHA-256."""
+def issue_user_token(
+    session: Session,
+    user_id: int,
+    *,
+    now: datetime,
+    days: int,
+    actor_id: int | None = None,
+    actor_password: str = "",
+    ip: str = "",
+    policy: PasswordPolicy = DEFAULT_POLICY,
+) -> str:
+    """A new /api/v1 token for a user, valid for `days` (replacing any old one); shown this
+    once only, stored as its SHA-256.
+
+    An administrator minting a token for someone else must type their own password again:
+    the token acts as that user, so a session left open must not be enough.
+    """
+    require_permission(session, actor_id, Permission.MANAGE_KEYS_AND_TOKENS)
+    if actor_id is not None and actor_id != user_id:
+        confirm_password(
+            session, user_id=actor_id, password=actor_password, now=now, ip=ip, policy=policy
+        )
+    if not 0 < days <= 3650:
+        raise ValidationFailed({"days": "out_of_range"})
     token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(days=days)
     with write_transaction(session):
-        holder = session.get(model, object_id)
+        holder = session.get(User, user_id)
         if holder is None:
             raise NotFound()
         holder.api_token_hash = digest(token)
+        holder.api_token_expires_at = expires_at
+        security_log.record(
+            session,
+            SecurityKind.TOKEN_ISSUED,
+            now=now,
+            actor_id=actor_id,
+            subject_user_id=user_id,
+            username=holder.username,
+            ip=ip,
+            detail=f"valid until {expires_at:%Y-%m-%d %H:%M} UTC",
+        )
     return token
 
 
-def issue_user_token(session: Session, user_id: int) -> str:
-    """A new /api/v1 token for a user (replacing any old one); shown this once only."""
-    return issue_token(session, model=User, object_id=user_id)
+def revoke_user_token(
+    session: Session, *, user_id: int, now: datetime, actor_id: int | None = None, ip: str = ""
+) -> None:
+    """The user's /api/v1 token stops working at once."""
+    require_permission(session, actor_id, Permission.MANAGE_KEYS_AND_TOKENS)
+    with write_transaction(session):
+        holder = session.get(User, user_id)
+        if holder is None:
+            raise NotFound()
+        if holder.api_token_hash is None:
+            return
+        holder.api_token_hash = None
+        holder.api_token_expires_at = None
+        security_log.record(
+            session,
+            SecurityKind.TOKEN_REVOKED,
+            now=now,
+            actor_id=actor_id,
+            subject_user_id=user_id,
+            username=holder.username,
+            ip=ip,
+        )
+
+
+def token_holders(session: Session) -> list[User]:
+    """The accounts that hold an API token (expired ones included), by username."""
+    query = select(User).where(User.api_token_hash.is_not(None)).order_by(User.username)
+    return list(session.scalars(query))
 
 
 def list_clients(session: Session) -> list[ApiClient]:
@@ -77,9 +163,14 @@ def list_clients(session: Session) -> list[ApiClient]:
     return list(session.scalars(select(ApiClient).order_by(ApiClient.name)))
 
 
-def user_for_token(session: Session, token: str | None) -> User | None:
-    """The active user holding this API token, or None."""
+def user_for_token(session: Session, token: str | None, *, now: datetime) -> User | None:
+    """The active user holding this API token, while it has not expired; else None."""
     if not token or len(token) > 200:
         return None
     user = session.scalar(select(User).where(User.api_token_hash == digest(token)))
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    # Every token has an expiry time (migration 0020 gave the older ones theirs).
+    if user.api_token_expires_at is None or user.api_token_expires_at <= now:
+        return None
+    return user

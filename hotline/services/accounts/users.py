@@ -152,6 +152,25 @@ def _department_errors(
     return {}
 
 
+def _locked(session: Session, user_id: int) -> User:
+    """The account, read again and locked for the rest of the write transaction (on
+    PostgreSQL; SQLite's writer lock already serialises writes), so that two administrators'
+    changes are decided one after the other."""
+    user = session.get(User, user_id, with_for_update=True, populate_existing=True)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _refuse_administrator_change(
+    user: User, *, department_id: int | None, active: bool, new_password: bool
+) -> None:
+    """The system administrator may change only the name of an administrator's account."""
+    changed = (department_id, active) != (user.department_id, user.active)
+    if user.role in ADMINISTRATORS and (changed or new_password):
+        raise Forbidden("administrator_account")
+
+
 def _department_name(session: Session, department_id: int | None) -> str:
     department = session.get(Department, department_id) if department_id else None
     return department.name if department else "—"
@@ -272,10 +291,9 @@ def update_user(
     """
     actor = require_permission(session, actor_id, Permission.MANAGE_USERS)
     user = get_user(session, user_id)
-    if actor is not None and user.role in ADMINISTRATORS:
-        changed = (department_id, active) != (user.department_id, user.active)
-        if changed or new_password:
-            raise Forbidden("administrator_account")
+    change = {"department_id": department_id, "active": active, "new_password": bool(new_password)}
+    if actor is not None:
+        _refuse_administrator_change(user, **change)
     errors = _department_errors(session, role=_role(user.role), department_id=department_id)
     problems = []
     if new_password:
@@ -293,7 +311,11 @@ def update_user(
     )
     event = {"now": now, "actor_id": actor_id, "subject_user_id": user_id, "ip": ip}
     with write_transaction(session):
-        user = get_user(session, user_id)
+        user = _locked(session, user_id)  # its role may have changed meanwhile
+        if actor is not None:
+            _refuse_administrator_change(user, **change)
+        if user.role == Role.DEPARTMENT and department_id is None:
+            raise ValidationFailed({"department_id": "required_for_department_staff"})
         event["username"] = user.username
         user.display_name = (display_name.strip() or user.username)[:64]
         if department_id != user.department_id:
@@ -326,7 +348,7 @@ def set_role(
     if actor_id is not None and actor_id == user_id:
         raise ValidationFailed({"role": "own_role"})
     with write_transaction(session):
-        user = get_user(session, user_id)
+        user = _locked(session, user_id)
         if role_enum is Role.DEPARTMENT and user.department_id is None:
             raise ValidationFailed({"role": "required_for_department_staff"})
         if user.role != role_enum.value:
@@ -416,7 +438,7 @@ def change_own_password(
         raise ValidationFailed({"new_password": problems[0]})
     password_hash = generate_password_hash(new_password, method=hash_method)
     with write_transaction(session):
-        user = get_user(session, user_id)
+        user = _locked(session, user_id)
         _set_password(session, user, password_hash, now=now, must_change=False)
         security_log.record(
             session,
@@ -452,7 +474,7 @@ def reset_password_at_console(
         raise ValidationFailed({"password": problems[0]})
     password_hash = generate_password_hash(password, method=hash_method)
     with write_transaction(session):
-        user = get_user(session, user.id)
+        user = _locked(session, user.id)
         _set_password(session, user, password_hash, now=now, must_change=True)
         security_log.record(
             session,

@@ -1,5 +1,7 @@
-"""Administration: users, the organisation (departments, categories, routing rules), time
-limits and the calendar, API clients. One blueprint, "admin", shared by those modules."""
+"""Administration, one blueprint ("admin") for the three administrators (三员分立): the
+system administrator's users, organisation (departments, categories, routing rules), time
+limits and calendar; the security administrator's roles, password policy, API clients and
+tokens; the audit administrator's security log and audit trail."""
 
 from collections.abc import Callable
 
@@ -43,6 +45,25 @@ def deleted(endpoint: str):
 
 
 # The pages register their routes on `bp`.
-from hotline.web.admin import api_clients, deadlines, organisation, users  # noqa: E402
+from hotline.web.admin import (  # noqa: E402
+    api_clients,
+    auditing,
+    deadlines,
+    organisation,
+    roles,
+    security,
+    users,
+)
 
-__all__ = ["api_clients", "bp", "deadlines", "deleted", "organisation", "saved", "users"]
+__all__ = [
+    "api_clients",
+    "auditing",
+    "bp",
+    "deadlines",
+    "deleted",
+    "organisation",
+    "roles",
+    "saved",
+    "security",
+    "users",
+]

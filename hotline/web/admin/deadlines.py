@@ -16,7 +16,7 @@ from hotline.web.helpers import requires
 
 
 @bp.route("/time-limits", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_CONFIGURATION)
 def time_limits():
     """Time limits per order type, category and priority, with their warning thresholds."""
     form = TimeLimitForm()
@@ -27,7 +27,7 @@ def time_limits():
 
 
 @bp.route("/time-limits/<int:rule_id>/delete", methods=["POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_CONFIGURATION)
 def time_limit_delete(rule_id: int):
     """Remove a time-limit rule."""
     settings.delete_limit_rule(db.session, rule_id)
@@ -35,7 +35,7 @@ def time_limit_delete(rule_id: int):
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_CONFIGURATION)
 def calendar():
     """Local changes to the working-day calendar, and a warning for years it does not know."""
     form = CalendarForm()
@@ -50,7 +50,7 @@ def calendar():
 
 
 @bp.route("/calendar/<day>/delete", methods=["POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_CONFIGURATION)
 def calendar_delete(day: str):
     """Back to the official calendar for that day."""
     try:

@@ -23,22 +23,52 @@ class Flag(BooleanField):
 
 
 class UserEditForm(AdminForm):
-    """An account's name, role, department, status and (optional) new password."""
+    """An account's name, department, status and (optional) new password; its role is the
+    security administrator's (RoleForm)."""
 
     display_name = TextField(_l("Name"))
-    role = TextField()
     department_id = OptionalIntField()
     active = Flag(_l("Active"))
-    new_password = PasswordField(_l("New password (leave empty to keep)"), name="password")
+    new_password = PasswordField(
+        _l("New password, to be changed at the next login (leave empty to keep)"),
+        name="password",
+    )
 
 
 class UserForm(UserEditForm):
-    """A new account (active from the start)."""
+    """A new account (active from the start, without a role until one is given)."""
 
     username = TextField(_l("Username"))
     active = None
     new_password = None
-    password = PasswordField(_l("Password (at least 10 characters)"))
+    password = PasswordField(_l("Initial password, to be changed at the first login"))
+
+
+class RoleForm(AdminForm):
+    """The role the security administrator gives an account."""
+
+    role = TextField()
+
+
+class PolicyForm(AdminForm):
+    """The password and lock-out policy."""
+
+    min_length = OptionalIntField(_l("Minimum password length"))
+    history = OptionalIntField(_l("Passwords remembered (a new one may not repeat them)"))
+    max_age_days = OptionalIntField(_l("Password expires after (days; 0: never)"))
+    max_failures = OptionalIntField(_l("Failed logins before the account is locked"))
+    lock_minutes = OptionalIntField(_l("Minutes an account stays locked"))
+
+    def values(self) -> dict:
+        """The policy values by name, for the service's `values`."""
+        return {"values": super().values()}
+
+
+class UserTokenForm(AdminForm):
+    """Whose /api/v1 token to issue, and the administrator's own password again."""
+
+    user_id = OptionalIntField()
+    actor_password = PasswordField(_l("Your password"))
 
 
 class DepartmentForm(AdminForm):

@@ -37,7 +37,7 @@ def _edit_page(model, object_id: int | None, key: str, form_class, save, name: s
 
 @bp.route("/departments", methods=["GET", "POST"])
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_ORGANISATION)
 def departments(department_id: int | None = None):
     """List departments; create one or edit its name, kind and jurisdiction."""
     save = organisation.save_department
@@ -48,7 +48,7 @@ def departments(department_id: int | None = None):
 
 @bp.route("/categories", methods=["GET", "POST"])
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_ORGANISATION)
 def categories(category_id: int | None = None):
     """The two-level category tree with each category's responsible kind and time limit."""
     save, units = organisation.save_category, list(LimitUnit)
@@ -58,7 +58,7 @@ def categories(category_id: int | None = None):
 
 
 @bp.route("/rules", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_ORGANISATION)
 def rules():
     """Explicit routing rules that win over a category's default kind."""
     if saved(RuleForm(), organisation.add_rule, db.session):
@@ -67,7 +67,7 @@ def rules():
 
 
 @bp.route("/rules/<int:rule_id>/delete", methods=["POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_ORGANISATION)
 def rule_delete(rule_id: int):
     """Remove a routing rule."""
     organisation.delete_rule(db.session, rule_id)

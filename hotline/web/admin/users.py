@@ -1,14 +1,15 @@
-"""Admin pages for accounts: the list, a new account, changes, a new API token."""
+"""The system administrator's pages for accounts: the list, a new account (without a role),
+changes of name, department and status, and password resets."""
 
 from flask import current_app, redirect, render_template, request, url_for
 
 from hotline.core.accounts.permissions import Permission
-from hotline.core.accounts.roles import Role
+from hotline.core.accounts.roles import ADMINISTRATORS
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.accounts import credentials
 from hotline.services.accounts import users as accounts
 from hotline.services.units import organisation
+from hotline.web.accounts.context import actor, password_policy
 from hotline.web.admin import bp, saved
 from hotline.web.admin.forms import UserEditForm, UserForm
 from hotline.web.helpers import requires
@@ -16,42 +17,42 @@ from hotline.web.helpers import requires
 
 def _page(template: str, **context) -> str:
     departments = organisation.choices(db.session).departments
-    return render_template(template, roles=list(Role), departments=departments, **context)
+    return render_template(
+        template,
+        departments=departments,
+        policy=password_policy(),
+        administrators=ADMINISTRATORS,
+        **context,
+    )
+
+
+def _account_service_arguments() -> dict:
+    return {
+        "hash_method": current_app.config["PASSWORD_HASH_METHOD"],
+        "now": utcnow(),
+        "policy": password_policy(),
+        **actor(),
+    }
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_USERS)
 def users():
-    """List accounts and create one."""
+    """List accounts and create one; the security administrator then gives it a role."""
     form = UserForm()
-    hash_method = current_app.config["PASSWORD_HASH_METHOD"]
-    if saved(form, accounts.create_user, db.session, hash_method=hash_method, now=utcnow()):
+    if saved(form, accounts.create_user, db.session, **_account_service_arguments()):
         return redirect(url_for("admin.users"))
     status = 422 if request.method == "POST" else 200
     return _page("admin/users.html", users=accounts.list_users(db.session), form=form), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_USERS)
 def user_edit(user_id: int):
-    """Change an account's role, department, status or password."""
+    """Change an account's name, department or status, or reset its password."""
     user = accounts.get_user(db.session, user_id)
     form = UserEditForm(obj=user)
-    hash_method = current_app.config["PASSWORD_HASH_METHOD"]
-    if saved(form, accounts.update_user, db.session, user_id=user_id, hash_method=hash_method):
+    arguments = _account_service_arguments()
+    if saved(form, accounts.update_user, db.session, user_id=user_id, **arguments):
         return redirect(url_for("admin.users"))
     return _page("admin/user_edit.html", user=user, form=form)
-
-
-@bp.route("/users/<int:user_id>/token", methods=["POST"])
-@requires(Permission.ADMINISTER)
-def user_token(user_id: int):
-    """Issue a new /api/v1 token for a user (replacing the old one); shown once."""
-    token = credentials.issue_user_token(db.session, user_id)
-    user = accounts.get_user(db.session, user_id)
-    return _page(
-        "admin/user_edit.html",
-        user=user,
-        form=UserEditForm(formdata=None, obj=user),
-        new_token=token,
-    )

@@ -8,6 +8,7 @@ from flask import g, request
 
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.api.openapi import TERMINAL_SCHEME, USER_SCHEME
+from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.accounts import credentials
 from hotline.services.ems import terminals
@@ -41,7 +42,7 @@ def token_required(permission: Permission):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            user = credentials.user_for_token(db.session, bearer())
+            user = credentials.user_for_token(db.session, bearer(), now=utcnow())
             allowed = user is not None and allows(user.role_enum, permission)
             refusal = _refused(user, allowed, f"this role lacks the {permission.value} permission")
             if refusal is not None:

@@ -1,4 +1,4 @@
-"""Administration of 120 resources: stations, hospitals, ambulances and terminal tokens."""
+"""Administration of 120 resources: stations, hospitals and ambulances."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -9,7 +9,7 @@ from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import Capability
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.ems import fleet, terminals
+from hotline.services.ems import fleet
 from hotline.services.ems import resources as service
 from hotline.web.ems import bp
 from hotline.web.ems.forms import ResourceForm
@@ -20,7 +20,7 @@ IN_OR_OUT_OF_SERVICE = {VehicleStatus.OUT_OF_SERVICE.value, VehicleStatus.AVAILA
 
 
 @bp.route("/admin/ems")
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_ORGANISATION)
 def resources():
     """Stations, hospitals and ambulances."""
     return render_template(
@@ -53,7 +53,7 @@ def _save(kind: str, object_id: int | None, form: ResourceForm) -> None:
 
 @bp.route("/admin/ems/<kind>", methods=["POST"], defaults={"object_id": None})
 @bp.route("/admin/ems/<kind>/<int:object_id>", methods=["POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_ORGANISATION)
 @returns_to("ems.resources")
 def save_resource(kind: str, object_id: int | None):
     """Add (no id) or change a station, a hospital or an ambulance."""
@@ -63,14 +63,12 @@ def save_resource(kind: str, object_id: int | None):
 
 
 @bp.route("/admin/ems/vehicles/<int:vehicle_id>/<action>", methods=["POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.MANAGE_ORGANISATION)
 @returns_to("ems.resources")
 def vehicle_action(vehicle_id: int, action: str):
-    """Take out of service, put back in service, or issue a terminal token."""
-    if action == "token":
-        token = terminals.issue_terminal_token(db.session, vehicle_id)
-        flash(_("Terminal token (shown once): %(token)s", token=token), "success")
-    elif action in IN_OR_OUT_OF_SERVICE:
+    """Take out of service or put back in service (terminal tokens are the security
+    administrator's: admin.tokens)."""
+    if action in IN_OR_OUT_OF_SERVICE:
         fleet.change_status(
             db.session,
             actor_id=current_user.id,
