@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._harness import prepared_app  # noqa: E402
 from bench._http import CONNECTION_ERRORS, Client, Server, operator_session  # noqa: E402
 
-PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway bench account
+PASSWORD = "Load-Test-4321"  # noqa: S105 - a throwaway bench account (passes the policy)
 MIN_UP = 5.0  # seconds of load between a restart and the next kill, and before the end
 ORDER_PATH = re.compile(r"/orders/([0-9]{8}-[0-9]{6})$")
 
