@@ -93,7 +93,10 @@ def decide(
         # Locked (PostgreSQL): two supervisors deciding at once are decided one by one, and
         # the second is told it was decided already.
         request = session.get(
-            ExtensionRequest, request_id, with_for_update=True, populate_existing=True
+            ExtensionRequest,
+            request_id,
+            with_for_update={"of": ExtensionRequest},  # not its joined order's outer join
+            populate_existing=True,
         )
         if request is None:
             raise NotFound()

@@ -56,7 +56,9 @@ def open_incident(session: Session, incident_id: int) -> Incident:
     """The incident, if it exists and is still open; locked for the caller's transaction
     (PostgreSQL), so that two dispatchers deciding on it at once are decided one by one and
     the second sees what the first did."""
-    incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
+    incident = session.get(
+        Incident, incident_id, with_for_update={"of": Incident}, populate_existing=True
+    )
     if incident is None:
         raise NotFound()
     if incident.state != IncidentState.OPEN:
