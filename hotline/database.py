@@ -128,8 +128,17 @@ def write_transaction(session: Session) -> Iterator[Session]:
 POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
 
 
+# The knowledge base's full-text index (hotline/models/kb.py): FTS5's table and shadow
+# tables on SQLite, the tsvector column and its GIN index on PostgreSQL. The database's,
+# not the models': created beside `kb_search`, never compared with the models.
+FULL_TEXT_PREFIX = "kb_fts"
+
+
 def include_name(name: str | None, type_: str, _parent_names: dict) -> bool:
-    """Alembic filter: compare and autogenerate only this application's tables."""
+    """Alembic filter: compare and autogenerate only this application's tables, without the
+    full-text index's objects."""
+    if name and name.startswith(FULL_TEXT_PREFIX):
+        return False
     return not (type_ == "table" and name in POSTGIS_TABLES)
 
 

@@ -22,6 +22,7 @@ from hotline.labels.ems import (
     WITHDRAW_LABELS,
 )
 from hotline.labels.errors import ERROR_LABELS
+from hotline.labels.kb import ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, KB_EVENT_LABELS
 from hotline.labels.orders import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -40,6 +41,9 @@ from hotline.labels.surveys import (
 )
 
 __all__ = [
+    "ARTICLE_ACTION_LABELS",
+    "ARTICLE_STATE_LABELS",
+    "KB_EVENT_LABELS",
     "ACTION_LABELS",
     "BOOKING_STATE_LABELS",
     "EXTENSION_STATE_LABELS",

@@ -16,6 +16,7 @@ ROLE_LABELS = register(
         "surveyor": _l("Surveyor"),
         "supervisor": _l("Supervisor"),
         "official": _l("Official"),
+        "knowledge_editor": _l("Knowledge editor"),
         "system_admin": _l("System administrator"),
         "security_admin": _l("Security administrator"),
         "audit_admin": _l("Audit administrator"),

@@ -17,6 +17,8 @@ ERROR_LABELS = {
     "same_department": _l("The order is already with this department."),
     "not_allowed_in_state": _l("This action is not possible in the order's current state."),
     "not_allowed_for_role": _l("Your role may not take this action."),
+    "kb_not_allowed_in_state": _l("This is not possible in the article's current state."),
+    "kb_own_article": _l("You may not publish an article you wrote or edited yourself."),
     "note_required": _l("Please give a reason or a reply text."),
     "invalid_date": _l("Use the date format YYYY-MM-DD."),
     "before_start": _l("The end date is before the start date."),

@@ -16,6 +16,15 @@ from hotline.models.ems import (
     VehiclePosition,
 )
 from hotline.models.extension_requests import ExtensionRequest
+from hotline.models.kb import (
+    KbArticle,
+    KbCategory,
+    KbEvent,
+    KbGap,
+    KbSearch,
+    KbSynonym,
+    KbVersion,
+)
 from hotline.models.limits import TimeLimitRule
 from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
@@ -27,6 +36,13 @@ from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
+    "KbArticle",
+    "KbCategory",
+    "KbEvent",
+    "KbGap",
+    "KbSearch",
+    "KbSynonym",
+    "KbVersion",
     "Booking",
     "Bulletin",
     "MaliciousNumber",

@@ -36,6 +36,10 @@ class Permission(StrEnum):
     POST_BULLETINS = "post_bulletins"  # 通告 for dispatchers and stations
     EMS_TRACKS = "ems_tracks"  # track replay of a vehicle
     EMS_LOCKS = "ems_locks"  # malicious-number locks
+    SEARCH_KB = "search_kb"  # 知识库: search and read published articles
+    WRITE_KB = "write_kb"  # 知识库: write drafts and submit them for review
+    REVIEW_KB = "review_kb"  # 知识库: publish and archive articles (never one's own)
+    READ_KB_STATS = "read_kb_stats"  # 知识库: usage figures, feedback and gaps
     OWN_PASSWORD = "own_password"  # noqa: S105 - changing one's own password
     # The system administrator's (系统管理员):
     MANAGE_USERS = "manage_users"  # create accounts; name, department, active, reset password
@@ -83,6 +87,10 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.POST_BULLETINS: {R.SUPERVISOR},
         P.EMS_TRACKS: {R.SUPERVISOR},
         P.EMS_LOCKS: {R.SUPERVISOR},
+        P.SEARCH_KB: {R.OPERATOR, R.DESK, R.SUPERVISOR, R.SURVEYOR, R.KNOWLEDGE_EDITOR},
+        P.WRITE_KB: {R.OPERATOR, R.DESK, R.SUPERVISOR, R.KNOWLEDGE_EDITOR},
+        P.REVIEW_KB: {R.KNOWLEDGE_EDITOR, R.SUPERVISOR},
+        P.READ_KB_STATS: {R.KNOWLEDGE_EDITOR, R.SUPERVISOR},
         P.OWN_PASSWORD: set(Role),
         # 三员分立: each administrator's powers belong to that administrator alone.
         P.MANAGE_USERS: {R.SYSTEM_ADMIN},

@@ -13,6 +13,7 @@ class Role(StrEnum):
     SURVEYOR = "surveyor"  # 回访员: calls citizens back (回访)
     SUPERVISOR = "supervisor"  # 班长/督办
     OFFICIAL = "official"  # 领导: read-only
+    KNOWLEDGE_EDITOR = "knowledge_editor"  # 知识管理员: reviews and publishes 知识库 articles
     # 三员分立 (GB/T 22239-2019, level 3): three administrators, none with another's powers.
     SYSTEM_ADMIN = "system_admin"  # 系统管理员: accounts, organisation, configuration
     SECURITY_ADMIN = "security_admin"  # 安全管理员: roles, password policy, keys and tokens

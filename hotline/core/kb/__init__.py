@@ -1,0 +1,1 @@
+"""The knowledge base (知识库): articles, their states and versions, and the search rules."""
