@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from hotline.database import write_transaction
 
 _HIT = text(
-    "INSERT INTO rate_counters (bucket, window, count) VALUES (:bucket, :window, 1) "
-    "ON CONFLICT (bucket, window) DO UPDATE SET count = rate_counters.count + 1 "
+    # "window" is quoted: it is a reserved word in PostgreSQL (not in SQLite).
+    'INSERT INTO rate_counters (bucket, "window", count) VALUES (:bucket, :window, 1) '
+    'ON CONFLICT (bucket, "window") DO UPDATE SET count = rate_counters.count + 1 '
     "RETURNING count"
 )
-_PURGE = text("DELETE FROM rate_counters WHERE window < :oldest")
+_PURGE = text('DELETE FROM rate_counters WHERE "window" < :oldest')
 
 
 def exceeded(session: Session, limits: dict[str, int], seconds: int, now: datetime) -> int | None:
