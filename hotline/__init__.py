@@ -36,7 +36,10 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config["DATA_KEY_FILE"] = Path(app.instance_path) / "data_keys.json"
 
     from hotline import cli, encryption, web
+    from hotline.core.kb import text as kb_text
     from hotline.plugins import init_plugins
+
+    kb_text.configure(Path(app.instance_path) / "cache")  # jieba's dictionary cache
 
     encryption.install(app, encryption.load_keyring(app.config))
     init_plugins(app)

@@ -17,8 +17,10 @@ from hotline.core.accounts.roles import Role
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
 from hotline.demo import ems as demo_ems
+from hotline.demo import kb as demo_kb
 from hotline.demo import orders as demo_orders
 from hotline.demo import seed as demo
+from hotline.labels import error_text
 from hotline.plugins import db
 from hotline.services.accounts import users as accounts
 from hotline.services.deadlines import escalation
@@ -61,16 +63,39 @@ def seed_demo(order_count: int) -> None:
     orders = demo_orders.seed_orders(db.session, order_count, now, timezone)
     stations, vehicles, hospitals = demo_ems.seed_ems(db.session, now, timezone)
     incidents = demo_ems.seed_incidents(db.session, 40, now, timezone)
+    kb_articles, kb_synonyms = demo_kb.seed_kb(db.session, now)
     click.echo(
         f"Demo data: +{districts} districts, +{departments} departments, "
         f"+{categories} categories, +{orders} synthetic orders; synthetic 120 data: "
         f"+{stations} stations, +{vehicles} ambulances, +{hospitals} hospitals, "
-        f"+{incidents} past incidents."
+        f"+{incidents} past incidents; knowledge base: +{kb_articles} demonstration "
+        f"articles (published), {kb_synonyms} synonym groups."
     )
     click.echo(f"Demo logins (also in {credentials_file}):")
     for username, _display, role in demo.DEMO_USERS:
         click.echo(f"  {role.value:<15} {username:<11} {logins[username]}")
     click.echo(f"Open311 api_key of the {demo.DEMO_CLIENT} client: {api_key}")
+
+
+@group.command("kb-import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publish", is_flag=True, help="Publish the articles at once (as the system).")
+def kb_import(path: Path, publish: bool) -> None:
+    """Import knowledge-base articles from a CSV (UTF-8) or XLSX file: all rows or none."""
+    from hotline.services.kb import importing
+
+    try:
+        result = importing.import_file(
+            db.session, path.read_bytes(), path.name, now=utcnow(), publish=publish
+        )
+    except importing.ImportFailed as exc:
+        for line, column, code in exc.problems:
+            click.echo(f"line {line}: {column or '-'}: {error_text(code)}", err=True)
+        raise click.ClickException(
+            f"{path.name}: nothing imported ({len(exc.problems)} problems)"
+        ) from exc
+    state = "published by the system" if publish else "drafts"
+    click.echo(f"{path.name}: {len(result.created)} articles imported ({state}).")
 
 
 @group.command("report")

@@ -1,0 +1,62 @@
+"""BM25F, the one ranking both databases end with: each database's full-text index finds
+and pre-ranks candidates (FTS5's bm25() on SQLite, ts_rank on PostgreSQL), and this orders
+them, so the same query gives the same results on both."""
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hotline.core.kb.text import Concept
+
+K1 = 1.2
+B = 0.75
+# Field weights: title, keywords + alternative questions, answer.
+WEIGHTS = (10.0, 5.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """The collection's size and each field's average length (characters of its words)."""
+
+    documents: int
+    average_lengths: tuple[float, float, float]
+
+
+def idf(documents: int, matching: int) -> float:
+    """BM25's inverse document frequency (never negative)."""
+    return math.log(1 + (documents - matching + 0.5) / (matching + 0.5))
+
+
+def _frequency(counts: Counter, concept: Concept) -> int:
+    total = 0
+    for alternative in concept.alternatives:
+        if len(alternative) == 1:
+            total += counts[alternative[0]]
+        else:
+            total += min(counts[w] for w in alternative)
+    return total
+
+
+def score(
+    fields: Sequence[str],
+    concepts: Sequence[Concept],
+    idfs: Sequence[float],
+    stats: Statistics,
+) -> float:
+    """BM25F of one document: `fields` are its title, question and answer words (space
+    separated); each concept counts as any of its alternatives."""
+    counted = [Counter(f.split()) for f in fields]
+    total = 0.0
+    for concept, weight_idf in zip(concepts, idfs, strict=True):
+        tf = 0.0
+        for field, counts, weight, average in zip(
+            fields, counted, WEIGHTS, stats.average_lengths, strict=True
+        ):
+            frequency = _frequency(counts, concept)
+            if frequency:
+                norm = 1 - B + B * (len(field) / average if average else 1.0)
+                tf += weight * frequency / norm
+        if tf:
+            total += weight_idf * tf * (K1 + 1) / (tf + K1)
+    return total

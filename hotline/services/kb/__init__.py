@@ -1,0 +1,1 @@
+"""The knowledge base (知识库): articles and their versions, the index, search, import."""

@@ -1,0 +1,77 @@
+"""The category tree: paths, descendants, and creating a path as needed (inside a write)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import KbCategory
+
+
+@dataclass(frozen=True)
+class Node:
+    """A category with its path of names from the root."""
+
+    id: int
+    parent_id: int | None
+    name: str
+    position: int
+    path: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The path as shown: 社会保障 / 社保卡."""
+        return " / ".join(self.path)
+
+
+def tree(session: Session) -> dict[int, Node]:
+    """Every category by id, in tree order (parents before children, by position, name)."""
+    rows = session.execute(
+        select(KbCategory.id, KbCategory.parent_id, KbCategory.name, KbCategory.position)
+    ).all()
+    children: dict[int | None, list] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    nodes: dict[int, Node] = {}
+
+    def walk(parent: int | None, path: tuple[str, ...]) -> None:
+        for row in sorted(children.get(parent, []), key=lambda r: (r.position, r.name, r.id)):
+            node = Node(row.id, row.parent_id, row.name, row.position, (*path, row.name))
+            nodes[row.id] = node
+            walk(row.id, node.path)
+
+    walk(None, ())
+    return nodes
+
+
+def descendants(nodes: dict[int, Node], category_id: int) -> set[int]:
+    """`category_id` and every category under it."""
+    found = {category_id}
+    changed = True
+    while changed:
+        more = {n.id for n in nodes.values() if n.parent_id in found} - found
+        changed = bool(more)
+        found |= more
+    return found
+
+
+def ensure_path(session: Session, path: tuple[str, ...]) -> int:
+    """The id of the category at `path`, creating what is missing (caller's transaction)."""
+    parent: int | None = None
+    for name in path:
+        found = session.scalar(
+            select(KbCategory.id).where(
+                KbCategory.parent_id.is_(None)
+                if parent is None
+                else KbCategory.parent_id == parent,
+                KbCategory.name == name,
+            )
+        )
+        if found is None:
+            category = KbCategory(parent_id=parent, name=name, position=0)
+            session.add(category)
+            session.flush()
+            found = category.id
+        parent = found
+    assert parent is not None
+    return parent

@@ -1,0 +1,217 @@
+"""Search: the query's jieba words, expanded through the synonyms. Each database's own
+full-text index finds the candidates and pre-ranks them (FTS5's bm25() on SQLite, with the
+title weighted above the keywords and alternative questions and those above the answer;
+ts_rank with the same weights and BM25's idf on PostgreSQL); the best `CANDIDATES` are then
+ordered by one BM25F (`core/kb/ranking.py`), so both databases give the same results. Only
+published articles valid today are found; the public pages only public ones."""
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.orm import Session
+
+from hotline.core.kb import ranking
+from hotline.core.kb import text as words
+from hotline.models import KbSearch, KbSynonym
+from hotline.services.kb import categories
+
+WEIGHTS = ranking.WEIGHTS
+CANDIDATES = 60  # pre-ranked by the database, re-ranked by BM25F
+_STATISTICS_TTL = 30.0
+_statistics_cache: dict[str, tuple[float, ranking.Statistics]] = {}
+# ts_rank's weights are given for the labels {D, C, B, A}: answer, -, questions, title.
+PG_WEIGHTS = "{0.1, 0.2, 0.5, 1.0}"
+_SYNONYMS_TTL = 30.0  # seconds a process keeps the synonym table before reading it again
+_synonyms_cache: dict[str, tuple[float, dict[str, tuple[str, ...]]]] = {}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result, best first."""
+
+    id: int
+    title: str
+    category: str
+    category_id: int
+    score: float
+    snippet: str
+
+
+def synonyms(session: Session) -> dict[str, tuple[str, ...]]:
+    """Term -> the other terms of its group (cached for a few seconds per database)."""
+    key = str(session.get_bind().url)
+    cached = _synonyms_cache.get(key)
+    if cached and time.monotonic() - cached[0] < _SYNONYMS_TTL:
+        return cached[1]
+    groups: dict[int, list[str]] = {}
+    for term, group in session.execute(select(KbSynonym.term, KbSynonym.group_id)):
+        groups.setdefault(group, []).append(term)
+    table = {
+        words.normalise(term): tuple(words.normalise(t) for t in members if t != term)
+        for members in groups.values()
+        for term in members
+    }
+    _synonyms_cache[key] = (time.monotonic(), table)
+    return table
+
+
+def forget_synonyms() -> None:
+    """Read the synonym table again at the next search (after an edit)."""
+    _synonyms_cache.clear()
+
+
+def forget_statistics() -> None:
+    """Count the documents again at the next search (after a publish or an archive)."""
+    _statistics_cache.clear()
+
+
+def statistics(session: Session) -> ranking.Statistics:
+    """The number of search documents and their fields' average lengths (cached briefly)."""
+    key = str(session.get_bind().url)
+    cached = _statistics_cache.get(key)
+    if cached and time.monotonic() - cached[0] < _STATISTICS_TTL:
+        return cached[1]
+    row = session.execute(
+        select(
+            func.count(),
+            func.avg(func.length(KbSearch.title_words)),
+            func.avg(func.length(KbSearch.question_words)),
+            func.avg(func.length(KbSearch.answer_words)),
+        )
+    ).one()
+    stats = ranking.Statistics(row[0], tuple(float(v or 0) for v in row[1:]))  # type: ignore[arg-type]
+    _statistics_cache[key] = (time.monotonic(), stats)
+    return stats
+
+
+def search(
+    session: Session,
+    query: str,
+    *,
+    k: int = 10,
+    today: date,
+    category_id: int | None = None,
+    public_only: bool = False,
+) -> list[Hit]:
+    """The `k` best published, valid articles for `query`, best first."""
+    concepts = words.expand(query[:200], synonyms(session))
+    if not concepts or k <= 0:
+        return []
+    nodes = categories.tree(session)
+    within = categories.descendants(nodes, category_id) if category_id is not None else None
+    postgres = session.get_bind().dialect.name == "postgresql"
+    stats = statistics(session)
+    matching = (_df_postgres if postgres else _df_sqlite)(session, concepts)
+    idfs = [ranking.idf(stats.documents, df) for df in matching]
+    candidates = (_postgres if postgres else _sqlite)(
+        session, concepts, idfs, max(k, CANDIDATES), today, within, public_only
+    )
+    scored = sorted(
+        (
+            (
+                ranking.score(
+                    (row.title_words, row.question_words, row.answer_words), concepts, idfs, stats
+                ),
+                row,
+            )
+            for row in candidates
+        ),
+        key=lambda pair: (-round(pair[0], 9), pair[1].article_id),
+    )[:k]
+    shown = [w for c in concepts for alt in c.alternatives for w in alt]
+    return [
+        Hit(
+            id=row.article_id,
+            title=row.title,
+            category=nodes[row.category_id].label if row.category_id in nodes else "",
+            category_id=row.category_id,
+            score=round(value, 4),
+            snippet=words.snippet(row.answer_text, shown),
+        )
+        for value, row in scored
+    ]
+
+
+def _df_sqlite(session: Session, concepts) -> list[int]:
+    return [
+        session.scalar(
+            text("SELECT count(*) FROM kb_fts WHERE kb_fts MATCH :match"),
+            {"match": words.fts5_query([c])},
+        )
+        or 0
+        for c in concepts
+    ]
+
+
+# One query word's document count on PostgreSQL (`i`: its parameter's number).
+_COUNT = "(SELECT count(*) FROM kb_search WHERE kb_fts @@ to_tsquery('simple', :q{i}))"
+
+
+def _df_postgres(session: Session, concepts) -> list[int]:
+    queries = [words.tsquery(c) for c in concepts]
+    row = session.execute(
+        text("SELECT " + ", ".join(_COUNT.format(i=i) for i in range(len(queries)))),
+        {f"q{i}": q for i, q in enumerate(queries)},
+    ).one()
+    return list(row)
+
+
+_COLUMNS = "s.article_id, s.title, s.category_id, s.answer_text, s.title_words, " + (
+    "s.question_words, s.answer_words"
+)
+
+
+def _filters(today: date, within: set[int] | None, public_only: bool) -> tuple[str, dict]:
+    sql = (
+        " AND (s.valid_from IS NULL OR s.valid_from <= :today)"
+        " AND (s.valid_to IS NULL OR s.valid_to >= :today)"
+    )
+    params: dict = {"today": today}
+    if public_only:
+        sql += " AND s.public"
+    if within is not None:
+        sql += " AND s.category_id IN :within"
+        params["within"] = sorted(within)
+    return sql, params
+
+
+def _sqlite(session, concepts, idfs, limit, today, within, public_only):
+    where, params = _filters(today, within, public_only)
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    statement = text(
+        f"SELECT {_COLUMNS} FROM kb_fts "  # noqa: S608 - constants; the values are parameters
+        "JOIN kb_search s ON s.article_id = kb_fts.rowid "
+        f"WHERE kb_fts MATCH :match{where} "
+        f"ORDER BY bm25(kb_fts, {weights}), s.article_id LIMIT :limit"
+    )
+    if within is not None:
+        statement = statement.bindparams(bindparam("within", expanding=True))
+    params |= {"match": words.fts5_query(concepts), "limit": limit}
+    return session.execute(statement, params).all()
+
+
+def _postgres(session, concepts, idfs, limit, today, within, public_only):
+    queries = [words.tsquery(c) for c in concepts]
+    where, params = _filters(today, within, public_only)
+    rank = " + ".join(
+        f":w{i} * ts_rank('{PG_WEIGHTS}', s.kb_fts, to_tsquery('simple', :q{i}), 1)"
+        for i in range(len(queries))
+    )
+    statement = text(
+        f"SELECT {_COLUMNS} FROM kb_search s "  # noqa: S608 - the values are parameters
+        f"WHERE s.kb_fts @@ to_tsquery('simple', :match){where} "
+        f"ORDER BY ({rank}) DESC, s.article_id LIMIT :limit"
+    )
+    if within is not None:
+        statement = statement.bindparams(bindparam("within", expanding=True))
+    params |= {f"q{i}": q for i, q in enumerate(queries)}
+    params |= {f"w{i}": w for i, w in enumerate(idfs)}
+    params |= {"match": " | ".join(f"({q})" for q in queries), "limit": limit}
+    return session.execute(statement, params).all()
+
+
+def count_documents(session: Session) -> int:
+    """How many articles are searchable (served), whatever their dates."""
+    return session.scalar(select(func.count()).select_from(KbSearch)) or 0
