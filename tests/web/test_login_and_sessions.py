@@ -156,3 +156,19 @@ def test_one_ipv6_subscriber_is_throttled_across_its_64(make, app):
     elsewhere = Browser(app)
     elsewhere.client.environ_base["REMOTE_ADDR"] = "2001:db8:1:3::1"
     assert elsewhere.login("guess10", WRONG).status_code == 401
+
+
+def test_a_login_while_the_hosts_password_checks_are_busy_is_answered_at_once(
+    make, app, browser, query
+):
+    from pathlib import Path
+
+    from hotline.services.accounts import hash_slot
+
+    user = make(factories.user, Role.OPERATOR)
+    with hash_slot.password_check(Path(app.instance_path), 1) as held:
+        assert held  # another worker is checking a password
+        busy = browser.login(user.username, factories.PASSWORD)
+    assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
+    assert "login_failed" not in _kinds(query)  # nothing counted, nothing hashed
+    assert browser.login(user.username, factories.PASSWORD).status_code == 302

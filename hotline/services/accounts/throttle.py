@@ -1,12 +1,13 @@
 """Slowing down password guessing per address and per username, without holding a worker.
 
-A throttled attempt is answered at once (with how long to wait) and never reaches the
-password hash: the attacker gets no guesses and the server spends nothing on them.
+Every attempt first takes its turn (`reserve`); one that comes too early is answered at
+once (with how long to wait) and never reaches the password hash: the attacker gets no
+guesses and the server spends nothing on them.
 """
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.security import FAILURE_MEMORY, login_delay
@@ -27,14 +28,41 @@ def buckets(*, ip: str, username: str) -> dict[str, str]:
     return {"ip": f"ip:{address_key(ip)}", "user": f"user:{username.strip().lower()[:64]}"}
 
 
-def wait_seconds(session: Session, *, keys: dict[str, str], now: datetime) -> int:
-    """Seconds before another attempt from these buckets is heard (0: go ahead)."""
-    rows = session.scalars(select(LoginThrottle).where(LoginThrottle.bucket.in_(keys.values())))
-    wait = 0
-    for row in rows:
-        if row.next_allowed_at > now:
-            wait = max(wait, int((row.next_allowed_at - now).total_seconds()) + 1)
-    return wait
+def reserve(session: Session, *, keys: dict[str, str], now: datetime) -> int:
+    """Take this attempt's turn before its password is checked, inside the caller's
+    transaction: 0 and the attempt counted as a failure in every bucket (a success gives
+    it back), or the seconds to wait and nothing counted.
+
+    Counted before the hash, not after: otherwise every attempt that arrives while the
+    first ones are still being hashed passes the check, and a burst is hashed in full.
+    """
+    rows = []
+    for key in keys.values():
+        # Create the row without a race (two first attempts at once), then lock it.
+        session.execute(_CREATE, {"bucket": key, "at": raw_utc(_dialect(session), now)})
+        rows.append(session.get(LoginThrottle, key, with_for_update=True, populate_existing=True))
+    wait = max((_seconds_until(row.next_allowed_at, now) for row in rows), default=0)
+    if wait:
+        return wait
+    for kind, row in zip(keys, rows, strict=True):
+        if now - row.last_failure_at > FAILURE_MEMORY:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        row.next_allowed_at = now + timedelta(seconds=login_delay(kind, row.failures))
+    session.flush()
+    return 0
+
+
+def give_back(session: Session, *, keys: dict[str, str], now: datetime) -> None:
+    """A successful login: its reserved failure is taken back (the username's bucket is
+    forgotten, the address's counts one less), inside the caller's transaction."""
+    clear(session, key=keys["user"])
+    row = session.get(LoginThrottle, keys["ip"], with_for_update=True, populate_existing=True)
+    if row is not None:
+        row.failures = max(0, row.failures - 1)
+        row.next_allowed_at = min(row.next_allowed_at, now)
+        session.flush()
 
 
 def unknown_user_locked(session: Session, *, keys: dict[str, str], now: datetime) -> bool:
@@ -43,34 +71,21 @@ def unknown_user_locked(session: Session, *, keys: dict[str, str], now: datetime
     return row is not None and row.locked_until is not None and row.locked_until > now
 
 
-def count_failure(
-    session: Session,
-    *,
-    keys: dict[str, str],
-    now: datetime,
-    lock_unknown: tuple[int, int] | None = None,
+def lock_unknown(
+    session: Session, *, keys: dict[str, str], now: datetime, max_failures: int, lock_minutes: int
 ) -> None:
-    """One more failure in each bucket, inside the caller's transaction.
-
-    With `lock_unknown` = (max failures, lock minutes) the username has no account and is
-    locked like a real one.
-    """
-    for kind, key in keys.items():
-        # Create the row without a race (two first failures at once), then lock it.
-        session.execute(_CREATE, {"bucket": key, "at": raw_utc(_dialect(session), now)})
-        row = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
-        if now - row.last_failure_at > FAILURE_MEMORY:
-            row.failures = 0
-        row.failures += 1
-        row.last_failure_at = now
-        row.next_allowed_at = now + timedelta(seconds=login_delay(kind, row.failures))
-        if kind == "user" and lock_unknown is not None:
-            max_failures, lock_minutes = lock_unknown
-            row.lock_failures += 1
-            if row.lock_failures >= max_failures:
-                row.lock_failures = 0
-                row.locked_until = now + timedelta(minutes=lock_minutes)
+    """Count a failure for a username without an account towards the lock-out a real
+    account would get (inside the caller's transaction)."""
+    row = session.get(LoginThrottle, keys["user"], with_for_update=True, populate_existing=True)
+    row.lock_failures += 1
+    if row.lock_failures >= max_failures:
+        row.lock_failures = 0
+        row.locked_until = now + timedelta(minutes=lock_minutes)
     session.flush()
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return int((moment - now).total_seconds()) + 1 if moment > now else 0
 
 
 def clear(session: Session, *, key: str) -> None:

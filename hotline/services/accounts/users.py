@@ -55,16 +55,18 @@ def authenticate(
 ) -> tuple[User, str]:
     """The user for these credentials and a new session token; failures are counted.
 
-    An address or username with recent failures must wait (progressively longer) before
-    it is heard again, and is answered without checking any hash. The password hash
-    (about 0.5 s in production) is checked before any write transaction, so a wrong
-    password never holds the writer lock that intake and dispatch wait on; the outcome is
-    then recorded with atomic UPDATEs. A username without an account costs the same hash
+    Each attempt first takes its turn in the throttle (one short write): an address or
+    username with recent failures must wait (progressively longer) before it is heard
+    again, and is answered without checking any hash. The password hash (about 0.5 s in
+    production) is checked outside any write transaction, so a wrong password never holds
+    the writer lock that intake and dispatch wait on; the outcome is then recorded with
+    atomic UPDATEs. A username without an account costs the same hash
     and gets the same answers, lock-out included, as a real one.
     """
     username = username.strip()
     keys = throttle.buckets(ip=ip, username=username)
-    wait = throttle.wait_seconds(session, keys=keys, now=now)
+    with write_transaction(session):
+        wait = throttle.reserve(session, keys=keys, now=now)
     if wait:
         raise LoginFailed("throttled", wait)
     user = session.scalar(select(User).where(User.username == username))
@@ -73,9 +75,8 @@ def authenticate(
         if throttle.unknown_user_locked(session, keys=keys, now=now):
             raise LoginFailed("locked")
         with write_transaction(session):
-            throttle.count_failure(
-                session, keys=keys, now=now, lock_unknown=(max_failures, lock_minutes)
-            )
+            lock = {"max_failures": max_failures, "lock_minutes": lock_minutes}
+            throttle.lock_unknown(session, keys=keys, now=now, **lock)
             security_log.record(
                 session, SecurityKind.LOGIN_FAILED, now=now, username=username, ip=ip
             )
@@ -88,11 +89,10 @@ def authenticate(
         if good:
             values = {"failed_logins": 0, "locked_until": None}
             session.execute(update(User).where(User.id == user.id).values(**values))
-            throttle.clear(session, key=keys["user"])
+            throttle.give_back(session, keys=keys, now=now)
             security_log.record(session, SecurityKind.LOGIN, actor_id=user.id, **event)
             token = sessions.start(session, user_id=user.id, now=now, ip=ip)
         else:
-            throttle.count_failure(session, keys=keys, now=now)
             locked = _count_failure(session, user.id, now, max_failures, lock_minutes)
             security_log.record(session, SecurityKind.LOGIN_FAILED, **event)
             if locked:
@@ -229,6 +229,7 @@ def create_user(
     if actor is not None and role_enum is not Role.UNASSIGNED:
         require_permission(session, actor_id, Permission.MANAGE_ROLES)  # nobody has both
     username = username.strip()
+    password = password or ""  # a form posted without the field: refused as too short
     errors = {}
     if not username or len(username) > 64 or not username.isprintable():
         errors["username"] = "invalid"

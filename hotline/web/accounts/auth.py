@@ -1,5 +1,7 @@
 """Login, logout and the language switch."""
 
+from pathlib import Path
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +13,7 @@ from hotline.core.accounts.security import SecurityKind
 from hotline.database import utcnow
 from hotline.labels import error_text
 from hotline.plugins import db
-from hotline.services.accounts import security_log, sessions
+from hotline.services.accounts import hash_slot, security_log, sessions
 from hotline.services.accounts import users as accounts
 from hotline.web.accounts.context import password_policy
 from hotline.web.fields import TextField
@@ -21,6 +23,7 @@ from hotline.web.helpers import local_path
 bp = Blueprint("auth", __name__)
 # The session cookie's key for the server-side session token.
 SESSION_TOKEN = "sid"  # noqa: S105 - a key name
+PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
 HOME_BY_ROLE = {
     Role.OPERATOR: "intake.form",
@@ -32,6 +35,7 @@ HOME_BY_ROLE = {
     Role.UNASSIGNED: "auth.password",
     Role.EMS_DISPATCHER: "ems.console",
     Role.SURVEYOR: "surveys.queue",
+    Role.KNOWLEDGE_EDITOR: "kb.index",
 }
 
 
@@ -61,22 +65,29 @@ def login():
     """Username and password; five failures lock the account for a while."""
     form = LoginForm()
     error = None
-    wait = 0
     if form.validate_on_submit():
         policy, now = password_policy(), utcnow()
+        slots = current_app.config["PASSWORD_CHECKS_AT_ONCE"]
         try:
-            user, token = accounts.authenticate(
-                db.session,
-                username=form.username.data,
-                password=form.password.data,
-                ip=request.remote_addr or "",
-                now=now,
-                max_failures=policy.max_failures,
-                lock_minutes=policy.lock_minutes,
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-            )
+            with hash_slot.password_check(Path(current_app.instance_path), slots) as free:
+                if not free:
+                    raise accounts.LoginFailed("throttled", 1)
+                user, token = accounts.authenticate(
+                    db.session,
+                    username=form.username.data,
+                    password=form.password.data,
+                    ip=request.remote_addr or "",
+                    now=now,
+                    max_failures=policy.max_failures,
+                    lock_minutes=policy.lock_minutes,
+                    hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+                )
         except accounts.LoginFailed as exc:
-            error, wait = error_text(exc.code), exc.wait_seconds
+            if exc.code == "throttled":
+                # Answered as cheaply as possible: a guessing client sends many of these.
+                text = error_text(exc.code)
+                return text, 429, {"Retry-After": str(exc.wait_seconds), **PLAIN}
+            error = error_text(exc.code)
         else:
             start_session(user, token)
             if accounts.require_change_if_expired(
@@ -85,8 +96,6 @@ def login():
                 return redirect(url_for("auth.password"))
             return redirect(local_path(request.args.get("next")) or url_for("auth.home"))
     page = render_template("accounts/login.html", form=form, error=error)
-    if wait:
-        return page, 429, {"Retry-After": str(wait)}
     return page, 401 if error else 200
 
 
