@@ -69,7 +69,9 @@ def blueprints() -> list[Blueprint]:
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
     from hotline.web import errors, headers, helpers, proxy
+    from hotline.web.accounts import gate
 
+    gate.install(app)  # inside ProxyFix: it sees the client's address
     proxy.install(app)  # behind trusted proxies, remote_addr is the client, not the proxy
     app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=_select_locale)

@@ -172,3 +172,14 @@ def test_a_login_while_the_hosts_password_checks_are_busy_is_answered_at_once(
     assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
     assert "login_failed" not in _kinds(query)  # nothing counted, nothing hashed
     assert browser.login(user.username, factories.PASSWORD).status_code == 302
+
+
+def test_an_address_told_to_wait_is_answered_before_flask(make, app, browser):
+    for i in range(10):
+        browser.login(f"guess{i}", WRONG)
+    first = browser.login("guess10", WRONG)  # the view: the address must wait
+    assert first.status_code == 429
+    again = browser.client.post("/login", data={"username": "x", "password": "y"})
+    assert again.status_code == 429 and "Set-Cookie" not in again.headers  # the gate
+    assert again.headers["Content-Type"].startswith("text/plain")
+    assert browser.get("/login").status_code == 200  # the page itself is still served

@@ -7,7 +7,7 @@ guesses and the server spends nothing on them.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.security import FAILURE_MEMORY, login_delay
@@ -26,6 +26,17 @@ def buckets(*, ip: str, username: str) -> dict[str, str]:
     """The buckets one login attempt counts in, by kind (an IPv6 client by its /64, as
     every rate limit counts it)."""
     return {"ip": f"ip:{address_key(ip)}", "user": f"user:{username.strip().lower()[:64]}"}
+
+
+def waits(session: Session, *, keys: dict[str, str], now: datetime) -> dict[str, int]:
+    """Seconds before another attempt is heard, per kind of bucket (0: go ahead), read
+    without a write: a flood of early attempts must not queue at SQLite's writer lock."""
+    kinds = {key: kind for kind, key in keys.items()}
+    query = select(LoginThrottle.bucket, LoginThrottle.next_allowed_at).where(
+        LoginThrottle.bucket.in_(keys.values())
+    )
+    found = {kinds[bucket]: _seconds_until(at, now) for bucket, at in session.execute(query)}
+    return {kind: found.get(kind, 0) for kind in keys}
 
 
 def reserve(session: Session, *, keys: dict[str, str], now: datetime) -> int:

@@ -30,10 +30,11 @@ DEFAULT_POLICY = PasswordPolicy()
 class LoginFailed(Exception):
     """Wrong credentials, a locked account or too many attempts (code says which)."""
 
-    def __init__(self, code: str, wait_seconds: int = 0) -> None:
+    def __init__(self, code: str, wait_seconds: int = 0, address_wait: int = 0) -> None:
         super().__init__(code)
         self.code = code
         self.wait_seconds = wait_seconds
+        self.address_wait = address_wait  # how much of the wait is the address's own
 
 
 @lru_cache(maxsize=4)
@@ -65,8 +66,11 @@ def authenticate(
     """
     username = username.strip()
     keys = throttle.buckets(ip=ip, username=username)
+    waits = throttle.waits(session, keys=keys, now=now)
+    if any(waits.values()):
+        raise LoginFailed("throttled", max(waits.values()), address_wait=waits["ip"])
     with write_transaction(session):
-        wait = throttle.reserve(session, keys=keys, now=now)
+        wait = throttle.reserve(session, keys=keys, now=now)  # checked again, locked
     if wait:
         raise LoginFailed("throttled", wait)
     user = session.scalar(select(User).where(User.username == username))

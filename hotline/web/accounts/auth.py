@@ -84,7 +84,12 @@ def login():
                 )
         except accounts.LoginFailed as exc:
             if exc.code == "throttled":
-                # Answered as cheaply as possible: a guessing client sends many of these.
+                # Answered as cheaply as possible: a guessing client sends many of these,
+                # and the next ones from this address are answered before Flask (gate).
+                if exc.address_wait:
+                    current_app.extensions["hotline.login_gate"].hold(
+                        request.remote_addr, exc.address_wait
+                    )
                 text = error_text(exc.code)
                 return text, 429, {"Retry-After": str(exc.wait_seconds), **PLAIN}
             error = error_text(exc.code)
