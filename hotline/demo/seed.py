@@ -37,6 +37,7 @@ DEMO_USERS: list[tuple[str, str, Role]] = [
     ("survey", "回访员（演示）", Role.SURVEYOR),
     ("supervisor", "班长（演示）", Role.SUPERVISOR),
     ("official", "领导（演示）", Role.OFFICIAL),
+    ("kb", "知识管理员（演示）", Role.KNOWLEDGE_EDITOR),
     ("admin", "系统管理员（演示）", Role.SYSTEM_ADMIN),
     ("security", "安全管理员（演示）", Role.SECURITY_ADMIN),
     ("audit", "审计管理员（演示）", Role.AUDIT_ADMIN),

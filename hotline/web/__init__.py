@@ -56,6 +56,7 @@ def blueprints() -> list[Blueprint]:
     from hotline.web.accounts import auth
     from hotline.web.api import open311
     from hotline.web.deadlines import pages as deadlines
+    from hotline.web.kb import pages as kb
     from hotline.web.notifications import inbox
     from hotline.web.orders import intake, public
     from hotline.web.orders import pages as orders
@@ -63,7 +64,7 @@ def blueprints() -> list[Blueprint]:
     from hotline.web.surveys import pages as surveys
 
     modules = (auth, intake, orders, deadlines, admin, maps, open311, api, public, surveys)
-    return [m.bp for m in (*modules, kpi, inbox, ems, files)]
+    return [m.bp for m in (*modules, kpi, inbox, ems, files, kb)]
 
 
 def init_app(app: Flask) -> None:

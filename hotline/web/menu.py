@@ -34,6 +34,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("reports.index", _l("Reports")),
     MenuEntry("notifications.inbox", _l("Notices")),
     MenuEntry("orders.search", _l("Search orders")),
+    MenuEntry("kb.index", _l("Knowledge base")),
     # The system administrator's.
     MenuEntry("admin.users", _l("Users")),
     MenuEntry("admin.departments", _l("Departments")),

@@ -60,6 +60,7 @@ _FILTERS = [
     ("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
     ("page_size", "Orders per page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
 ]
+MAX_KB_RESULTS = 20
 _RECOMMEND = [
     ("lon", "Longitude (WGS84 degrees)", {"type": "number", "minimum": -180, "maximum": 180}),
     ("lat", "Latitude (WGS84 degrees)", {"type": "number", "minimum": -90, "maximum": 90}),
@@ -143,6 +144,20 @@ SCHEMAS = {
         },
     ),
     "Accepted": _object(["vehicle_id", "accepted"], vehicle_id=_INTEGER, accepted=_INTEGER),
+    "KbResults": _object(
+        ["items"],
+        items={
+            "type": "array",
+            "items": _object(
+                ["id", "title", "category", "score", "snippet"],
+                id=_INTEGER,
+                title=_STRING,
+                category={**_STRING, "description": "The category's path, 社会保障 / 社保卡"},
+                score={"type": "number"},
+                snippet=_STRING,
+            ),
+        },
+    ),
     "Error": _object(
         ["error"],
         error=_STRING,
@@ -236,6 +251,23 @@ PATHS = {
             {"200": ("Vehicles, nearest first", "Recommendation"), "400": _INVALID},
             parameters=[
                 {**_parameter(n, "query", s, d), "required": n != "k"} for n, d, s in _RECOMMEND
+            ],
+        )
+    },
+    "/kb/search": {
+        "get": _operation(
+            "searchKnowledgeBase",
+            "Published, currently valid knowledge-base articles for a question, best first",
+            USER_SCHEME,
+            {"200": ("Articles in rank order", "KbResults"), "400": _INVALID},
+            parameters=[
+                {**_parameter("q", "query", _STRING, "The question, as typed"), "required": True},
+                _parameter(
+                    "k",
+                    "query",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_KB_RESULTS},
+                    "How many articles (default 5)",
+                ),
             ],
         )
     },

@@ -107,7 +107,7 @@ def _check(state: ArticleState, action: ArticleAction, actor: Actor, *, is_autho
 def _load(session: Session, article_id: int) -> KbArticle:
     article = session.get(KbArticle, article_id)
     if article is None:
-        raise NotFound("not_found")
+        raise NotFound()
     return article
 
 

@@ -39,6 +39,17 @@ class Hit:
     snippet: str
 
 
+def as_json(hit: Hit) -> dict:
+    """A result as the JSON answers give it."""
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "category": hit.category,
+        "score": hit.score,
+        "snippet": hit.snippet,
+    }
+
+
 def synonyms(session: Session) -> dict[str, tuple[str, ...]]:
     """Term -> the other terms of its group (cached for a few seconds per database)."""
     key = str(session.get_bind().url)
