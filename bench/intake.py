@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import COUNTING_LUA, bench_args, gunicorn, prepared_app, wrk  # noqa: E402
 
-PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway bench account
+USER_AGENT = "hotline-bench"
+PASSWORD = "Load-Test-4321"  # noqa: S105 - a throwaway bench account (passes the policy)
 
 
 def prepare(directory: Path) -> dict:
@@ -48,6 +49,9 @@ def prepare(directory: Path) -> dict:
 def intake_script(base: str, directory: Path) -> Path:
     """Log in once; a wrk script that posts full intake forms at random Beijing points."""
     session = requests.Session()
+    # wrk must send the same User-Agent: the session is bound to address and browser
+    # (Flask-Login's strong session protection) and ends if either changes.
+    session.headers["User-Agent"] = USER_AGENT
     page = session.get(f"{base}/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     session.post(
@@ -86,6 +90,7 @@ function request()
   return wrk.format("POST", "/intake", {{
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "{cookie}",
+    ["User-Agent"] = "{USER_AGENT}",
   }}, bodies[(n % #bodies) + 1])
 end
 """
