@@ -19,6 +19,11 @@ ERROR_LABELS = {
     "not_allowed_for_role": _l("Your role may not take this action."),
     "kb_not_allowed_in_state": _l("This is not possible in the article's current state."),
     "kb_own_article": _l("You may not publish an article you wrote or edited yourself."),
+    "kb_not_served": _l("This article is not published (any more): its answer cannot be used."),
+    "kb_order_not_answered": _l(
+        "Only a closed order with an answer (closed at intake, or a reply the desk approved) "
+        "can become an article."
+    ),
     "note_required": _l("Please give a reason or a reply text."),
     "invalid_date": _l("Use the date format YYYY-MM-DD."),
     "before_start": _l("The end date is before the start date."),

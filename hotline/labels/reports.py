@@ -30,5 +30,6 @@ KEY_FIGURE_LABELS = register(
         "completion": _l("Completion rate"),
         "returned": _l("Return rate"),
         "reopen": _l("Reopen rate"),
+        "direct": _l("Direct closure rate"),
     },
 )

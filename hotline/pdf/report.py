@@ -31,7 +31,7 @@ from hotline.pdf.layout import Writer, compared_row, points
 from hotline.services.reports.data import UNASSIGNED, DepartmentRow, ReportData
 
 K = KeyFigure
-KEY_RATES = [K.RESPONSE, K.ON_TIME, K.RESOLUTION, K.SATISFACTION, K.SURVEY]
+KEY_RATES = [K.RESPONSE, K.ON_TIME, K.RESOLUTION, K.SATISFACTION, K.SURVEY, K.DIRECT]
 DEPARTMENT_RATES = [K.SATISFACTION, K.ON_TIME, K.RESPONSE]
 # Every rate of a department, for the sheets (the PDF page has room for three).
 ALL_DEPARTMENT_RATES = [
@@ -92,6 +92,7 @@ def render(data: ReportData, title: str, scope_label: str, generated_at: datetim
         *_departments(data, w),
         *report_sections.surveys(data, w),
         *report_sections.ems(data, w),
+        *report_sections.knowledge(data, w),
     ]
     doc.build(story, onFirstPage=number_pages, onLaterPages=number_pages)
     return buffer.getvalue()

@@ -106,3 +106,20 @@ def ems(data: ReportData, w: Writer) -> list:
         w.table([["分级", "事件数"], *levels]),
         w.paragraph(text),
     ]
+
+
+def knowledge(data: ReportData, w: Writer) -> list:
+    """六、知识库: the articles used most to answer calls, and the questions it could not
+    answer (knowledge gaps); citywide reports only."""
+    kb = data.knowledge
+    if kb is None:
+        return []
+    top = [[title, str(uses), str(views)] for title, uses, views in kb.top] or [["—", "0", "0"]]
+    gaps = [[query, str(count)] for query, count in kb.gaps] or [["—", "0"]]
+    return [
+        w.paragraph("六、知识库", "h1"),
+        w.paragraph("答复使用最多的知识条目"),
+        w.table([["知识条目", "答复次数", "查看次数"], *top]),
+        w.paragraph("知识缺口（未找到答案的问题）"),
+        w.table([["问题", "次数"], *gaps]),
+    ]

@@ -56,7 +56,10 @@ def blueprints() -> list[Blueprint]:
     from hotline.web.accounts import auth
     from hotline.web.api import open311
     from hotline.web.deadlines import pages as deadlines
+    from hotline.web.kb import editor as kb_editor
     from hotline.web.kb import pages as kb
+    from hotline.web.kb import public as kb_public  # noqa: F401 - its routes are on `public`
+    from hotline.web.kb import stats as kb_stats
     from hotline.web.notifications import inbox
     from hotline.web.orders import intake, public
     from hotline.web.orders import pages as orders
@@ -64,7 +67,7 @@ def blueprints() -> list[Blueprint]:
     from hotline.web.surveys import pages as surveys
 
     modules = (auth, intake, orders, deadlines, admin, maps, open311, api, public, surveys)
-    return [m.bp for m in (*modules, kpi, inbox, ems, files, kb)]
+    return [m.bp for m in (*modules, kpi, inbox, ems, files, kb, kb_editor, kb_stats)]
 
 
 def init_app(app: Flask) -> None:

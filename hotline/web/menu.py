@@ -35,6 +35,8 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("notifications.inbox", _l("Notices")),
     MenuEntry("orders.search", _l("Search orders")),
     MenuEntry("kb.index", _l("Knowledge base")),
+    MenuEntry("kb_editor.index", _l("Knowledge editing")),
+    MenuEntry("kb_usage.index", _l("Knowledge base figures")),
     # The system administrator's.
     MenuEntry("admin.users", _l("Users")),
     MenuEntry("admin.departments", _l("Departments")),

@@ -19,6 +19,7 @@ class KeyFigure(StrEnum):
     COMPLETION = "completion"  # 办结率
     RETURNED = "returned"  # 退单率
     REOPEN = "reopen"  # 重办率
+    DIRECT = "direct"  # 直接办结率
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,11 @@ def completion_rate(closed: int, received: int) -> Rate:
     return Rate(closed, received)
 
 
+def direct_closure_rate(closed_at_intake: int, received: int) -> Rate:
+    """直接办结率 = orders closed at intake (answered on the call) / orders received."""
+    return Rate(closed_at_intake, received)
+
+
 def reopen_rate(reopened: int, valid_answers: int) -> Rate:
     """重办率 = surveys that reopened their order / valid survey answers."""
     return Rate(reopened, valid_answers)
@@ -138,6 +144,7 @@ class Counts:
     dissatisfied: int = 0
     reopened: int = 0
     returned: int = 0  # 退单 by the department's staff in the period
+    closed_at_intake: int = 0  # of the received: answered and closed on the call
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,7 @@ class Figures:
     completion: Rate
     reopen: Rate
     returned: Rate
+    direct: Rate
 
 
 def figures(counts: Counts) -> Figures:
@@ -169,4 +177,5 @@ def figures(counts: Counts) -> Figures:
         completion=completion_rate(counts.closed, counts.received),
         reopen=reopen_rate(counts.reopened, counts.valid_answers),
         returned=return_rate(counts.returned, counts.routed),
+        direct=direct_closure_rate(counts.closed_at_intake, counts.received),
     )

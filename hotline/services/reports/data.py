@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 from hotline.core.reports import kpi
 from hotline.core.reports.periods import Period
 from hotline.models import Department, District, Survey
+from hotline.services.kb import usage as kb_usage
+from hotline.services.kb.usage import KbReport
 from hotline.services.reference import cache
 from hotline.services.reports import ems_figures as report_ems
 from hotline.services.reports import handling_times as report_handling
@@ -97,6 +99,8 @@ class ReportData:
     late: tuple[int, list[report_handling.LateOrder]]  # how many, and the first by deadline
     populations: dict[str, int]  # district name -> residents, where configured
     shapes: dict[str, list[list[tuple[float, float]]]]  # district name -> outer rings
+    # The knowledge base's top articles and gaps (citywide reports only; None otherwise).
+    knowledge: KbReport | None = None
 
     def department_rows(self) -> list[DepartmentRow]:
         """Each department's received orders and handling time with their bases, by
@@ -166,6 +170,9 @@ def build(
         comments=survey_comments(session, here),
         populations=_populations(session),
         shapes=district_shapes(session),
+        knowledge=kb_usage.report(session, since=here.start, until=here.end)
+        if scope == CITYWIDE
+        else None,
     )
 
 

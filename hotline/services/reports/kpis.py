@@ -12,6 +12,8 @@ from hotline.core.reports import kpi
 from hotline.core.reports.periods import Period
 from hotline.core.surveys.rules import Satisfaction, SurveyState
 from hotline.models import AuditEvent, Department, Survey, User, WorkOrder
+from hotline.services.kb import usage as kb_usage
+from hotline.services.kb.usage import KbReport
 from hotline.services.reports import scope
 from hotline.services.reports.scope import Window
 
@@ -56,9 +58,12 @@ def _order_queries(window: Window) -> dict[tuple[str, ...], Select]:
         only.append(WorkOrder.district_id == window.district_id)
     by_time = by_time_range(window)
     return {
-        ("received", "closed"): select(dept, func.count(), _sum(WorkOrder.state.in_(CLOSED))).where(
-            _in_period(WorkOrder.created_at, start, end), *only
-        ),
+        ("received", "closed", "closed_at_intake"): select(
+            dept,
+            func.count(),
+            _sum(WorkOrder.state.in_(CLOSED)),
+            _sum(WorkOrder.state == State.CLOSED_AT_INTAKE.value),
+        ).where(_in_period(WorkOrder.created_at, start, end), *only),
         ("routed", "accepted_in_time"): select(
             dept, func.count(), _sum(WorkOrder.accepted_in_time)
         ).where(_in_period(WorkOrder.routed_at, start, end), *by_time),
@@ -175,6 +180,8 @@ class KpiPage:
     rows: list[tuple[Department | None, kpi.Figures]]
     departments: list[Department]
     department_id: int | None
+    # The knowledge base's top articles and gaps in the period (None for department staff).
+    knowledge: KbReport | None = None
 
 
 def page(
@@ -187,8 +194,12 @@ def page(
 ) -> KpiPage:
     """The period's KPIs for `actor`: department staff get their own department's only."""
     scoped = scope.scope_for(session, actor, department_id=department_id)
-    overall, rows = report(
-        session, scope.window(session, period=period, timezone=timezone, scope=scoped.scope)
-    )
+    here = scope.window(session, period=period, timezone=timezone, scope=scoped.scope)
+    overall, rows = report(session, here)
     choices = scope.choices(session, actor)
-    return KpiPage(overall, rows, choices.departments, scoped.scope.department_id)
+    knowledge = (
+        None
+        if scoped.own_department_only
+        else kb_usage.report(session, since=here.start, until=here.end)
+    )
+    return KpiPage(overall, rows, choices.departments, scoped.scope.department_id, knowledge)

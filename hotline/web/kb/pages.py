@@ -5,13 +5,14 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask_login import current_user
 from markupsafe import Markup
 
 from hotline.core.accounts.permissions import Permission
 from hotline.core.kb import markdown
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.kb import pages, search
+from hotline.services.kb import pages, search, usage
 from hotline.web.helpers import parse_int, requires
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
@@ -37,6 +38,8 @@ def index():
     hits, listed = [], []
     if query:
         hits = search.search(db.session, query, k=RESULTS, today=day, category_id=category_id)
+        if not hits and category_id is None:
+            usage.record_gap(db.session, query, utcnow())  # 知识缺口: nothing found
     elif category_id is not None:
         listed = pages.browse(db.session, category_id, today=day)
     return render_template(
@@ -54,6 +57,7 @@ def index():
 def article(article_id: int):
     """One article's published version, its answer rendered as safe HTML."""
     view = pages.served(db.session, article_id, today=today(current_app))
+    usage.record_view(db.session, article_id=view.id, user_id=current_user.id, now=utcnow())
     # markdown.render sanitises (nh3, an allow-list): safe to mark as HTML.
     answer = Markup(markdown.render(view.answer))  # noqa: S704 - sanitised just above
     return render_template("kb/article.html", article=view, answer=answer)

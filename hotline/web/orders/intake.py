@@ -20,9 +20,10 @@ from hotline.core.orders.intake import Channel, IntakeValidationError, OrderType
 from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
+from hotline.services.kb import usage as kb_usage
 from hotline.services.orders import intake, queries
 from hotline.services.units import directory
-from hotline.web.helpers import requires
+from hotline.web.helpers import parse_int, requires
 from hotline.web.maps import district_map
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -65,6 +66,14 @@ def submit():
             now=utcnow(),
             timezone=current_app.config["TIMEZONE"],
             survey_when_closed_at_intake=current_app.config["SURVEY_AFTER_INTAKE_CLOSE"],
+            on_created=kb_usage.on_intake(
+                db.session,
+                article_id=parse_int(data.get("kb_article_id")),
+                query=data.get("kb_query", ""),
+                inquiry=call.order_type is OrderType.INQUIRY,
+                user_id=current_user.id,
+                now=utcnow(),
+            ),
         )
     except (IntakeValidationError, ValidationFailed) as exc:
         # Not left to the app's handler: the form comes back with what the operator typed.
