@@ -204,3 +204,21 @@ def test_closed_order_turns_into_a_draft(make, login):
     make(factories.act, desk, routed.number, Action.APPROVE)
     assert "turn-into-article" in b.get(f"/orders/{routed.number}").get_data(as_text=True)
     assert "已责令停工。" in b.get(f"/kb/editor/new?order={routed.number}").get_data(as_text=True)
+
+
+def test_an_archived_article_is_not_edited_and_says_why(make, login, query):
+    editor = make(factories.user, Role.KNOWLEDGE_EDITOR)
+    supervisor = make(factories.user, Role.SUPERVISOR)
+    article_id = make(kb_factories.article, editor, supervisor)
+    category_id = make(kb_factories.category)
+    b = login(supervisor)
+    assert b.post(f"/kb/editor/{article_id}/move", {"action": "archive"}).status_code == 302
+    refused = b.post(f"/kb/editor/{article_id}/edit", _form(category_id))
+    assert refused.status_code == 303
+    page = b.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "知识条目当前状态下不能进行此操作" in page
+    assert query(lambda: db.session.get(KbArticle, article_id)).latest_number == 1
+    # Restored as a draft by a reviewer: editable again, and no longer served.
+    assert b.post(f"/kb/editor/{article_id}/move", {"action": "restore"}).status_code == 302
+    assert query(lambda: db.session.get(KbArticle, article_id)).state == "draft"
+    assert b.post(f"/kb/editor/{article_id}/edit", _form(category_id)).status_code == 302

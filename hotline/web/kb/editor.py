@@ -117,6 +117,11 @@ def save(article_id: int):
         number = editing.save(db.session, article_id, draft, actor=_actor(), now=utcnow())
     except ValidationFailed as exc:
         return _form(data, exc.errors, article_id, 422)
+    except (Forbidden, Conflict) as exc:
+        # Not editable in its state (archived), or someone saved first: said on its page.
+        db.session.rollback()
+        flash_errors(exc)
+        return redirect(url_for("kb_editor.article", article_id=article_id), 303)
     flash(_("Version %(number)s saved as a draft.", number=number), "success")
     return redirect(url_for("kb_editor.article", article_id=article_id))
 
