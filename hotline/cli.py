@@ -16,10 +16,6 @@ from hotline.config import ROOT
 from hotline.core.accounts.roles import Role
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
-from hotline.demo import ems as demo_ems
-from hotline.demo import kb as demo_kb
-from hotline.demo import orders as demo_orders
-from hotline.demo import seed as demo
 from hotline.labels import error_text
 from hotline.plugins import db
 from hotline.services.accounts import users as accounts
@@ -29,7 +25,6 @@ from hotline.services.maintenance import backup as backups
 from hotline.services.maintenance import retention as data_retention
 from hotline.services.reports import files as report_files
 from hotline.services.reports import scope as report_scope
-from hotline.services.units import boundaries as gis_import
 from hotline.web.accounts.context import password_policy
 
 group = AppGroup("hotline", help="Hotline administration commands.")
@@ -39,6 +34,14 @@ group = AppGroup("hotline", help="Hotline administration commands.")
 @click.option("--orders", "order_count", default=400, show_default=True)
 def seed_demo(order_count: int) -> None:
     """Load Beijing demo data (idempotent) and print the demo logins."""
+    # Imported here, not at the top: the demo pulls in geopandas, which a serving worker
+    # never needs (it made each worker's start, and so a restart after a crash, seconds
+    # slower).
+    from hotline.demo import ems as demo_ems
+    from hotline.demo import kb as demo_kb
+    from hotline.demo import orders as demo_orders
+    from hotline.demo import seed as demo
+
     now = utcnow()
     boundaries = Path(current_app.config["GIS_DATA_DIR"]) / "beijing_districts.geojson"
     districts, departments, categories = demo.seed_reference_data(db.session, boundaries)
@@ -130,6 +133,8 @@ def report(
 @click.option("--name-field", default="name", show_default=True)
 def import_gis(path: Path, code_field: str, name_field: str) -> None:
     """Load jurisdiction boundaries (GeoJSON, Shapefile, ...), reprojected to WGS84."""
+    from hotline.services.units import boundaries as gis_import  # geopandas: only here
+
     try:
         summary = gis_import.import_boundaries(db.session, path, code_field, name_field)
     except ServiceError as exc:

@@ -4,7 +4,6 @@ import html
 import json
 from functools import lru_cache
 
-import folium
 from branca.element import MacroElement
 from flask import Blueprint, Response, url_for
 from jinja2 import Template
@@ -58,6 +57,8 @@ def district_map(height: str = "420px") -> dict[str, str]:
     folium's <style> and <script> blocks are made per request: each carries the request's
     CSP nonce (hotline/web/headers.py), and `script` is a whole <script> element.
     """
+    import folium  # here, not at the top: it pulls in pandas, and workers start faster
+
     ctx = cache.context(db.session)
     min_x, min_y, max_x, max_y = ctx.index.bounds() if len(ctx.index) else (115, 39, 118, 41)
     fmap = folium.Map(
