@@ -208,4 +208,4 @@ def test_bm25f_weights_the_title_above_the_answer():
     in_title = ranking.score(("社保 社保卡", "", "其他 内容"), concepts, idfs, stats)
     in_answer = ranking.score(("其他", "", "社保 社保卡"), concepts, idfs, stats)
     assert in_title > in_answer > 0
-    assert ranking.score(("无关",), concepts[:0], [], stats) == 0
+    assert ranking.score(("无关", "", ""), concepts[:0], [], stats) == 0

@@ -3,7 +3,6 @@ and pre-ranks candidates (FTS5's bm25() on SQLite, ts_rank on PostgreSQL), and t
 them, so the same query gives the same results on both."""
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,13 +27,13 @@ def idf(documents: int, matching: int) -> float:
     return math.log(1 + (documents - matching + 0.5) / (matching + 0.5))
 
 
-def _frequency(counts: Counter, concept: Concept) -> int:
+def _frequency(padded: str, concept: Concept) -> int:
     total = 0
     for alternative in concept.alternatives:
         if len(alternative) == 1:
-            total += counts[alternative[0]]
+            total += padded.count(f" {alternative[0]} ")
         else:
-            total += min(counts[w] for w in alternative)
+            total += min(padded.count(f" {w} ") for w in alternative)
     return total
 
 
@@ -46,16 +45,18 @@ def score(
 ) -> float:
     """BM25F of one document: `fields` are its title, question and answer words (space
     separated); each concept counts as any of its alternatives."""
-    counted = [Counter(f.split()) for f in fields]
+    # Words doubly spaced, so that " word " finds every occurrence (str.count, in C).
+    padded = [f" {f.replace(' ', '  ')} " for f in fields]
+    norms = [
+        1 - B + B * (len(f) / average if average else 1.0)
+        for f, average in zip(fields, stats.average_lengths, strict=True)
+    ]
     total = 0.0
     for concept, weight_idf in zip(concepts, idfs, strict=True):
         tf = 0.0
-        for field, counts, weight, average in zip(
-            fields, counted, WEIGHTS, stats.average_lengths, strict=True
-        ):
-            frequency = _frequency(counts, concept)
+        for text, weight, norm in zip(padded, WEIGHTS, norms, strict=True):
+            frequency = _frequency(text, concept)
             if frequency:
-                norm = 1 - B + B * (len(field) / average if average else 1.0)
                 tf += weight * frequency / norm
         if tf:
             total += weight_idf * tf * (K1 + 1) / (tf + K1)

@@ -1,8 +1,9 @@
 """The category tree: paths, descendants, and creating a path as needed (inside a write)."""
 
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.models import KbCategory
@@ -24,8 +25,30 @@ class Node:
         return " / ".join(self.path)
 
 
+_TTL = 30.0  # seconds a process keeps the tree while no category is added
+_cache: dict[tuple, tuple[float, dict[int, "Node"]]] = {}
+
+
+def forget() -> None:
+    """Read the tree again at the next call (after a rename or a move)."""
+    _cache.clear()
+
+
 def tree(session: Session) -> dict[int, Node]:
-    """Every category by id, in tree order (parents before children, by position, name)."""
+    """Every category by id, in tree order (parents before children, by position, name).
+    Kept for a few seconds, and read again at once when a category is added or removed."""
+    count, last = session.execute(select(func.count(), func.max(KbCategory.id))).one()
+    key = (str(session.get_bind().url), count, last)
+    cached = _cache.get(key)
+    if cached and time.monotonic() - cached[0] < _TTL:
+        return cached[1]
+    nodes = _read(session)
+    _cache.clear()
+    _cache[key] = (time.monotonic(), nodes)
+    return nodes
+
+
+def _read(session: Session) -> dict[int, Node]:
     rows = session.execute(
         select(KbCategory.id, KbCategory.parent_id, KbCategory.name, KbCategory.position)
     ).all()

@@ -18,7 +18,12 @@ from hotline.models import KbSearch, KbSynonym
 from hotline.services.kb import categories
 
 WEIGHTS = ranking.WEIGHTS
-CANDIDATES = 60  # pre-ranked by the database, re-ranked by BM25F
+CANDIDATES = 100  # pre-ranked by the database, re-ranked by BM25F
+# Candidates are the documents with the query's selective words (those in at most this
+# share of the documents, or this many): a word in half the articles ranks nothing, and
+# ranking every document that has it would cost more than the rest of the search.
+SELECTIVE_SHARE = 0.03
+SELECTIVE_MIN = 200
 _STATISTICS_TTL = 30.0
 _statistics_cache: dict[str, tuple[float, ranking.Statistics]] = {}
 # ts_rank's weights are given for the labels {D, C, B, A}: answer, -, questions, title.
@@ -51,11 +56,14 @@ def as_json(hit: Hit) -> dict:
 
 
 def synonyms(session: Session) -> dict[str, tuple[str, ...]]:
-    """Term -> the other terms of its group (cached for a few seconds per database)."""
-    key = str(session.get_bind().url)
+    """Term -> the other terms of its group (kept for a few seconds, read again at once
+    when terms are added or removed)."""
+    count, last = session.execute(select(func.count(), func.max(KbSynonym.id))).one()
+    key = f"{session.get_bind().url}:{count}:{last}"
     cached = _synonyms_cache.get(key)
     if cached and time.monotonic() - cached[0] < _SYNONYMS_TTL:
         return cached[1]
+    _synonyms_cache.clear()
     groups: dict[int, list[str]] = {}
     for term, group in session.execute(select(KbSynonym.term, KbSynonym.group_id)):
         groups.setdefault(group, []).append(term)
@@ -116,8 +124,11 @@ def search(
     stats = statistics(session)
     matching = (_df_postgres if postgres else _df_sqlite)(session, concepts)
     idfs = [ranking.idf(stats.documents, df) for df in matching]
+    selective = _selective(concepts, matching, stats.documents)
+    if not selective:
+        return []
     candidates = (_postgres if postgres else _sqlite)(
-        session, concepts, idfs, max(k, CANDIDATES), today, within, public_only
+        session, selective, max(k, CANDIDATES), today, within, public_only
     )
     scored = sorted(
         (
@@ -145,26 +156,36 @@ def search(
     ]
 
 
+def _selective(concepts, matching: list[int], documents: int) -> list:
+    """The concepts that choose candidates: the selective ones, else the rarest one found."""
+    found = [(df, i) for i, df in enumerate(matching) if df > 0]
+    if not found:
+        return []
+    limit = max(SELECTIVE_MIN, documents * SELECTIVE_SHARE)
+    chosen = [i for df, i in found if df <= limit] or [min(found)[1]]
+    return [concepts[i] for i in sorted(chosen)]
+
+
+# One query word's document count (`i`: its parameter's number), per database.
+_COUNT = {
+    "sqlite": "(SELECT count(*) FROM kb_fts WHERE kb_fts MATCH :q{i})",
+    "postgresql": "(SELECT count(*) FROM kb_search WHERE kb_fts @@ to_tsquery('simple', :q{i}))",
+}
+
+
 def _df_sqlite(session: Session, concepts) -> list[int]:
-    return [
-        session.scalar(
-            text("SELECT count(*) FROM kb_fts WHERE kb_fts MATCH :match"),
-            {"match": words.fts5_query([c])},
-        )
-        or 0
-        for c in concepts
-    ]
-
-
-# One query word's document count on PostgreSQL (`i`: its parameter's number).
-_COUNT = "(SELECT count(*) FROM kb_search WHERE kb_fts @@ to_tsquery('simple', :q{i}))"
+    return _df(session, "sqlite", [words.fts5_query([c]) for c in concepts])
 
 
 def _df_postgres(session: Session, concepts) -> list[int]:
-    queries = [words.tsquery(c) for c in concepts]
+    return _df(session, "postgresql", [words.tsquery(c) for c in concepts])
+
+
+def _df(session: Session, dialect: str, queries: list[str]) -> list[int]:
+    """How many documents have each query word, in one statement."""
+    counts = ", ".join(_COUNT[dialect].format(i=i) for i in range(len(queries)))
     row = session.execute(
-        text("SELECT " + ", ".join(_COUNT.format(i=i) for i in range(len(queries)))),
-        {f"q{i}": q for i, q in enumerate(queries)},
+        text("SELECT " + counts), {f"q{i}": q for i, q in enumerate(queries)}
     ).one()
     return list(row)
 
@@ -176,26 +197,28 @@ _COLUMNS = "s.article_id, s.title, s.category_id, s.answer_text, s.title_words, 
 
 def _filters(today: date, within: set[int] | None, public_only: bool) -> tuple[str, dict]:
     sql = (
-        " AND (s.valid_from IS NULL OR s.valid_from <= :today)"
-        " AND (s.valid_to IS NULL OR s.valid_to >= :today)"
+        " AND (f.valid_from IS NULL OR f.valid_from <= :today)"
+        " AND (f.valid_to IS NULL OR f.valid_to >= :today)"
     )
     params: dict = {"today": today}
     if public_only:
-        sql += " AND s.public"
+        sql += " AND f.public"
     if within is not None:
-        sql += " AND s.category_id IN :within"
+        sql += " AND f.category_id IN :within"
         params["within"] = sorted(within)
     return sql, params
 
 
-def _sqlite(session, concepts, idfs, limit, today, within, public_only):
+def _sqlite(session, concepts, limit, today, within, public_only):
+    """The best `limit` by FTS5's bm25(); the wide columns read for those only."""
     where, params = _filters(today, within, public_only)
     weights = ", ".join(str(w) for w in WEIGHTS)
     statement = text(
-        f"SELECT {_COLUMNS} FROM kb_fts "  # noqa: S608 - constants; the values are parameters
-        "JOIN kb_search s ON s.article_id = kb_fts.rowid "
-        f"WHERE kb_fts MATCH :match{where} "
-        f"ORDER BY bm25(kb_fts, {weights}), s.article_id LIMIT :limit"
+        f"SELECT {_COLUMNS} FROM (SELECT kb_fts.rowid AS id, "  # noqa: S608 - parameters
+        f"bm25(kb_fts, {weights}) AS rank FROM kb_fts "
+        "JOIN kb_search f ON f.article_id = kb_fts.rowid "
+        f"WHERE kb_fts MATCH :match{where} ORDER BY rank, id LIMIT :limit) c "
+        "JOIN kb_search s ON s.article_id = c.id ORDER BY c.rank, c.id"
     )
     if within is not None:
         statement = statement.bindparams(bindparam("within", expanding=True))
@@ -203,23 +226,20 @@ def _sqlite(session, concepts, idfs, limit, today, within, public_only):
     return session.execute(statement, params).all()
 
 
-def _postgres(session, concepts, idfs, limit, today, within, public_only):
-    queries = [words.tsquery(c) for c in concepts]
+def _postgres(session, concepts, limit, today, within, public_only):
+    """The best `limit` by ts_rank (title A, questions B, answer D); the wide columns read
+    for those only."""
     where, params = _filters(today, within, public_only)
-    rank = " + ".join(
-        f":w{i} * ts_rank('{PG_WEIGHTS}', s.kb_fts, to_tsquery('simple', :q{i}), 1)"
-        for i in range(len(queries))
-    )
     statement = text(
-        f"SELECT {_COLUMNS} FROM kb_search s "  # noqa: S608 - the values are parameters
-        f"WHERE s.kb_fts @@ to_tsquery('simple', :match){where} "
-        f"ORDER BY ({rank}) DESC, s.article_id LIMIT :limit"
+        f"SELECT {_COLUMNS} FROM (SELECT f.article_id AS id, "  # noqa: S608 - parameters
+        f"ts_rank('{PG_WEIGHTS}', f.kb_fts, to_tsquery('simple', :match), 1) AS rank "
+        f"FROM kb_search f WHERE f.kb_fts @@ to_tsquery('simple', :match){where} "
+        "ORDER BY rank DESC, id LIMIT :limit) c "
+        "JOIN kb_search s ON s.article_id = c.id ORDER BY c.rank DESC, c.id"
     )
     if within is not None:
         statement = statement.bindparams(bindparam("within", expanding=True))
-    params |= {f"q{i}": q for i, q in enumerate(queries)}
-    params |= {f"w{i}": w for i, w in enumerate(idfs)}
-    params |= {"match": " | ".join(f"({q})" for q in queries), "limit": limit}
+    params |= {"match": " | ".join(f"({words.tsquery(c)})" for c in concepts), "limit": limit}
     return session.execute(statement, params).all()
 
 
