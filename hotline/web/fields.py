@@ -9,6 +9,7 @@ from typing import Self, TypeVar
 from flask import abort
 from wtforms import StringField
 
+from hotline.core import days
 from hotline.core.text import clean_text
 from hotline.services.errors import ValidationFailed
 from hotline.web.forms import Form
@@ -44,6 +45,9 @@ class _ParsedField(StringField):
         except ValueError:
             self.data = None
             raise ValueError(self.code) from None
+        if isinstance(self.data, date) and not days.in_range(self.data):
+            self.data = None
+            raise ValueError(self.code)
 
 
 class DateField(_ParsedField):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hotline.core import phone
+from hotline.core import days, phone
 from hotline.core.orders.intake import MAX_DESCRIPTION, Channel, IntakeRequest, OrderType
 from hotline.core.text import clean_text
 
@@ -200,6 +200,10 @@ def _when(raw: str, name: str, errors: list) -> datetime | None:
         errors.append(
             ("400", f"{name} must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00+08:00")
         )
+        return None
+    if not days.in_range(value):
+        first, last = days.FIRST_DAY.year, days.LAST_DAY.year
+        errors.append(("400", f"{name} must lie between the years {first} and {last}"))
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))

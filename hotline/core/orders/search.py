@@ -5,7 +5,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 
-from hotline.core import phone
+from hotline.core import days, phone
 from hotline.core.orders.intake import OrderType
 from hotline.core.orders.workflow import State
 
@@ -55,10 +55,13 @@ def parse_filters(args: dict) -> tuple[OrderFilters, dict[str, str]]:
         if raw is None:
             return None
         try:
-            return date.fromisoformat(raw)
+            parsed = date.fromisoformat(raw)
         except ValueError:
+            parsed = None
+        if parsed is None or not days.in_range(parsed):
             errors[key] = "invalid_date"
             return None
+        return parsed
 
     def choice(key: str, enum: type[StrEnum]) -> StrEnum | None:
         raw = text(key)

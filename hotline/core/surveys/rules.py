@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
+from hotline.core import days
 from hotline.core.deadlines.calendar import WorkCalendar
 from hotline.core.orders.audit_actions import AuditAction
 
@@ -105,6 +106,8 @@ def parse_call(form: Mapping[str, str], tz: tzinfo) -> CallResult:
         try:
             when = datetime.fromisoformat(raw)
         except ValueError:
+            when = None
+        if when is None or not days.in_range(when):
             errors["call_again_at"] = "invalid_datetime"
         else:
             if errors:

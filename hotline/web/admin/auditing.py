@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import current_app, render_template, request
 
+from hotline.core import days
 from hotline.core.accounts.permissions import Permission
 from hotline.core.accounts.security import SecurityKind
 from hotline.core.orders.audit_actions import AuditAction
@@ -17,9 +18,10 @@ from hotline.web.helpers import parse_int, requires
 
 def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat((value or "").strip())
+        day = date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+    return day if days.in_range(day) else None
 
 
 def _filters(kinds: set[str]) -> auditing.Filter:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import request
 
+from hotline.core import days
 from hotline.core.accounts.permissions import Permission
 from hotline.core.api.openapi import MAX_POSITIONS, MAX_RECOMMENDATIONS
 from hotline.core.ems.vehicles import VehicleStatus
@@ -50,6 +51,8 @@ def _time(body: dict) -> datetime:
     at = datetime.fromisoformat(str(raw))
     if at.tzinfo is None:
         raise ValueError("a time zone is required")
+    if not days.in_range(at):
+        raise ValueError("out of range")
     if at > now + MAX_CLOCK_AHEAD:
         raise ValueError("the time is in the future")
     return at

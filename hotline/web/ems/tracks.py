@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import request
 
+from hotline.core import days
 from hotline.core.accounts.permissions import Permission
 from hotline.plugins import db
 from hotline.services.ems import terminals
@@ -20,6 +21,8 @@ def window(args) -> tuple[datetime, datetime] | None:
     except ValueError:
         return None
     if start.tzinfo is None or end.tzinfo is None or end <= start:
+        return None
+    if not (days.in_range(start) and days.in_range(end)):
         return None
     return start, end
 

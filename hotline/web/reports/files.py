@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from hotline import labels
+from hotline.core import days
 from hotline.core.accounts.permissions import Permission
 from hotline.core.reports.periods import Period, PeriodKind, period_for
 from hotline.database import utcnow
@@ -23,13 +24,20 @@ TABLES = tuple(files.SHEETS)
 FORMATS = {"pdf", "xlsx"} | {f"csv-{name}" for name in TABLES}
 
 
+def _day(value: str) -> date:
+    day = date.fromisoformat(value)
+    if not days.in_range(day):
+        raise ValueError("out of range")
+    return day
+
+
 def parse_period(args: Mapping[str, str]) -> Period:
     """The period asked for: a unit containing a day, or a range (ValueError if wrong)."""
     kind = PeriodKind(args.get("kind", "month"))
     if kind is PeriodKind.RANGE:
-        period = Period(kind, date.fromisoformat(args["from"]), date.fromisoformat(args["to"]))
+        period = Period(kind, _day(args["from"]), _day(args["to"]))
     else:
-        period = period_for(kind, date.fromisoformat(args.get("day", "")))
+        period = period_for(kind, _day(args.get("day", "")))
     if period.days > 3 * 366:
         raise ValueError("too long")
     return period

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from hotline import labels
+from hotline.core import days
 from hotline.core.accounts.permissions import Permission
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
@@ -27,6 +28,8 @@ def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, dict[str
         start = date.fromisoformat(args.get("from") or this_month.start.isoformat())
         end = date.fromisoformat(args.get("to") or today.isoformat())
     except ValueError:
+        return this_month, {"period": "invalid_date"}
+    if not (days.in_range(start) and days.in_range(end)):
         return this_month, {"period": "invalid_date"}
     if end < start:
         return this_month, {"period": "before_start"}
