@@ -62,7 +62,7 @@ def load(app, count: int) -> None:
     from hotline.models import KbArticle, KbSearch, KbVersion
     from hotline.plugins import db
     from hotline.services.accounts import users
-    from hotline.services.kb import search
+    from hotline.services.kb import search, terms
 
     now = utcnow()
     with app.app_context():
@@ -132,6 +132,7 @@ def load(app, count: int) -> None:
             ):
                 for j in range(0, len(rows), 2000):
                     db.session.execute(insert(table), rows[j : j + 2000])
+            terms.rebuild(db.session)
         search.forget_statistics()
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

@@ -23,6 +23,7 @@ from hotline.models.kb import (
     KbGap,
     KbSearch,
     KbSynonym,
+    KbTerm,
     KbVersion,
 )
 from hotline.models.limits import TimeLimitRule
@@ -42,6 +43,7 @@ __all__ = [
     "KbGap",
     "KbSearch",
     "KbSynonym",
+    "KbTerm",
     "KbVersion",
     "Booking",
     "Bulletin",

@@ -109,6 +109,17 @@ class KbSearch(db.Model):
     answer_text: Mapped[str] = mapped_column(Text, default="")  # plain text, for snippets
 
 
+class KbTerm(db.Model):
+    """Document frequency: in how many search documents a word occurs (any field). Kept by
+    publish and archive with the documents; search reads each query word's idf here,
+    the same on both databases, instead of counting matches in the full-text index."""
+
+    __tablename__ = "kb_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    documents: Mapped[int] = mapped_column(default=0)
+
+
 class KbSynonym(db.Model):
     """同义词: a term and the group it belongs to; the terms of a group stand for each other."""
 

@@ -87,6 +87,12 @@ def upgrade():
         sa.UniqueConstraint("query", name=op.f("uq_kb_gaps_query")),
     )
     op.create_table(
+        "kb_terms",
+        sa.Column("term", sa.String(length=64), nullable=False),
+        sa.Column("documents", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("term", name=op.f("pk_kb_terms")),
+    )
+    op.create_table(
         "kb_synonyms",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("term", sa.String(length=64), nullable=False),
@@ -241,6 +247,7 @@ def downgrade():
 
     op.drop_table("kb_synonyms")
     op.drop_table("kb_gaps")
+    op.drop_table("kb_terms")
     with op.batch_alter_table("kb_categories", schema=None) as batch_op:
         batch_op.drop_index("ix_kb_categories_parent")
 

@@ -305,3 +305,35 @@ def test_a_file_with_bad_rows_imports_nothing_and_says_where(any_app):
             )
         assert _imported(db.session) == 0
         assert db.session.scalar(select(func.count()).select_from(KbCategory)) == 0
+
+
+def test_document_frequencies_follow_publishing_and_archiving(any_app):
+    from hotline.database import write_transaction
+    from hotline.models import KbTerm
+    from hotline.services.kb import terms
+
+    def counts():
+        return dict(db.session.execute(select(KbTerm.term, KbTerm.documents)).all())
+
+    with any_app.app_context():
+        author, editor = _actors()
+        category = _category()
+        first = _published(author, editor, _content(category))
+        _published(author, editor, _content(category, title="社保卡如何激活", answer="到银行激活"))
+        assert counts()["社保卡"] == 2 and counts()["激活"] == 1
+        articles.edit(
+            db.session,
+            first,
+            _content(category, answer="改为线上办理"),
+            actor=author,
+            now=factories.NOW,
+        )
+        articles.submit(db.session, first, actor=author, now=factories.NOW)
+        articles.publish(db.session, first, actor=editor, now=factories.NOW)
+        assert "银行网点" not in counts() and counts()["线上"] == 1
+        kept = counts()
+        with write_transaction(db.session):
+            terms.rebuild(db.session)
+        assert counts() == kept  # the same as counting again
+        articles.archive(db.session, first, actor=editor, now=factories.NOW)
+        assert counts()["社保卡"] == 1 and "线上" not in counts()

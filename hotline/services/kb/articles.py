@@ -15,7 +15,7 @@ from hotline.core.kb.workflow import ArticleAction, ArticleState, TransitionErro
 from hotline.database import write_transaction
 from hotline.models import KbArticle, KbCategory, KbSearch, KbVersion
 from hotline.services.errors import Forbidden, NotFound, ValidationFailed, conflict_on_stale
-from hotline.services.kb import search
+from hotline.services.kb import search, terms
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,9 @@ def archive(session: Session, article_id: int, *, actor: Actor, now: datetime) -
     """Withdraw the article from search (its versions stay)."""
     with conflict_on_stale(), write_transaction(session):
         move_in_transaction(session, article_id, ArticleAction.ARCHIVE, actor, now)
+        document = session.get(KbSearch, article_id)
+        if document is not None:
+            terms.remove(session, _document_words(document))
         session.execute(delete(KbSearch).where(KbSearch.article_id == article_id))
     search.forget_statistics()
 
@@ -215,9 +218,20 @@ def index(session: Session, article: KbArticle, version: KbVersion) -> None:
         "answer_text": answer,
     }
     document = session.get(KbSearch, article.id)
+    new_words = terms.words_of(
+        values["title_words"], values["question_words"], values["answer_words"]
+    )
     if document is None:
         session.add(KbSearch(article_id=article.id, **values))
+        terms.add(session, new_words)
     else:
+        old_words = _document_words(document)
         for key, value in values.items():
             setattr(document, key, value)
+        terms.remove(session, old_words - new_words)
+        terms.add(session, new_words - old_words)
     session.flush()
+
+
+def _document_words(document: KbSearch) -> set[str]:
+    return terms.words_of(document.title_words, document.question_words, document.answer_words)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from hotline.core.kb import ranking
 from hotline.core.kb import text as words
 from hotline.models import KbSearch, KbSynonym
-from hotline.services.kb import categories
+from hotline.services.kb import categories, terms
 
 WEIGHTS = ranking.WEIGHTS
 CANDIDATES = 100  # pre-ranked by the database, re-ranked by BM25F
@@ -122,7 +122,7 @@ def search(
     within = categories.descendants(nodes, category_id) if category_id is not None else None
     postgres = session.get_bind().dialect.name == "postgresql"
     stats = statistics(session)
-    matching = (_df_postgres if postgres else _df_sqlite)(session, concepts)
+    matching = _document_frequencies(session, concepts, stats.documents)
     idfs = [ranking.idf(stats.documents, df) for df in matching]
     selective = _selective(concepts, matching, stats.documents)
     if not selective:
@@ -166,28 +166,14 @@ def _selective(concepts, matching: list[int], documents: int) -> list:
     return [concepts[i] for i in sorted(chosen)]
 
 
-# One query word's document count (`i`: its parameter's number), per database.
-_COUNT = {
-    "sqlite": "(SELECT count(*) FROM kb_fts WHERE kb_fts MATCH :q{i})",
-    "postgresql": "(SELECT count(*) FROM kb_search WHERE kb_fts @@ to_tsquery('simple', :q{i}))",
-}
-
-
-def _df_sqlite(session: Session, concepts) -> list[int]:
-    return _df(session, "sqlite", [words.fts5_query([c]) for c in concepts])
-
-
-def _df_postgres(session: Session, concepts) -> list[int]:
-    return _df(session, "postgresql", [words.tsquery(c) for c in concepts])
-
-
-def _df(session: Session, dialect: str, queries: list[str]) -> list[int]:
-    """How many documents have each query word, in one statement."""
-    counts = ", ".join(_COUNT[dialect].format(i=i) for i in range(len(queries)))
-    row = session.execute(
-        text("SELECT " + counts), {f"q{i}": q for i, q in enumerate(queries)}
-    ).one()
-    return list(row)
+def _document_frequencies(session: Session, concepts, documents: int) -> list[int]:
+    """Each concept's document frequency from kb_terms: the sum over its alternatives
+    (the rarest word of a multi-word one), at most all documents."""
+    known = terms.frequencies(session, (w for c in concepts for alt in c.alternatives for w in alt))
+    return [
+        min(documents, sum(min(known.get(w, 0) for w in alt) for alt in c.alternatives))
+        for c in concepts
+    ]
 
 
 _COLUMNS = "s.article_id, s.title, s.category_id, s.answer_text, s.title_words, " + (
