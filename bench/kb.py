@@ -42,7 +42,7 @@ def arguments():
             "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:55432/hotline_kb"
         ),
     )
-    parser.add_argument("--http", action="store_true", default=True)
+    parser.add_argument("--no-http", dest="http", action="store_false", help="No /kb/suggest run.")
     return parser.parse_args()
 
 

@@ -27,19 +27,29 @@ def idf(documents: int, matching: int) -> float:
     return math.log(1 + (documents - matching + 0.5) / (matching + 0.5))
 
 
-def _frequency(padded: str, concept: Concept) -> int:
-    total = 0
-    for alternative in concept.alternatives:
-        if len(alternative) == 1:
-            total += padded.count(f" {alternative[0]} ")
-        else:
-            total += min(padded.count(f" {w} ") for w in alternative)
-    return total
+@dataclass(frozen=True)
+class Prepared:
+    """A concept's alternatives as the padded strings `score` counts: single words, and
+    the words of each multi-word alternative."""
+
+    singles: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]
+
+
+def prepare(concepts: Sequence[Concept]) -> list[Prepared]:
+    """The concepts in the form `score` counts fastest (once per query)."""
+    return [
+        Prepared(
+            tuple(f" {a[0]} " for a in c.alternatives if len(a) == 1),
+            tuple(tuple(f" {w} " for w in a) for a in c.alternatives if len(a) > 1),
+        )
+        for c in concepts
+    ]
 
 
 def score(
     fields: Sequence[str],
-    concepts: Sequence[Concept],
+    concepts: Sequence[Prepared],
     idfs: Sequence[float],
     stats: Statistics,
 ) -> float:
@@ -47,17 +57,21 @@ def score(
     separated); each concept counts as any of its alternatives."""
     # Words doubly spaced, so that " word " finds every occurrence (str.count, in C).
     padded = [f" {f.replace(' ', '  ')} " for f in fields]
-    norms = [
-        1 - B + B * (len(f) / average if average else 1.0)
-        for f, average in zip(fields, stats.average_lengths, strict=True)
+    scales = [
+        weight / (1 - B + B * (len(f) / average if average else 1.0))
+        for f, weight, average in zip(fields, WEIGHTS, stats.average_lengths, strict=True)
     ]
     total = 0.0
     for concept, weight_idf in zip(concepts, idfs, strict=True):
         tf = 0.0
-        for text, weight, norm in zip(padded, WEIGHTS, norms, strict=True):
-            frequency = _frequency(text, concept)
+        for text, scale in zip(padded, scales, strict=True):
+            frequency = 0
+            for word in concept.singles:
+                frequency += text.count(word)
+            for phrase in concept.phrases:
+                frequency += min(text.count(word) for word in phrase)
             if frequency:
-                tf += weight * frequency / norm
+                tf += scale * frequency
         if tf:
             total += weight_idf * tf * (K1 + 1) / (tf + K1)
     return total

@@ -22,7 +22,7 @@ CANDIDATES = 100  # pre-ranked by the database, re-ranked by BM25F
 # Candidates are the documents with the query's selective words (those in at most this
 # share of the documents, or this many): a word in half the articles ranks nothing, and
 # ranking every document that has it would cost more than the rest of the search.
-SELECTIVE_SHARE = 0.03
+SELECTIVE_SHARE = 0.015
 SELECTIVE_MIN = 200
 _STATISTICS_TTL = 30.0
 _statistics_cache: dict[str, tuple[float, ranking.Statistics]] = {}
@@ -130,11 +130,12 @@ def search(
     candidates = (_postgres if postgres else _sqlite)(
         session, selective, max(k, CANDIDATES), today, within, public_only
     )
+    prepared = ranking.prepare(concepts)
     scored = sorted(
         (
             (
                 ranking.score(
-                    (row.title_words, row.question_words, row.answer_words), concepts, idfs, stats
+                    (row.title_words, row.question_words, row.answer_words), prepared, idfs, stats
                 ),
                 row,
             )
@@ -143,6 +144,14 @@ def search(
         key=lambda pair: (-round(pair[0], 9), pair[1].article_id),
     )[:k]
     shown = [w for c in concepts for alt in c.alternatives for w in alt]
+    # The answers' text, for the snippets of the results only.
+    answers = dict(
+        session.execute(
+            select(KbSearch.article_id, KbSearch.answer_text).where(
+                KbSearch.article_id.in_([row.article_id for _value, row in scored])
+            )
+        ).all()
+    )
     return [
         Hit(
             id=row.article_id,
@@ -150,7 +159,7 @@ def search(
             category=nodes[row.category_id].label if row.category_id in nodes else "",
             category_id=row.category_id,
             score=round(value, 4),
-            snippet=words.snippet(row.answer_text, shown),
+            snippet=words.snippet(answers.get(row.article_id, ""), shown),
         )
         for value, row in scored
     ]
@@ -176,9 +185,7 @@ def _document_frequencies(session: Session, concepts, documents: int) -> list[in
     ]
 
 
-_COLUMNS = "s.article_id, s.title, s.category_id, s.answer_text, s.title_words, " + (
-    "s.question_words, s.answer_words"
-)
+_COLUMNS = "s.article_id, s.title, s.category_id, s.title_words, s.question_words, s.answer_words"
 
 
 def _filters(today: date, within: set[int] | None, public_only: bool) -> tuple[str, dict]:
