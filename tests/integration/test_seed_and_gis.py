@@ -39,7 +39,7 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         assert flagged and all(name.startswith("staff-") for name in flagged)
         assert not flagged & {"dept", "desk", "admin"}
     saved = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
-    assert len(saved["users"]) == 10
+    assert len(saved["users"]) == 11  # with the knowledge editor (知识管理员)
     second = runner.invoke(args=["hotline", "seed-demo", "--orders", "30"])
     assert second.exit_code == 0, second.output
     with app.app_context():
