@@ -202,3 +202,10 @@ def test_article_page_counts_a_view_and_takes_feedback_and_empty_searches_are_ga
     b.get("/kb?q=火星移民政策")
     b.get("/kb?q=社保卡补办")  # found: no gap
     assert query(_gaps) == {"火星 移民 政策": 1}
+
+
+def test_public_pages_link_to_each_other_and_carry_no_inline_code(browser):
+    status = browser.get("/public/status").get_data(as_text=True)
+    assert 'href="/public/kb"' in status
+    page = browser.get("/public/kb?q=社保").get_data(as_text=True)
+    assert 'href="/public/mailbox"' in page and "<script>" not in page and "style=" not in page
