@@ -222,3 +222,21 @@ def test_an_archived_article_is_not_edited_and_says_why(make, login, query):
     assert b.post(f"/kb/editor/{article_id}/move", {"action": "restore"}).status_code == 302
     assert query(lambda: db.session.get(KbArticle, article_id)).state == "draft"
     assert b.post(f"/kb/editor/{article_id}/edit", _form(category_id)).status_code == 302
+
+
+def test_only_authors_who_read_orders_turn_one_into_a_draft(make, login):
+    answered = make(
+        factories.order,
+        order_type="inquiry",
+        close_at_intake="on",
+        intake_answer="可在网站查询。",
+    )
+    editor = login(make(factories.user, Role.KNOWLEDGE_EDITOR))
+    refused = editor.get(f"/kb/editor/new?order={answered.number}")
+    assert refused.status_code == 403 and "可在网站查询。" not in refused.get_data(as_text=True)
+    assert (
+        login(make(factories.user, Role.DESK))
+        .get(f"/kb/editor/new?order={answered.number}")
+        .status_code
+        == 200
+    )

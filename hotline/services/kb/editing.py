@@ -298,8 +298,11 @@ def closed_order_answer(session: Session, number: str) -> tuple[str, str] | None
 
 
 def draft_from_order(session: Session, number: str, *, actor: Actor) -> dict[str, str]:
-    """The editor's form filled from a closed order (知识沉淀)."""
-    if actor.role is None or not allows(actor.role, Permission.WRITE_KB):
+    """The editor's form filled from a closed order (知识沉淀), for an author who may also
+    read orders (a knowledge editor does not see orders: the button is on the order page)."""
+    if actor.role is None or not (
+        allows(actor.role, Permission.WRITE_KB) and allows(actor.role, Permission.READ_ORDERS)
+    ):
         raise Forbidden("not_allowed_for_role")
     found = closed_order_answer(session, number)
     if found is None:
