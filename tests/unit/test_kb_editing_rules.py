@@ -94,3 +94,8 @@ def test_draft_from_an_order():
     assert form["title"].endswith("…") and len(form["title"]) == 61
     assert form["questions"].startswith("请问 长") and form["answer"] == "答复"
     assert form["source"] == "工单 20261120-000001"
+
+
+def test_gaps_never_keep_long_numbers():
+    assert usage.redact("我是13800138000，身份证 110101 19900101 1234") == "我是***，身份证 ***"
+    assert "138" not in usage.gap_key("13800138000 社保卡补办")

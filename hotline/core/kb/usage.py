@@ -12,11 +12,20 @@ from hotline.core.kb import markdown, text
 GAP_QUERY_MAX = 200
 
 
+_LONG_NUMBER = re.compile(r"\d[\d\s-]{4,}\d")
+
+
+def redact(query: str) -> str:
+    """A query without long numbers (phones, ID cards, order numbers): a description typed
+    at intake may carry the caller's, and gaps are shown to editors and in reports."""
+    return _LONG_NUMBER.sub("***", query)
+
+
 def gap_key(query: str) -> str:
     """The normalised form a gap is counted under: the query's words (jieba, stop words
     and punctuation left out) in their order, so 社保卡怎么补办？ and 社保卡 补办 count
     together; "" (nothing to count) when no word is left. At most 200 characters."""
-    found = list(dict.fromkeys(text.words(query[:1000])))
+    found = list(dict.fromkeys(text.words(redact(query[:1000]))))
     # jieba's search mode also gives the parts of a long word (社保 of 社保卡): keep the word.
     kept = [w for w in found if not any(w != other and w in other for other in found)]
     return " ".join(kept)[:GAP_QUERY_MAX].strip()

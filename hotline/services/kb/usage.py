@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from hotline.core.kb.usage import gap_key
+from hotline.core.kb.usage import gap_key, redact
 from hotline.core.kb.workflow import ArticleState, KbEventKind
 from hotline.database import write_transaction
 from hotline.models import KbArticle, KbEvent, KbGap, KbSearch
@@ -119,7 +119,7 @@ def record_gap_in_transaction(session: Session, query: str, now: datetime) -> No
     key = gap_key(query or "")
     if not key:
         return
-    example = " ".join((query or "").split())[:200]
+    example = " ".join(redact(query or "").split())[:200]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(KbGap).values(
