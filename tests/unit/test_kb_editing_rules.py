@@ -99,3 +99,10 @@ def test_draft_from_an_order():
 def test_gaps_never_keep_long_numbers():
     assert usage.redact("我是13800138000，身份证 110101 19900101 1234") == "我是***，身份证 ***"
     assert "138" not in usage.gap_key("13800138000 社保卡补办")
+
+
+def test_dates_at_the_ends_of_the_calendar_are_refused():
+    form = {"category_id": "1", "title": "t", "answer": "a"}
+    for value in ("0001-01-01", "9999-12-31"):
+        _, errors = editor.parse({**form, "valid_to": value, "review_at": value})
+        assert errors == {"valid_to": "invalid_date", "review_at": "invalid_date"}

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from hotline.core import days
 from hotline.core.kb.articles import Content, check
 from hotline.core.kb.text import split_list
 
@@ -25,10 +26,13 @@ def _date(value: str, field: str, errors: dict[str, str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
+        day = None
+    if day is None or not days.in_range(day):
         errors[field] = "invalid_date"
         return None
+    return day
 
 
 def _int(value: str, field: str, errors: dict[str, str], required: bool) -> int | None:
