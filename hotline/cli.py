@@ -1,6 +1,7 @@
 """Flask commands: `flask --app wsgi hotline ...`."""
 
 import contextlib
+import getpass
 import json
 import os
 from datetime import date, datetime
@@ -89,7 +90,12 @@ def kb_import(path: Path, publish: bool) -> None:
 
     try:
         result = importing.import_file(
-            db.session, path.read_bytes(), path.name, now=utcnow(), publish=publish
+            db.session,
+            path.read_bytes(),
+            path.name,
+            now=utcnow(),
+            publish=publish,
+            by=f"{getpass.getuser()} at the console",
         )
     except importing.ImportFailed as exc:
         for line, column, code in exc.problems:

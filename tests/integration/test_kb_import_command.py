@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from hotline.demo import kb as demo_kb
-from hotline.models import KbArticle, KbSearch, KbSynonym
+from hotline.models import KbArticle, KbSearch, KbSynonym, KbVersion
 from hotline.plugins import db
 from tests import factories
 
@@ -25,6 +25,8 @@ def test_the_command_imports_a_good_file_and_nothing_of_a_bad_one(app, tmp_path)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(KbArticle)) == 1
         assert db.session.scalar(select(func.count()).select_from(KbSearch)) == 1
+        note = db.session.scalar(select(KbVersion.note))
+        assert note.startswith("import: kb.csv by ") and note.endswith(" at the console")
 
 
 def test_the_demo_knowledge_base_loads_once(app):

@@ -118,8 +118,11 @@ def import_file(
     publish: bool = False,
     synthetic: bool = False,
     skip_existing: bool = False,
+    by: str = "",
 ) -> ImportResult:
-    """Import every row of the file or none (ImportFailed with the problems by line)."""
+    """Import every row of the file or none (ImportFailed with the problems by line).
+    `by` says who imported when the actor is the system (a console user); it is kept in
+    each version's note."""
     checked = check_rows(read_rows(data, filename))
     if checked.problems:
         raise ImportFailed(checked.problems)
@@ -136,7 +139,7 @@ def import_file(
                 actor=actor,
                 now=now,
                 synthetic=synthetic,
-                note=f"import: {filename}",
+                note=f"import: {filename}" + (f" by {by}" if by else ""),
             )
             if publish:
                 articles.move_in_transaction(session, article_id, ArticleAction.SUBMIT, actor, now)
