@@ -37,6 +37,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("kb.index", _l("Knowledge base")),
     MenuEntry("kb_editor.index", _l("Knowledge editing")),
     MenuEntry("kb_usage.index", _l("Knowledge base figures")),
+    MenuEntry("kb.synonyms_page", _l("Synonyms")),
     # The system administrator's.
     MenuEntry("admin.users", _l("Users")),
     MenuEntry("admin.departments", _l("Departments")),

@@ -104,3 +104,23 @@ def test_the_api_search_answers_in_rank_order_for_a_token_with_the_permission(ap
     refused = {"Authorization": f"Bearer {token(Role.DEPARTMENT, '东城区城市管理委员会')}"}
     assert client.get("/api/v1/kb/search?q=社保卡", headers=refused).status_code == 403
     assert client.get("/api/v1/kb/search?q=社保卡").status_code == 401
+
+
+def test_a_knowledge_editor_edits_the_synonyms_and_search_follows(make, login, kb):
+    from hotline.core.kb.text import parse_groups
+
+    assert parse_groups("暖气 供暖、采暖\n单独\n\n丢了，遗失") == [
+        ["暖气", "供暖", "采暖"],
+        ["丢了", "遗失"],
+    ]
+    operator = login(make(factories.user, Role.OPERATOR))
+    assert operator.get("/kb/synonyms").status_code == 403
+    assert operator.get("/kb/suggest?q=社会保障卡启用").get_json()["items"] == []
+    editor = login(make(factories.user, Role.KNOWLEDGE_EDITOR))
+    page = editor.get("/kb/synonyms")
+    assert page.status_code == 200
+    saved = editor.post("/kb/synonyms", {"groups": "社保卡 社会保障卡\n激活 启用"})
+    assert saved.status_code == 302
+    assert "社保卡 社会保障卡" in editor.get("/kb/synonyms").get_data(as_text=True)
+    titles = [i["title"] for i in operator.get("/kb/suggest?q=社会保障卡启用").get_json()["items"]]
+    assert titles[0] == "社保卡如何激活"

@@ -149,3 +149,14 @@ def snippet(text: str, query_words: Iterable[str], width: int = 80) -> str:
 def split_list(value: str) -> list[str]:
     """Keywords as typed: separated by ，、,; ； or whitespace (one per line is stored)."""
     return [w for w in re.split(r"[，、,;；\s]+", value) if w]
+
+
+def parse_groups(text: str) -> list[list[str]]:
+    """Synonym groups as edited: one group per line, its terms separated like keywords;
+    a line of fewer than two terms is no group."""
+    groups = []
+    for line in text.splitlines():
+        terms = list(dict.fromkeys(normalise(t) for t in split_list(line)))
+        if len(terms) >= 2:
+            groups.append(terms)
+    return groups

@@ -67,6 +67,17 @@ def save_group(session: Session, terms: Iterable[str], *, group_id: int | None =
     forget_synonyms()
 
 
+def replace_all(session: Session, groups: Iterable[Iterable[str]]) -> int:
+    """The synonym table becomes `groups` (a term in two groups joins them); the number of
+    groups kept."""
+    with write_transaction(session):
+        session.execute(delete(KbSynonym))
+        session.flush()
+        kept = {add_group_in_transaction(session, terms) for terms in groups} - {None}
+    forget_synonyms()
+    return len(kept)
+
+
 def load_csv(session: Session, data: bytes) -> int:
     """Load `term,synonyms` rows (synonyms separated by |), adding to what is there; the
     number of groups read."""

@@ -4,15 +4,29 @@ as-you-type suggestions (JSON) for the intake form."""
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from hotline.core.accounts.permissions import Permission
-from hotline.core.kb import markdown
+from hotline.core.kb import markdown, text
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.kb import pages, search, usage
+from hotline.services.kb import pages, search, synonyms, usage
+from hotline.web.fields import TextField
+from hotline.web.forms import Form
 from hotline.web.helpers import parse_int, requires
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
@@ -61,6 +75,26 @@ def article(article_id: int):
     # markdown.render sanitises (nh3, an allow-list): safe to mark as HTML.
     answer = Markup(markdown.render(view.answer))  # noqa: S704 - sanitised just above
     return render_template("kb/article.html", article=view, answer=answer)
+
+
+class SynonymsForm(Form):
+    """The synonym table as text: one group per line."""
+
+    groups = TextField(_l("Synonym groups"), filters=[lambda value: (value or "")[:100_000]])
+
+
+@bp.route("/synonyms", methods=["GET", "POST"])
+@requires(Permission.REVIEW_KB)
+def synonyms_page():
+    """同义词: knowledge editors edit the groups a query's words are expanded through."""
+    form = SynonymsForm()
+    if form.validate_on_submit():
+        count = synonyms.replace_all(db.session, text.parse_groups(form.groups.data))
+        flash(_("Synonyms saved: %(n)d groups.", n=count), "success")
+        return redirect(url_for("kb.synonyms_page"))
+    if request.method == "GET":
+        form.groups.data = "\n".join(" ".join(g) for g in synonyms.groups(db.session))
+    return render_template("kb/synonyms.html", form=form)
 
 
 @bp.route("/suggest")
