@@ -145,3 +145,40 @@ def prepared_app(directory: Path, database_url: str | None = None, **extra_env: 
         upgrade()
         seed.seed_reference_data(db.session, ROOT / "gis_data" / "beijing_districts.geojson")
     return env, app
+
+
+BENCH_PASSWORD = "Load-Test-4321"  # noqa: S105 - throwaway bench accounts (pass the policy)
+CATEGORIES = ["0101", "0401", "0402", "0501", "0701", "0301"]
+
+
+def add_operator(app, username: str = "bench") -> None:
+    """An operator account for the bench, created as the console creates one (role given)."""
+    from hotline.database import utcnow
+    from hotline.plugins import db
+    from hotline.services.accounts import users
+
+    with app.app_context():
+        users.create_user(
+            db.session,
+            username=username,
+            display_name=username,
+            role="operator",
+            password=BENCH_PASSWORD,
+            hash_method=app.config["PASSWORD_HASH_METHOD"],
+            now=utcnow(),
+        )
+
+
+def intake_form(rng, token: str, label: str) -> dict[str, str]:
+    """A full intake form (a noise complaint at a random Beijing point), synthetic."""
+    return {
+        "csrf_token": token,
+        "caller_phone": f"139{rng.randrange(10**8):08d}",
+        "channel": "phone",
+        "order_type": "complaint",
+        "category_code": rng.choice(CATEGORIES),
+        "description": f"压测来电 {label}：夜间施工噪音扰民，请尽快处理。",
+        "lon": f"{rng.uniform(116.2, 116.6):.6f}",
+        "lat": f"{rng.uniform(39.8, 40.05):.6f}",
+        "address": "压测地址",
+    }

@@ -44,10 +44,10 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import prepared_app  # noqa: E402
+from bench._harness import BENCH_PASSWORD, add_operator, intake_form, prepared_app  # noqa: E402
 from bench._http import CONNECTION_ERRORS, Client, Server, operator_session  # noqa: E402
 
-PASSWORD = "Load-Test-4321"  # noqa: S105 - a throwaway bench account (passes the policy)
+PASSWORD = BENCH_PASSWORD
 MIN_UP = 5.0  # seconds of load between a restart and the next kill, and before the end
 ORDER_PATH = re.compile(r"/orders/([0-9]{8}-[0-9]{6})$")
 
@@ -87,7 +87,7 @@ def prepare(directory: Path, database_url: str | None) -> tuple[dict, str]:
     """A migrated database with the reference data, one operator and one API client."""
     from hotline.database import utcnow
     from hotline.plugins import db
-    from hotline.services.accounts import credentials, users
+    from hotline.services.accounts import credentials
 
     limits = {
         "OPEN311_RATE_PER_KEY": str(10**9),
@@ -95,16 +95,8 @@ def prepare(directory: Path, database_url: str | None) -> tuple[dict, str]:
         "OPEN311_READ_RATE_PER_IP": str(10**9),
     }
     env, app = prepared_app(directory, database_url, **limits)
+    add_operator(app)
     with app.app_context():
-        users.create_user(
-            db.session,
-            username="bench",
-            display_name="bench",
-            role="operator",
-            password=PASSWORD,
-            hash_method=app.config["PASSWORD_HASH_METHOD"],
-            now=utcnow(),
-        )
         key = credentials.create_client(db.session, name="crash-bench", now=utcnow())[1]
         db.engine.dispose()
     return env, key
@@ -130,17 +122,7 @@ def desk_client(base: str, cookie: str, token: str, seed: int, stop, tally: Tall
     n = 0
     while not stop.is_set():
         n += 1
-        form = {
-            "csrf_token": token,
-            "caller_phone": f"139{rng.randrange(10**8):08d}",
-            "channel": "phone",
-            "order_type": "complaint",
-            "category_code": rng.choice(["0101", "0401", "0402", "0501", "0701", "0301"]),
-            "description": f"压测来电 {seed}-{n}：夜间施工噪音扰民，请尽快处理。",
-            "lon": f"{rng.uniform(116.2, 116.6):.6f}",
-            "lat": f"{rng.uniform(39.8, 40.05):.6f}",
-            "address": "压测地址",
-        }
+        form = intake_form(rng, token, f"{seed}-{n}")
         answer = send(client, "POST", "/intake", urlencode(form), {}, stop, tally)
         if answer is None:
             return

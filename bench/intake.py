@@ -19,29 +19,28 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import COUNTING_LUA, bench_args, gunicorn, prepared_app, wrk  # noqa: E402
+from bench._harness import (  # noqa: E402
+    BENCH_PASSWORD,
+    COUNTING_LUA,
+    add_operator,
+    bench_args,
+    gunicorn,
+    intake_form,
+    prepared_app,
+    wrk,
+)
 
 USER_AGENT = "hotline-bench"
-PASSWORD = "Load-Test-4321"  # noqa: S105 - a throwaway bench account (passes the policy)
+PASSWORD = BENCH_PASSWORD
 
 
 def prepare(directory: Path) -> dict:
     """A migrated SQLite database with Beijing's reference data and one operator."""
-    from hotline.database import utcnow
     from hotline.plugins import db
-    from hotline.services.accounts import users
 
     env, app = prepared_app(directory)
+    add_operator(app)
     with app.app_context():
-        users.create_user(
-            db.session,
-            username="bench",
-            display_name="bench",
-            role="operator",
-            password=PASSWORD,
-            hash_method=app.config["PASSWORD_HASH_METHOD"],
-            now=utcnow(),
-        )
         db.engine.dispose()
     return env
 
@@ -63,24 +62,7 @@ def intake_script(base: str, directory: Path) -> Path:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
     rng = random.Random(1)
-    bodies = []
-    for i in range(200):
-        lon, lat = rng.uniform(116.2, 116.6), rng.uniform(39.8, 40.05)
-        bodies.append(
-            urlencode(
-                {
-                    "csrf_token": token,
-                    "caller_phone": f"139{rng.randrange(10**8):08d}",
-                    "channel": "phone",
-                    "order_type": "complaint",
-                    "category_code": rng.choice(["0101", "0401", "0402", "0501", "0701", "0301"]),
-                    "description": f"压测来电 {i}：夜间施工噪音扰民，请尽快处理。",
-                    "lon": f"{lon:.6f}",
-                    "lat": f"{lat:.6f}",
-                    "address": "压测地址",
-                }
-            )
-        )
+    bodies = [urlencode(intake_form(rng, token, str(i))) for i in range(200)]
     lua = COUNTING_LUA % {"ok_status": 302}
     lua += "local bodies = {" + ",".join(f'"{b}"' for b in bodies) + "}\n"
     lua += f"""

@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import prepared_app  # noqa: E402
+from bench._harness import BENCH_PASSWORD, add_operator, intake_form, prepared_app  # noqa: E402
 from bench._http import (  # noqa: E402
     CONNECTION_ERRORS,
     Client,
@@ -47,7 +47,7 @@ from bench._http import (  # noqa: E402
     scrypt_counter,
 )
 
-PASSWORD = "Load-Test-4321"  # noqa: S105 - throwaway bench accounts (pass the policy)
+PASSWORD = BENCH_PASSWORD
 TARGET = 1.5
 
 
@@ -64,25 +64,15 @@ def prepare(directory: Path, attackers: int) -> tuple[dict, str]:
     """The reference data, one operator for the intakes and the attacked accounts, all
     hashed with the production method. Returns the environment and the method."""
     from hotline.config import Config
-    from hotline.database import utcnow
     from hotline.plugins import db
-    from hotline.services.accounts import users
 
     env, app = prepared_app(directory)
     method = app.config["PASSWORD_HASH_METHOD"]
     if method != Config.PASSWORD_HASH_METHOD:
         raise SystemExit(f"not the production hash method: {method}")
+    for name in ["bench", *(f"clerk{i:02d}" for i in range(1, attackers + 1))]:
+        add_operator(app, name)
     with app.app_context():
-        for name in ["bench", *(f"clerk{i:02d}" for i in range(1, attackers + 1))]:
-            users.create_user(
-                db.session,
-                username=name,
-                display_name=name,
-                role="operator",
-                password=PASSWORD,
-                hash_method=method,
-                now=utcnow(),
-            )
         db.engine.dispose()
     return env, method
 
@@ -124,17 +114,7 @@ def intake_client(
     while due < until:
         time.sleep(max(0.0, due - time.monotonic()))
         n += 1
-        form = {
-            "csrf_token": token,
-            "caller_phone": f"139{rng.randrange(10**8):08d}",
-            "channel": "phone",
-            "order_type": "complaint",
-            "category_code": rng.choice(["0101", "0401", "0402", "0501", "0701", "0301"]),
-            "description": f"压测来电 {seed}-{n}：夜间施工噪音扰民，请尽快处理。",
-            "lon": f"{rng.uniform(116.2, 116.6):.6f}",
-            "lat": f"{rng.uniform(39.8, 40.05):.6f}",
-            "address": "压测地址",
-        }
+        form = intake_form(rng, token, f"{seed}-{n}")
         started = time.monotonic()
         try:
             status, _, _ = client.request("POST", "/intake", urlencode(form))
