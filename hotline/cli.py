@@ -282,7 +282,11 @@ def retention(dry_run: bool, full: bool) -> None:
 
 @group.command("rotate-data-key")
 @click.option("--reseal-only", is_flag=True, help="Keys set elsewhere: only re-seal.")
-@click.option("--retire", is_flag=True, help="Then drop keys no stored value uses.")
+@click.option(
+    "--retire",
+    is_flag=True,
+    help="With --reseal-only, after every process was restarted: drop unused keys.",
+)
 @click.option("--batch", default=1000, show_default=True)
 def rotate_data_key(reseal_only: bool, retire: bool, batch: int) -> None:
     """A new data key, then every caller's sealed data re-sealed with it, batch by batch."""
@@ -291,6 +295,12 @@ def rotate_data_key(reseal_only: bool, retire: bool, batch: int) -> None:
 
     path = Path(current_app.config["DATA_KEY_FILE"])
     from_file = not current_app.config.get("DATA_KEYS")
+    if retire and not reseal_only:
+        # Running processes still seal with the old key until they restart: retiring it
+        # now would make what they write meanwhile unreadable.
+        raise click.ClickException(
+            "rotate first, restart every process, then run --reseal-only --retire"
+        )
     if not reseal_only:
         if not from_file:
             raise click.ClickException(

@@ -41,6 +41,9 @@ class Config:
     API_TOKEN_DAYS = 90  # how long a user's /api/v1 token is valid
     # Password checks at once on one host (each costs ~0.5 s of a CPU): see hash_slot.py.
     PASSWORD_CHECKS_AT_ONCE = 1
+    # The centre's own networks (CIDR): their addresses get no login bucket of their own
+    # (many seats behind one NAT); usernames are throttled as everywhere.
+    LOGIN_TRUSTED_NETWORKS: tuple[str, ...] = ()
     # A session ends after this long without a request, and after this long in any case.
     SESSION_IDLE_MINUTES = 30
     SESSION_ABSOLUTE_HOURS = 12
@@ -112,6 +115,10 @@ ENVIRONMENT = {
     "HOTLINE_DATA_KEY_FILE": ("DATA_KEY_FILE", Path),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "PASSWORD_CHECKS_AT_ONCE": ("PASSWORD_CHECKS_AT_ONCE", int),
+    "LOGIN_TRUSTED_NETWORKS": (
+        "LOGIN_TRUSTED_NETWORKS",
+        lambda v: tuple(n.strip() for n in v.split(",") if n.strip()),
+    ),
     "PASSWORD_MAX_AGE_DAYS": ("PASSWORD_MAX_AGE_DAYS", int),
     "API_TOKEN_DAYS": ("API_TOKEN_DAYS", int),
     "SESSION_ABSOLUTE_HOURS": ("SESSION_ABSOLUTE_HOURS", int),

@@ -125,3 +125,8 @@ def test_another_process_reads_a_key_added_after_it_started(app, tmp_path):
         assert keyring() is before  # this process has not read the new file yet
         assert encryption.unseal(sealed, "work_orders.caller_phone") == PHONE
         assert keyring().current == rotated.current
+
+
+def test_old_keys_are_retired_only_after_a_restart(app):
+    result = app.test_cli_runner().invoke(args=["hotline", "rotate-data-key", "--retire"])
+    assert result.exit_code != 0 and "restart every process" in result.output

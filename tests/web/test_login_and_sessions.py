@@ -183,3 +183,30 @@ def test_an_address_told_to_wait_is_answered_before_flask(make, app, browser):
     assert again.status_code == 429 and "Set-Cookie" not in again.headers  # the gate
     assert again.headers["Content-Type"].startswith("text/plain")
     assert browser.get("/login").status_code == 200  # the page itself is still served
+
+
+def test_a_username_in_other_letter_case_tells_nothing(make, app, clock):
+    from tests.conftest import Browser
+
+    make(factories.user, Role.OPERATOR, username="alice")
+    answers = {}
+    for name in ("alice", "bob"):  # alice has an account, bob has none
+        browser = Browser(app)
+        for _ in range(5):
+            clock.advance(minutes=1)
+            browser.login(name.upper(), WRONG)
+        clock.advance(minutes=1)
+        answers[name] = _error(browser.login(name, WRONG))
+    assert answers["alice"] == answers["bob"] == (401, "用户名或密码错误")
+
+
+def test_a_trusted_network_is_not_shut_out_by_one_persons_typing(make, app, clock):
+    from tests.conftest import Browser
+
+    app.config["LOGIN_TRUSTED_NETWORKS"] = ("10.0.0.0/8",)
+    user = make(factories.user, Role.OPERATOR)
+    browser = Browser(app)
+    browser.client.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    for i in range(15):
+        assert browser.login(f"typo{i}", WRONG).status_code == 401
+    assert browser.login(user.username, factories.PASSWORD).status_code == 302

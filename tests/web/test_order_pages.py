@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.workflow import Action
-from hotline.models import User, WorkOrder
+from hotline.models import SecurityEvent, User, WorkOrder
 from hotline.plugins import db
 from tests import factories
 
@@ -54,6 +54,14 @@ def test_repeat_callers_see_their_history(make, query, login):
     history = browser.get("/intake/history?phone=139-1234-5678").get_json()["orders"]
     assert [o["number"] for o in history] == [first.number]
     assert browser.get("/intake/history?phone=13800000000").get_json()["orders"] == []
+    searches = query(
+        lambda: list(
+            db.session.scalars(
+                select(SecurityEvent.detail).where(SecurityEvent.kind == "phone_search")
+            )
+        )
+    )
+    assert searches == ["139****5678 results=1", "138****0000 results=0"]
 
 
 def test_department_staff_work_their_queue(make, query, login):

@@ -5,6 +5,8 @@ once (with how long to wait) and never reaches the password hash: the attacker g
 guesses and the server spends nothing on them.
 """
 
+import ipaddress
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, text
@@ -22,10 +24,31 @@ _CREATE = text(
 )
 
 
-def buckets(*, ip: str, username: str) -> dict[str, str]:
+def buckets(*, ip: str, username: str, trusted: Iterable[str] = ()) -> dict[str, str]:
     """The buckets one login attempt counts in, by kind (an IPv6 client by its /64, as
-    every rate limit counts it)."""
-    return {"ip": f"ip:{address_key(ip)}", "user": f"user:{username.strip().lower()[:64]}"}
+    every rate limit counts it). The username as typed, case and all: it is looked up so,
+    and an unknown name must be locked exactly as the account it is not. An address in a
+    `trusted` network (the centre's own NAT, say) has no bucket of its own: one person's
+    typing must not shut out every seat behind it; its usernames are still throttled."""
+    keys = {"user": f"user:{username.strip()[:64]}"}
+    if not in_networks(ip, trusted):
+        keys["ip"] = f"ip:{address_key(ip)}"
+    return keys
+
+
+def in_networks(address: str, networks: Iterable[str]) -> bool:
+    """Whether `address` lies in one of `networks` (CIDR strings; bad ones are ignored)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if ip in ipaddress.ip_network(network.strip(), strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def waits(session: Session, *, keys: dict[str, str], now: datetime) -> dict[str, int]:
@@ -36,7 +59,7 @@ def waits(session: Session, *, keys: dict[str, str], now: datetime) -> dict[str,
         LoginThrottle.bucket.in_(keys.values())
     )
     found = {kinds[bucket]: _seconds_until(at, now) for bucket, at in session.execute(query)}
-    return {kind: found.get(kind, 0) for kind in keys}
+    return {kind: found.get(kind, 0) for kind in keys}  # no "ip" for a trusted network
 
 
 def reserve(session: Session, *, keys: dict[str, str], now: datetime) -> int:
@@ -50,7 +73,9 @@ def reserve(session: Session, *, keys: dict[str, str], now: datetime) -> int:
     rows = []
     for key in keys.values():
         # Create the row without a race (two first attempts at once), then lock it.
-        session.execute(_CREATE, {"bucket": key, "at": raw_utc(_dialect(session), now)})
+        created = session.execute(_CREATE, {"bucket": key, "at": raw_utc(_dialect(session), now)})
+        if created.rowcount == 1:
+            _forget_old(session, now)
         rows.append(session.get(LoginThrottle, key, with_for_update=True, populate_existing=True))
     wait = max((_seconds_until(row.next_allowed_at, now) for row in rows), default=0)
     if wait:
@@ -69,6 +94,8 @@ def give_back(session: Session, *, keys: dict[str, str], now: datetime) -> None:
     """A successful login: its reserved failure is taken back (the username's bucket is
     forgotten, the address's counts one less), inside the caller's transaction."""
     clear(session, key=keys["user"])
+    if "ip" not in keys:  # a trusted network has no bucket of its own
+        return
     row = session.get(LoginThrottle, keys["ip"], with_for_update=True, populate_existing=True)
     if row is not None:
         row.failures = max(0, row.failures - 1)
@@ -93,6 +120,17 @@ def lock_unknown(
         row.lock_failures = 0
         row.locked_until = now + timedelta(minutes=lock_minutes)
     session.flush()
+
+
+def _forget_old(session: Session, now: datetime) -> None:
+    """Drop buckets quiet for a day and not locked (when a new one is made: the table stays
+    as small as the last day's guessing)."""
+    session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < now - timedelta(days=1),
+            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
+        )
+    )
 
 
 def _seconds_until(moment: datetime, now: datetime) -> int:

@@ -1,6 +1,7 @@
 """Logging in, with lock-out after repeated failures; accounts, their roles and passwords."""
 
 import json
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -53,6 +54,7 @@ def authenticate(
     max_failures: int,
     lock_minutes: int,
     hash_method: str,
+    trusted_networks: Iterable[str] = (),
 ) -> tuple[User, str]:
     """The user for these credentials and a new session token; failures are counted.
 
@@ -65,10 +67,10 @@ def authenticate(
     and gets the same answers, lock-out included, as a real one.
     """
     username = username.strip()
-    keys = throttle.buckets(ip=ip, username=username)
+    keys = throttle.buckets(ip=ip, username=username, trusted=trusted_networks)
     waits = throttle.waits(session, keys=keys, now=now)
     if any(waits.values()):
-        raise LoginFailed("throttled", max(waits.values()), address_wait=waits["ip"])
+        raise LoginFailed("throttled", max(waits.values()), address_wait=waits.get("ip", 0))
     with write_transaction(session):
         wait = throttle.reserve(session, keys=keys, now=now)  # checked again, locked
     if wait:

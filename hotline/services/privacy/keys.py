@@ -1,6 +1,9 @@
 """Rotating the data key: a new current key, then every sealed value re-sealed in batches."""
 
+import fcntl
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -57,12 +60,24 @@ def sealed_columns() -> list[SealedColumn]:
     return found
 
 
+@contextmanager
+def _editing(path: Path) -> Iterator[crypto.Keyring]:
+    """The key file's ring, read while holding a lock beside it: two edits at once (two
+    rotations) must not each write back what the other has not seen."""
+    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield keyring_from_json(path.read_text(encoding="utf-8"))
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def add_key(path: Path, *, now: datetime) -> crypto.Keyring:
     """Add a new data key to the key file and make it the current one; returns the ring."""
-    ring = keyring_from_json(path.read_text(encoding="utf-8"))
-    key_id = new_key_id(now, ring.keys)
-    rotated = crypto.Keyring(key_id, {**ring.keys, key_id: crypto.new_key()}, ring.index_key)
-    write_private(path, keyring_to_json(rotated))
+    with _editing(path) as ring:
+        key_id = new_key_id(now, ring.keys)
+        rotated = crypto.Keyring(key_id, {**ring.keys, key_id: crypto.new_key()}, ring.index_key)
+        write_private(path, keyring_to_json(rotated))
     return rotated
 
 
@@ -129,11 +144,16 @@ def keys_in_use(session: Session) -> set[str]:
 
 
 def retire_unused(path: Path, session: Session) -> list[str]:
-    """Remove from the key file the keys no stored value uses any more; their ids."""
-    ring = keyring_from_json(path.read_text(encoding="utf-8"))
-    used = keys_in_use(session) | {ring.current}
-    retired = sorted(set(ring.keys) - used)
-    if retired:
-        kept = {key_id: key for key_id, key in ring.keys.items() if key_id in used}
-        write_private(path, keyring_to_json(crypto.Keyring(ring.current, kept, ring.index_key)))
+    """Remove from the key file the keys no stored value uses any more; their ids.
+
+    Only after every process was restarted on the current key: one still sealing with an
+    old key would otherwise write values nobody can open once that key is gone.
+    """
+    with _editing(path) as ring:
+        used = keys_in_use(session) | {ring.current}
+        retired = sorted(set(ring.keys) - used)
+        if retired:
+            kept = {key_id: key for key_id, key in ring.keys.items() if key_id in used}
+            ring = crypto.Keyring(ring.current, kept, ring.index_key)
+            write_private(path, keyring_to_json(ring))
     return retired

@@ -81,6 +81,7 @@ def login():
                     max_failures=policy.max_failures,
                     lock_minutes=policy.lock_minutes,
                     hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+                    trusted_networks=current_app.config["LOGIN_TRUSTED_NETWORKS"],
                 )
         except accounts.LoginFailed as exc:
             if exc.code == "throttled":

@@ -21,7 +21,7 @@ from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
 from hotline.services.kb import usage as kb_usage
-from hotline.services.orders import intake, queries
+from hotline.services.orders import disclosure, intake, queries
 from hotline.services.units import directory
 from hotline.web.helpers import parse_int, requires
 from hotline.web.maps import district_map
@@ -123,6 +123,14 @@ def history():
     if number is None:
         return jsonify(orders=[])
     items = queries.caller_history(db.session, number)
+    disclosure.log_phone_search(
+        db.session,
+        actor=current_user,
+        number=number,
+        results=len(items),
+        ip=request.remote_addr or "",
+        now=utcnow(),
+    )
     return jsonify(
         orders=[
             {
