@@ -98,6 +98,7 @@ def test_draft_from_an_order():
 
 def test_gaps_never_keep_long_numbers():
     assert usage.redact("我是13800138000，身份证 110101 19900101 1234") == "我是***，身份证 ***"
+    assert usage.redact("电话138.1234.5678或138－1234－5678") == "电话***或***"
     assert "138" not in usage.gap_key("13800138000 社保卡补办")
 
 

@@ -3,6 +3,7 @@ the import file's checks and the transition table."""
 
 from datetime import date
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -53,6 +54,15 @@ def test_query_syntax_typed_by_a_caller_is_never_query_syntax():
     assert text.expand("的 了 吗 ？？", {}) == []
 
 
+def test_an_editors_synonym_with_query_syntax_stays_words():
+    synonyms = {"狗": ("o'dog\\",), "it's": ("狗",)}
+    concepts = text.expand("it's 狗丢了", synonyms)
+    for concept in concepts:
+        for alternative in concept.alternatives:
+            assert all(w and "'" not in w and "\\" not in w for w in alternative)
+        text.tsquery(concept)  # builds without a quote to break it
+
+
 def test_snippet_is_cut_around_the_first_word_found():
     body = "前言" * 60 + "如社保卡丢失请先挂失" + "后记" * 60
     piece = text.snippet(body, ["挂失"], width=40)
@@ -83,6 +93,8 @@ def test_split_list_takes_chinese_and_latin_separators():
         '<iframe src="https://evil.example"></iframe>',
         "<svg onload=alert(1)>",
         "<style>body{display:none}</style>",
+        "![x](/\\evil.example/x.png)",
+        "![x](//evil.example/x.png)",
     ],
 )
 def test_markdown_renders_attacks_harmless(source):
@@ -94,6 +106,8 @@ def test_markdown_renders_attacks_harmless(source):
         assert not attribute.startswith("on"), html
         assert not (value or "").strip().lower().startswith(("javascript:", "data:")), html
         assert attribute != "style", html
+        # An image is a path on this site: no other host in any spelling.
+        assert not (attribute == "src" and urlsplit(value or "").netloc), html
 
 
 class _Tags(HTMLParser):

@@ -23,7 +23,7 @@ ATTRIBUTES = {
     "th": {"align"},
     "td": {"align"},
 }
-_LOCAL = re.compile(r"^/(?!/)")  # a path on this site, not //host/…
+_LOCAL = re.compile(r"^/(?![/\\])")  # a path on this site, not //host/… nor /\host/…
 
 
 @lru_cache(maxsize=1)

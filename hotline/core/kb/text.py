@@ -98,15 +98,20 @@ def expand(query: str, synonyms: Mapping[str, Sequence[str]]) -> list[Concept]:
     text = normalise(query)
     query_words = words(text)
     # A synonym term the segmenter splits (社会保障卡) is still found in the query as typed.
-    whole = [t for t in synonyms if len(t) > 1 and t in text and t not in query_words]
+    # (Never one with a character the query languages read: an editor's 他's would break it.)
+    whole = [
+        t
+        for t in synonyms
+        if len(t) > 1 and t in text and t not in query_words and not _UNSAFE.search(t)
+    ]
     for word in [*whole, *query_words]:
         if word in seen:
             continue
         seen.add(word)
         alternatives: list[tuple[str, ...]] = [(word,)]
         for other in synonyms.get(word, ()):
-            parts = tuple(words(other)) or (normalise(other),)
-            if parts not in alternatives:
+            parts = tuple(words(other)) or (_UNSAFE.sub("", normalise(other)),)
+            if parts not in alternatives and all(parts):
                 alternatives.append(parts)
             seen.update(parts if len(parts) == 1 else ())
         concepts.append(Concept(word, tuple(alternatives)))

@@ -12,7 +12,9 @@ from hotline.core.kb import markdown, text
 GAP_QUERY_MAX = 200
 
 
-_LONG_NUMBER = re.compile(r"\d[\d\s-]{4,}\d")
+# Digits (full-width too) with the separators people type between them: 138.1234.5678,
+# 138－1234－5678, (010) 6512 3456.
+_LONG_NUMBER = re.compile(r"\d[\d\s\-.－·/()（）]{4,}\d")
 
 
 def redact(query: str) -> str:
