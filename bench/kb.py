@@ -24,10 +24,10 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import ROOT, prepared_app  # noqa: E402
+from bench._harness import BENCH_PASSWORD, ROOT, add_operator, prepared_app  # noqa: E402
 from bench._http import Client, Server, operator_session  # noqa: E402
 
-PASSWORD = "Load-Test-4321"  # noqa: S105 - a throwaway bench account (passes the policy)
+PASSWORD = BENCH_PASSWORD
 DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "顺义区"]
 TODAY = date(2026, 11, 28)
 
@@ -61,20 +61,11 @@ def load(app, count: int) -> None:
     from hotline.demo import kb as demo_kb
     from hotline.models import KbArticle, KbSearch, KbVersion
     from hotline.plugins import db
-    from hotline.services.accounts import users
     from hotline.services.kb import search, terms
 
     now = utcnow()
+    add_operator(app)
     with app.app_context():
-        users.create_user(
-            db.session,
-            username="bench",
-            display_name="bench",
-            role="operator",
-            password=PASSWORD,
-            hash_method=app.config["PASSWORD_HASH_METHOD"],
-            now=now,
-        )
         demo_kb.seed_kb(db.session, now)
         seeds = db.session.execute(select(KbSearch)).scalars().all()
         seeds = [{c.key: getattr(s, c.key) for c in KbSearch.__table__.columns} for s in seeds]

@@ -107,7 +107,27 @@ def test_lists_mask_every_caller_and_the_api_list_too(app, make, login):
     assert one["caller"]["phone"] == SUSPECT
 
 
-def test_deep_pages_are_capped(make, login):
+def test_deep_pages_are_capped(make, login, query):
+    from hotline.core.orders.search import OrderFilters
+    from hotline.models import User
+    from hotline.services.orders import queries
+
     make(factories.order)
-    supervisor = login(make(factories.user, Role.SUPERVISOR))
+    user = make(factories.user, Role.SUPERVISOR)
+    supervisor = login(user)
     assert supervisor.get("/orders?page=99999999").status_code == 200
+    page = query(
+        lambda: (
+            queries.search(
+                db.session,
+                actor=db.session.get(User, user.id),
+                filters=OrderFilters(),
+                page=99999999,
+                page_size=25,
+                timezone="Asia/Shanghai",
+                ip="",
+                now=factories.NOW,
+            ).page
+        )
+    )
+    assert page == queries.MAX_PAGE

@@ -115,13 +115,12 @@ def issue_user_token(
             raise NotFound()
         holder.api_token_hash = digest(token)
         holder.api_token_expires_at = expires_at
-        security_log.record(
+        security_log.about(
             session,
             SecurityKind.TOKEN_ISSUED,
+            holder,
             now=now,
             actor_id=actor_id,
-            subject_user_id=user_id,
-            username=holder.username,
             ip=ip,
             detail=f"valid until {expires_at:%Y-%m-%d %H:%M} UTC",
         )
@@ -141,13 +140,12 @@ def revoke_user_token(
             return
         holder.api_token_hash = None
         holder.api_token_expires_at = None
-        security_log.record(
+        security_log.about(
             session,
             SecurityKind.TOKEN_REVOKED,
+            holder,
             now=now,
             actor_id=actor_id,
-            subject_user_id=user_id,
-            username=holder.username,
             ip=ip,
         )
 

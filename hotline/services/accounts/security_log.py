@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.security import SecurityKind
@@ -37,28 +37,30 @@ def record(
     )
 
 
+def about(
+    session: Session,
+    kind: SecurityKind,
+    user,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    ip: str = "",
+    detail: str = "",
+) -> None:
+    """Append an event about an account (its id and name), inside the caller's transaction."""
+    record(
+        session,
+        kind,
+        now=now,
+        actor_id=actor_id,
+        subject_user_id=user.id,
+        username=user.username,
+        ip=ip,
+        detail=detail,
+    )
+
+
 def record_alone(session: Session, kind: SecurityKind, **fields) -> None:
     """Append one security event in a transaction of its own (reads that must be logged)."""
     with write_transaction(session):
         record(session, kind, **fields)
-
-
-def recent(
-    session: Session,
-    *,
-    kinds: list[str] | None = None,
-    user_id: int | None = None,
-    before_id: int | None = None,
-    limit: int = 100,
-) -> list[SecurityEvent]:
-    """Security events, newest first, optionally of some kinds or about one account."""
-    query = select(SecurityEvent).order_by(SecurityEvent.id.desc()).limit(limit)
-    if kinds:
-        query = query.where(SecurityEvent.kind.in_(kinds))
-    if user_id is not None:
-        query = query.where(
-            (SecurityEvent.actor_id == user_id) | (SecurityEvent.subject_user_id == user_id)
-        )
-    if before_id is not None:
-        query = query.where(SecurityEvent.id < before_id)
-    return list(session.scalars(query))

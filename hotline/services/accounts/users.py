@@ -359,13 +359,12 @@ def set_role(
         if role_enum is Role.DEPARTMENT and user.department_id is None:
             raise ValidationFailed({"role": "required_for_department_staff"})
         if user.role != role_enum.value:
-            security_log.record(
+            security_log.about(
                 session,
                 SecurityKind.ROLE_CHANGED,
+                user,
                 now=now,
                 actor_id=actor_id,
-                subject_user_id=user_id,
-                username=user.username,
                 ip=ip,
                 detail=f"{user.role} → {role_enum.value}",
             )
@@ -447,13 +446,12 @@ def change_own_password(
     with write_transaction(session):
         user = _locked(session, user_id)
         _set_password(session, user, password_hash, now=now, must_change=False)
-        security_log.record(
+        security_log.about(
             session,
             SecurityKind.PASSWORD_CHANGED,
+            user,
             now=now,
             actor_id=user_id,
-            subject_user_id=user_id,
-            username=user.username,
             ip=ip,
             detail="changed by its holder",
         )
@@ -483,12 +481,11 @@ def reset_password_at_console(
     with write_transaction(session):
         user = _locked(session, user.id)
         _set_password(session, user, password_hash, now=now, must_change=True)
-        security_log.record(
+        security_log.about(
             session,
             SecurityKind.PASSWORD_CHANGED,
+            user,
             now=now,
-            subject_user_id=user.id,
-            username=user.username,
             detail="reset at the console",
         )
     return user
