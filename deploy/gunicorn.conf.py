@@ -1,0 +1,44 @@
+"""gunicorn settings for the hotline app; every value comes from /etc/hotline/hotline.env.
+
+`gunicorn -c deploy/gunicorn.conf.py wsgi:app`. A graceful reload (`systemctl reload
+hotline-web`, SIGHUP) starts new workers and lets the old ones finish their requests.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+bind = [a.strip() for a in os.environ.get("HOTLINE_BIND", "127.0.0.1:8000").split(",") if a]
+workers = int(os.environ.get("HOTLINE_WORKERS", "4"))
+# Threads per worker: requests mostly wait on PostgreSQL, so a few threads keep a worker busy.
+threads = int(os.environ.get("HOTLINE_THREADS", "4"))
+worker_class = "gthread"
+# A request longer than this is killed; reports and exports run in the scheduler, not here.
+timeout = int(os.environ.get("HOTLINE_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("HOTLINE_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Bounded requests: a worker is recycled now and then so that a slow leak cannot grow.
+max_requests = int(os.environ.get("HOTLINE_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+# The app logs its own JSON lines (hotline/web/observability.py): no access log here, which
+# would print query strings (a phone search carries the number).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("HOTLINE_LOG_LEVEL", "info")
+proc_name = "hotline-web"
+
+
+def on_starting(server):
+    """Empty the Prometheus multi-process folder: figures of dead processes must not count."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker that ended no longer counts in the live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
