@@ -3,10 +3,11 @@ session: they serve the map page, not API clients)."""
 
 import json
 
-from flask import Response, render_template
+from flask import Response, jsonify, render_template, request
 from flask_login import current_user
 
 from hotline.core.accounts.permissions import Permission, allows
+from hotline.labels import error_text
 from hotline.plugins import db
 from hotline.services.ems import live_map
 from hotline.web.ems import bp
@@ -16,10 +17,14 @@ from hotline.web.maps import district_map
 MAX_TEXT_ON_MAP = 200
 
 
-def geojson_response(features: list[dict]) -> Response:
-    """A FeatureCollection in which no text can be read as HTML: <, > and & are escaped as
-    JSON unicode escapes, which JSON.parse turns back into the original characters."""
-    collection = {"type": "FeatureCollection", "features": features}
+MAX_VERSION_DIGITS = 18  # a change_seq fits PostgreSQL's bigint with room to spare
+
+
+def geojson_response(features: list[dict], **members: object) -> Response:
+    """A FeatureCollection (with any foreign `members`, e.g. version) in which no text can
+    be read as HTML: <, > and & are escaped as JSON unicode escapes, which JSON.parse turns
+    back into the original characters."""
+    collection = {"type": "FeatureCollection", **members, "features": features}
     body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
     body = body.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return Response(body, mimetype="application/geo+json")
@@ -36,12 +41,23 @@ def _point(lon: float, lat: float, properties: dict) -> dict:
 @bp.route("/api/v1/map/vehicles.geojson")
 @requires(Permission.LIVE_MAP)
 def vehicles_feed():
-    """Every vehicle with its status."""
+    """Every vehicle with its status, or with ?since=<version> only those changed since the
+    version an earlier answer gave; every answer carries the version to ask with next and
+    whether it is the full fleet (a `since` this database never gave gets the full fleet)."""
+    since = request.args.get("since")
+    if since is not None and not (
+        since.isascii() and since.isdigit() and len(since) <= MAX_VERSION_DIGITS
+    ):
+        message = error_text("invalid")
+        return jsonify(error="since", description=message, errors={"since": message}), 400
+    changes = live_map.vehicle_changes(db.session, None if since is None else int(since))
     return geojson_response(
         [
             _point(r.lon, r.lat, {"id": r.id, "name": r.call_sign, "status": r.status})
-            for r in live_map.vehicles(db.session)
-        ]
+            for r in changes.rows
+        ],
+        version=changes.version,
+        full=changes.full,
     )
 
 
