@@ -32,8 +32,9 @@
   }
 
   // Markers are kept by feature id and moved or restyled in place: re-creating 10,000 of
-  // them every refresh made the map stutter.
-  function draw(layer, data, style, popup) {
+  // them every refresh made the map stutter. A full feed (`partial` false) also drops the
+  // markers it no longer holds; a change-only feed touches only the features it carries.
+  function draw(layer, data, style, popup, partial) {
     var known = layer.byId || (layer.byId = {});
     var seen = {};
     data.features.forEach(function (f, index) {
@@ -41,6 +42,10 @@
       var key = f.properties.id !== undefined ? f.properties.id : f.properties.name || index;
       seen[key] = true;
       var marker = known[key];
+      if (f.properties.removed) {
+        if (marker) { layer.removeLayer(marker); delete known[key]; }
+        return;
+      }
       if (marker) {
         marker.setLatLng([c[1], c[0]]);
         marker.setStyle(style(f.properties));
@@ -53,6 +58,7 @@
       known[key] = marker;
       layer.addLayer(marker);
     });
+    if (partial) { return; }
     Object.keys(known).forEach(function (key) {
       if (!seen[key]) { layer.removeLayer(known[key]); delete known[key]; }
     });
@@ -89,18 +95,45 @@
 
   function simplePopup(p) { return el("div", p.name + (p.state ? " · " + p.state : "")); }
 
-  function load(url, layer, style, popup) {
+  function getJSON(url) {
     return fetch(url, { credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (data) { draw(layer, data, style, popup); return data.features.length; });
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+  }
+
+  function load(url, layer, style, popup) {
+    return getJSON(url).then(function (data) { draw(layer, data, style, popup); return data.features.length; });
+  }
+
+  function vehicleStyle(p) {
+    return { radius: 5, weight: 1, color: "#fff", fillColor: colours[p.status] || "#000", fillOpacity: 0.9 };
+  }
+
+  // Vehicles: the full feed once, then only the vehicles changed since the version the last
+  // answer gave (about 1% of 10,000 move in 5 s: a few kB instead of 1.4 MB). The server
+  // answers `full: true` when it cannot give changes (e.g. its database was restored), and
+  // a full reload every 10 minutes heals anything else that could drift.
+  var FULL_EVERY_MS = 10 * 60 * 1000;
+  var fleet = { version: null, fullAt: 0, busy: null };
+  function loadVehicles() {
+    if (fleet.busy) { return fleet.busy; }  // answers applied out of order would go back
+    var full = fleet.version === null || Date.now() - fleet.fullAt > FULL_EVERY_MS;
+    var url = "/api/v1/map/vehicles.geojson" + (full ? "" : "?since=" + encodeURIComponent(fleet.version));
+    fleet.busy = getJSON(url).then(function (data) {
+      draw(layers.vehicles, data, vehicleStyle, vehiclePopup, !data.full);
+      if (data.full) { fleet.fullAt = Date.now(); }
+      fleet.version = data.version;
+      return Object.keys(layers.vehicles.byId).length;
+    }, function (error) {
+      if (error.message === "400") { fleet.version = null; }  // not a version it knows
+      throw error;
+    }).finally(function () { fleet.busy = null; });
+    return fleet.busy;
   }
 
   var status = document.getElementById("map-status");
   function refresh() {
     Promise.all([
-      load("/api/v1/map/vehicles.geojson", layers.vehicles, function (p) {
-        return { radius: 5, weight: 1, color: "#fff", fillColor: colours[p.status] || "#000", fillOpacity: 0.9 };
-      }, vehiclePopup),
+      loadVehicles(),
       load("/api/v1/map/incidents.geojson", layers.incidents, function (p) {
         return { radius: 9 - p.triage, weight: 2, color: "#742a2a", fillColor: "#f56565", fillOpacity: 0.9 };
       }, incidentPopup)
