@@ -12,7 +12,7 @@ MO := hotline/translations/zh/LC_MESSAGES/messages.mo
 # poppler for checking PDFs, Chromium for the browser tests.
 APT_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei poppler-utils chromium
 
-.PHONY: run test setup apt migrate seed lint format bench clean
+.PHONY: run test setup apt migrate seed lint format bench clean bundle
 
 setup: $(STAMP) $(MO) apt
 
@@ -70,6 +70,11 @@ bench: setup
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/crash.py
 	$(BIN)/python bench/login_stall.py
+
+# The offline installer, dist/hotline-<version>-offline.tar.gz (docs/DEPLOY.md); needs network
+# (PyPI, Debian) here, none where it is installed. BUNDLE_OPTIONS=--with-telephony adds SIP.
+bundle:
+	bash deploy/bundle.sh $(BUNDLE_OPTIONS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
