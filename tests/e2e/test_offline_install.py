@@ -1,0 +1,101 @@
+"""The air-gapped install: `make bundle`'s archive installs and serves with no network at all.
+
+The bundle is built here (network: PyPI and Debian; dist/cache/ makes a rebuild quick), then
+tests/e2e/offline_install.py runs inside `unshare -n`, a network namespace with only `lo`:
+it unpacks the archive, simulates the Debian install against the archive's repository alone
+on a base system, starts a throwaway PostgreSQL there, runs install.sh, starts gunicorn and
+nginx as installed and fetches pages through nginx.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.e2e
+
+
+def build_bundle() -> Path:
+    """`deploy/bundle.sh` from HEAD; the archive's path."""
+    done = subprocess.run(
+        ["bash", str(ROOT / "deploy/bundle.sh")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    archive = Path(done.stdout.strip().splitlines()[-3])
+    assert archive.name.endswith("-offline.tar.gz") and archive.exists(), done.stdout[-2000:]
+    assert "sha256: " in done.stdout
+    return archive
+
+
+def test_bundle_installs_and_serves_without_network(tmp_path):
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nginx"):
+        pytest.skip("needs root, unshare and nginx (CI runs as root with them)")
+    archive = build_bundle()
+
+    work = tmp_path / "namespace"
+    work.mkdir()
+    inside = subprocess.run(
+        [
+            "unshare",
+            "-n",
+            sys.executable,
+            "-m",
+            "tests.e2e.offline_install",
+            str(archive),
+            str(work),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    logs = "".join(
+        f"\n--- {name}\n{path.read_text(errors='replace')[-3000:]}"
+        for name in ("gunicorn.log", "nginx/error.log")
+        if (path := work / name).exists()
+    )
+    assert inside.returncode == 0, inside.stdout[-6000:] + inside.stderr[-6000:] + logs
+    found = json.loads(inside.stdout.strip().splitlines()[-1])
+
+    # No network: only the loopback interface, no route; a registry is unreachable.
+    assert found["links"] == ["lo"]
+
+    # The local repository alone satisfies the product's packages on a bare base system.
+    apt = found["apt"]
+    assert not apt["unmet"]
+    assert {"postgresql", "postgresql-15-postgis-3", "nginx", "fonts-wqy-zenhei"} <= set(
+        apt["packages"]
+    )
+    assert apt["base_packages"] > 30 and apt["installs"] > 50
+    assert apt["installs"] <= apt["debs"]
+
+    # pip took every wheel from the bundle, checked against the lock's hashes.
+    output = found["install_output"]
+    assert "Looking in links:" in output and "/wheels" in output
+    assert "Downloading" not in output and "pypi.org" not in output
+    processed = [line for line in output.splitlines() if line.startswith("Processing ")]
+    assert processed and all("/wheels/" in line for line in processed), processed[:5]
+    assert found["current"].startswith("releases/0.")
+
+    # The first administrator, and no demo data.
+    assert found["users"] == ["firstadmin:system_admin"]
+
+    pages = found["pages"]
+    assert pages["/login"]["status"] == 200 and pages["/login"]["has_password_field"]
+    assert pages["/static/vendor/leaflet/leaflet.css"]["status"] == 200
+    assert pages["http:/login"]["status"] == 308
+    assert pages["http:/login"]["location"].startswith("https://")
+    if found["readyz_in_source"]:
+        assert pages["/readyz"]["status"] == 200, pages
