@@ -20,11 +20,23 @@ keepalive = 5
 # Bounded requests: a worker is recycled now and then so that a slow leak cannot grow.
 max_requests = int(os.environ.get("HOTLINE_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
-# The app logs its own JSON lines (hotline/web/observability.py): no access log here, which
-# would print query strings (a phone search carries the number).
+# The app logs its own JSON lines with the request id (hotline/web/observability.py): no
+# gunicorn access log, which would print query strings (a phone search carries the number).
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("HOTLINE_LOG_LEVEL", "info")
+_json = {"formatter": "json", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "hotline.logs.JsonFormatter"}},
+    "handlers": {"stderr": _json},
+    "root": {"level": loglevel.upper(), "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "handlers": ["stderr"], "propagate": False},
+    },
+}
 proc_name = "hotline-web"
 
 

@@ -1,9 +1,11 @@
 """Flask commands: `flask --app wsgi hotline ...`."""
 
-import contextlib
 import getpass
 import json
+import logging
 import os
+import signal
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -334,12 +336,19 @@ def compact() -> None:
 
 @group.command("scheduler")
 def scheduler() -> None:
-    """Run the scheduler in the foreground (exactly one such process in production)."""
-    from hotline.jobs import create_scheduler
+    """Run the scheduler in the foreground: one per host, exactly one of them leads."""
+    from hotline import logs
+    from hotline.jobs import lead_when_possible
 
-    click.echo("Scheduler running; Ctrl-C stops it.")
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        create_scheduler(current_app._get_current_object(), blocking=True).start()
+    if os.environ.get("HOTLINE_LOG_FORMAT", "").lower() == "json":
+        logs.configure(os.environ.get("HOTLINE_LOG_LEVEL", "INFO").upper())
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("Scheduler running; it leads when no other process does. Ctrl-C stops it.")
+    lead_when_possible(current_app._get_current_object(), stop)
 
 
 class PathOnlyLog(WSGIRequestHandler):
@@ -355,17 +364,17 @@ class PathOnlyLog(WSGIRequestHandler):
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
     """Development server in one process, with the scheduler inside it (never twice)."""
-    from hotline.jobs import create_scheduler
+    from hotline.jobs import lead_when_possible
 
     app = current_app._get_current_object()
-    background = create_scheduler(app, blocking=False)
-    background.start()
+    stop = threading.Event()
+    threading.Thread(target=lead_when_possible, args=(app, stop), daemon=True).start()
     click.echo(f"Serving on http://{host}:{port} with the scheduler in this process.")
     try:
         # werkzeug directly: Flask ignores app.run() inside a `flask` command.
         run_simple(host, port, app, use_reloader=False, threaded=True, request_handler=PathOnlyLog)
     finally:
-        background.shutdown(wait=False)
+        stop.set()
 
 
 def init_app(app: Flask) -> None:

@@ -62,6 +62,16 @@ class Config:
     LANGUAGES = ("zh", "en")
     PAGE_SIZE = 25
     SWEEP_INTERVAL_SECONDS = 60
+    # Scheduler leadership (services/scheduling/leadership.py): a waiting process tries to
+    # lead this often; the leader checks its lock and writes its heartbeat this often;
+    # readiness fails when the heartbeat is older than SCHEDULER_STALE_SECONDS.
+    SCHEDULER_RETRY_SECONDS = 5
+    SCHEDULER_BEAT_SECONDS = 10
+    SCHEDULER_STALE_SECONDS = 90
+    # /readyz fails when no scheduler has written its heartbeat lately (off: no check).
+    READY_REQUIRES_SCHEDULER = True
+    # Who may read /metrics: scrapers connecting from these networks, not through the proxy.
+    METRICS_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     # Orders answered and closed at intake get a survey too when this is on.
     SURVEY_AFTER_INTAKE_CLOSE = False
     # The 120 arrival estimate: great-circle distance x detour factor at an average speed.
@@ -90,6 +100,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a hash method name
+    READY_REQUIRES_SCHEDULER = False  # tests run no scheduler unless they start one
 
 
 # Environment variable -> (config key, parser); read when the app is created, not imported.
@@ -111,6 +122,14 @@ ENVIRONMENT = {
     "OPEN311_READ_RATE_PER_IP": ("OPEN311_READ_RATE_PER_IP", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
+    "SCHEDULER_RETRY_SECONDS": ("SCHEDULER_RETRY_SECONDS", int),
+    "SCHEDULER_BEAT_SECONDS": ("SCHEDULER_BEAT_SECONDS", int),
+    "SCHEDULER_STALE_SECONDS": ("SCHEDULER_STALE_SECONDS", int),
+    "READY_REQUIRES_SCHEDULER": ("READY_REQUIRES_SCHEDULER", lambda v: v.strip().lower() in TRUE),
+    "METRICS_NETWORKS": (
+        "METRICS_NETWORKS",
+        lambda v: tuple(n.strip() for n in v.split(",") if n.strip()),
+    ),
     "HOTLINE_DATA_KEYS": ("DATA_KEYS", str),
     "HOTLINE_DATA_KEY_FILE": ("DATA_KEY_FILE", Path),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),

@@ -1,11 +1,13 @@
 """The scheduler's jobs; each is a thin wrapper around a service, safe to run twice.
 
-APScheduler runs in exactly one process: `flask --app wsgi hotline scheduler` in production
-(beside gunicorn, which never starts it) or `flask --app wsgi hotline serve` in development,
-which is a single process without the reloader.
+`flask --app wsgi hotline scheduler` runs on every host (gunicorn never starts it); exactly
+one of them leads and runs the jobs (services/scheduling/leadership.py), the others wait to
+take over. `flask --app wsgi hotline serve` (development) runs it inside the server process.
 """
 
+import functools
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +25,8 @@ from hotline.services.ems import bookings
 from hotline.services.maintenance import backup, retention
 from hotline.services.notifications import outbox as notifications
 from hotline.services.reports import files
+from hotline.services.scheduling import leadership as leadership_rules
+from hotline.services.scheduling import runs
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +114,46 @@ JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
 )
 
 
-def create_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
-    """A scheduler with every job; not started."""
+def interval_seconds(app: Flask) -> dict[str, int]:
+    """Each interval job's period in seconds (how late it is can be told from its last run)."""
+    return {
+        job.__name__: (app.config[a["seconds"]] if isinstance(a["seconds"], str) else a["seconds"])
+        for job, trigger, a in JOBS
+        if trigger == "interval"
+    }
+
+
+def _tracked(job: Callable[[Flask], None], holder: str) -> Callable[[Flask], None]:
+    """`job` with its start and end counted in scheduler_jobs (a failed count is no reason
+    to skip the job: the job matters more than its statistics)."""
+
+    def record(app: Flask, step: Callable) -> None:
+        with app.app_context():
+            try:
+                step(db.session)
+            except Exception:
+                log.exception("scheduler: could not record a run of %s", job.__name__)
+            finally:
+                db.session.remove()
+
+    @functools.wraps(job)
+    def run(app: Flask) -> None:
+        name = job.__name__
+        record(app, lambda s: runs.started(s, name, holder, utcnow()))
+        error: BaseException | None = None
+        try:
+            job(app)
+        except Exception as failure:
+            error = failure
+            log.exception("scheduler: job %s failed", name)
+        record(app, lambda s: runs.finished(s, name, utcnow(), error))
+
+    return run
+
+
+def create_scheduler(app: Flask, blocking: bool, holder: str | None = None) -> BaseScheduler:
+    """A scheduler with every job, each run counted under `holder`; not started."""
+    holder = holder or leadership_rules.holder_name()
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(
         timezone=app.config["TIMEZONE"],
@@ -124,6 +166,53 @@ def create_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         if trigger == "interval":
             settings["next_run_time"] = datetime.now(UTC)
         scheduler.add_job(
-            job, trigger, args=[app], id=job.__name__, replace_existing=True, **settings
+            _tracked(job, holder),
+            trigger,
+            args=[app],
+            id=job.__name__,
+            replace_existing=True,
+            **settings,
         )
     return scheduler
+
+
+def _beat(app: Flask, holder: str) -> None:
+    with app.app_context():
+        try:
+            runs.beat(db.session, holder, utcnow())
+        except Exception as error:
+            log.warning("scheduler: heartbeat not written (%s)", type(error).__name__)
+        finally:
+            db.session.remove()
+
+
+def lead_when_possible(app: Flask, stop: threading.Event) -> None:
+    """Wait for the leadership, run the jobs while it lasts, wait again; until `stop`."""
+    leadership = leadership_rules.for_database(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path
+    )
+    holder = leadership_rules.holder_name()
+    retry, heartbeat = app.config["SCHEDULER_RETRY_SECONDS"], app.config["SCHEDULER_BEAT_SECONDS"]
+    announced_waiting = False
+    while not stop.is_set():
+        if not leadership.try_acquire():
+            if not announced_waiting:
+                log.info("scheduler %s: another process leads; waiting to take over", holder)
+                announced_waiting = True
+            stop.wait(retry)
+            continue
+        announced_waiting = False
+        log.info("scheduler %s: leading", holder)
+        scheduler = create_scheduler(app, blocking=False, holder=holder)
+        try:
+            _beat(app, holder)
+            scheduler.start()
+            while not stop.wait(heartbeat):
+                if not leadership.still_held():
+                    log.error("scheduler %s: leadership lost; jobs stopped", holder)
+                    break
+                _beat(app, holder)
+        finally:
+            scheduler.shutdown(wait=False)
+            leadership.release()
+    log.info("scheduler %s: stopped", holder)

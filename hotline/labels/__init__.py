@@ -23,6 +23,7 @@ from hotline.labels.ems import (
 )
 from hotline.labels.errors import ERROR_LABELS
 from hotline.labels.kb import ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, KB_EVENT_LABELS
+from hotline.labels.operations import HEALTH_CHECK_LABELS
 from hotline.labels.orders import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -43,6 +44,7 @@ from hotline.labels.surveys import (
 __all__ = [
     "ARTICLE_ACTION_LABELS",
     "ARTICLE_STATE_LABELS",
+    "HEALTH_CHECK_LABELS",
     "KB_EVENT_LABELS",
     "ACTION_LABELS",
     "BOOKING_STATE_LABELS",

@@ -30,6 +30,7 @@ from hotline.models.limits import TimeLimitRule
 from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.reminders import Reminder
+from hotline.models.scheduling import ErrorRecord, SchedulerJob, SchedulerLeader
 from hotline.models.security import LoginSession, LoginThrottle, SecurityEvent
 from hotline.models.settings import AppSetting
 from hotline.models.surveys import Survey
@@ -60,6 +61,9 @@ __all__ = [
     "IdempotencyRecord",
     "RateCounter",
     "Reminder",
+    "SchedulerJob",
+    "SchedulerLeader",
+    "ErrorRecord",
     "LoginSession",
     "LoginThrottle",
     "SecurityEvent",

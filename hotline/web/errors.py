@@ -15,6 +15,7 @@ from hotline.services.errors import (
     ServiceError,
     ValidationFailed,
 )
+from hotline.web import observability
 from hotline.web.helpers import local_path
 
 # A service's refusal as an HTTP status; anything else a service refuses is bad input.
@@ -106,6 +107,7 @@ def init_app(app: Flask) -> None:
     def _unexpected(error):
         app.logger.exception("unhandled error")
         db.session.rollback()
+        observability.record_failure(error)
         if request.path.startswith("/open311/"):
             return _open311(500, "internal error; nothing was saved")
         if _wants_json():

@@ -113,6 +113,7 @@ def init_app(app: Flask) -> None:
         period_labels=labels.PERIOD_LABELS,
         capability_labels=labels.CAPABILITY_LABELS,
         vehicle_status_labels=labels.VEHICLE_STATUS_LABELS,
+        health_check_labels=labels.HEALTH_CHECK_LABELS,
         stamp_labels=labels.STAMP_LABELS,
         incident_state_labels=labels.INCIDENT_STATE_LABELS,
         withdraw_labels=labels.WITHDRAW_LABELS,

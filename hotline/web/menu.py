@@ -46,6 +46,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("admin.time_limits", _l("Time limits")),
     MenuEntry("admin.calendar", _l("Working-day calendar")),
     MenuEntry("ems.resources", _l("120 resources")),
+    MenuEntry("admin.health", _l("System health")),
     # The security administrator's.
     MenuEntry("admin.roles", _l("Roles")),
     MenuEntry("admin.security_policy", _l("Password policy")),

@@ -49,6 +49,10 @@ PUBLIC = {
     "rate-limited per address",
     "public.kb_article": "one public, valid article (no internal fields), rate-limited",
     "api.openapi": "the OpenAPI description of /api/v1: no data",
+    "observability.healthz": "the load balancer's liveness check: 'ok', nothing else",
+    "observability.readyz": "the load balancer's readiness check: which checks passed, no data",
+    "observability.metrics": "Prometheus: answered only to a scraper connecting straight "
+    "from METRICS_NETWORKS, never through the proxy (404 otherwise)",
     "open311.discovery": "Open311 GeoReport v2 is a public standard: discovery",
     "open311.services": "Open311: the categories as services",
     "open311.service_definition": "Open311: a service's questions",

@@ -45,6 +45,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"  # create accounts; name, department, active, reset password
     MANAGE_ORGANISATION = "manage_organisation"  # departments, categories, rules, 120 resources
     MANAGE_CONFIGURATION = "manage_configuration"  # time limits, the working-day calendar
+    READ_SYSTEM_HEALTH = "read_system_health"  # hosts, database, scheduler, last errors
     # The security administrator's (安全管理员):
     MANAGE_ROLES = "manage_roles"  # give and change accounts' roles
     MANAGE_SECURITY_POLICY = "manage_security_policy"  # password and lock-out policy
@@ -96,6 +97,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.MANAGE_USERS: {R.SYSTEM_ADMIN},
         P.MANAGE_ORGANISATION: {R.SYSTEM_ADMIN},
         P.MANAGE_CONFIGURATION: {R.SYSTEM_ADMIN},
+        P.READ_SYSTEM_HEALTH: {R.SYSTEM_ADMIN},
         P.MANAGE_ROLES: {R.SECURITY_ADMIN},
         P.MANAGE_SECURITY_POLICY: {R.SECURITY_ADMIN},
         P.MANAGE_KEYS_AND_TOKENS: {R.SECURITY_ADMIN},

@@ -13,6 +13,7 @@ from hotline.services import ratelimit
 from hotline.services.accounts import credentials
 from hotline.services.api import open311, open311_intake
 from hotline.services.errors import NotFound
+from hotline.web import observability
 from hotline.web.proxy import client_key
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -231,6 +232,8 @@ def requests_create(fmt: str):
     created = open311_intake.create(
         db.session, client=client, form=form, idempotency_key=key, now=now, timezone=timezone
     )
+    if not created.replayed:
+        observability.count_intake("open311")
     document = [
         {
             "service_request_id": created.service_request_id,

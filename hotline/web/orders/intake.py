@@ -23,6 +23,7 @@ from hotline.services.errors import ValidationFailed
 from hotline.services.kb import usage as kb_usage
 from hotline.services.orders import disclosure, intake, queries
 from hotline.services.units import directory
+from hotline.web import observability
 from hotline.web.helpers import parse_int, requires
 from hotline.web.maps import district_map
 
@@ -78,6 +79,7 @@ def submit():
     except (IntakeValidationError, ValidationFailed) as exc:
         # Not left to the app's handler: the form comes back with what the operator typed.
         return _render_form(data, exc.errors, 422)
+    observability.count_intake(call.channel.value)
     flash(_("Work order %(number)s created.", number=result.number), "success")
     return redirect(url_for("orders.detail", number=result.number))
 

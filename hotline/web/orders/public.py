@@ -13,6 +13,7 @@ from hotline.plugins import db
 from hotline.services import ratelimit
 from hotline.services.orders import public
 from hotline.services.units import directory
+from hotline.web import observability
 from hotline.web.orders.forms import MailboxForm, StatusLookupForm
 from hotline.web.proxy import client_key
 
@@ -88,6 +89,7 @@ def mailbox_submit():
     except IntakeValidationError as exc:
         # Shown again with what the citizen wrote: not left to the app's handler.
         return _mailbox_form(letter, {k: error_text(v) for k, v in exc.errors.items()}, 422)
+    observability.count_intake("mailbox")
     return render_template("orders/public_mailbox_done.html", number=number)
 
 

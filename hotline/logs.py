@@ -1,0 +1,45 @@
+"""One JSON object per log line, with the request id: for the centre's log collector.
+
+No personal data: messages are written without callers' data, statement parameters are
+hidden (SQLALCHEMY_ENGINE_OPTIONS), and the request line carries the path, never the query.
+"""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from flask import g, has_request_context
+
+
+class JsonFormatter(logging.Formatter):
+    """time, level, logger, message, request id and, for an exception, its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None)
+        if request_id is None and has_request_context():
+            request_id = g.get("request_id")
+        if request_id:
+            line["request_id"] = request_id
+        for key in ("method", "path", "endpoint", "status", "duration_ms"):
+            if hasattr(record, key):
+                line[key] = getattr(record, key)
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure(level: str = "INFO") -> None:
+    """JSON lines on standard error for every logger (the scheduler process; gunicorn's
+    workers get the same from deploy/gunicorn.conf.py)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

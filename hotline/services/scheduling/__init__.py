@@ -1,0 +1,1 @@
+"""The scheduler process: which host leads, and what each job run did."""

@@ -1,0 +1,176 @@
+"""Exactly one scheduler leads: a PostgreSQL advisory lock, or a file lock on SQLite.
+
+PostgreSQL: the leader holds a session-level advisory lock on its own connection for as long
+as it lives. A killed leader's connection closes and the server frees the lock at once; a
+leader cut off from the network is dropped by the server's TCP keepalives (set for this
+session below) within about 30 s, so a waiting host takes over within a minute. The leader
+checks its connection every few seconds and stops leading when the check fails, so an old
+leader runs jobs for at most a few seconds beside the new one; every job is idempotent
+(compare-and-set on the rows it moves), so such an overlap changes nothing twice.
+
+SQLite is one host: an exclusive `flock` on the instance folder keeps a second scheduler
+process from running beside the first.
+"""
+
+import contextlib
+import fcntl
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
+
+# The advisory lock's key: any constant the application uses for nothing else ("hotline").
+LOCK_KEY = 0x686F746C696E65
+# Seconds: the server drops a silent leader's session after idle + interval x count.
+KEEPALIVE = {"idle": 10, "interval": 5, "count": 3}
+# Milliseconds: a write the network swallowed fails after this (Linux TCP_USER_TIMEOUT).
+USER_TIMEOUT_MS = 25_000
+
+
+def holder_name() -> str:
+    """This process, as the leader row names it: host:pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Leadership(Protocol):
+    """Who may run the jobs; one implementation per database."""
+
+    def try_acquire(self) -> bool:
+        """Lead if nobody does; True when this process now leads."""
+
+    def still_held(self) -> bool:
+        """Whether this process still leads (a check of the lock's connection)."""
+
+    def release(self) -> None:
+        """Stop leading (a waiting process takes over)."""
+
+
+class AdvisoryLock:
+    """Leadership by a session-level PostgreSQL advisory lock on a connection of its own."""
+
+    def __init__(self, url: str, check_timeout_s: int = 5) -> None:
+        self._engine: Engine = create_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={
+                "connect_timeout": 10,
+                "keepalives": 1,
+                "keepalives_idle": KEEPALIVE["idle"],
+                "keepalives_interval": KEEPALIVE["interval"],
+                "keepalives_count": KEEPALIVE["count"],
+                "tcp_user_timeout": USER_TIMEOUT_MS,
+                "application_name": "hotline-scheduler",
+            },
+        )
+        self._check_timeout_ms = check_timeout_s * 1000
+        self._connection: Connection | None = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; keep the connection that holds it."""
+        if self._connection is not None:
+            return self.still_held()
+        try:
+            connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            # The server's side of the keepalive: it frees the lock of a leader it lost.
+            connection.execute(
+                text(
+                    "SELECT set_config('tcp_keepalives_idle', :idle, false), "
+                    "set_config('tcp_keepalives_interval', :interval, false), "
+                    "set_config('tcp_keepalives_count', :count, false), "
+                    "set_config('tcp_user_timeout', :user_timeout, false), "
+                    "set_config('statement_timeout', :statement_timeout, false)"
+                ),
+                {
+                    **{k: str(v) for k, v in KEEPALIVE.items()},
+                    "user_timeout": str(USER_TIMEOUT_MS),
+                    "statement_timeout": str(self._check_timeout_ms),
+                },
+            )
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}
+            ).scalar()
+        except Exception as error:  # noqa: BLE001 - the database is away: try again later
+            log.warning("scheduler: cannot reach the database to lead (%s)", type(error).__name__)
+            return False
+        if not taken:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def still_held(self) -> bool:
+        """The lock lives as long as this session: one query on it shows the session lives."""
+        if self._connection is None:
+            return False
+        try:
+            held = self._connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND pid = pg_backend_pid() AND granted "
+                    "AND ((classid::bigint << 32) | objid::bigint) = :key"
+                ),
+                {"key": LOCK_KEY},
+            ).scalar()
+        except Exception as error:  # noqa: BLE001 - a lost connection means a lost lock
+            log.error("scheduler: lost the leader's connection (%s)", type(error).__name__)
+            self._drop()
+            return False
+        if not held:
+            self._drop()
+        return bool(held)
+
+    def release(self) -> None:
+        """Close the connection: the server frees the lock."""
+        self._drop()
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            # Closing a connection the network already lost may fail; it is gone either way.
+            with contextlib.suppress(Exception):
+                connection.close()
+
+
+class FileLock:
+    """Leadership on one host (SQLite): an exclusive flock on a file in the instance folder."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        """Lock the file without waiting."""
+        if self._fd is not None:
+            return True
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def still_held(self) -> bool:
+        """A flock lasts as long as its descriptor."""
+        return self._fd is not None
+
+    def release(self) -> None:
+        """Unlock (closing the descriptor frees the flock)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+
+def for_database(url: str, instance_path: str) -> Leadership:
+    """The advisory lock on PostgreSQL, a file lock beside the SQLite database."""
+    if url.startswith("postgresql"):
+        return AdvisoryLock(url)
+    return FileLock(Path(instance_path) / "scheduler.lock")
