@@ -1,0 +1,207 @@
+"""Several hosts run the scheduler; exactly one leads (PostgreSQL advisory lock), another
+takes over when the leader dies, and every escalation level is still applied exactly once.
+
+The failover test runs two real `flask hotline scheduler` processes against PostgreSQL,
+with deadlines spread over ten minutes: nine already past when the schedulers start (the
+new leader must catch up) and one still to come (crossed during the run, some of them while
+nobody leads)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text, update
+
+from hotline.core.deadlines.escalation import Level
+from hotline.database import utcnow
+from hotline.models import AuditEvent, SchedulerJob, SchedulerLeader, WorkOrder
+from hotline.plugins import db
+from hotline.services.scheduling.leadership import AdvisoryLock, FileLock
+from tests import factories
+from tests.conftest import make_app, postgres_url_or_skip, reset_postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+FLASK = Path(sys.executable).parent / "flask"
+ORDERS_PER_LEVEL = 15
+WINDOW = timedelta(minutes=10)  # the deadlines' spread
+AHEAD = timedelta(seconds=45)  # the part of it still in the future at the start
+
+
+def test_one_file_lock_per_host(tmp_path):
+    first, second = FileLock(tmp_path / "scheduler.lock"), FileLock(tmp_path / "scheduler.lock")
+    assert first.try_acquire() and first.still_held()
+    assert not second.try_acquire()
+    first.release()
+    assert second.try_acquire()
+    second.release()
+
+
+@pytest.mark.postgres
+def test_the_advisory_lock_has_one_holder_and_is_lost_with_its_session():
+    url = postgres_url_or_skip()
+    first, second = AdvisoryLock(url), AdvisoryLock(url)
+    try:
+        assert first.try_acquire() and first.still_held()
+        assert not second.try_acquire()
+        # The server ends the leader's session (as it does when keepalives find it cut off):
+        # the old leader sees that it lost the lock, and the other one can lead.
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            ended = conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'hotline-scheduler' AND pid IN "
+                    "(SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)"
+                )
+            ).all()
+        engine.dispose()
+        assert len(ended) == 1
+        assert not first.still_held()
+        assert second.try_acquire()
+    finally:
+        first.release()
+        second.release()
+
+
+def _kinds(threshold):
+    """(warn_at, due_at) for an order that reaches each level at `threshold`."""
+    day = timedelta(days=1)
+    return {
+        Level.WARNING: (threshold, threshold + day),
+        Level.REMINDER: (threshold - timedelta(hours=1), threshold),
+        Level.SUPERVISION: (threshold - day - timedelta(hours=1), threshold - day),
+        Level.OFFICIAL: (threshold - 3 * day - timedelta(hours=1), threshold - 3 * day),
+    }
+
+
+def _deadlines(app, start):
+    """ORDERS_PER_LEVEL orders per level, their thresholds spread over WINDOW ending AHEAD
+    after `start`; returns {order id: the level it must end at}."""
+    expected = {}
+    count = ORDERS_PER_LEVEL * 4
+    first = start + AHEAD - WINDOW
+    with app.app_context():
+        for n in range(count):
+            threshold = first + WINDOW * n / (count - 1)
+            level = Level(n % 4 + 1)
+            warn_at, due_at = _kinds(threshold)[level]
+            order = factories.order(now=start - timedelta(days=5))
+            db.session.execute(
+                update(WorkOrder)
+                .where(WorkOrder.id == order.id)
+                .values(warn_at=warn_at, due_at=due_at, escalation_level=0)
+            )
+            db.session.commit()
+            expected[order.id] = level
+    return expected
+
+
+def _scheduler(url, tmp_path, name):
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "failover-test",
+        "HOTLINE_INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
+        "HOTLINE_DATA_KEY_FILE": str(tmp_path / "instance" / "data_keys.json"),
+        "SWEEP_INTERVAL_SECONDS": "2",
+        "SCHEDULER_RETRY_SECONDS": "1",
+        "SCHEDULER_BEAT_SECONDS": "1",
+        "HOTLINE_LOG_FORMAT": "json",
+        "HOTLINE_LOG_LEVEL": "INFO",
+    }
+    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [str(FLASK), "--app", "wsgi", "hotline", "scheduler"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    process.log_file = log
+    return process
+
+
+def _leader(app):
+    with app.app_context():
+        row = db.session.get(SchedulerLeader, 1)
+        holder = row.holder if row else None
+        db.session.remove()
+    return holder
+
+
+def _wait_for(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    return None
+
+
+@pytest.mark.postgres
+def test_another_host_takes_over_and_every_level_is_applied_once(tmp_path):
+    url = postgres_url_or_skip()
+    reset_postgres(url)
+    app = make_app(url, tmp_path / "instance")
+    start = utcnow()
+    expected = _deadlines(app, start)
+    processes = {name: _scheduler(url, tmp_path, name) for name in ("a", "b")}
+    try:
+        holder = _wait_for(lambda: _leader(app), 30)
+        assert holder, "no scheduler led within 30 s"
+        pids = {str(p.pid): name for name, p in processes.items()}
+        leader = pids[holder.rsplit(":", 1)[1]]
+        follower = "b" if leader == "a" else "a"
+        # The leader catches up on the nine past minutes; the follower runs nothing.
+        time.sleep(6)
+        with app.app_context():
+            ran_by = set(db.session.scalars(select(SchedulerJob.last_run_by)))
+            db.session.remove()
+        assert ran_by == {holder}
+        killed_at = time.monotonic()
+        os.killpg(processes[leader].pid, signal.SIGKILL)
+        processes[leader].wait(10)
+        successor = _wait_for(lambda: (h := _leader(app)) != holder and h, 60)
+        takeover = time.monotonic() - killed_at
+        assert successor, "nobody took over within 60 s"
+        assert successor.rsplit(":", 1)[1] == str(processes[follower].pid)
+        print(f"\nscheduler takeover after SIGKILL: {takeover:.1f} s")
+        # Run until every threshold has passed and two more sweeps have run.
+        remaining = (start + AHEAD - utcnow()).total_seconds() + 5
+        time.sleep(max(remaining, 0))
+        with app.app_context():
+            ran_by = set(db.session.scalars(select(SchedulerJob.last_run_by)))
+            db.session.remove()
+        assert successor in ran_by
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(20)
+            process.log_file.close()
+    follower_log = (tmp_path / f"{follower}.log").read_text()
+    assert "another process leads" in follower_log and "leading" in follower_log
+    with app.app_context():
+        levels = dict(db.session.execute(select(WorkOrder.id, WorkOrder.escalation_level)).all())
+        notes = Counter(
+            db.session.execute(
+                select(AuditEvent.order_id, AuditEvent.note).where(AuditEvent.action == "escalate")
+            ).all()
+        )
+        db.session.remove()
+        db.engine.dispose()
+    wrong = {i: (levels[i], int(level)) for i, level in expected.items() if levels[i] != level}
+    assert wrong == {}, "orders not at the level their deadline gives"
+    for order_id, level in expected.items():
+        for step in range(1, int(level) + 1):
+            name = Level(step).name.lower()
+            assert notes[(order_id, name)] == 1, (order_id, name, notes[(order_id, name)])
+    assert sum(notes.values()) == sum(int(level) for level in expected.values())
