@@ -25,13 +25,10 @@ class Node:
         return " / ".join(self.path)
 
 
-_TTL = 30.0  # seconds a process keeps the tree while no category is added
+# Categories are only ever added (never renamed, moved or removed): their count and newest
+# id, read on every call, tell any process at once that the tree changed.
+_TTL = 30.0
 _cache: dict[tuple, tuple[float, dict[int, "Node"]]] = {}
-
-
-def forget() -> None:
-    """Read the tree again at the next call (after a rename or a move)."""
-    _cache.clear()
 
 
 def tree(session: Session) -> dict[int, Node]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.core.kb import ranking
 from hotline.core.kb import text as words
-from hotline.models import KbSearch, KbSynonym
+from hotline.models import AppSetting, KbSearch, KbSynonym
 from hotline.services.kb import categories, terms
 
 WEIGHTS = ranking.WEIGHTS
@@ -29,6 +29,7 @@ _statistics_cache: dict[str, tuple[float, ranking.Statistics]] = {}
 # ts_rank's weights are given for the labels {D, C, B, A}: answer, -, questions, title.
 PG_WEIGHTS = "{0.1, 0.2, 0.5, 1.0}"
 _SYNONYMS_TTL = 30.0  # seconds a process keeps the synonym table before reading it again
+SYNONYMS_VERSION = "kb_synonyms_version"  # bumped by every edit of the table
 _synonyms_cache: dict[str, tuple[float, dict[str, tuple[str, ...]]]] = {}
 
 
@@ -56,10 +57,13 @@ def as_json(hit: Hit) -> dict:
 
 
 def synonyms(session: Session) -> dict[str, tuple[str, ...]]:
-    """Term -> the other terms of its group (kept for a few seconds, read again at once
-    when terms are added or removed)."""
-    count, last = session.execute(select(func.count(), func.max(KbSynonym.id))).one()
-    key = f"{session.get_bind().url}:{count}:{last}"
+    """Term -> the other terms of its group; read again at once when any process changed
+    the table (its version token) or terms were added or removed otherwise (seeding)."""
+    version = select(AppSetting.value).where(AppSetting.key == SYNONYMS_VERSION)
+    count, last, token = session.execute(
+        select(func.count(), func.max(KbSynonym.id), version.scalar_subquery())
+    ).one()
+    key = f"{session.get_bind().url}:{token}:{count}:{last}"
     cached = _synonyms_cache.get(key)
     if cached and time.monotonic() - cached[0] < _SYNONYMS_TTL:
         return cached[1]

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from hotline.core.kb.text import normalise
 from hotline.database import write_transaction
 from hotline.models import KbSynonym
+from hotline.services import versions
 from hotline.services.errors import ValidationFailed
-from hotline.services.kb.search import forget_synonyms
+from hotline.services.kb.search import SYNONYMS_VERSION, forget_synonyms
 
 
 def groups(session: Session) -> list[list[str]]:
@@ -64,6 +65,7 @@ def save_group(session: Session, terms: Iterable[str], *, group_id: int | None =
             session.execute(delete(KbSynonym).where(KbSynonym.group_id == group_id))
             session.flush()
         add_group_in_transaction(session, terms)
+        versions.bump(session, SYNONYMS_VERSION)
     forget_synonyms()
 
 
@@ -74,6 +76,7 @@ def replace_all(session: Session, groups: Iterable[Iterable[str]]) -> int:
         session.execute(delete(KbSynonym))
         session.flush()
         kept = {add_group_in_transaction(session, terms) for terms in groups} - {None}
+        versions.bump(session, SYNONYMS_VERSION)
     forget_synonyms()
     return len(kept)
 
@@ -90,5 +93,6 @@ def load_csv(session: Session, data: bytes) -> int:
             terms = [row[0], *(t for cell in row[1:] for t in cell.split("|"))]
             if add_group_in_transaction(session, terms) is not None:
                 count += 1
+        versions.bump(session, SYNONYMS_VERSION)
     forget_synonyms()
     return count

@@ -4,11 +4,10 @@ Built once per version and rebuilt when an admin change bumps the version (any p
 
 import json
 import threading
-import uuid
 from dataclasses import dataclass
 
 from shapely.geometry import shape
-from sqlalchemy import select, text, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.core.deadlines import limits
@@ -17,7 +16,6 @@ from hotline.core.geo import Jurisdiction, JurisdictionIndex
 from hotline.core.orders.intake import OrderType
 from hotline.core.orders.routing import DepartmentDirectory, DepartmentRef, RuleRef
 from hotline.models import (
-    AppSetting,
     CalendarOverride,
     Category,
     Department,
@@ -25,6 +23,7 @@ from hotline.models import (
     RoutingRule,
     TimeLimitRule,
 )
+from hotline.services import versions
 
 VERSION_KEY = "routing_version"
 
@@ -56,27 +55,20 @@ class RoutingContext:
     limit_rules: tuple[limits.LimitRule, ...] = ()
 
 
-_VERSION_SQL = text("SELECT value FROM app_settings WHERE key = :key")
 _lock = threading.Lock()
 _current: RoutingContext | None = None
 
 
 def bump_version(session: Session) -> None:
     """Tell every process to rebuild its routing context (call inside a write transaction)."""
-    # A random token, not a counter: two databases never share a version by accident.
-    token = uuid.uuid4().hex
-    updated = session.execute(
-        update(AppSetting).where(AppSetting.key == VERSION_KEY).values(value=token)
-    )
-    if updated.rowcount == 0:
-        session.add(AppSetting(key=VERSION_KEY, value=token))
+    versions.bump(session, VERSION_KEY)
 
 
 def context(session: Session) -> RoutingContext:
     """The current routing context; one small query checks that it is still fresh."""
     global _current
     # Plain SQL: this runs on every intake, and the ORM's select costs several times more.
-    version = session.connection().execute(_VERSION_SQL, {"key": VERSION_KEY}).scalar()
+    version = versions.current(session, VERSION_KEY)
     if version is None:
         return _build(session, "")
     current = _current
