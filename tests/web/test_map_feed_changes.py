@@ -150,3 +150,23 @@ def test_change_numbers_are_taken_one_transaction_at_a_time_on_postgresql(tmp_pa
         assert next_in_sequence(second, FLEET_SEQUENCE) == held + 1
         second.commit()
     engine.dispose()
+
+
+def test_a_renamed_vehicle_reaches_open_maps(app):
+    from hotline.services.ems import resources
+
+    with app.app_context():
+        first, *_ = factories.ambulances(3)
+        station_id = db.session.get(Vehicle, first).station_id
+    dispatcher = _dispatcher(app)
+    version = dispatcher.get(FEED).get_json()["version"]
+    with app.app_context():
+        resources.save_vehicle(
+            db.session,
+            vehicle_id=first,
+            call_sign="京A-120改（合成）",
+            station_id=station_id,
+            now=factories.NOW,
+        )
+    delta = dispatcher.get(f"{FEED}?since={version}").get_json()
+    assert [f["properties"]["name"] for f in delta["features"]] == ["京A-120改（合成）"]

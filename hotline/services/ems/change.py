@@ -4,7 +4,7 @@ compare-and-set on a vehicle's status, all inside the caller's transaction."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.core.ems.vocabulary import IncidentAction, IncidentState
@@ -14,6 +14,13 @@ from hotline.services.numbering import next_in_sequence
 
 # Every vehicle change takes the next number of this counter (see services/ems/fleet.py).
 FLEET_SEQUENCE = "fleet"
+
+
+def lock_vehicle(session: Session, vehicle_id: int) -> None:
+    """Lock the vehicle's row before the fleet counter (PostgreSQL): every change takes the
+    two in this order (a status button locks the vehicle first), so a dispatch and a status
+    change of one vehicle at once wait for each other instead of deadlocking."""
+    session.execute(select(Vehicle.id).where(Vehicle.id == vehicle_id).with_for_update())
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class Change:
 
     def move(self, vehicle_id: int, seen: str, status: str, incident_id: int | None) -> bool:
         """The compare-and-set of a vehicle's status: True if it was still in `seen`."""
+        lock_vehicle(self.session, vehicle_id)
         result = self.session.execute(
             update(Vehicle)
             .where(Vehicle.id == vehicle_id, Vehicle.status == seen)

@@ -11,7 +11,7 @@ from hotline.core import geo
 from hotline.core.ems.vocabulary import Capability
 from hotline.database import write_transaction
 from hotline.models import Hospital, Station, Vehicle
-from hotline.services.ems.change import FLEET_SEQUENCE
+from hotline.services.ems.change import FLEET_SEQUENCE, lock_vehicle
 from hotline.services.errors import NotFound, ValidationFailed
 from hotline.services.numbering import next_in_sequence
 from hotline.services.reference import cache
@@ -93,14 +93,14 @@ def save_vehicle(
         if station is None:
             raise ValidationFailed({"station_id": "invalid_choice"})
         _unique_name(session, Vehicle.call_sign, call_sign, vehicle_id)
+        if vehicle_id is not None:
+            lock_vehicle(session, vehicle_id)  # before the counter, as every fleet change
         vehicle = _existing(session, Vehicle, vehicle_id)
         if vehicle is None:
-            vehicle = Vehicle(
-                lon=station.lon,
-                lat=station.lat,
-                changed_at=now,
-                change_seq=next_in_sequence(session, FLEET_SEQUENCE),
-            )
+            vehicle = Vehicle(lon=station.lon, lat=station.lat)
+        # A new name or station is a change too: open maps and the fleet index catch up.
+        vehicle.changed_at = now
+        vehicle.change_seq = next_in_sequence(session, FLEET_SEQUENCE)
         vehicle.call_sign, vehicle.station_id = call_sign, station.id
         session.add(vehicle)
     return vehicle
