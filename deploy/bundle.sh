@@ -146,8 +146,8 @@ apt-get "${apt_opts[@]}" -q -d install "${wanted[@]}" | grep -E '^(Fetched|Need 
 # upgrades of base packages included: `perl` wants the `perl-base` of its own version.
 apt-get "${apt_opts[@]}" -s install "${wanted[@]}" >"$work/apt-plan"
 mkdir -p "$work/stage/debs"
-while read -r _ pkg version pkg_arch; do
-  file=$apt_dir/cache/archives/${pkg}_${version//:/%3a}_${pkg_arch}.deb
+while read -r _ pkg pkg_version pkg_arch; do
+  file=$apt_dir/cache/archives/${pkg}_${pkg_version//:/%3a}_${pkg_arch}.deb
   [ -f "$file" ] || die "apt did not download $file"
   cp -l "$file" "$work/stage/debs/" 2>/dev/null || cp "$file" "$work/stage/debs/"
 done < <(sed -n 's/^Inst \([^ ]*\) \(\[[^]]*\] \)\{0,1\}(\([^ ]*\) .*\[\([a-z0-9]*\)\]).*/x \1 \3 \4/p' \

@@ -108,29 +108,27 @@ if [ "$use_systemd" = 1 ] && [ ! -d /run/systemd/system ]; then
   use_systemd=0
 fi
 
-# Run a command of the app as the service user, with the environment of hotline.env.
-env_args() {
-  local line key value
-  printf '%s\0' "PATH=/usr/local/bin:/usr/bin:/bin" "LANG=C.UTF-8" "HOME=$state"
+# Run a command of the app as the service user, with the environment of hotline.env and
+# nothing else of the installer's (but FLASK_HOTLINE_* options, kept out of the command line).
+as_service() (
+  release=$1
+  shift
+  keep=()
+  while IFS= read -r name; do keep+=("$name=${!name}"); done < <(compgen -e | grep '^FLASK_HOTLINE_' || true)
+  while IFS= read -r name; do unset "$name" 2>/dev/null || true; done < <(compgen -e)
+  export PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=$state
   while IFS= read -r line || [ -n "$line" ]; do
     [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
     key=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
     # systemd's EnvironmentFile takes one pair of surrounding quotes off.
     if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
-    printf '%s\0' "$key=$value"
+    export "$key=$value"
   done <"$etc/hotline.env"
-}
-as_service() {
-  local release=$1
-  shift
-  local -a environment
-  mapfile -d '' environment < <(env_args)
-  if [ "$service_user" = 1 ]; then
-    (cd "$release/app" && runuser -u "$user" -- env -i "${environment[@]}" "$@")
-  else
-    (cd "$release/app" && env -i "${environment[@]}" "$@")
-  fi
-}
+  for pair in "${keep[@]}"; do export "${pair?}"; done
+  cd "$release/app"
+  if [ "$service_user" = 1 ]; then exec runuser -u "$user" -- "$@"; fi
+  exec "$@"
+)
 flask_in() { local release=$1; shift; as_service "$release" "$release/venv/bin/flask" --app wsgi "$@"; }
 switch_link() { ln -sfn "$2" "$1.new" && mv -Tf "$1.new" "$1"; }
 
@@ -165,8 +163,9 @@ fi
 # --- the bundle is whole -----------------------------------------------------------------
 say "checking the bundle"
 (cd "$bundle" && sha256sum --quiet --strict -c SHA256SUMS) || die "the bundle is damaged"
-# shellcheck disable=SC1091
-. "$bundle/BUNDLE_INFO"
+info() { sed -n "s/^$1=//p" "$bundle/BUNDLE_INFO"; }
+version=$(info version)
+commit=$(info commit)
 
 # --- Debian packages, from the bundle's repository only -----------------------------------
 if [ "$system_packages" = 1 ]; then

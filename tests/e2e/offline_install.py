@@ -264,6 +264,21 @@ def main() -> None:
         stops.append(lambda: (nginx.send_signal(signal.SIGQUIT), nginx.wait(30)))
         wait_for_port(443, nginx)
 
+        # The scheduler as its unit starts it: /readyz wants a leader's recent heartbeat.
+        scheduler = subprocess.Popen(
+            [str(current / "venv/bin/flask"), "--app", "wsgi", "hotline", "scheduler"],
+            cwd=app,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(work / "scheduler.log", "w"),  # noqa: SIM115
+        )
+        stops.append(lambda: (scheduler.send_signal(signal.SIGTERM), scheduler.wait(30)))
+        end = time.monotonic() + 60
+        while fetch("https://127.0.0.1/readyz")[0] != 200 and time.monotonic() < end:
+            if scheduler.poll() is not None:
+                raise SystemExit(f"the scheduler exited with {scheduler.returncode}")
+            time.sleep(0.5)
+
         pages = {}
         for path in ("/readyz", "/login", "/static/vendor/leaflet/leaflet.css"):
             status, body, headers = fetch(f"https://127.0.0.1{path}")

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,13 +39,14 @@ def build_bundle() -> Path:
     return archive
 
 
-def test_bundle_installs_and_serves_without_network(tmp_path):
+def test_bundle_installs_and_serves_without_network(request):
     if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nginx"):
         pytest.skip("needs root, unshare and nginx (CI runs as root with them)")
     archive = build_bundle()
 
-    work = tmp_path / "namespace"
-    work.mkdir()
+    # Not under tmp_path: its parents are 0700, and postgres and nginx's workers read here.
+    work = Path(tempfile.mkdtemp(prefix="hotline-offline-"))
+    request.addfinalizer(lambda: shutil.rmtree(work, ignore_errors=True))
     inside = subprocess.run(
         [
             "unshare",
@@ -63,7 +65,7 @@ def test_bundle_installs_and_serves_without_network(tmp_path):
     )
     logs = "".join(
         f"\n--- {name}\n{path.read_text(errors='replace')[-3000:]}"
-        for name in ("gunicorn.log", "nginx/error.log")
+        for name in ("gunicorn.log", "scheduler.log", "nginx/error.log")
         if (path := work / name).exists()
     )
     assert inside.returncode == 0, inside.stdout[-6000:] + inside.stderr[-6000:] + logs
