@@ -68,6 +68,9 @@ class Config:
     SCHEDULER_RETRY_SECONDS = 5
     SCHEDULER_BEAT_SECONDS = 10
     SCHEDULER_STALE_SECONDS = 90
+    # A leader whose heartbeat is this old is taken for hung: a waiting process ends its
+    # database session and leads (a dead or cut-off leader frees the lock by itself sooner).
+    SCHEDULER_TAKEOVER_SECONDS = 45
     # /readyz fails when no scheduler has written its heartbeat lately (off: no check).
     READY_REQUIRES_SCHEDULER = True
     # Who may read /metrics: scrapers connecting from these networks, not through the proxy.
@@ -125,6 +128,7 @@ ENVIRONMENT = {
     "SCHEDULER_RETRY_SECONDS": ("SCHEDULER_RETRY_SECONDS", int),
     "SCHEDULER_BEAT_SECONDS": ("SCHEDULER_BEAT_SECONDS", int),
     "SCHEDULER_STALE_SECONDS": ("SCHEDULER_STALE_SECONDS", int),
+    "SCHEDULER_TAKEOVER_SECONDS": ("SCHEDULER_TAKEOVER_SECONDS", int),
     "READY_REQUIRES_SCHEDULER": ("READY_REQUIRES_SCHEDULER", lambda v: v.strip().lower() in TRUE),
     "METRICS_NETWORKS": (
         "METRICS_NETWORKS",

@@ -9,7 +9,7 @@ import functools
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -186,6 +186,18 @@ def _beat(app: Flask, holder: str) -> None:
             db.session.remove()
 
 
+def _leader_silent(app: Flask, seconds: int) -> bool:
+    """Whether the leader's heartbeat is older than `seconds` (or none was ever written)."""
+    with app.app_context():
+        try:
+            state = runs.status(db.session, utcnow(), timedelta(seconds=seconds))
+        except Exception:  # the database is away: nobody can be judged silent
+            return False
+        finally:
+            db.session.remove()
+    return not state.fresh
+
+
 def lead_when_possible(app: Flask, stop: threading.Event) -> None:
     """Wait for the leadership, run the jobs while it lasts, wait again; until `stop`."""
     leadership = leadership_rules.for_database(
@@ -194,11 +206,15 @@ def lead_when_possible(app: Flask, stop: threading.Event) -> None:
     holder = leadership_rules.holder_name()
     retry, heartbeat = app.config["SCHEDULER_RETRY_SECONDS"], app.config["SCHEDULER_BEAT_SECONDS"]
     announced_waiting = False
+    takeover = app.config["SCHEDULER_TAKEOVER_SECONDS"]
     while not stop.is_set():
         if not leadership.try_acquire():
             if not announced_waiting:
                 log.info("scheduler %s: another process leads; waiting to take over", holder)
                 announced_waiting = True
+            if _leader_silent(app, takeover) and leadership.end_silent_holder(takeover):
+                log.warning("scheduler %s: ended a leader silent for %d s", holder, takeover)
+                continue
             stop.wait(retry)
             continue
         announced_waiting = False

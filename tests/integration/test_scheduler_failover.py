@@ -102,7 +102,7 @@ def _deadlines(app, start):
     return expected
 
 
-def _scheduler(url, tmp_path, name):
+def _scheduler(url, tmp_path, name, **settings):
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -114,6 +114,7 @@ def _scheduler(url, tmp_path, name):
         "SCHEDULER_BEAT_SECONDS": "1",
         "HOTLINE_LOG_FORMAT": "json",
         "HOTLINE_LOG_LEVEL": "INFO",
+        **settings,
     }
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
@@ -205,3 +206,45 @@ def test_another_host_takes_over_and_every_level_is_applied_once(tmp_path):
             name = Level(step).name.lower()
             assert notes[(order_id, name)] == 1, (order_id, name, notes[(order_id, name)])
     assert sum(notes.values()) == sum(int(level) for level in expected.values())
+
+
+@pytest.mark.postgres
+def test_a_hung_leader_is_ended_and_stands_down_when_it_wakes(tmp_path):
+    """A frozen leader keeps its connection (its kernel answers keepalives) but writes no
+    heartbeat: the waiting process ends its session after SCHEDULER_TAKEOVER_SECONDS."""
+    url = postgres_url_or_skip()
+    reset_postgres(url)
+    app = make_app(url, tmp_path / "instance")
+    settings = {"SCHEDULER_TAKEOVER_SECONDS": "4"}
+    processes = {n: _scheduler(url, tmp_path, n, **settings) for n in ("a", "b")}
+    try:
+        holder = _wait_for(lambda: _leader(app), 30)
+        assert holder
+        pids = {str(p.pid): name for name, p in processes.items()}
+        leader = pids[holder.rsplit(":", 1)[1]]
+        other = "b" if leader == "a" else "a"
+        time.sleep(2)
+        os.killpg(processes[leader].pid, signal.SIGSTOP)
+        stopped_at = time.monotonic()
+        successor = _wait_for(lambda: (h := _leader(app)) != holder and h, 60)
+        takeover = time.monotonic() - stopped_at
+        assert successor and successor.endswith(f":{processes[other].pid}")
+        print(f"\nscheduler takeover from a hung leader: {takeover:.1f} s")
+        os.killpg(processes[leader].pid, signal.SIGCONT)
+        # Awake again, the old leader finds its session ended and stops running jobs.
+        woke = _wait_for(lambda: "leadership lost" in (tmp_path / f"{leader}.log").read_text(), 20)
+        assert woke
+        time.sleep(3)
+        assert _leader(app) == successor
+        with app.app_context():
+            ran_by = set(db.session.scalars(select(SchedulerJob.last_run_by)))
+            db.session.remove()
+            db.engine.dispose()
+        assert successor in ran_by
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGCONT)
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(20)
+            process.log_file.close()

@@ -8,6 +8,10 @@ checks its connection every few seconds and stops leading when the check fails, 
 leader runs jobs for at most a few seconds beside the new one; every job is idempotent
 (compare-and-set on the rows it moves), so such an overlap changes nothing twice.
 
+A leader that hangs without dying (a frozen virtual machine) keeps its connection open while
+its kernel answers keepalives: when its heartbeat is older than SCHEDULER_TAKEOVER_SECONDS, a
+waiting process ends the hung leader's database session, which frees the lock.
+
 SQLite is one host: an exclusive `flock` on the instance folder keeps a second scheduler
 process from running beside the first.
 """
@@ -50,6 +54,10 @@ class Leadership(Protocol):
 
     def release(self) -> None:
         """Stop leading (a waiting process takes over)."""
+
+    def end_silent_holder(self, silent_for_s: int) -> bool:
+        """End the session of a leader that has held the lock for longer than
+        `silent_for_s` (its heartbeat being that old); True when one was ended."""
 
 
 class AdvisoryLock:
@@ -130,6 +138,30 @@ class AdvisoryLock:
         """Close the connection: the server frees the lock."""
         self._drop()
 
+    def end_silent_holder(self, silent_for_s: int) -> bool:
+        """A hung leader (a frozen virtual machine, a stopped process) keeps its connection
+        and its lock while its kernel still answers: end its session so that the lock frees.
+        Only a session older than `silent_for_s` is ended, never one that just took the lock
+        and has not yet written its first heartbeat. Every host connects as the same role,
+        which may end its own role's sessions."""
+        try:
+            with self._engine.connect() as connection:
+                ended = connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(l.pid) FROM pg_locks l "
+                        "JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE l.locktype = 'advisory' AND l.granted "
+                        "AND ((l.classid::bigint << 32) | l.objid::bigint) = :key "
+                        "AND a.backend_start < now() - make_interval(secs => :silent)"
+                    ),
+                    {"key": LOCK_KEY, "silent": silent_for_s},
+                ).all()
+                connection.commit()
+        except Exception as error:  # noqa: BLE001 - the database is away: try again later
+            log.warning("scheduler: could not end a silent leader (%s)", type(error).__name__)
+            return False
+        return any(row[0] for row in ended)
+
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
@@ -167,6 +199,10 @@ class FileLock:
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
+
+    def end_silent_holder(self, silent_for_s: int) -> bool:
+        """On one host a hung scheduler is the host's own problem: nothing is ended."""
+        return False
 
 
 def for_database(url: str, instance_path: str) -> Leadership:
