@@ -72,7 +72,7 @@ def blueprints() -> list[Blueprint]:
 
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
-    from hotline.web import errors, headers, helpers, observability, proxy
+    from hotline.web import errors, headers, helpers, observability, proxy, static_files
     from hotline.web.accounts import gate
 
     gate.install(app)  # inside ProxyFix: it sees the client's address
@@ -86,6 +86,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_languages)
     headers.init_app(app)  # CSP with a per-request nonce, HSTS over HTTPS
     observability.init_app(app)  # request ids, figures, /healthz, /readyz, /metrics
+    static_files.install(app)  # ?v=<hash> on static URLs: long browser caching is safe
     app.jinja_env.globals["get_locale"] = get_locale
     helpers.init_app(app)
     for blueprint in blueprints():

@@ -164,3 +164,22 @@ def test_only_the_newest_errors_are_kept(app):
 def test_the_health_page_is_the_system_administrators(make, login):
     for role in (Role.OPERATOR, Role.SUPERVISOR, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):
         assert login(make(factories.user, role)).get("/admin/health").status_code == 403
+
+
+def test_static_urls_carry_the_files_hash(app, tmp_path):
+    import re
+
+    app.static_folder = str(tmp_path / "static")
+    (tmp_path / "static" / "css").mkdir(parents=True)
+    sheet = tmp_path / "static" / "css" / "app.css"
+    sheet.write_text("body { color: black; }")
+    with app.test_request_context():
+        from flask import url_for
+
+        first = url_for("static", filename="css/app.css")
+        sheet.write_text("body { color: navy; }")
+        second = url_for("static", filename="css/app.css")
+        missing = url_for("static", filename="css/none.css")
+    assert re.fullmatch(r"/static/css/app\.css\?v=[0-9a-f]{12}", first)
+    assert second != first  # a release that changes the file changes its URL
+    assert missing == "/static/css/none.css"
