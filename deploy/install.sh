@@ -8,6 +8,8 @@
 #   --log-dir DIR           nginx's site logs (default /var/log/hotline)
 #   --user NAME             the service user (default hotline)
 #   --database-url URL      written into the new hotline.env (asked when not given)
+#   --local-database        create database and role `hotline` (PostGIS) in this host's
+#                           PostgreSQL and use it over the Unix socket (peer authentication)
 #   --env-file FILE         use this hotline.env (another host's: same SECRET_KEY)
 #   --data-key-file FILE    use this data key file (another host's: it must be the same)
 #   --server-name NAME      nginx's server_name (default: this host's name)
@@ -38,6 +40,7 @@ state=/var/lib/hotline
 log_dir=/var/log/hotline
 user=hotline
 database_url=""
+local_database=0
 env_source=""
 key_source=""
 server_name=""
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
     --log-dir) need "$@"; log_dir=$2; shift ;;
     --user) need "$@"; user=$2; shift ;;
     --database-url) need "$@"; database_url=$2; shift ;;
+    --local-database) local_database=1 ;;
     --env-file) need "$@"; env_source=$2; shift ;;
     --data-key-file) need "$@"; key_source=$2; shift ;;
     --server-name) need "$@"; server_name=$2; shift ;;
@@ -223,6 +227,18 @@ folder 0700 "$user:$group" "$state/instance"
 folder 0700 "$user:$group" "$state/reports"
 folder 0700 "$user:$group" "$state/backups"
 folder 0750 "$user:$group" "$log_dir"
+
+# --- a database in this host's PostgreSQL, reached over its socket as the service user ----
+if [ "$local_database" = 1 ]; then
+  say "database hotline in the local PostgreSQL"
+  command -v psql >/dev/null || die "--local-database needs PostgreSQL (from debs/) on this host"
+  pg() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"; }
+  [ -n "$(pg -c "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" ] || pg -c "CREATE ROLE \"$user\" LOGIN"
+  [ -n "$(pg -c "SELECT 1 FROM pg_database WHERE datname = 'hotline'")" ] ||
+    pg -c "CREATE DATABASE hotline OWNER \"$user\""
+  pg -d hotline -c "CREATE EXTENSION IF NOT EXISTS postgis"
+  database_url=${database_url:-"postgresql+psycopg://$user@/hotline?host=/var/run/postgresql"}
+fi
 
 # --- the release: the source tree and a virtualenv from the wheelhouse ----------------------
 release_name=$version-$commit-$(date -u +%Y%m%d%H%M%S)

@@ -304,6 +304,25 @@ def main() -> None:
             "-Atc",
             "SELECT username || ':' || role FROM users ORDER BY id",
         ).stdout.split()
+
+        # Again: an upgrade. A backup first, a new release, `previous` the old one; then
+        # --rollback switches back.
+        common = ["--prefix", prefix, "--etc-dir", etc, "--state-dir", state]
+        common += ["--log-dir", work / "log", "--no-systemd", "--no-user"]
+        time.sleep(1)  # release names carry the second
+        run(
+            "bash", bundle / "install.sh", *common, "--no-system-packages", stdin=subprocess.DEVNULL
+        )
+        findings["upgrade"] = {
+            "current": os.readlink(current),
+            "previous": os.readlink(prefix / "previous"),
+            "backups": [path.name for path in (state / "backups").iterdir()],
+        }
+        run("bash", bundle / "install.sh", *common, "--rollback", stdin=subprocess.DEVNULL)
+        findings["rollback"] = {
+            "current": os.readlink(current),
+            "previous": os.readlink(prefix / "previous"),
+        }
     finally:
         for stop in reversed(stops):
             try:

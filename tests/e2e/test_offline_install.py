@@ -101,3 +101,10 @@ def test_bundle_installs_and_serves_without_network(request):
     assert pages["http:/login"]["location"].startswith("https://")
     if found["readyz_in_source"]:
         assert pages["/readyz"]["status"] == 200, pages
+
+    # Re-running upgrades: the database backed up first, a new release beside the old one;
+    # --rollback puts the old one back.
+    upgrade, rollback = found["upgrade"], found["rollback"]
+    assert upgrade["previous"] == found["current"] != upgrade["current"]
+    assert [name for name in upgrade["backups"] if name.startswith("pre-upgrade-")]
+    assert rollback == {"current": found["current"], "previous": upgrade["current"]}
