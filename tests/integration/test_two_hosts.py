@@ -242,6 +242,9 @@ def test_the_site_redirects_to_https_and_serves_static_files_itself(centre):
         assert headers["Content-Encoding"] == "gzip"
         assert headers["Cache-Control"] == "public, max-age=300, must-revalidate"
         assert headers["X-Upstream"] is None  # from disk, no app host asked
+        status, headers, _ = client.request("GET", "/static/css/app.css?v=0123abcd")
+        assert status == 200
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
         status, headers, _ = client.request("GET", "/static/../wsgi.py")
         assert status in (400, 404)
         status, headers, _ = client.request("GET", "/login")
