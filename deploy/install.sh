@@ -140,7 +140,10 @@ restart_services() {
   [ "$use_systemd" = 1 ] || { echo "(no systemd: start gunicorn and the scheduler yourself)"; return; }
   systemctl daemon-reload
   if systemctl is-active -q hotline-web; then
-    systemctl reload hotline-web  # graceful: in-flight requests finish
+    # A restart, not a reload: gunicorn's master keeps the old release's folder and code
+    # across a HUP. Its SIGTERM is graceful (requests in flight finish); with several hosts
+    # nginx sends new requests to the others meanwhile, so upgrade one host at a time.
+    systemctl restart hotline-web
   else
     systemctl enable --now hotline-web
   fi

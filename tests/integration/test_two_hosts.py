@@ -53,7 +53,7 @@ USER_AGENT = "two-hosts-test"
 ORDER_PATH = re.compile(r"/orders/([0-9]{8}-[0-9]{6})$")
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 # The check the timer runs; /login until the app has /readyz (it reads the database too).
-HEALTH = "/login"
+HEALTH = "/readyz"
 
 
 @dataclass
@@ -97,6 +97,8 @@ def centre(tmp_path_factory):
         "HOTLINE_THREADS": "4",
         # The centre's own network: 16 seats logging in at once from one address.
         "LOGIN_TRUSTED_NETWORKS": "127.0.0.0/8",
+        # No scheduler runs in this test: readiness is the database and the schema.
+        "READY_REQUIRES_SCHEDULER": "0",
     }
     hosts = [
         AppHost(
@@ -415,3 +417,19 @@ def test_a_host_killed_under_load_loses_no_order_and_no_session(centre):
         assert any(a[0] > kill_time and a[2] == 302 for a in tally.answers)
     assert went_down is not None and came_back is not None
     assert served_again
+
+
+def test_a_password_flood_from_one_address_is_answered_by_nginx(centre):
+    """Beyond a burst of 30 posts to /login, nginx answers 429 itself: no host sees them.
+    (Last in the module: it uses up this address's allowance.)"""
+    client = Client(centre)
+    try:
+        answers = [
+            client.request("POST", "/login", {"username": "nobody", "password": "wrong"})
+            for _ in range(45)
+        ]
+    finally:
+        client.close()
+    by_nginx = [h for status, h, _ in answers if status == 429 and h["X-Upstream"] is None]
+    assert len(by_nginx) >= 10
+    assert all(h["X-Request-Id"] is None for h in by_nginx)  # the app never saw them
