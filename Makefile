@@ -70,6 +70,7 @@ bench: setup
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/crash.py
 	$(BIN)/python bench/login_stall.py
+	$(BIN)/python bench/feed.py --database $(if $(BENCH_PG_URL),both,sqlite)
 
 # The offline installer, dist/hotline-<version>-offline.tar.gz (docs/DEPLOY.md); needs network
 # (PyPI, Debian) here, none where it is installed. BUNDLE_OPTIONS=--with-telephony adds SIP.
