@@ -151,8 +151,9 @@ BENCH_PASSWORD = "Load-Test-4321"  # noqa: S105 - throwaway bench accounts (pass
 CATEGORIES = ["0101", "0401", "0402", "0501", "0701", "0301"]
 
 
-def add_operator(app, username: str = "bench") -> None:
-    """An operator account for the bench, created as the console creates one (role given)."""
+def add_operator(app, username: str = "bench", role: str = "operator") -> None:
+    """An account for the bench (an operator unless `role` says otherwise), created as the
+    console creates one."""
     from hotline.database import utcnow
     from hotline.plugins import db
     from hotline.services.accounts import users
@@ -162,7 +163,7 @@ def add_operator(app, username: str = "bench") -> None:
             db.session,
             username=username,
             display_name=username,
-            role="operator",
+            role=role,
             password=BENCH_PASSWORD,
             hash_method=app.config["PASSWORD_HASH_METHOD"],
             now=utcnow(),
@@ -182,3 +183,36 @@ def intake_form(rng, token: str, label: str) -> dict[str, str]:
         "lat": f"{rng.uniform(39.8, 40.05):.6f}",
         "address": "压测地址",
     }
+
+
+# Beijing's extent, where the synthetic vehicles and orders are put.
+WEST, SOUTH, EAST, NORTH = 115.7, 39.6, 117.2, 40.6
+
+
+def synthetic_fleet(session, rng, vehicles: int, changed_at) -> int:
+    """One synthetic station and `vehicles` synthetic ambulances across Beijing, in bulk
+    (six in ten available); the station's id."""
+    from hotline.models import Station, Vehicle
+
+    station = Station(name="基准站（合成）", lon=116.4, lat=39.9, synthetic=True)
+    session.add(station)
+    session.commit()
+    statuses = ["available"] * 6 + ["dispatched", "en_route", "on_scene", "returning"]
+    session.execute(
+        Vehicle.__table__.insert(),
+        [
+            {
+                "call_sign": f"B{i:05d}",
+                "station_id": station.id,
+                "status": rng.choice(statuses),
+                "lon": rng.uniform(WEST, EAST),
+                "lat": rng.uniform(SOUTH, NORTH),
+                "changed_at": changed_at,
+                "change_seq": 0,
+                "synthetic": True,
+            }
+            for i in range(vehicles)
+        ],
+    )
+    session.commit()
+    return station.id

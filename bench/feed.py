@@ -36,11 +36,21 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import BENCH_PASSWORD, ROOT, free_port, prepared_app  # noqa: E402
+from bench._harness import (  # noqa: E402
+    BENCH_PASSWORD,
+    EAST,
+    NORTH,
+    ROOT,
+    SOUTH,
+    WEST,
+    add_operator,
+    free_port,
+    prepared_app,
+    synthetic_fleet,
+)
 from bench._http import CSRF_FIELD, Server  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-WEST, SOUTH, EAST, NORTH = 115.7, 39.6, 117.2, 40.6
 FEED = "/api/v1/map/vehicles.geojson"
 POLL_SECONDS = 5
 FULL_EVERY_POLLS = 120  # dispatch_map.js reloads the full feed every 10 minutes
@@ -67,43 +77,14 @@ def fill(app, vehicles: int) -> list[int]:
     """One station and `vehicles` synthetic ambulances in bulk; a dispatcher; the ids."""
     from sqlalchemy import select
 
-    from hotline.models import Station, Vehicle
+    from hotline.models import Vehicle
     from hotline.plugins import db
-    from hotline.services.accounts import users
 
-    rng = random.Random(14)
     with app.app_context():
-        station = Station(name="基准站（合成）", lon=116.4, lat=39.9, synthetic=True)
-        db.session.add(station)
-        db.session.commit()
-        statuses = ["available"] * 6 + ["dispatched", "en_route", "on_scene", "returning"]
-        db.session.execute(
-            Vehicle.__table__.insert(),
-            [
-                {
-                    "call_sign": f"B{i:05d}",
-                    "station_id": station.id,
-                    "status": rng.choice(statuses),
-                    "lon": rng.uniform(WEST, EAST),
-                    "lat": rng.uniform(SOUTH, NORTH),
-                    "changed_at": NOW,
-                    "change_seq": 0,
-                    "synthetic": True,
-                }
-                for i in range(vehicles)
-            ],
-        )
-        db.session.commit()
-        users.create_user(
-            db.session,
-            username=DISPATCHER,
-            display_name=DISPATCHER,
-            role="ems_dispatcher",
-            password=BENCH_PASSWORD,
-            hash_method=app.config["PASSWORD_HASH_METHOD"],
-            now=NOW,
-        )
-        return list(db.session.scalars(select(Vehicle.id)))
+        synthetic_fleet(db.session, random.Random(14), vehicles, NOW)
+        ids = list(db.session.scalars(select(Vehicle.id)))
+    add_operator(app, DISPATCHER, role="ems_dispatcher")
+    return ids
 
 
 def render_site(folder: Path, upstream: str) -> tuple[Path, int]:

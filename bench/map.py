@@ -17,42 +17,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import prepared_app  # noqa: E402
+from bench._harness import EAST, NORTH, SOUTH, WEST, prepared_app, synthetic_fleet  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-WEST, SOUTH, EAST, NORTH = 115.7, 39.6, 117.2, 40.6
 
 
 def fill(app, vehicles: int, orders: int) -> None:
     """Bulk rows with SQLAlchemy Core: one station, the vehicles and open orders."""
     from sqlalchemy import select
 
-    from hotline.models import Category, Station, Vehicle, WorkOrder
+    from hotline.models import Category, WorkOrder
     from hotline.plugins import db
 
     rng = random.Random(10)
     with app.app_context():
-        station = Station(name="基准站（合成）", lon=116.4, lat=39.9, synthetic=True)
-        db.session.add(station)
-        db.session.commit()
+        synthetic_fleet(db.session, rng, vehicles, NOW)
         category_id = db.session.scalar(select(Category.id).where(Category.code == "0401"))
-        statuses = ["available"] * 6 + ["dispatched", "en_route", "on_scene", "returning"]
-        db.session.execute(
-            Vehicle.__table__.insert(),
-            [
-                {
-                    "call_sign": f"B{i:05d}",
-                    "station_id": station.id,
-                    "status": rng.choice(statuses),
-                    "lon": rng.uniform(WEST, EAST),
-                    "lat": rng.uniform(SOUTH, NORTH),
-                    "changed_at": NOW,
-                    "change_seq": 0,
-                    "synthetic": True,
-                }
-                for i in range(vehicles)
-            ],
-        )
         db.session.execute(
             WorkOrder.__table__.insert(),
             [
