@@ -6,6 +6,7 @@ hidden (SQLALCHEMY_ENGINE_OPTIONS), and the request line carries the path, never
 
 import json
 import logging
+import traceback
 from datetime import UTC, datetime
 
 from flask import g, has_request_context
@@ -30,8 +31,12 @@ class JsonFormatter(logging.Formatter):
         for key in ("method", "path", "endpoint", "status", "duration_ms"):
             if hasattr(record, key):
                 line[key] = getattr(record, key)
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _, trace = record.exc_info
+            # Where it failed and the exception's class, never its message: a database
+            # error's message quotes the row ("Key (phone)=(139...)"), a KeyError its key.
+            frames = "".join(traceback.format_tb(trace))
+            line["exception"] = f"{kind.__module__}.{kind.__qualname__}\n{frames}"
         return json.dumps(line, ensure_ascii=False)
 
 

@@ -24,6 +24,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from hotline.config import ROOT
 from hotline.database import utcnow
@@ -34,6 +36,7 @@ from hotline.services.scheduling import runs
 bp = Blueprint("observability", __name__)
 log = logging.getLogger("hotline.access")
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 MIGRATIONS = ROOT / "migrations"
 
@@ -64,7 +67,9 @@ def _start() -> None:
 def _finish(response: Response) -> Response:
     endpoint = request.url_rule.endpoint if request.url_rule else "unmatched"
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+    # A method anyone may invent would make a new series per request: the known ones only.
+    method = request.method if request.method in METHODS else "other"
+    REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
     LATENCY.labels(endpoint).observe(elapsed)
     response.headers["X-Request-Id"] = g.get("request_id", "")
     if endpoint not in ("observability.healthz", "observability.readyz", "static"):
@@ -86,7 +91,10 @@ def _finish(response: Response) -> Response:
 
 
 def record_failure(error: BaseException) -> None:
-    """An unhandled error, kept for the health page (kind and place only)."""
+    """An unhandled error, kept for the health page (kind and place only); not when the
+    database itself failed: recording would wait on the same pool and lengthen the outage."""
+    if isinstance(error, OperationalError | PoolTimeout):
+        return
     try:
         health.record_error(
             db.engine,

@@ -183,3 +183,26 @@ def test_static_urls_carry_the_files_hash(app, tmp_path):
     assert re.fullmatch(r"/static/css/app\.css\?v=[0-9a-f]{12}", first)
     assert second != first  # a release that changes the file changes its URL
     assert missing == "/static/css/none.css"
+
+
+def test_an_exception_is_logged_by_class_and_place_never_its_message():
+    phone = "139" + "12345678"  # the traceback shows source lines: the number is data here
+    try:
+        raise KeyError(phone)
+    except KeyError:
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "unhandled error", (), None)
+        import sys
+
+        record.exc_info = sys.exc_info()
+    line = json.loads(JsonFormatter().format(record))
+    assert line["exception"].startswith("builtins.KeyError\n")
+    assert "test_operations.py" in line["exception"] and "13912345678" not in line["exception"]
+
+
+def test_an_invented_method_adds_no_metric_series(app):
+    client = app.test_client()
+    for n in range(3):
+        client.open("/login", method=f"XMETHOD{n}")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert "XMETHOD" not in body
+    assert 'method="other"' in body
