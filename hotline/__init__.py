@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from hotline.config import ROOT, Config, from_environment
+from hotline.database import engine_options
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -30,6 +31,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         database = Path(app.instance_path) / "hotline.db"
         _create_private(database)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if not app.config.get("DATA_KEY_FILE"):

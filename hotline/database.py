@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, Table, Text, literal
+from sqlalchemy import DateTime, String, Table, Text, literal, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -156,3 +156,38 @@ def compare_type(context, inspected_column, metadata_column, inspected_type, met
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def database_now(session: Session) -> datetime:
+    """The database server's clock (PostgreSQL), the same for every host: times that hosts
+    compare with each other (the scheduler's heartbeat) are taken from it. SQLite is one
+    host: its own clock."""
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(text("SELECT clock_timestamp()")).scalar().astimezone(UTC)
+    return utcnow()
+
+
+# Every PostgreSQL connection: a host cut off from the network is noticed within about 25 s
+# on both sides (client and server keepalives with TCP_USER_TIMEOUT), so that its sessions,
+# its row locks and the scheduler's advisory lock do not outlive it by the kernel's two hours.
+_KEEPALIVE = {"idle": 10, "interval": 5, "count": 3, "user_timeout_ms": 25_000}
+POSTGRES_CONNECT_ARGS = {
+    "keepalives": 1,
+    "keepalives_idle": _KEEPALIVE["idle"],
+    "keepalives_interval": _KEEPALIVE["interval"],
+    "keepalives_count": _KEEPALIVE["count"],
+    "tcp_user_timeout": _KEEPALIVE["user_timeout_ms"],
+    "options": (
+        f"-c tcp_keepalives_idle={_KEEPALIVE['idle']} "
+        f"-c tcp_keepalives_interval={_KEEPALIVE['interval']} "
+        f"-c tcp_keepalives_count={_KEEPALIVE['count']} "
+        f"-c tcp_user_timeout={_KEEPALIVE['user_timeout_ms']}"
+    ),
+}
+
+
+def engine_options(url: str, options: dict) -> dict:
+    """The engine options for `url`: PostgreSQL's connections get the keepalive settings."""
+    if not url.startswith("postgresql"):
+        return options
+    return {**options, "connect_args": {**POSTGRES_CONNECT_ARGS, **options.get("connect_args", {})}}

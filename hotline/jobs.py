@@ -8,6 +8,7 @@ take over. `flask --app wsgi hotline serve` (development) runs it inside the ser
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,18 +18,21 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy.orm import Session
 
-from hotline.database import utcnow
+from hotline.config import ROOT
+from hotline.database import database_now, utcnow
 from hotline.plugins import db
 from hotline.services.deadlines import escalation
 from hotline.services.ems import bookings
-from hotline.services.maintenance import backup, retention
+from hotline.services.maintenance import backup, health, retention
 from hotline.services.notifications import outbox as notifications
 from hotline.services.reports import files
 from hotline.services.scheduling import leadership as leadership_rules
 from hotline.services.scheduling import runs
 
 log = logging.getLogger(__name__)
+MIGRATIONS = ROOT / "migrations"
 
 
 def sweep_deadlines(app: Flask) -> None:
@@ -123,9 +127,12 @@ def interval_seconds(app: Flask) -> dict[str, int]:
     }
 
 
-def _tracked(job: Callable[[Flask], None], holder: str) -> Callable[[Flask], None]:
-    """`job` with its start and end counted in scheduler_jobs (a failed count is no reason
-    to skip the job: the job matters more than its statistics)."""
+def _tracked(
+    job: Callable[[Flask], None], holder: str, may_run: Callable[[], bool]
+) -> Callable[[Flask], None]:
+    """`job`, run only while `may_run()` (the leadership was confirmed lately), with its start
+    and end counted in scheduler_jobs by the database's clock (a failed count is no reason to
+    skip the job: the job matters more than its statistics)."""
 
     def record(app: Flask, step: Callable) -> None:
         with app.app_context():
@@ -139,20 +146,30 @@ def _tracked(job: Callable[[Flask], None], holder: str) -> Callable[[Flask], Non
     @functools.wraps(job)
     def run(app: Flask) -> None:
         name = job.__name__
-        record(app, lambda s: runs.started(s, name, holder, utcnow()))
+        if not may_run():
+            log.warning("scheduler %s: %s not run, the leadership is not confirmed", holder, name)
+            return
+        record(app, lambda s: runs.started(s, name, holder, database_now(s)))
         error: BaseException | None = None
         try:
             job(app)
         except Exception as failure:
             error = failure
             log.exception("scheduler: job %s failed", name)
-        record(app, lambda s: runs.finished(s, name, utcnow(), error))
+        record(app, lambda s: runs.finished(s, name, database_now(s), error))
 
     return run
 
 
-def create_scheduler(app: Flask, blocking: bool, holder: str | None = None) -> BaseScheduler:
-    """A scheduler with every job, each run counted under `holder`; not started."""
+def create_scheduler(
+    app: Flask,
+    blocking: bool,
+    holder: str | None = None,
+    may_run: Callable[[], bool] = lambda: True,
+    run_now: frozenset[str] = frozenset(),
+) -> BaseScheduler:
+    """A scheduler with every job, each run counted under `holder` and run only while
+    `may_run()`; the jobs named in `run_now` run at once too; not started."""
     holder = holder or leadership_rules.holder_name()
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(
@@ -163,10 +180,10 @@ def create_scheduler(app: Flask, blocking: bool, holder: str | None = None) -> B
     )
     for job, trigger, arguments in JOBS:
         settings = {k: app.config[v] if isinstance(v, str) else v for k, v in arguments.items()}
-        if trigger == "interval":
+        if trigger == "interval" or job.__name__ in run_now:
             settings["next_run_time"] = datetime.now(UTC)
         scheduler.add_job(
-            _tracked(job, holder),
+            _tracked(job, holder, may_run),
             trigger,
             args=[app],
             id=job.__name__,
@@ -176,10 +193,32 @@ def create_scheduler(app: Flask, blocking: bool, holder: str | None = None) -> B
     return scheduler
 
 
+def missed_daily_jobs(session: Session, timezone: str, now: datetime) -> frozenset[str]:
+    """The daily jobs that ran before but not at their last time (their leader died or was
+    upgraded across it): a new leader runs them at once. A job that never ran waits for its
+    time (a fresh install does not back up an empty database at once)."""
+    jobs = runs.status(session, now, timedelta()).jobs
+    last = {j.job: j.last_started_at for j in jobs}
+    local_now = now.astimezone(ZoneInfo(timezone))
+    missed = set()
+    for job, trigger, arguments in JOBS:
+        started = last.get(job.__name__)
+        if trigger != "cron" or started is None:
+            continue
+        due = local_now.replace(
+            hour=arguments["hour"], minute=arguments["minute"], second=0, microsecond=0
+        )
+        if due > local_now:
+            due -= timedelta(days=1)
+        if started < due:
+            missed.add(job.__name__)
+    return frozenset(missed)
+
+
 def _beat(app: Flask, holder: str) -> None:
     with app.app_context():
         try:
-            runs.beat(db.session, holder, utcnow())
+            runs.beat(db.session, holder, database_now(db.session))
         except Exception as error:
             log.warning("scheduler: heartbeat not written (%s)", type(error).__name__)
         finally:
@@ -187,15 +226,29 @@ def _beat(app: Flask, holder: str) -> None:
 
 
 def _leader_silent(app: Flask, seconds: int) -> bool:
-    """Whether the leader's heartbeat is older than `seconds` (or none was ever written)."""
+    """Whether the leader's heartbeat is older than `seconds` by the database's clock (every
+    host's clock may differ; the database's is one), or none was ever written."""
     with app.app_context():
         try:
-            state = runs.status(db.session, utcnow(), timedelta(seconds=seconds))
+            now = database_now(db.session)
+            state = runs.status(db.session, now, timedelta(seconds=seconds))
         except Exception:  # the database is away: nobody can be judged silent
             return False
         finally:
             db.session.remove()
     return not state.fresh
+
+
+def _schema_current(app: Flask) -> bool:
+    """Whether the database is at this code's migration: a scheduler of an older or newer
+    release than the schema (a rolling upgrade) must not run jobs on it."""
+    with app.app_context():
+        try:
+            return health.schema_current(db.session, MIGRATIONS)
+        except Exception:
+            return False
+        finally:
+            db.session.remove()
 
 
 def lead_when_possible(app: Flask, stop: threading.Event) -> None:
@@ -205,21 +258,43 @@ def lead_when_possible(app: Flask, stop: threading.Event) -> None:
     )
     holder = leadership_rules.holder_name()
     retry, heartbeat = app.config["SCHEDULER_RETRY_SECONDS"], app.config["SCHEDULER_BEAT_SECONDS"]
-    announced_waiting = False
     takeover = app.config["SCHEDULER_TAKEOVER_SECONDS"]
+    announced = ""
+    confirmed = [0.0]  # when the lock was last confirmed (monotonic: it runs through a SIGSTOP)
+
+    def may_run() -> bool:
+        return time.monotonic() - confirmed[0] < 2 * heartbeat + 1
+
+    def wait(reason: str, message: str) -> None:
+        nonlocal announced
+        if announced != reason:
+            log.info("scheduler %s: %s", holder, message)
+            announced = reason
+        stop.wait(retry)
+
     while not stop.is_set():
+        if not _schema_current(app):
+            wait("schema", "the database is not at this release's migration; waiting")
+            continue
         if not leadership.try_acquire():
-            if not announced_waiting:
-                log.info("scheduler %s: another process leads; waiting to take over", holder)
-                announced_waiting = True
             if _leader_silent(app, takeover) and leadership.end_silent_holder(takeover):
                 log.warning("scheduler %s: ended a leader silent for %d s", holder, takeover)
                 continue
-            stop.wait(retry)
+            wait("follower", "another process leads; waiting to take over")
             continue
-        announced_waiting = False
+        announced = ""
         log.info("scheduler %s: leading", holder)
-        scheduler = create_scheduler(app, blocking=False, holder=holder)
+        confirmed[0] = time.monotonic()
+        with app.app_context():
+            try:
+                missed = missed_daily_jobs(
+                    db.session, app.config["TIMEZONE"], database_now(db.session)
+                )
+            except Exception:  # the database is away: nothing is run early
+                missed = frozenset()
+            finally:
+                db.session.remove()
+        scheduler = create_scheduler(app, False, holder, may_run, missed)
         try:
             _beat(app, holder)
             scheduler.start()
@@ -227,8 +302,13 @@ def lead_when_possible(app: Flask, stop: threading.Event) -> None:
                 if not leadership.still_held():
                     log.error("scheduler %s: leadership lost; jobs stopped", holder)
                     break
+                if not _schema_current(app):
+                    log.warning("scheduler %s: the schema changed under it; standing down", holder)
+                    break
+                confirmed[0] = time.monotonic()
                 _beat(app, holder)
         finally:
+            confirmed[0] = 0.0
             scheduler.shutdown(wait=False)
             leadership.release()
     log.info("scheduler %s: stopped", holder)

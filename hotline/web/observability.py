@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from hotline.config import ROOT
-from hotline.database import utcnow
+from hotline.database import database_now, utcnow
 from hotline.plugins import db
 from hotline.services.maintenance import health
 from hotline.services.scheduling import runs
@@ -119,7 +119,6 @@ def current_readiness() -> health.Readiness:
     return health.readiness(
         db.session,
         migrations=MIGRATIONS,
-        now=utcnow(),
         scheduler_stale_after=timedelta(seconds=config["SCHEDULER_STALE_SECONDS"]),
         scheduler_required=config["READY_REQUIRES_SCHEDULER"],
     )
@@ -175,6 +174,7 @@ class _WorkCollector:
 
 
 def _scheduler_families(app: Flask, now):
+    now = database_now(db.session)  # the heartbeat was written by the database's clock
     state = runs.status(db.session, now, timedelta(seconds=app.config["SCHEDULER_STALE_SECONDS"]))
     age = (now - state.heartbeat_at).total_seconds() if state.heartbeat_at else float("nan")
     yield GaugeMetricFamily(

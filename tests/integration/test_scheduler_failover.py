@@ -22,6 +22,7 @@ from hotline.core.deadlines.escalation import Level
 from hotline.database import utcnow
 from hotline.models import AuditEvent, SchedulerJob, SchedulerLeader, WorkOrder
 from hotline.plugins import db
+from hotline.services.maintenance import health
 from hotline.services.scheduling.leadership import AdvisoryLock, FileLock
 from tests import factories
 from tests.conftest import make_app, postgres_url_or_skip, reset_postgres
@@ -230,6 +231,7 @@ def test_a_hung_leader_is_ended_and_stands_down_when_it_wakes(tmp_path):
         takeover = time.monotonic() - stopped_at
         assert successor and successor.endswith(f":{processes[other].pid}")
         print(f"\nscheduler takeover from a hung leader: {takeover:.1f} s")
+        woken_at = utcnow()
         os.killpg(processes[leader].pid, signal.SIGCONT)
         # Awake again, the old leader finds its session ended and stops running jobs.
         woke = _wait_for(lambda: "leadership lost" in (tmp_path / f"{leader}.log").read_text(), 20)
@@ -238,9 +240,15 @@ def test_a_hung_leader_is_ended_and_stands_down_when_it_wakes(tmp_path):
         assert _leader(app) == successor
         with app.app_context():
             ran_by = set(db.session.scalars(select(SchedulerJob.last_run_by)))
+            since_woken = set(
+                db.session.scalars(
+                    select(SchedulerJob.last_run_by).where(SchedulerJob.last_started_at > woken_at)
+                )
+            )
             db.session.remove()
             db.engine.dispose()
         assert successor in ran_by
+        assert holder not in since_woken  # awake, it ran nothing: its leadership was unconfirmed
     finally:
         for process in processes.values():
             if process.poll() is None:
@@ -248,3 +256,52 @@ def test_a_hung_leader_is_ended_and_stands_down_when_it_wakes(tmp_path):
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(20)
             process.log_file.close()
+
+
+def test_a_scheduler_of_another_release_than_the_schema_does_not_lead(app):
+    """A rolling upgrade: the database was migrated by a newer release (or not yet by this
+    one); this release's scheduler waits instead of running jobs on a schema it does not know."""
+    import threading
+
+    from hotline.jobs import lead_when_possible
+
+    app.config.update(SCHEDULER_RETRY_SECONDS=0.2, SCHEDULER_BEAT_SECONDS=0.2)
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    stop = threading.Event()
+    thread = threading.Thread(target=lead_when_possible, args=(app, stop), daemon=True)
+    thread.start()
+    try:
+        time.sleep(1.5)
+        assert _leader(app) is None  # never led, never ran a job
+        with app.app_context():
+            assert db.session.scalars(select(SchedulerJob)).all() == []
+            db.session.remove()
+        with app.app_context(), db.engine.begin() as conn:
+            head = health.head_revision(ROOT / "migrations")
+            conn.execute(text("UPDATE alembic_version SET version_num = :h"), {"h": head})
+        assert _wait_for(lambda: _leader(app), 10)
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def test_a_daily_job_missed_across_a_takeover_is_run_by_the_new_leader(app):
+    from datetime import UTC, datetime
+
+    from hotline.jobs import missed_daily_jobs
+    from hotline.services.scheduling import runs
+
+    # 03:00 in Beijing: the backup's time (02:30) has passed today.
+    now = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
+    with app.app_context():
+        runs.started(db.session, "back_up_database", "a:1", now - timedelta(days=1, hours=1))
+        runs.started(db.session, "generate_reports", "a:1", now - timedelta(hours=1))
+        # The backup last ran yesterday at 02:00: today's 02:30 run was missed.
+        missed = missed_daily_jobs(db.session, "Asia/Shanghai", now)
+        # Once it has run at 02:40 today, nothing is missed.
+        runs.started(db.session, "back_up_database", "a:1", now - timedelta(minutes=20))
+        after = missed_daily_jobs(db.session, "Asia/Shanghai", now)
+    # The reports ran at 02:00 today, after 01:10; retention never ran: it waits for 03:30.
+    assert missed == {"back_up_database"}
+    assert after == frozenset()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.maintenance.health import HealthCheck
 from hotline.core.orders.workflow import OPEN_STATES
+from hotline.database import database_now
 from hotline.models import ErrorRecord, Notification, Vehicle, WorkOrder
 from hotline.services.deadlines.escalation import RUNNING
 from hotline.services.scheduling import runs
@@ -28,6 +29,20 @@ ERRORS_KEPT = 1000  # the health page shows the newest; older rows are dropped a
 def head_revision(migrations: Path) -> str | None:
     """The newest schema revision this code knows (read once per process)."""
     return ScriptDirectory(str(migrations)).get_current_head()
+
+
+def schema_revision(session: Session) -> str | None:
+    """The migration the database is at (None: never migrated)."""
+    try:
+        return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # noqa: BLE001 - no version table: never migrated
+        session.rollback()
+        return None
+
+
+def schema_current(session: Session, migrations: Path) -> bool:
+    """Whether the database is at the newest migration this code knows."""
+    return schema_revision(session) == head_revision(migrations)
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,6 @@ def readiness(
     session: Session,
     *,
     migrations: Path,
-    now: datetime,
     scheduler_stale_after: timedelta,
     scheduler_required: bool,
 ) -> Readiness:
@@ -66,14 +80,10 @@ def readiness(
         session.rollback()
         return Readiness([Check(HealthCheck.DATABASE, False, type(error).__name__)])
     checks = [Check(HealthCheck.DATABASE, True)]
-    try:
-        current = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except Exception:  # noqa: BLE001 - no version table: never migrated
-        session.rollback()
-        current = None
-    head = head_revision(migrations)
+    current, head = schema_revision(session), head_revision(migrations)
     checks.append(Check(HealthCheck.MIGRATIONS, current == head, f"{current or 'none'} / {head}"))
     if scheduler_required:
+        now = database_now(session)  # the heartbeat was written by the database's clock
         state = runs.status(session, now, scheduler_stale_after)
         age = "" if state.heartbeat_at is None else f"{(now - state.heartbeat_at).seconds}s"
         checks.append(Check(HealthCheck.SCHEDULER, state.fresh, age or "no leader"))

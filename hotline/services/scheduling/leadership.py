@@ -2,11 +2,12 @@
 
 PostgreSQL: the leader holds a session-level advisory lock on its own connection for as long
 as it lives. A killed leader's connection closes and the server frees the lock at once; a
-leader cut off from the network is dropped by the server's TCP keepalives (set for this
-session below) within about 30 s, so a waiting host takes over within a minute. The leader
-checks its connection every few seconds and stops leading when the check fails, so an old
-leader runs jobs for at most a few seconds beside the new one; every job is idempotent
-(compare-and-set on the rows it moves), so such an overlap changes nothing twice.
+leader cut off from the network is dropped by the server within about 25 s (keepalives with
+TCP_USER_TIMEOUT on every connection, hotline/database.py), so a waiting host takes over
+within a minute (tests/integration/test_scheduler_cut_off.py). The leader checks its lock
+every few seconds and runs no job unless the last check is recent; a job already running
+when the lock was lost finishes. Every job is idempotent (compare-and-set on the rows it
+moves), so such an overlap changes nothing twice.
 
 A leader that hangs without dying (a frozen virtual machine) keeps its connection open while
 its kernel answers keepalives: when its heartbeat is older than SCHEDULER_TAKEOVER_SECONDS, a
@@ -28,14 +29,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from hotline.database import POSTGRES_CONNECT_ARGS
+
 log = logging.getLogger(__name__)
 
 # The advisory lock's key: any constant the application uses for nothing else ("hotline").
 LOCK_KEY = 0x686F746C696E65
-# Seconds: the server drops a silent leader's session after idle + interval x count.
-KEEPALIVE = {"idle": 10, "interval": 5, "count": 3}
-# Milliseconds: a write the network swallowed fails after this (Linux TCP_USER_TIMEOUT).
-USER_TIMEOUT_MS = 25_000
 
 
 def holder_name() -> str:
@@ -68,12 +67,8 @@ class AdvisoryLock:
             url,
             poolclass=NullPool,
             connect_args={
+                **POSTGRES_CONNECT_ARGS,  # the server frees the lock of a leader it lost
                 "connect_timeout": 10,
-                "keepalives": 1,
-                "keepalives_idle": KEEPALIVE["idle"],
-                "keepalives_interval": KEEPALIVE["interval"],
-                "keepalives_count": KEEPALIVE["count"],
-                "tcp_user_timeout": USER_TIMEOUT_MS,
                 "application_name": "hotline-scheduler",
             },
         )
@@ -86,20 +81,9 @@ class AdvisoryLock:
             return self.still_held()
         try:
             connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            # The server's side of the keepalive: it frees the lock of a leader it lost.
             connection.execute(
-                text(
-                    "SELECT set_config('tcp_keepalives_idle', :idle, false), "
-                    "set_config('tcp_keepalives_interval', :interval, false), "
-                    "set_config('tcp_keepalives_count', :count, false), "
-                    "set_config('tcp_user_timeout', :user_timeout, false), "
-                    "set_config('statement_timeout', :statement_timeout, false)"
-                ),
-                {
-                    **{k: str(v) for k, v in KEEPALIVE.items()},
-                    "user_timeout": str(USER_TIMEOUT_MS),
-                    "statement_timeout": str(self._check_timeout_ms),
-                },
+                text("SELECT set_config('statement_timeout', :timeout, false)"),
+                {"timeout": str(self._check_timeout_ms)},
             )
             taken = connection.execute(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}

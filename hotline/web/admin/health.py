@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import current_app, render_template
 
 from hotline.core.accounts.permissions import Permission
-from hotline.database import utcnow
+from hotline.database import database_now, utcnow
 from hotline.jobs import interval_seconds
 from hotline.plugins import db
 from hotline.services.maintenance import health
@@ -26,7 +26,7 @@ def health_page():
         "admin/health.html",
         readiness=current_readiness(),
         figures=health.figures(db.session, now),
-        scheduler=runs.status(db.session, now, stale),
+        scheduler=runs.status(db.session, database_now(db.session), stale),
         periods=interval_seconds(current_app),
         errors=health.last_errors(db.session),
         now=now,
