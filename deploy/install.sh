@@ -273,8 +273,11 @@ render() {  # render TEMPLATE OUTPUT [KEY=VALUE ...]
   local template=$1 output=$2
   shift 2
   "$python" - "$template" "$output" "$@" <<'PY'
-import re, sys
+import os, re, sys
 template, output, pairs = sys.argv[1], sys.argv[2], sys.argv[3:]
+# Secrets come through the environment: a process's arguments are visible to every user.
+if os.environ.get("RENDER_SECRET_KEY"):
+    pairs.append("SECRET_KEY=" + os.environ["RENDER_SECRET_KEY"])
 text = open(template, encoding="utf-8").read()
 for pair in pairs:
     key, _, value = pair.partition("=")
@@ -297,16 +300,18 @@ if [ ! -f "$etc/hotline.env" ]; then
     install -m 0640 "$env_source" "$etc/hotline.env"
   else
     if [ -z "$database_url" ] && [ -t 0 ]; then
-      read -r -p "DATABASE_URL (postgresql+psycopg://user:password@host:5432/hotline): " database_url
+      # -s: the URL holds the database password; it is not echoed.
+      read -r -s -p "DATABASE_URL (postgresql+psycopg://user:password@host:5432/hotline): " database_url
+      echo
     fi
     [ -n "$database_url" ] || die "give --database-url (or --env-file)"
     secret=$("$python" -c 'import secrets; print(secrets.token_hex(32))')
     umask 077
-    render "$bundle/app/deploy/hotline.env.example" "$etc/hotline.env.new" "${values[@]}" \
-      "SECRET_KEY=$secret"
-    "$python" - "$etc/hotline.env.new" "$database_url" <<'PY'
-import sys
-path, url = sys.argv[1], sys.argv[2]
+    RENDER_SECRET_KEY=$secret render "$bundle/app/deploy/hotline.env.example" \
+      "$etc/hotline.env.new" "${values[@]}"
+    HOTLINE_INSTALL_DATABASE_URL=$database_url "$python" - "$etc/hotline.env.new" <<'PY'
+import os, sys
+path, url = sys.argv[1], os.environ["HOTLINE_INSTALL_DATABASE_URL"]
 lines = open(path, encoding="utf-8").read().splitlines()
 lines = [f"DATABASE_URL={url}" if line.startswith("DATABASE_URL=") else line for line in lines]
 if not any(line.startswith("DATABASE_URL=") for line in lines):
@@ -411,14 +416,21 @@ echo "current -> releases/$release_name"
 mkdir -p "$prefix/bin"
 cat >"$prefix/bin/hotline-flask" <<EOF
 #!/usr/bin/env bash
-# flask --app wsgi ... of the current release, as $user, with $etc/hotline.env.
+# flask --app wsgi ... of the current release, as $user, with $etc/hotline.env. The settings
+# are exported, never passed as arguments: any local user can read a process's arguments.
 set -euo pipefail
-mapfile -d '' environment < <(
-  printf '%s\0' PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=$state
-  sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*=.*\)$/\1/p' $etc/hotline.env | tr '\n' '\0')
-cd $prefix/current/app
-if [ "\$(id -un)" = "$user" ]; then exec env -i "\${environment[@]}" $prefix/current/venv/bin/flask --app wsgi "\$@"; fi
-exec runuser -u $user -- env -i "\${environment[@]}" $prefix/current/venv/bin/flask --app wsgi "\$@"
+while IFS= read -r name; do unset "\$name" 2>/dev/null || true; done < <(compgen -e)
+export PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME='$state'
+while IFS= read -r line || [ -n "\$line" ]; do
+  [[ \$line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)=(.*)\$ ]] || continue
+  key=\${BASH_REMATCH[1]} value=\${BASH_REMATCH[2]}
+  # systemd's EnvironmentFile takes one pair of surrounding quotes off: so does this.
+  if [[ \$value =~ ^\"(.*)\"\$ || \$value =~ ^\'(.*)\'\$ ]]; then value=\${BASH_REMATCH[1]}; fi
+  export "\$key=\$value"
+done <'$etc/hotline.env'
+cd '$prefix/current/app'
+if [ "\$(id -un)" = '$user' ]; then exec '$prefix/current/venv/bin/flask' --app wsgi "\$@"; fi
+exec runuser -u '$user' -- '$prefix/current/venv/bin/flask' --app wsgi "\$@"
 EOF
 chmod 0755 "$prefix/bin/hotline-flask"
 
