@@ -13,7 +13,8 @@ workers = int(os.environ.get("HOTLINE_WORKERS", "4"))
 # Threads per worker: requests mostly wait on PostgreSQL, so a few threads keep a worker busy.
 threads = int(os.environ.get("HOTLINE_THREADS", "4"))
 worker_class = "gthread"
-# A request longer than this is killed; reports and exports run in the scheduler, not here.
+# A worker silent for this long is restarted. With threads a long request does not silence
+# its worker, so what bounds a request for the client is nginx's proxy_read_timeout (75 s).
 timeout = int(os.environ.get("HOTLINE_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("HOTLINE_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5

@@ -127,6 +127,12 @@ def interval_seconds(app: Flask) -> dict[str, int]:
     }
 
 
+def _keep_error(session: Session, name: str, error: BaseException) -> None:
+    health.record_error(
+        session.get_bind(), source=f"job:{name}", error=error, request_id=None, now=utcnow()
+    )
+
+
 def _tracked(
     job: Callable[[Flask], None], holder: str, may_run: Callable[[], bool]
 ) -> Callable[[Flask], None]:
@@ -157,6 +163,8 @@ def _tracked(
             error = failure
             log.exception("scheduler: job %s failed", name)
         record(app, lambda s: runs.finished(s, name, database_now(s), error))
+        if error is not None:  # on the health page with the requests' errors
+            record(app, lambda s: _keep_error(s, name, error))
 
     return run
 

@@ -206,3 +206,30 @@ def test_an_invented_method_adds_no_metric_series(app):
     body = client.get("/metrics").get_data(as_text=True)
     assert "XMETHOD" not in body
     assert 'method="other"' in body
+
+
+def test_a_failed_job_is_counted_and_kept_for_the_health_page(app):
+    from hotline.jobs import _tracked
+
+    def nightly_thing(app):
+        raise ValueError("13912345678")
+
+    _tracked(nightly_thing, "host-a:1", lambda: True)(app)
+    with app.app_context():
+        job = runs.status(db.session, utcnow(), timedelta(seconds=90)).jobs[0]
+        kept = db.session.query(ErrorRecord).one()
+    assert (job.job, job.runs, job.failures, job.last_error) == (
+        "nightly_thing",
+        1,
+        1,
+        "ValueError",
+    )
+    assert (kept.source, kept.error) == ("job:nightly_thing", "ValueError")
+
+
+def test_a_job_waits_while_the_leadership_is_unconfirmed(app):
+    from hotline.jobs import _tracked
+
+    ran = []
+    _tracked(lambda app: ran.append(1), "host-a:1", lambda: False)(app)
+    assert ran == []

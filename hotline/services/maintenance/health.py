@@ -83,8 +83,13 @@ def readiness(
     current, head = schema_revision(session), head_revision(migrations)
     checks.append(Check(HealthCheck.MIGRATIONS, current == head, f"{current or 'none'} / {head}"))
     if scheduler_required:
-        now = database_now(session)  # the heartbeat was written by the database's clock
-        state = runs.status(session, now, scheduler_stale_after)
+        try:
+            now = database_now(session)  # the heartbeat was written by the database's clock
+            state = runs.status(session, now, scheduler_stale_after)
+        except Exception as error:  # noqa: BLE001 - an old schema has no leader table
+            session.rollback()
+            checks.append(Check(HealthCheck.SCHEDULER, False, type(error).__name__))
+            return Readiness(checks)
         age = "" if state.heartbeat_at is None else f"{(now - state.heartbeat_at).seconds}s"
         checks.append(Check(HealthCheck.SCHEDULER, state.fresh, age or "no leader"))
     return Readiness(checks)
