@@ -11,6 +11,8 @@ from hotline.services.accounts import users as accounts
 from tests import factories
 
 PUBLIC = {"auth.login", "auth.logout", "auth.language", "static"}
+# For the load balancer and Prometheus, which have no login (test_operations.py).
+OPERATIONS = {"observability.healthz", "observability.readyz", "observability.metrics"}
 PUBLIC_PREFIXES = (
     "open311.",
     "api.",
@@ -20,7 +22,7 @@ PUBLIC_PREFIXES = (
 
 def protected_urls(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC or rule.endpoint.startswith(PUBLIC_PREFIXES):
+        if rule.endpoint in PUBLIC | OPERATIONS or rule.endpoint.startswith(PUBLIC_PREFIXES):
             continue
         url = re.sub(r"<int:\w+>", "1", rule.rule)
         url = re.sub(r"<\w+>", "x", url)

@@ -11,6 +11,8 @@ from tests import factories
 
 # Endpoints that answer without a logged-in user, or check an API token or key themselves.
 NOT_SESSION_PAGES = {"auth.login", "auth.logout", "auth.language", "static"}
+# The load balancer's and Prometheus' endpoints (no login; test_operations.py).
+NOT_SESSION_PAGES |= {"observability.healthz", "observability.readyz", "observability.metrics"}
 TOKEN_PREFIXES = ("open311.", "api.", "public.")
 
 
