@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pytest
 
-from hotline.models import SchedulerLeader
 from hotline.plugins import db
 from tests.conftest import make_app, postgres_url_or_skip
+from tests.schedulers import leader_row, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
@@ -175,24 +175,6 @@ def _scheduler(url, tmp_path, name, netns=None):
     return process
 
 
-def _leader_row(app):
-    with app.app_context():
-        row = db.session.get(SchedulerLeader, 1)
-        found = (row.holder, row.heartbeat_at) if row else (None, None)
-        db.session.remove()
-    return found
-
-
-def _wait_for(condition, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    return None
-
-
 def _server_lines(log: Path, address: str) -> list[tuple[datetime, str]]:
     """The server log's lines about `address`'s sessions, with their UTC time."""
     lines = []
@@ -218,10 +200,10 @@ def test_a_leader_cut_off_from_the_network_is_replaced_within_a_minute(tmp_path)
         try:
             # B, inside the namespace, leads; A, outside, waits.
             processes["b"] = b = _scheduler(remote_url, tmp_path, "b", netns=net.name)
-            holder_b = _wait_for(lambda: (h := _leader_row(app)[0]) and h, 30)
+            holder_b = wait_for(lambda: (h := leader_row(app)[0]) and h, 30)
             assert holder_b and holder_b.endswith(f":{b.pid}"), holder_b
             processes["a"] = a = _scheduler(local_url, tmp_path, "a")
-            assert _wait_for(lambda: "another process leads" in a.log_path.read_text(), 30)
+            assert wait_for(lambda: "another process leads" in a.log_path.read_text(), 30)
 
             # Cut just after a heartbeat, while B waits for its next check of the lock's
             # connection. The heartbeat's transaction runs on the app's pool, whose sessions
@@ -229,12 +211,12 @@ def test_a_leader_cut_off_from_the_network_is_replaced_within_a_minute(tmp_path)
             # row locked on the server for hours (the OS's 2 h keepalive), and the new
             # leader's first heartbeat, and with it its jobs, would wait that long. That gap
             # is the app engine's to close, not this test's to hit by chance.
-            beat = _leader_row(app)[1]
-            assert _wait_for(lambda: _leader_row(app)[1] != beat, 10)
+            beat = leader_row(app)[1]
+            assert wait_for(lambda: leader_row(app)[1] != beat, 10)
             _run("ip", "link", "set", net.outside_link, "down")
             cut_at, cut_wall = time.monotonic(), datetime.now(UTC)
 
-            successor = _wait_for(lambda: (h := _leader_row(app)[0]) != holder_b and h, LIMIT_S + 5)
+            successor = wait_for(lambda: (h := leader_row(app)[0]) != holder_b and h, LIMIT_S + 5)
             takeover = time.monotonic() - cut_at
             print(f"\nscheduler takeover from a cut-off leader: {takeover:.1f} s")
             assert successor and successor.endswith(f":{a.pid}"), successor
@@ -242,7 +224,7 @@ def test_a_leader_cut_off_from_the_network_is_replaced_within_a_minute(tmp_path)
 
             # B's own check fails through its TCP_USER_TIMEOUT: it stops running jobs.
             left = max(LIMIT_S + 5 - (time.monotonic() - cut_at), 1)
-            assert _wait_for(lambda: "leadership lost" in b.log_path.read_text(), left)
+            assert wait_for(lambda: "leadership lost" in b.log_path.read_text(), left)
             print(f"the cut-off leader stood down after {time.monotonic() - cut_at:.1f} s")
             for when, line in _server_lines(pg.log, net.inside):
                 if when >= cut_wall:
@@ -251,12 +233,12 @@ def test_a_leader_cut_off_from_the_network_is_replaced_within_a_minute(tmp_path)
             # The link comes back: B connects again, finds the lock taken and keeps waiting.
             mark = pg.log.read_text(errors="replace").count(f"host={net.inside}")
             _run("ip", "link", "set", net.outside_link, "up")
-            assert _wait_for(
+            assert wait_for(
                 lambda: pg.log.read_text(errors="replace").count(f"host={net.inside}") >= mark + 3,
                 30,
             ), "the cut-off host never reached the database again"
             time.sleep(3)
-            assert _leader_row(app)[0] == successor
+            assert leader_row(app)[0] == successor
             assert a.poll() is None and b.poll() is None
             assert "leadership lost" not in a.log_path.read_text()
         finally:

@@ -20,12 +20,13 @@ from sqlalchemy import create_engine, select, text, update
 
 from hotline.core.deadlines.escalation import Level
 from hotline.database import utcnow
-from hotline.models import AuditEvent, SchedulerJob, SchedulerLeader, WorkOrder
+from hotline.models import AuditEvent, SchedulerJob, WorkOrder
 from hotline.plugins import db
 from hotline.services.maintenance import health
 from hotline.services.scheduling.leadership import AdvisoryLock, FileLock
 from tests import factories
 from tests.conftest import make_app, postgres_url_or_skip, reset_postgres
+from tests.schedulers import leader_row, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
@@ -131,21 +132,7 @@ def _scheduler(url, tmp_path, name, **settings):
 
 
 def _leader(app):
-    with app.app_context():
-        row = db.session.get(SchedulerLeader, 1)
-        holder = row.holder if row else None
-        db.session.remove()
-    return holder
-
-
-def _wait_for(condition, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    return None
+    return leader_row(app)[0]
 
 
 @pytest.mark.postgres
@@ -157,7 +144,7 @@ def test_another_host_takes_over_and_every_level_is_applied_once(tmp_path):
     expected = _deadlines(app, start)
     processes = {name: _scheduler(url, tmp_path, name) for name in ("a", "b")}
     try:
-        holder = _wait_for(lambda: _leader(app), 30)
+        holder = wait_for(lambda: _leader(app), 30)
         assert holder, "no scheduler led within 30 s"
         pids = {str(p.pid): name for name, p in processes.items()}
         leader = pids[holder.rsplit(":", 1)[1]]
@@ -171,7 +158,7 @@ def test_another_host_takes_over_and_every_level_is_applied_once(tmp_path):
         killed_at = time.monotonic()
         os.killpg(processes[leader].pid, signal.SIGKILL)
         processes[leader].wait(10)
-        successor = _wait_for(lambda: (h := _leader(app)) != holder and h, 60)
+        successor = wait_for(lambda: (h := _leader(app)) != holder and h, 60)
         takeover = time.monotonic() - killed_at
         assert successor, "nobody took over within 60 s"
         assert successor.rsplit(":", 1)[1] == str(processes[follower].pid)
@@ -219,7 +206,7 @@ def test_a_hung_leader_is_ended_and_stands_down_when_it_wakes(tmp_path):
     settings = {"SCHEDULER_TAKEOVER_SECONDS": "4"}
     processes = {n: _scheduler(url, tmp_path, n, **settings) for n in ("a", "b")}
     try:
-        holder = _wait_for(lambda: _leader(app), 30)
+        holder = wait_for(lambda: _leader(app), 30)
         assert holder
         pids = {str(p.pid): name for name, p in processes.items()}
         leader = pids[holder.rsplit(":", 1)[1]]
@@ -227,14 +214,14 @@ def test_a_hung_leader_is_ended_and_stands_down_when_it_wakes(tmp_path):
         time.sleep(2)
         os.killpg(processes[leader].pid, signal.SIGSTOP)
         stopped_at = time.monotonic()
-        successor = _wait_for(lambda: (h := _leader(app)) != holder and h, 60)
+        successor = wait_for(lambda: (h := _leader(app)) != holder and h, 60)
         takeover = time.monotonic() - stopped_at
         assert successor and successor.endswith(f":{processes[other].pid}")
         print(f"\nscheduler takeover from a hung leader: {takeover:.1f} s")
         woken_at = utcnow()
         os.killpg(processes[leader].pid, signal.SIGCONT)
         # Awake again, the old leader finds its session ended and stops running jobs.
-        woke = _wait_for(lambda: "leadership lost" in (tmp_path / f"{leader}.log").read_text(), 20)
+        woke = wait_for(lambda: "leadership lost" in (tmp_path / f"{leader}.log").read_text(), 20)
         assert woke
         time.sleep(3)
         assert _leader(app) == successor
@@ -280,7 +267,7 @@ def test_a_scheduler_of_another_release_than_the_schema_does_not_lead(app):
         with app.app_context(), db.engine.begin() as conn:
             head = health.head_revision(ROOT / "migrations")
             conn.execute(text("UPDATE alembic_version SET version_num = :h"), {"h": head})
-        assert _wait_for(lambda: _leader(app), 10)
+        assert wait_for(lambda: _leader(app), 10)
     finally:
         stop.set()
         thread.join(10)
