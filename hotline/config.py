@@ -95,6 +95,10 @@ class Config:
     # must overwrite, not pass on, what the client sent). 0: the app faces clients directly
     # and those headers are ignored, so nobody can choose the address rate limits count.
     TRUSTED_PROXIES = 0
+    # Where those proxies connect from: a request from any other address has its forwarding
+    # headers dropped (an app port reached directly cannot name a client). Default: an nginx
+    # on the same host; with nginx on another host, its address.
+    TRUSTED_PROXY_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
 
 
 class TestConfig(Config):
@@ -124,6 +128,10 @@ ENVIRONMENT = {
     "OPEN311_RATE_PER_IP": ("OPEN311_RATE_PER_IP", int),
     "OPEN311_READ_RATE_PER_IP": ("OPEN311_READ_RATE_PER_IP", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "TRUSTED_PROXY_NETWORKS": (
+        "TRUSTED_PROXY_NETWORKS",
+        lambda v: tuple(n.strip() for n in v.split(",") if n.strip()),
+    ),
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
     "SCHEDULER_RETRY_SECONDS": ("SCHEDULER_RETRY_SECONDS", int),
     "SCHEDULER_BEAT_SECONDS": ("SCHEDULER_BEAT_SECONDS", int),

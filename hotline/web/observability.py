@@ -142,6 +142,8 @@ def _may_scrape() -> bool:
         address = ipaddress.ip_address(peer)
     except ValueError:
         return False
+    if address.version == 6 and address.ipv4_mapped:  # a dual-stack socket's IPv4 peer
+        address = address.ipv4_mapped
     networks = current_app.config["METRICS_NETWORKS"]
     return any(address in ipaddress.ip_network(n, strict=False) for n in networks)
 

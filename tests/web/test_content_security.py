@@ -148,3 +148,29 @@ def test_session_cookie_secure_from_the_environment(tmp_path: Path, monkeypatch)
     response = Browser(app).login(username)  # over plain HTTP
     assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    ("peer", "seen", "scheme"),
+    [
+        ("127.0.0.1", "203.0.113.9", "https"),  # nginx on this host: believed
+        ("::ffff:127.0.0.1", "203.0.113.9", "https"),  # the same through a dual-stack socket
+        ("10.1.2.3", "10.1.2.3", "http"),  # a machine that reached the app port directly
+    ],
+)
+def test_forwarding_headers_are_believed_from_the_proxies_only(peer, seen, scheme):
+    from hotline.web.proxy import FromTrustedPeers
+
+    def echo(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"{environ['REMOTE_ADDR']} {environ['wsgi.url_scheme']}".encode()]
+
+    app = FromTrustedPeers(echo, 1, ("127.0.0.0/8", "::1/128"))
+    environ = {
+        "REMOTE_ADDR": peer,
+        "wsgi.url_scheme": "http",
+        "HTTP_X_FORWARDED_FOR": "203.0.113.9",
+        "HTTP_X_FORWARDED_PROTO": "https",
+    }
+    body = b"".join(app(environ, lambda *args: None)).decode()
+    assert body == f"{seen} {scheme}"

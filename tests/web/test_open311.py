@@ -537,6 +537,7 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(tmp_path):
             f"sqlite:///{tmp_path / f'proxy{hops}.db'}",
             tmp_path / f"instance{hops}",
             TRUSTED_PROXIES=hops,
+            TRUSTED_PROXY_NETWORKS=("10.0.0.0/24",),  # where the proxy connects from
             OPEN311_READ_RATE_PER_IP=2,
         )
         client = app.test_client()
