@@ -12,15 +12,21 @@ MO := hotline/translations/zh/LC_MESSAGES/messages.mo
 # poppler for checking PDFs, Chromium for the browser tests.
 APT_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei poppler-utils chromium
 
-.PHONY: run test setup apt migrate seed lint format bench clean bundle
+.PHONY: run test setup apt migrate seed lint format bench clean bundle constraints
 
 setup: $(STAMP) $(MO) apt
 
-$(STAMP): setup.cfg pyproject.toml
+# deploy/constraints.txt pins every version: what the tests run is what make bundle ships.
+$(STAMP): setup.cfg pyproject.toml deploy/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip wheel
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c deploy/constraints.txt -e '.[dev]'
 	touch $@
+
+# After changing setup.cfg's dependencies: pin what the venv now holds.
+constraints: $(STAMP)
+	{ sed -n '1,2p' deploy/constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > deploy/constraints.new
+	mv deploy/constraints.new deploy/constraints.txt
 
 $(MO): hotline/translations/zh/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel -q compile -d hotline/translations

@@ -78,20 +78,24 @@ archive=$dist/$name.tar.gz
 # --- the wheelhouse ----------------------------------------------------------------------
 # Keyed by the requirements, the interpreter and the machine: a change of any builds anew.
 py_tag=$("$PYTHON" -c 'import platform, sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}-{platform.machine()}")')
-wheel_key=$( (cat "$work/requirements.in"; echo "$py_tag") | sha256sum | cut -c1-16)
+constraints=$work/app/deploy/constraints.txt  # the versions CI tested
+wheel_key=$( (cat "$work/requirements.in" "$constraints"; echo "$py_tag") | sha256sum | cut -c1-16)
 wheels=$cache/wheels-$wheel_key
 build_venv=$cache/build-venv
 if [ ! -x "$build_venv/bin/pip" ]; then
   "$PYTHON" -m venv "$build_venv"
   "$build_venv/bin/python" -m pip install -q --upgrade pip
 fi
-export PIP_CACHE_DIR=$cache/pip PIP_DISABLE_PIP_VERSION_CHECK=1
+# pip's own cache (~/.cache/pip unless PIP_CACHE_DIR says otherwise): the wheels `make setup`
+# downloaded for the same pinned versions are not downloaded again.
+export PIP_DISABLE_PIP_VERSION_CHECK=1
 if [ ! -f "$wheels/.complete" ]; then
   say "wheelhouse ($py_tag): downloading and building wheels"
   rm -rf "$wheels" && mkdir -p "$wheels"
   # `pip wheel` turns sdist-only packages (jieba) into wheels here, so the target needs no
   # compiler; binary packages come as the manylinux wheels of this interpreter.
-  "$build_venv/bin/pip" wheel -q --wheel-dir "$wheels" -r "$work/requirements.in" pip setuptools wheel
+  "$build_venv/bin/pip" wheel -q --wheel-dir "$wheels" -c "$constraints" \
+    -r "$work/requirements.in" pip setuptools wheel
   touch "$wheels/.complete"
 else
   say "wheelhouse ($py_tag): cached in ${wheels#"$root"/}"
@@ -140,6 +144,12 @@ apt_opts=(-o "Dir::State=$apt_dir/state" -o "Dir::State::Lists=$apt_dir/state/li
   -o APT::Sandbox::User=root)
 wanted=("${app_packages[@]}" "${db_packages[@]}")
 [ "$telephony" = 1 ] && wanted+=("${telephony_packages[@]}")
+# Packages this machine already downloaded (its own installs) are not downloaded again: apt
+# checks each file in its archives folder against the index before fetching it.
+for deb in /var/cache/apt/archives/*.deb; do
+  [ -e "$deb" ] || continue
+  ln -f "$deb" "$apt_dir/cache/archives/" 2>/dev/null || cp -n "$deb" "$apt_dir/cache/archives/"
+done
 apt-get "${apt_opts[@]}" -qq update
 apt-get "${apt_opts[@]}" -q -d install "${wanted[@]}" | grep -E '^(Fetched|Need to get)' || true
 # Exactly the packages this resolution installs (the cache may hold older versions too),

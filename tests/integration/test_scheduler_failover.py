@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
 ORDERS_PER_LEVEL = 15
 WINDOW = timedelta(minutes=10)  # the deadlines' spread
-AHEAD = timedelta(seconds=45)  # the part of it still in the future at the start
+AHEAD = timedelta(seconds=25)  # the part of it still in the future at the start
 
 
 def test_one_file_lock_per_host(tmp_path):
