@@ -1,8 +1,39 @@
 """Beijing address text → district and 街乡镇 (sub-district), with a confidence.
 
-Interface only for now; the matching rules follow in the next commit.
+Precision comes first: a wrong 街乡镇 sends a work order to the wrong office, an unknown one
+only asks the operator to pick it, so every doubtful case answers `street_code=None`.
+
+The rules, each from a real trap (tests/unit/test_address_parsing.py has the cases):
+- Text is normalised (NFKC: full-width digits and letters to half-width; white space dropped).
+- A district is named by its full name (朝阳区; old names 崇文区, 宣武区, 密云县, 延庆县, 通县),
+  or by its stem (朝阳) only where it starts the address (after 北京/北京市) or follows a
+  non-Chinese character, and is not followed by a road or landmark word (朝阳路, 朝阳门,
+  朝阳医院 name no district).
+- A 街乡镇 is named by its full name (三里屯街道) anywhere, or by its stem, the name without
+  街道/地区/乡/镇/回族乡/满族乡 (三里屯, and so 南磨房乡 or 回龙观镇 too), only where the stem
+  starts a word: at the start, after a district, after 区/县/市 or after a non-Chinese
+  character (大望京 is in 崔各庄, not 望京; 胡同南口 is not 南口地区), and is not followed by a
+  road or landmark word (中关村大街, 三里屯路, 东四环, 建国门外大街, 东四十条, 天坛医院).
+- Stems that are roads or gates (学院路, 金融街, 安定门, 广安门外) name only themselves, which
+  may lie on the unit's border or beyond: only the full name counts. 中关村 and 亦庄 are also
+  the names of the science park and the development zone: they count only with a unit suffix
+  (亦庄镇). A stem
+  that is a district's own stem (丰台, 海淀, 怀柔, 密云, 延庆) names the district.
+- A "weak" stem needs the district in the text, consistent with it: two-character stems
+  that are common words or other places (河北, 光明, 新村, 南口, 天桥, 古城) — every
+  two-character stem but a short list of distinctive neighbourhoods (双井, 望京, 劲松 …),
+  stems ending in 桥 (卢沟桥, 太平桥: the bridge is a landmark), and a few longer ones
+  (大兴庄 starts with 大兴; 山东庄, 河南寨 start with a province; 亚运村, 奥运村 and 首都机场
+  are also wider areas; 十里堡 is also a place in 朝阳; 观音寺, 五里店 are common names).
+  Written with a unit suffix (沙河镇, 温泉镇) a weak stem needs no district.
+- A name shared by two districts (八里庄, 东风) is decided by the district in the text,
+  unknown without one; a 街乡镇 of another district than the one written is unknown.
+- The longest name at a position wins (朝阳门街道 over 朝阳, 大兴庄镇 over 大兴); a full name
+  beats a stem; two different units of equal strength are unknown.
 """
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,15 +56,245 @@ class Located:
     confidence: float  # 0..1: how sure the street (or, without one, the district) is
 
 
+# Old names still written on addresses: 崇文/宣武 merged into 东城/西城 in 2010, the counties
+# became districts in 2015 (密云, 延庆) and 1997 (通县 → 通州).
+DISTRICT_ALIASES = {
+    "崇文区": "东城区",
+    "宣武区": "西城区",
+    "密云县": "密云区",
+    "延庆县": "延庆区",
+    "通县": "通州区",
+}
+
+# Longest first, so 回族乡 is cut before 乡.
+STREET_SUFFIXES = ("回族乡", "满族乡", "街道", "地区", "乡", "镇")
+
+# Two-character stems distinctive enough to name their unit without the district: each is a
+# well-known neighbourhood or town name with no other common meaning in Beijing.
+STRONG_SHORT_STEMS = frozenset(
+    [
+        "双井",
+        "望京",
+        "劲松",
+        "方庄",
+        "上地",
+        "安贞",
+        "垡头",
+        "管庄",
+        "常营",
+        "金盏",
+        "孙河",
+        "将台",
+        "大屯",
+        "建外",
+        "朝外",
+        "宋庄",
+        "旧宫",
+        "瀛海",
+        "霍营",
+        "鲁谷",
+        "万柳",
+        "斋堂",
+        "漷县",
+        "榆垡",
+        "采育",
+    ]
+)
+
+# Longer stems that still need the district: see the module docstring for why each.
+WEAK_LONG_STEMS = frozenset(
+    ["大兴庄", "山东庄", "河南寨", "亚运村", "奥运村", "首都机场", "十里堡", "观音寺", "五里店"]
+)
+
+# Brand names of special zones (the science park, the development zone): with a suffix only.
+ZONE_STEMS = frozenset({"中关村", "亦庄"})
+
+# After a stem (or a district stem), these say the text names a road, bridge, gate, station,
+# ring road, numbered lane, zone or institution called after the place, not the place: such
+# things lie on the unit's border or elsewhere (中关村大街, 东四环, 东四十条, 天坛医院).
+_ROAD_AFTER = re.compile(
+    r"[东西南北中前后]?(?:大街|大道|路|街|道|胡同|巷|桥|门|里|环|条|站|口|公路|高速|河)"
+    r"|[东西南北]?[一二三四五六七八九十]+(?:条|街|路|巷|环)"
+    r"|[内外]|市(?!场)"
+    r"|经济|开发区|科技园|园区|工业园|产业|机场|航站楼|医院"
+)
+
+# A stem written with a unit suffix (亦庄镇, 沙河镇, 温泉镇, 南磨房乡: the old 乡/镇 names of
+# today's 地区 and 街道) names the unit even where the bare stem would be too weak.
+_UNIT_AFTER = re.compile(r"镇|乡|地区|街道")
+
+_SPACES = re.compile(r"\s+")
+_PREFIXES = ("中国", "北京市", "北京")
+
+# Term kinds in the index.
+_DISTRICT_FULL, _DISTRICT_STEM, _STREET_FULL, _STREET_STEM, _STREET_WEAK, _STREET_ZONE = range(6)
+
+
+def _is_chinese(char: str) -> bool:
+    """True for a CJK ideograph (the characters names are made of)."""
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def street_stem(name: str) -> str:
+    """The 街乡镇 name without its suffix (三里屯街道 → 三里屯, 于家务回族乡 → 于家务)."""
+    for suffix in STREET_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def normalise(text: str) -> str:
+    """Half-width digits and letters, no white space."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
 class AddressParser:
     """Finds the district and the 街乡镇 an address names, from the official name list."""
 
     def __init__(self, districts: Iterable[Division], streets: Iterable[Division]) -> None:
-        """Index the names once; `locate` then costs microseconds."""
-        self._districts = {d.name: d for d in districts}
-        self._streets = {s.name: s for s in streets}
+        """Index every name by its first character; `locate` then costs microseconds."""
+        district_list = list(districts)
+        by_name = {d.name: d.code for d in district_list}
+        district_stems = {d.name.removesuffix("区"): d.code for d in district_list}
+        # term → (kind, codes); kinds of the same term never collide except 街乡镇 stems shared
+        # by two districts, which share one entry with both codes.
+        terms: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self._parent: dict[str, str] = {}
+        for name, code in by_name.items():
+            terms[name] = (_DISTRICT_FULL, (code,))
+        for alias, current in DISTRICT_ALIASES.items():
+            if current in by_name:
+                terms[alias] = (_DISTRICT_FULL, (by_name[current],))
+        for stem, code in district_stems.items():
+            terms.setdefault(stem, (_DISTRICT_STEM, (code,)))
+        full: dict[str, list[str]] = {}
+        stems: dict[str, list[str]] = {}
+        for street in streets:
+            self._parent[street.code] = street.parent_code or ""
+            full.setdefault(street.name, []).append(street.code)
+            stem = street_stem(street.name)
+            if stem != street.name:
+                stems.setdefault(stem, []).append(street.code)
+        for name, codes in full.items():
+            terms[name] = (_STREET_FULL, tuple(codes))
+        for stem, codes in stems.items():
+            kind = self._stem_kind(stem)
+            if kind is not None and stem not in terms:
+                terms[stem] = (kind, tuple(codes))
+        # First character → terms starting with it, longest first (the longest match wins).
+        self._index: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
+        for term in sorted(terms, key=len, reverse=True):
+            self._index.setdefault(term[0], []).append((term, *terms[term]))
+
+    @staticmethod
+    def _stem_kind(stem: str) -> int | None:
+        """How a 街乡镇 stem may be used: strong, weak (district needed) or not at all."""
+        if len(stem) < 2:
+            return None
+        if stem in ZONE_STEMS:
+            return _STREET_ZONE
+        # Roads and the old city's gates; 西红门, 大红门 and 喇叭沟门 are villages, not gates.
+        if stem.endswith(("路", "街", "门内", "门外")) or (
+            stem.endswith("门") and not stem.endswith(("红门", "沟门"))
+        ):
+            return None
+        if stem.endswith("桥") or stem in WEAK_LONG_STEMS:
+            return _STREET_WEAK
+        if len(stem) == 2 and stem not in STRONG_SHORT_STEMS:
+            return _STREET_WEAK
+        return _STREET_STEM
 
     def locate(self, text: str) -> Located:
         """District and 街乡镇 named by `text`; unknown (None) rather than a guess."""
-        district = next((d for n, d in self._districts.items() if n in text), None)
-        return Located(district.code if district else None, None, 0.9 if district else 0.0)
+        text = normalise(text)
+        start = 0
+        for prefix in _PREFIXES:
+            if text.startswith(prefix, start):
+                start += len(prefix)
+        district_hits: dict[str, int] = {}  # code → strength (2 full name, 1 stem)
+        street_hits: list[tuple[int, tuple[str, ...]]] = []  # (kind, codes)
+        word_start = start  # where a stem may begin: after a district or a separator
+        index = self._index
+        i = start
+        end = len(text)
+        while i < end:
+            char = text[i]
+            entries = index.get(char)
+            if entries is None:
+                if not _is_chinese(char) or char in "区县市":
+                    word_start = i + 1
+                i += 1
+                continue
+            boundary = i == word_start
+            for term, kind, codes in entries:
+                if not text.startswith(term, i):
+                    continue
+                after = i + len(term)
+                if kind == _DISTRICT_FULL:
+                    district_hits[codes[0]] = 2
+                elif kind == _STREET_FULL:
+                    if len(term) <= 2 and not boundary:
+                        continue
+                    street_hits.append((kind, codes))
+                else:
+                    # District stems only open an address; 街乡镇 stems start a word.
+                    if kind == _DISTRICT_STEM:
+                        if i != start and _is_chinese(text[i - 1]):
+                            continue
+                    elif not boundary:
+                        continue
+                    if _ROAD_AFTER.match(text, after):
+                        continue
+                    if kind == _DISTRICT_STEM:
+                        district_hits.setdefault(codes[0], 1)
+                    elif kind in (_STREET_WEAK, _STREET_ZONE) and _UNIT_AFTER.match(text, after):
+                        street_hits.append((_STREET_STEM, codes))
+                    elif kind != _STREET_ZONE:
+                        street_hits.append((kind, codes))
+                    else:
+                        continue
+                i = after
+                word_start = after
+                break
+            else:
+                if char in "区县市":
+                    word_start = i + 1
+                i += 1
+        return self._resolve(district_hits, street_hits)
+
+    def _resolve(
+        self, district_hits: dict[str, int], street_hits: list[tuple[int, tuple[str, ...]]]
+    ) -> Located:
+        """Combine the names found into one answer, unknown where they disagree."""
+        named = set(district_hits)
+        district = next(iter(named)) if len(named) == 1 else None
+        district_by_stem = district is not None and district_hits[district] == 1
+        best: dict[str, int] = {}  # street code → strength (2 full name, 1 stem)
+        contradicted = False
+        for kind, codes in street_hits:
+            if named:
+                kept = tuple(c for c in codes if self._parent[c] in named)
+                contradicted |= not kept
+            elif kind == _STREET_WEAK:
+                kept = ()
+            else:
+                kept = codes
+            strength = 2 if kind == _STREET_FULL else 1
+            for code in kept:
+                best[code] = max(best.get(code, 0), strength)
+        top = max(best.values(), default=0)
+        chosen = [code for code, strength in best.items() if strength == top]
+        if len(chosen) == 1 and not contradicted:
+            street = chosen[0]
+            confidence = 0.98 if top == 2 else 0.85
+            if not named:
+                confidence -= 0.1  # the district comes from the 街乡镇 alone
+            elif district_by_stem:
+                confidence -= 0.05
+            return Located(self._parent[street], street, round(confidence, 2))
+        if district is None:
+            return Located(None, None, 0.0)
+        confidence = 0.8 if district_by_stem else 0.95
+        if contradicted:
+            confidence -= 0.3  # the text names a 街乡镇 of another district too
+        return Located(district, None, round(confidence, 2))
