@@ -150,6 +150,22 @@ def import_gis(path: Path, code_field: str, name_field: str) -> None:
     click.echo(f"Districts: {summary.added} added, {summary.updated} updated.")
 
 
+@group.command("seed-streets")
+@click.option(
+    "--gis-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="The folder with beijing_streets.csv (default: GIS_DATA_DIR).",
+)
+def seed_streets(gis_dir: Path | None) -> None:
+    """Add the 街乡镇 (official codes) as handling units under their districts; idempotent."""
+    from hotline.services.units import divisions, organisation
+
+    folder = gis_dir or Path(current_app.config["GIS_DATA_DIR"])
+    summary = organisation.seed_streets(db.session, divisions.load_divisions(folder)[1])
+    click.echo(f"街乡镇: {summary.added} added, {summary.updated} renamed.")
+
+
 @group.command("create-user")
 @click.option("--username", prompt=True)
 @click.option(

@@ -1,7 +1,8 @@
 """Reference data for Beijing: the 12345 category tree (department kinds: core.units.kinds).
 
-Category 9901 has no responsible kind on purpose: web-mailbox letters land there and wait
-for an operator to classify them.
+Categories of kind street_office are 属地 (接诉即办): the 街乡镇 where the matter is handles
+them (占道经营, 物业管理, 垃圾清运). Category 9901 has no responsible kind on purpose:
+web-mailbox letters land there and wait for an operator to classify them.
 
 The category list follows the matters a 12345 hotline handles most; codes are our own.
 """
@@ -12,11 +13,11 @@ CATEGORIES: list[tuple[str, str, list[tuple[str, str, str | None, int, str]]]] =
         ("0101", "违法建设", "urban_management", 15, "违建 私搭乱建 加盖"),
         ("0102", "道路破损", "transport", 10, "坑洼 路面 塌陷"),
         ("0103", "井盖缺失破损", "urban_management", 3, "井盖 窨井"),
-        ("0104", "占道经营", "urban_management", 10, "摆摊 游商"),
+        ("0104", "占道经营", "street_office", 10, "摆摊 游商"),
         ("0105", "路灯故障", "urban_management", 5, "路灯 不亮"),
     ]),
     ("02", "住房与物业", [
-        ("0201", "物业管理", "housing", 15, "物业费 物业服务"),
+        ("0201", "物业管理", "street_office", 15, "物业费 物业服务"),
         ("0202", "房屋质量", "housing", 15, "漏水 墙体 开裂"),
         ("0203", "电梯故障", "market", 3, "电梯 困人"),
         ("0204", "老旧小区改造", "housing", 15, "改造 加装电梯"),
@@ -34,7 +35,7 @@ CATEGORIES: list[tuple[str, str, list[tuple[str, str, str | None, int, str]]]] =
         ("0402", "社会生活噪音", "police", 5, "噪音 扰民 广场舞"),
         ("0403", "大气污染", "environment", 10, "烟尘 异味 露天烧烤"),
         ("0404", "水污染", "environment", 10, "排污 污水"),
-        ("0405", "垃圾清运", "urban_management", 5, "垃圾 分类 清运"),
+        ("0405", "垃圾清运", "street_office", 5, "垃圾 分类 清运"),
     ]),
     ("05", "交通出行", [
         ("0501", "交通信号灯", "police", 3, "红绿灯 信号灯"),

@@ -28,6 +28,7 @@ from hotline.models import (
 from hotline.services.accounts import credentials
 from hotline.services.reference import cache
 from hotline.services.units import boundaries as gis_import
+from hotline.services.units import divisions, organisation
 
 DEMO_USERS: list[tuple[str, str, Role]] = [
     ("operator", "话务员（演示）", Role.OPERATOR),
@@ -85,7 +86,9 @@ def seed_reference_data(session: Session, boundaries: Path) -> tuple[int, int, i
         session.flush()
         _seed_attributes(session)
         cache.bump_version(session)
-    return districts_added, len(new_departments), categories_added
+    # Beijing's 街乡镇 (official codes), beside the district file: units of their own.
+    streets = organisation.seed_streets(session, divisions.load_divisions(boundaries.parent)[1])
+    return districts_added, len(new_departments) + streets.added, categories_added
 
 
 def _seed_attributes(session: Session) -> None:

@@ -104,6 +104,7 @@ KIND_LABELS = {
     "heating_utility": _l("Heating utility"),
     "gas_utility": _l("Gas utility"),
     "power_utility": _l("Power utility"),
+    "street_office": _l("Sub-district or town (属地)"),
 }
 
 
@@ -112,6 +113,10 @@ REASON_LABELS = {
     "explicit_rule_city": _l("an explicit rule for this category"),
     "city_level_kind": _l("the category is handled by a city-level body"),
     "district_kind": _l("the category's responsible body in the district of the location"),
+    "street_kind": _l("handled where it happens: the sub-district or town of the location"),
+    "no_street": _l(
+        "handled where it happens, but the sub-district or town is not known: the desk decides"
+    ),
     "no_location": _l("no location: the desk decides"),
     "no_department": _l("no responsible body in that district: the desk decides"),
     "no_category_kind": _l("the category has no responsible body: the desk decides"),

@@ -21,7 +21,9 @@ class District(db.Model):
 
 
 class Department(db.Model):
-    """A body that handles orders: district-level (district set) or city-level."""
+    """A unit that handles orders (承办单位), one tree: a district-level or city-level body,
+    a 街乡镇 (level "street", its official 9-digit code) under its district, or a sub-unit
+    (科室, 社区/村) under either (`parent_id`)."""
 
     __tablename__ = "departments"
     __table_args__ = (Index("ix_departments_kind_district", "kind", "district_id"),)
@@ -31,6 +33,10 @@ class Department(db.Model):
     kind: Mapped[str] = mapped_column(String(64))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    level: Mapped[str] = mapped_column(String(16), default="body")  # core/units/kinds.LEVELS
+    # The official statistical division code of a 街乡镇 (110105004) or 社区/村 (12 digits).
+    code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
 
     district = relationship("District", lazy="joined")
 

@@ -99,6 +99,8 @@ class WorkOrder(db.Model):
     lon: Mapped[float | None]
     lat: Mapped[float | None]
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    # Where the matter is: the 街乡镇's official code (None: not known).
+    street_code: Mapped[str | None] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(255), default="")
     caller_email: Mapped[str] = mapped_column(Sealed("work_orders.caller_email"), default="")
     media_url: Mapped[str] = mapped_column(String(1000), default="")

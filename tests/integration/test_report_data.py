@@ -173,7 +173,7 @@ def test_departments_with_equal_figures_are_ranked_by_name_on_every_database(any
 
     with any_app.app_context():
         # One October order each for five departments: every rate ties (no surveys yet).
-        for code in ("0102", "0201", "0301", "0601", "0402"):
+        for code in ("0102", "0202", "0301", "0601", "0402"):
             factories.order(now=at(2026, 10, 5, 2, 0), category_code=code)
         start, end = bounds(period_for(PeriodKind.MONTH, date(2026, 10, 1)), timezone=TZ)
         _overall, ranked = kpis.report(db.session, Window(start, end))

@@ -61,6 +61,7 @@ _FILTERS = [
     ("page_size", "Orders per page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
 ]
 MAX_KB_RESULTS = 20
+MAX_ADDRESS = 200  # the intake form's address field
 _RECOMMEND = [
     ("lon", "Longitude (WGS84 degrees)", {"type": "number", "minimum": -180, "maximum": 180}),
     ("lat", "Latitude (WGS84 degrees)", {"type": "number", "minimum": -90, "maximum": 90}),
@@ -157,6 +158,14 @@ SCHEMAS = {
                 snippet=_STRING,
             ),
         },
+    ),
+    "Located": _object(
+        ["district_code", "district", "street_code", "street", "confidence"],
+        district_code={**_NULLABLE_STRING, "description": "110105"},
+        district={**_NULLABLE_STRING, "description": "朝阳区"},
+        street_code={**_NULLABLE_STRING, "description": "110105004; null when not known"},
+        street={**_NULLABLE_STRING, "description": "朝阳区三里屯街道; null when not known"},
+        confidence={"type": "number", "minimum": 0, "maximum": 1},
     ),
     "Error": _object(
         ["error"],
@@ -268,6 +277,25 @@ PATHS = {
                     {"type": "integer", "minimum": 1, "maximum": MAX_KB_RESULTS},
                     "How many articles (default 5)",
                 ),
+            ],
+        )
+    },
+    "/locate": {
+        "get": _operation(
+            "locateAddress",
+            "The district and the 街乡镇 (sub-district or town) a typed address names",
+            USER_SCHEME,
+            {"200": ("Where the address is", "Located"), "400": _INVALID},
+            parameters=[
+                {
+                    **_parameter(
+                        "address",
+                        "query",
+                        {"type": "string", "maxLength": MAX_ADDRESS},
+                        "The address, as typed: 北京市朝阳区三里屯街道工体北路8号院",
+                    ),
+                    "required": True,
+                },
             ],
         )
     },

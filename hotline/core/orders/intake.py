@@ -57,6 +57,7 @@ class IntakeRequest:
     lat: float | None = None
     district_code: str | None = None
     address: str = ""
+    street_code: str | None = None  # the 街乡镇 the operator confirmed (official code)
     confidential: bool = False
     survey_consent: bool = False  # a confidential reporter agreed to a survey
     priority: str = "normal"  # or "urgent" (紧急)
@@ -146,6 +147,10 @@ def parse_intake(data: dict) -> IntakeRequest:
             errors["location"] = "invalid_coordinates"
             lon = lat = None
     district_code = _text(data, "district_code") or None
+    street_code = _text(data, "street_code") or None
+    if street_code is not None and not (street_code.isascii() and street_code.isdigit()):
+        errors["street_code"] = "invalid_choice"
+        street_code = None
 
     confidential = _flag(data, "confidential")
     if confidential and order_type is not OrderType.TIP_OFF:
@@ -175,6 +180,7 @@ def parse_intake(data: dict) -> IntakeRequest:
         lat=lat,
         district_code=district_code,
         address=_text(data, "address"),
+        street_code=street_code,
         confidential=confidential,
         survey_consent=confidential and _flag(data, "survey_consent"),
         priority="urgent" if _flag(data, "urgent") else "normal",

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+STREET_KIND = "street_office"  # 属地: the 街乡镇 where the matter is (core/units/kinds.py)
+
 
 @dataclass(frozen=True)
 class DepartmentRef:
@@ -11,6 +13,7 @@ class DepartmentRef:
     name: str
     kind: str
     district_code: str | None  # None: a city-level body
+    code: str | None = None  # a 街乡镇's official code
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class RoutingDecision:
     district_code: str | None
     reason: str  # one of REASONS
     rule_kind: str | None = None
+    street_code: str | None = None
 
 
 REASONS = (
@@ -37,6 +41,8 @@ REASONS = (
     "explicit_rule_city",  # an admin rule for this category anywhere
     "city_level_kind",  # the category's kind is handled by a city-level body
     "district_kind",  # the category's kind, in the district the point falls in
+    "street_kind",  # 属地: the 街乡镇 where the matter is
+    "no_street",  # 属地, but the 街乡镇 is not known: routed by hand
     "no_location",  # no district known: routed by hand
     "no_department",  # no department of that kind in that district: routed by hand
     "no_category_kind",  # category has no responsible kind: routed by hand
@@ -52,13 +58,22 @@ class DepartmentDirectory:
         for dept in sorted(departments, key=lambda d: d.id):
             self._by_kind_district.setdefault((dept.kind, dept.district_code), dept)
         self._rules = {(r.category_code, r.district_code): r for r in rules}
+        self._streets = {d.code: d for d in departments if d.kind == STREET_KIND and d.code}
 
     def get(self, department_id: int) -> DepartmentRef | None:
         """A department by id."""
         return self._by_id.get(department_id)
 
+    def street(self, code: str | None) -> DepartmentRef | None:
+        """The 街乡镇 unit with this official code."""
+        return self._streets.get(code) if code else None
+
     def route(
-        self, category_code: str, category_kind: str | None, district_code: str | None
+        self,
+        category_code: str,
+        category_kind: str | None,
+        district_code: str | None,
+        street_code: str | None = None,
     ) -> RoutingDecision:
         """Decide the department, most specific rule first."""
         candidates = [((category_code, None), "explicit_rule_city")]
@@ -70,6 +85,13 @@ class DepartmentDirectory:
                 return RoutingDecision(self._by_id[rule.department_id], district_code, reason)
         if not category_kind:
             return RoutingDecision(None, district_code, "no_category_kind")
+        if category_kind == STREET_KIND:
+            street = self._streets.get(street_code) if street_code else None
+            if street is None or (district_code and street.district_code != district_code):
+                return RoutingDecision(None, district_code, "no_street", category_kind)
+            return RoutingDecision(
+                street, street.district_code, "street_kind", category_kind, street.code
+            )
         city_body = self._by_kind_district.get((category_kind, None))
         if city_body is not None:
             return RoutingDecision(city_body, district_code, "city_level_kind", category_kind)

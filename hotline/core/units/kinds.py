@@ -29,5 +29,12 @@ CITY_BODIES: dict[str, str] = {
     "power_utility": "国网北京市电力公司",
 }
 
+# 属地: a category of this kind is handled by the 街乡镇 where the matter is (接诉即办).
+STREET_KIND = "street_office"
+
 # Every kind, district bodies first, in the order the admin pages offer them.
-KINDS: tuple[str, ...] = (*DISTRICT_BODIES, *CITY_BODIES)
+KINDS: tuple[str, ...] = (*DISTRICT_BODIES, *CITY_BODIES, STREET_KIND)
+
+# A unit's place in the tree: a district or city body, a 街乡镇, or a sub-unit of either.
+BODY, STREET, SUB_UNIT = "body", "street", "sub_unit"
+LEVELS: tuple[str, ...] = (BODY, STREET, SUB_UNIT)

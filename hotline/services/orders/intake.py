@@ -65,10 +65,13 @@ def preview_route(
     lon: float | None,
     lat: float | None,
     district_code: str | None,
+    street_code: str | None = None,
+    address: str = "",
 ) -> routing.RoutePreview:
     """Where an order with these facts would go, without saving anything."""
     ctx = cache.context(session)
-    return routing.preview(ctx, resolve_category(ctx, category_code), lon, lat, district_code)
+    category = resolve_category(ctx, category_code)
+    return routing.preview(ctx, category, lon, lat, district_code, street_code, address)
 
 
 def register_call(
@@ -133,7 +136,17 @@ def _route(
     category = resolve_category(ctx, request.category_code)
     if request.district_code and request.district_code not in ctx.district_ids:
         raise ValidationFailed({"district_code": "unknown_district"})
-    preview = routing.preview(ctx, category, request.lon, request.lat, request.district_code)
+    if request.street_code and ctx.directory.street(request.street_code) is None:
+        raise ValidationFailed({"street_code": "invalid_choice"})
+    preview = routing.preview(
+        ctx,
+        category,
+        request.lon,
+        request.lat,
+        request.district_code,
+        request.street_code,
+        request.address,
+    )
     if request.close_at_intake:
         return category, preview, State.CLOSED_AT_INTAKE
     if preview.decision.department is not None:
@@ -164,6 +177,7 @@ def _order_row(
         "order_type": request.order_type.value,
         "category_id": category.id,
         "district_id": ctx.district_ids.get(preview.district_code or ""),
+        "street_code": preview.street_code,
         "state": state.value,
         "department_id": department.id if department and routed else None,
         "routing_reason": preview.decision.reason,

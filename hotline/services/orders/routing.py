@@ -9,12 +9,16 @@ from hotline.services.reference.cache import CategoryRef, RoutingContext
 
 @dataclass(frozen=True)
 class RoutePreview:
-    """A routing decision with the district found for the location."""
+    """A routing decision with the district and the 街乡镇 found for the location."""
 
     decision: RoutingDecision
     district_code: str | None
     district_name: str | None
     outside_city: bool
+    street_code: str | None = None
+    street_name: str | None = None
+    street_source: str | None = None  # "chosen" by the operator, "address" (the parser's guess)
+    confidence: float = 0.0  # of the address parser's guess
 
 
 def preview(
@@ -23,8 +27,11 @@ def preview(
     lon: float | None,
     lat: float | None,
     district_code: str | None,
+    street_code: str | None = None,
+    address: str = "",
 ) -> RoutePreview:
-    """Where an order would go: a point decides the district; else the chosen district."""
+    """Where an order would go: a point decides the district, else the chosen district,
+    else the typed address; the 街乡镇 is the operator's choice, else the address's."""
     outside = False
     if lon is not None and lat is not None:
         found = ctx.index.locate(lon, lat)
@@ -32,6 +39,30 @@ def preview(
         district_code = found.code if found else None
     elif district_code is not None and ctx.index.get(district_code) is None:
         district_code = None
-    decision = ctx.directory.route(category.code, category.kind, district_code)
+    guess = ctx.parser.locate(address) if ctx.parser and address else None
+    if district_code is None and guess is not None and not outside and lon is None:
+        district_code = guess.district_code
+    street, source, confidence = ctx.directory.street(street_code), "chosen", 1.0
+    if street is None and guess is not None and guess.street_code:
+        street, source, confidence = (
+            ctx.directory.street(guess.street_code),
+            "address",
+            guess.confidence,
+        )
+    if street is not None and district_code is not None and street.district_code != district_code:
+        street = None  # a 街乡镇 of another district than the point's: not this one
+    if street is not None and district_code is None:
+        district_code = street.district_code
+    code = street.code if street else None
+    decision = ctx.directory.route(category.code, category.kind, district_code, code)
     district = ctx.index.get(district_code) if district_code else None
-    return RoutePreview(decision, district_code, district.name if district else None, outside)
+    return RoutePreview(
+        decision,
+        district_code,
+        district.name if district else None,
+        outside,
+        code,
+        street.name if street else None,
+        source if street else None,
+        confidence if street else 0.0,
+    )

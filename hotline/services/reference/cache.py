@@ -14,7 +14,8 @@ from hotline.core.deadlines import limits
 from hotline.core.deadlines.calendar import WorkCalendar
 from hotline.core.geo import Jurisdiction, JurisdictionIndex
 from hotline.core.orders.intake import OrderType
-from hotline.core.orders.routing import DepartmentDirectory, DepartmentRef, RuleRef
+from hotline.core.orders.routing import STREET_KIND, DepartmentDirectory, DepartmentRef, RuleRef
+from hotline.core.units import address
 from hotline.models import (
     CalendarOverride,
     Category,
@@ -53,6 +54,8 @@ class RoutingContext:
     district_codes: dict[int, str]
     calendar: WorkCalendar
     limit_rules: tuple[limits.LimitRule, ...] = ()
+    parser: address.AddressParser | None = None  # typed address -> district and 街乡镇
+    streets: tuple[address.Division, ...] = ()  # the 街乡镇 units, by official name
 
 
 _lock = threading.Lock()
@@ -80,6 +83,13 @@ def context(session: Session) -> RoutingContext:
         return _current
 
 
+def _official_name(unit_name: str, district_name: str | None) -> str:
+    """A 街乡镇 unit is named after its district (朝阳区三里屯街道); the official name without."""
+    if district_name and unit_name.startswith(district_name):
+        return unit_name[len(district_name) :]
+    return unit_name
+
+
 def _build(session: Session, version: str) -> RoutingContext:
     districts = session.scalars(select(District)).all()
     index = JurisdictionIndex(
@@ -87,9 +97,17 @@ def _build(session: Session, version: str) -> RoutingContext:
     )
     district_codes = {d.id: d.code for d in districts}
     departments = [
-        DepartmentRef(d.id, d.name, d.kind, district_codes.get(d.district_id))
+        DepartmentRef(d.id, d.name, d.kind, district_codes.get(d.district_id), d.code)
         for d in session.scalars(select(Department).where(Department.active))
     ]
+    district_names = {d.code: d.name for d in districts}
+    streets = tuple(
+        address.Division(
+            d.code, _official_name(d.name, district_names.get(d.district_code)), d.district_code
+        )
+        for d in departments
+        if d.kind == STREET_KIND and d.code and d.district_code
+    )
     categories = session.scalars(select(Category).where(Category.active)).all()
     parents = {c.parent_id for c in categories if c.parent_id is not None}
     category_refs = {
@@ -112,6 +130,10 @@ def _build(session: Session, version: str) -> RoutingContext:
         version=version,
         index=index,
         directory=DepartmentDirectory(departments, rules),
+        parser=address.AddressParser(
+            (address.Division(d.code, d.name, None) for d in districts), streets
+        ),
+        streets=streets,
         categories=category_refs,
         district_ids={code: id_ for id_, code in district_codes.items()},
         district_codes=district_codes,

@@ -4,12 +4,20 @@ categories."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.core.units.kinds import STREET
+
 from hotline.models import Category, Department, District
 
 
 def districts(session: Session) -> list[District]:
     """Every district, by code."""
     return list(session.scalars(select(District).order_by(District.code)))
+
+
+def streets(session: Session) -> list[Department]:
+    """Every active 街乡镇 unit, by official code (so by district)."""
+    query = select(Department).where(Department.active, Department.level == STREET)
+    return list(session.scalars(query.order_by(Department.code)))
 
 
 def active_departments(session: Session) -> list[Department]:

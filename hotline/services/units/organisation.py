@@ -1,5 +1,6 @@
 """Admins maintain departments, categories and routing rules; every change reloads the cache."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -7,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.core.deadlines.limits import LimitUnit
+from hotline.core.units.address import Division
+from hotline.core.units.kinds import STREET, STREET_KIND
 from hotline.database import write_transaction
 from hotline.models import Category, Department, District, RoutingRule
 from hotline.plugins import db
@@ -179,3 +182,46 @@ def delete(session: Session, model: type[db.Model], key: int | date) -> None:
 def delete_rule(session: Session, rule_id: int) -> None:
     """Remove a routing rule."""
     delete(session, RoutingRule, rule_id)
+
+
+@dataclass(frozen=True)
+class StreetSeed:
+    """What seeding the 街乡镇 did."""
+
+    added: int
+    updated: int
+
+
+def seed_streets(session: Session, streets: Iterable[Division]) -> StreetSeed:
+    """Add each 街乡镇 (official code, name, district code) as a unit under its district,
+    named after it (朝阳区三里屯街道); a unit whose code exists is renamed if the official
+    name changed. Idempotent; every process reloads its routing data."""
+    added = updated = 0
+    with write_transaction(session):
+        districts = {d.code: d for d in session.scalars(select(District))}
+        existing = {
+            d.code: d
+            for d in session.scalars(select(Department).where(Department.code.is_not(None)))
+        }
+        for street in streets:
+            district = districts.get(street.parent_code or "")
+            if district is None:
+                continue  # a district this installation does not cover
+            name = district.name + street.name
+            unit = existing.get(street.code)
+            if unit is None:
+                session.add(
+                    Department(
+                        name=name,
+                        kind=STREET_KIND,
+                        level=STREET,
+                        code=street.code,
+                        district_id=district.id,
+                    )
+                )
+                added += 1
+            elif unit.name != name:
+                unit.name = name
+                updated += 1
+        cache.bump_version(session)
+    return StreetSeed(added, updated)

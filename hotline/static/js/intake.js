@@ -7,6 +7,9 @@
   var lon = document.getElementById("lon");
   var lat = document.getElementById("lat");
   var district = document.getElementById("district_code");
+  var address = document.getElementById("address");
+  var street = document.getElementById("street_code");
+  var streetGuess = document.getElementById("street-guess");
   var category = document.getElementById("category_code");
   var filter = document.getElementById("category_filter");
   var phone = document.getElementById("caller_phone");
@@ -33,6 +36,8 @@
       var params = new URLSearchParams({ category_code: category.value });
       if (hasPoint()) { params.set("lon", lon.value); params.set("lat", lat.value); }
       else if (district.value) { params.set("district_code", district.value); }
+      if (address.value.trim()) { params.set("address", address.value.trim()); }
+      if (street.dataset.chosen && street.value) { params.set("street_code", street.value); }
       fetch(form.dataset.previewUrl + "?" + params.toString(),
             { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
@@ -46,9 +51,24 @@
           text(why, (data.district ? data.district + " · " : "") + data.reason);
           preview.appendChild(why);
           preview.classList.toggle("manual", data.manual);
+          showStreet(data);
         })
         .catch(function () { /* only a help: saving validates again */ });
     }, 150);
+  }
+
+  // The 街乡镇 list shows the district's units; the address's guess is preselected until the
+  // operator chooses one (then the choice is sent and kept).
+  function filterStreets(districtCode) {
+    Array.prototype.forEach.call(street.options, function (o) {
+      o.hidden = o.value !== "" && districtCode !== "" && o.dataset.district !== districtCode;
+    });
+  }
+  function showStreet(data) {
+    filterStreets(data.district_code || district.value || "");
+    if (!street.dataset.chosen) { street.value = data.street_code || ""; }
+    text(streetGuess, data.street_source === "address"
+      ? streetGuess.dataset.guess.replace("%s", data.street) : "");
   }
 
   function updateHistory() {
@@ -106,7 +126,11 @@
       o.hidden = q !== "" && o.dataset.search.toLowerCase().indexOf(q) === -1;
     });
   });
-  [category, district].forEach(function (el) { el.addEventListener("change", updatePreview); });
+  [category, district, address].forEach(function (el) { el.addEventListener("change", updatePreview); });
+  street.addEventListener("change", function () {
+    street.dataset.chosen = street.value ? "yes" : "";
+    updatePreview();
+  });
   [lon, lat].forEach(function (el) {
     el.addEventListener("change", function () {
       if (hasPoint()) { setMarker(+lat.value, +lon.value); }

@@ -15,6 +15,6 @@ def refuse(status: int, error: str, description: str, **extra):
 
 
 # The modules attach their routes to `bp`; imported last because they import it.
-from hotline.web.api import ems, kb, openapi, orders  # noqa: E402
+from hotline.web.api import ems, kb, locate, openapi, orders  # noqa: E402
 
-__all__ = ["bp", "ems", "kb", "openapi", "orders", "refuse"]
+__all__ = ["bp", "ems", "kb", "locate", "openapi", "orders", "refuse"]

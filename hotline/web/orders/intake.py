@@ -38,6 +38,7 @@ def _render_form(form: dict, errors: dict[str, str], status: int = 200):
             errors={k: labels.error_text(v) for k, v in errors.items()},
             tree=directory.category_tree(db.session),
             districts=directory.districts(db.session),
+            streets=directory.streets(db.session),
             channels=list(Channel),
             order_types=list(OrderType),
             fmap=district_map(),
@@ -102,6 +103,8 @@ def preview():
             lon=_float("lon"),
             lat=_float("lat"),
             district_code=request.args.get("district_code") or None,
+            street_code=request.args.get("street_code") or None,
+            address=(request.args.get("address") or "")[:200],
         )
     except ValidationFailed as exc:
         # The form's script reads {ok: false, errors}: not the app handler's JSON shape.
@@ -112,6 +115,10 @@ def preview():
         ok=True,
         department=department.name if department else None,
         district=result.district_name,
+        district_code=result.district_code,
+        street=result.street_name,
+        street_code=result.street_code,
+        street_source=result.street_source,
         reason=str(labels.REASON_LABELS.get(reason, reason)),
         manual=department is None,
     )
