@@ -5,7 +5,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.core.units.kinds import STREET
-
 from hotline.models import Category, Department, District
 
 
