@@ -124,6 +124,18 @@ _ROAD_AFTER = re.compile(
 _UNIT_AFTER = re.compile(r"镇|乡|地区|街道")
 
 _SPACES = re.compile(r"\s+")
+
+
+# Confidence of a 街乡镇 found, by (full name?, how the district was written): a full name
+# beats a stem, a district written in full beats its stem beats none (the 街乡镇 gave it).
+_STREET_CONFIDENCE = {
+    (True, "full"): 0.98,
+    (True, "stem"): 0.93,
+    (True, "none"): 0.88,
+    (False, "full"): 0.85,
+    (False, "stem"): 0.8,
+    (False, "none"): 0.75,
+}
 _PREFIXES = ("中国", "北京市", "北京")
 
 # Term kinds in the index.
@@ -181,10 +193,14 @@ class AddressParser:
             kind = self._stem_kind(stem)
             if kind is not None and stem not in terms:
                 terms[stem] = (kind, tuple(codes))
-        # First character → terms starting with it, longest first (the longest match wins).
+        # Two first characters → terms starting with them, longest first (the longest match
+        # wins); every name has at least two characters. A character class of the first
+        # characters lets `locate` jump, in C, over the characters no name starts with.
         self._index: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
         for term in sorted(terms, key=len, reverse=True):
-            self._index.setdefault(term[0], []).append((term, *terms[term]))
+            self._index.setdefault(term[:2], []).append((term, *terms[term]))
+        firsts = "".join(sorted({term[0] for term in terms}))
+        self._first = re.compile("[" + re.escape(firsts) + "]")
 
     @staticmethod
     def _stem_kind(stem: str) -> int | None:
@@ -213,88 +229,88 @@ class AddressParser:
                 start += len(prefix)
         district_hits: dict[str, int] = {}  # code → strength (2 full name, 1 stem)
         street_hits: list[tuple[int, tuple[str, ...]]] = []  # (kind, codes)
-        word_start = start  # where a stem may begin: after a district or a separator
         index = self._index
-        i = start
-        end = len(text)
-        while i < end:
-            char = text[i]
-            entries = index.get(char)
-            if entries is None:
-                if not _is_chinese(char) or char in "区县市":
-                    word_start = i + 1
-                i += 1
-                continue
-            boundary = i == word_start
-            for term, kind, codes in entries:
-                if not text.startswith(term, i):
-                    continue
-                after = i + len(term)
-                if kind == _DISTRICT_FULL:
-                    district_hits[codes[0]] = 2
-                elif kind == _STREET_FULL:
-                    if len(term) <= 2 and not boundary:
+        search = self._first.search
+        last_end = start  # the end of the last name taken: a stem may begin there
+        found = search(text, start)
+        while found is not None:
+            i = found.start()
+            entries = index.get(text[i : i + 2])
+            if entries is not None:
+                before = text[i - 1] if i > start else ""
+                # A stem starts a word: at the start, after a name, 区/县/市 or a non-Chinese
+                # character; a district stem only at the start or after a non-Chinese one.
+                opens = i == start or not _is_chinese(before)
+                boundary = opens or i == last_end or before in "区县市"
+                for term, kind, codes in entries:
+                    if not text.startswith(term, i):
                         continue
-                    street_hits.append((kind, codes))
-                else:
-                    # District stems only open an address; 街乡镇 stems start a word.
-                    if kind == _DISTRICT_STEM:
-                        if i != start and _is_chinese(text[i - 1]):
+                    after = i + len(term)
+                    if kind == _DISTRICT_FULL:
+                        district_hits[codes[0]] = 2
+                    elif kind == _STREET_FULL:
+                        if len(term) <= 2 and not boundary:
                             continue
-                    elif not boundary:
-                        continue
-                    if _ROAD_AFTER.match(text, after):
-                        continue
-                    if kind == _DISTRICT_STEM:
-                        district_hits.setdefault(codes[0], 1)
-                    elif kind in (_STREET_WEAK, _STREET_ZONE) and _UNIT_AFTER.match(text, after):
-                        street_hits.append((_STREET_STEM, codes))
-                    elif kind != _STREET_ZONE:
                         street_hits.append((kind, codes))
                     else:
-                        continue
-                i = after
-                word_start = after
-                break
+                        if not (opens if kind == _DISTRICT_STEM else boundary):
+                            continue
+                        if _ROAD_AFTER.match(text, after):
+                            continue
+                        if kind == _DISTRICT_STEM:
+                            district_hits.setdefault(codes[0], 1)
+                        elif kind in (_STREET_STEM, _STREET_WEAK):
+                            if _UNIT_AFTER.match(text, after):
+                                kind = _STREET_STEM
+                            street_hits.append((kind, codes))
+                        elif _UNIT_AFTER.match(text, after):  # a special zone's brand name
+                            street_hits.append((_STREET_STEM, codes))
+                        else:
+                            continue
+                    last_end = after
+                    break
+                else:
+                    after = i + 1
             else:
-                if char in "区县市":
-                    word_start = i + 1
-                i += 1
+                after = i + 1
+            found = search(text, after)
         return self._resolve(district_hits, street_hits)
 
     def _resolve(
         self, district_hits: dict[str, int], street_hits: list[tuple[int, tuple[str, ...]]]
     ) -> Located:
         """Combine the names found into one answer, unknown where they disagree."""
-        named = set(district_hits)
-        district = next(iter(named)) if len(named) == 1 else None
-        district_by_stem = district is not None and district_hits[district] == 1
+        district = None
+        by_stem = False
+        if len(district_hits) == 1:
+            district, strength = next(iter(district_hits.items()))
+            by_stem = strength == 1
+        parent = self._parent
         best: dict[str, int] = {}  # street code → strength (2 full name, 1 stem)
         contradicted = False
         for kind, codes in street_hits:
-            if named:
-                kept = tuple(c for c in codes if self._parent[c] in named)
-                contradicted |= not kept
+            if district_hits:
+                kept = [c for c in codes if parent[c] in district_hits]
+                if not kept:
+                    contradicted = True
+                    continue
             elif kind == _STREET_WEAK:
-                kept = ()
+                continue
             else:
                 kept = codes
             strength = 2 if kind == _STREET_FULL else 1
             for code in kept:
-                best[code] = max(best.get(code, 0), strength)
-        top = max(best.values(), default=0)
-        chosen = [code for code, strength in best.items() if strength == top]
-        if len(chosen) == 1 and not contradicted:
-            street = chosen[0]
-            confidence = 0.98 if top == 2 else 0.85
-            if not named:
-                confidence -= 0.1  # the district comes from the 街乡镇 alone
-            elif district_by_stem:
-                confidence -= 0.05
-            return Located(self._parent[street], street, round(confidence, 2))
+                if best.get(code, 0) < strength:
+                    best[code] = strength
+        if best and not contradicted:
+            top = max(best.values())
+            chosen = [code for code, strength in best.items() if strength == top]
+            if len(chosen) == 1:
+                street = chosen[0]
+                written = "none" if district is None else "stem" if by_stem else "full"
+                return Located(parent[street], street, _STREET_CONFIDENCE[top == 2, written])
         if district is None:
             return Located(None, None, 0.0)
-        confidence = 0.8 if district_by_stem else 0.95
-        if contradicted:
-            confidence -= 0.3  # the text names a 街乡镇 of another district too
-        return Located(district, None, round(confidence, 2))
+        if contradicted:  # the text names a 街乡镇 of another district too
+            return Located(district, None, 0.5 if by_stem else 0.65)
+        return Located(district, None, 0.8 if by_stem else 0.95)
