@@ -55,6 +55,8 @@ ACTION_LABELS = register(
         "survey_not_reached": _l("Survey: not reached"),
         "survey_declined": _l("Survey: declined"),
         "survey_later": _l("Survey: call again later"),
+        "attach": _l("Attachments added"),
+        "follow_up_call": _l("Follow-up call"),
     },
 )
 
