@@ -55,7 +55,14 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # 12 MB: one upload of attachments (each file at most ATTACHMENT_MAX_BYTES). Form fields
+    # stay under Werkzeug's MAX_FORM_MEMORY_SIZE (500 kB); nginx keeps 2 MB everywhere
+    # but the upload locations (deploy/nginx/hotline.conf).
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # Attachments of orders (services/orders/attachments.py): the folder (unset:
+    # instance/attachments), the largest file.
+    ATTACHMENTS_DIR: Path | None = None
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -120,6 +127,8 @@ ENVIRONMENT = {
     "RETENTION_NOTIFICATIONS_DAYS": ("RETENTION_NOTIFICATIONS_DAYS", int),
     "RETENTION_POSITIONS_DAYS": ("RETENTION_POSITIONS_DAYS", int),
     "BACKUP_DIR": ("BACKUP_DIR", Path),
+    "ATTACHMENTS_DIR": ("ATTACHMENTS_DIR", Path),
+    "ATTACHMENT_MAX_BYTES": ("ATTACHMENT_MAX_BYTES", int),
     "BACKUP_KEEP": ("BACKUP_KEEP", int),
     "POSTGRES_BIN_DIR": ("POSTGRES_BIN_DIR", Path),
     "HOTLINE_TIMEZONE": ("TIMEZONE", str),

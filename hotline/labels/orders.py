@@ -56,6 +56,7 @@ ACTION_LABELS = register(
         "survey_declined": _l("Survey: declined"),
         "survey_later": _l("Survey: call again later"),
         "attach": _l("Attachments added"),
+        "attach": _l("Attachments added"),
         "follow_up_call": _l("Follow-up call"),
     },
 )

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, RateCounter
+from hotline.models.attachments import Attachment
 from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
 from hotline.models.ems import (
@@ -38,6 +39,7 @@ from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
+    "Attachment",
     "KbArticle",
     "KbCategory",
     "KbEvent",
