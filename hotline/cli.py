@@ -139,15 +139,30 @@ def report(
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--code-field", default="code", show_default=True)
 @click.option("--name-field", default="name", show_default=True)
-def import_gis(path: Path, code_field: str, name_field: str) -> None:
+@click.option(
+    "--level",
+    type=click.Choice(["district", "street"]),
+    default="district",
+    show_default=True,
+    help="street: boundaries of the 街乡镇 units, by their official code.",
+)
+def import_gis(path: Path, code_field: str, name_field: str, level: str) -> None:
     """Load jurisdiction boundaries (GeoJSON, Shapefile, ...), reprojected to WGS84."""
     from hotline.services.units import boundaries as gis_import  # geopandas: only here
 
     try:
-        summary = gis_import.import_boundaries(db.session, path, code_field, name_field)
+        if level == "street":
+            summary = gis_import.import_street_boundaries(db.session, path, code_field)
+        else:
+            summary = gis_import.import_boundaries(db.session, path, code_field, name_field)
     except ServiceError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
-    click.echo(f"Districts: {summary.added} added, {summary.updated} updated.")
+    if level == "street":
+        click.echo(f"街乡镇 boundaries: {summary.updated} set.")
+        if summary.unknown:
+            click.echo(f"No 街乡镇 unit with the codes: {', '.join(summary.unknown)}", err=True)
+    else:
+        click.echo(f"Districts: {summary.added} added, {summary.updated} updated.")
 
 
 @group.command("seed-streets")

@@ -37,6 +37,8 @@ class Department(db.Model):
     # The official statistical division code of a 街乡镇 (110105004) or 社区/村 (12 digits).
     code: Mapped[str | None] = mapped_column(String(16), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # A 街乡镇's boundary (GeoJSON, WGS84) once imported: then the point decides the unit.
+    geometry_geojson: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     district = relationship("District", lazy="joined")
 

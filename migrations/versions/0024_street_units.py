@@ -2,7 +2,8 @@
 
 departments gains level ('body' for every existing unit: district and city bodies; 'street'
 for a 街乡镇; 'sub_unit' for a 科室 or 社区/村 under a unit), code (the official statistical
-division code of a 街乡镇 or 社区/村, unique) and parent_id (a sub-unit's unit).
+division code of a 街乡镇 or 社区/村, unique), parent_id (a sub-unit's unit) and
+geometry_geojson (a 街乡镇's boundary, once `hotline import-gis FILE --level street` loaded it).
 work_orders gains street_code: the 街乡镇 where the matter is (None for every existing order:
 their figures are unchanged). The 街乡镇 themselves are reference data: `flask --app wsgi
 hotline seed-streets` adds Beijing's 343 from gis_data/beijing_streets.csv.
@@ -29,6 +30,7 @@ def upgrade():
                                       server_default='body'))
         batch_op.add_column(sa.Column('code', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('parent_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('geometry_geojson', sa.Text(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_departments_code'), ['code'])
         batch_op.create_foreign_key(batch_op.f('fk_departments_parent_id_departments'),
                                     'departments', ['parent_id'], ['id'])
@@ -43,6 +45,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_departments_parent_id_departments'),
                                  type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('uq_departments_code'), type_='unique')
+        batch_op.drop_column('geometry_geojson')
         batch_op.drop_column('parent_id')
         batch_op.drop_column('code')
         batch_op.drop_column('level')

@@ -148,3 +148,36 @@ def test_locate_answers_callers_of_the_api(app, make):
     assert refused.status_code == 403
     empty = client.get("/api/v1/locate", headers={"Authorization": f"Bearer {token}"})
     assert empty.status_code == 400
+
+
+def test_imported_street_boundaries_let_the_point_decide(app, tmp_path):
+    import json
+
+    square = [[116.39, 39.90], [116.41, 39.90], [116.41, 39.92], [116.39, 39.92], [116.39, 39.90]]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+        for code, ring in (
+            ("110101001", square),  # 东华门街道 (synthetic boundary for the test)
+            ("999999999", [[0, 0], [1, 0], [1, 1], [0, 0]]),  # no such unit
+        )
+    ]
+    path = tmp_path / "streets.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    result = app.test_cli_runner().invoke(
+        args=["hotline", "import-gis", str(path), "--level", "street"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 set" in result.output and "999999999" in result.output
+    with app.app_context():
+        # Tiananmen is in the square: the point decides over what the address says.
+        order = _street_order(address="朝阳区三里屯", lon="116.3975", lat="39.9087")
+        assert order.street_code == "110101001" and order.routing_reason == "street_kind"
+        # Outside every imported boundary: the typed address decides as before.
+        elsewhere = _street_order(
+            address="东城区景山街道景山前街4号", lon="116.3970", lat="39.9250"
+        )
+        assert elsewhere.street_code == "110101002"

@@ -17,7 +17,8 @@ class RoutePreview:
     outside_city: bool
     street_code: str | None = None
     street_name: str | None = None
-    street_source: str | None = None  # "chosen" by the operator, "address" (the parser's guess)
+    # "point" (in an imported boundary), "chosen" by the operator, "address" (parser's guess)
+    street_source: str | None = None
     confidence: float = 0.0  # of the address parser's guess
 
 
@@ -43,6 +44,10 @@ def preview(
     if district_code is None and guess is not None and not outside and lon is None:
         district_code = guess.district_code
     street, source, confidence = ctx.directory.street(street_code), "chosen", 1.0
+    if lon is not None and lat is not None and ctx.street_index is not None:
+        within = ctx.street_index.locate(lon, lat)  # boundaries imported: the point decides
+        if within is not None:
+            street, source, confidence = ctx.directory.street(within.code), "point", 1.0
     if street is None and guess is not None and guess.street_code:
         street, source, confidence = (
             ctx.directory.street(guess.street_code),

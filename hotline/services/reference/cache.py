@@ -56,6 +56,7 @@ class RoutingContext:
     limit_rules: tuple[limits.LimitRule, ...] = ()
     parser: address.AddressParser | None = None  # typed address -> district and 街乡镇
     streets: tuple[address.Division, ...] = ()  # the 街乡镇 units, by official name
+    street_index: JurisdictionIndex | None = None  # their boundaries, when imported
 
 
 _lock = threading.Lock()
@@ -101,6 +102,15 @@ def _build(session: Session, version: str) -> RoutingContext:
         for d in session.scalars(select(Department).where(Department.active))
     ]
     district_names = {d.code: d.name for d in districts}
+    # 街乡镇 boundaries, where imported: a point in one decides the 街乡镇.
+    bounded = session.execute(
+        select(Department.code, Department.name, Department.geometry_geojson).where(
+            Department.active, Department.geometry_geojson.is_not(None)
+        )
+    ).all()
+    street_index = JurisdictionIndex(
+        Jurisdiction(code, name, shape(json.loads(geometry))) for code, name, geometry in bounded
+    )
     streets = tuple(
         address.Division(
             d.code, _official_name(d.name, district_names.get(d.district_code)), d.district_code
@@ -134,6 +144,7 @@ def _build(session: Session, version: str) -> RoutingContext:
             (address.Division(d.code, d.name, None) for d in districts), streets
         ),
         streets=streets,
+        street_index=street_index if bounded else None,
         categories=category_refs,
         district_ids={code: id_ for id_, code in district_codes.items()},
         district_codes=district_codes,

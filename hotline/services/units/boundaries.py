@@ -9,18 +9,21 @@ from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.core.units.kinds import STREET
 from hotline.database import write_transaction
-from hotline.models import District
+from hotline.models import Department, District
 from hotline.services.errors import ValidationFailed
 from hotline.services.reference import cache
 
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """How many districts were added and updated."""
+    """How many districts (or 街乡镇 boundaries) were added and updated, and the codes of the
+    file that name no 街乡镇 unit."""
 
     added: int
     updated: int
+    unknown: tuple[str, ...] = ()
 
 
 def read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoDataFrame:
@@ -71,3 +74,30 @@ def import_boundaries(
                 updated += 1
         cache.bump_version(session)
     return ImportSummary(added, updated)
+
+
+def import_street_boundaries(
+    session: Session, path: Path, code_field: str = "code"
+) -> ImportSummary:
+    """Set the boundary of each 街乡镇 unit whose official code the file names; from then on a
+    point in it decides the 街乡镇 (services/orders/routing.py). A code that names no unit is
+    reported, not added: units come from the official list (hotline seed-streets)."""
+    frame = read_boundaries(path, code_field, code_field)
+    updated, unknown = 0, []
+    with write_transaction(session):
+        units = {
+            d.code: d
+            for d in session.scalars(
+                select(Department).where(Department.level == STREET, Department.code.is_not(None))
+            )
+        }
+        for _, row in frame.iterrows():
+            code = str(row[code_field])
+            unit = units.get(code)
+            if unit is None:
+                unknown.append(code)
+                continue
+            unit.geometry_geojson = json.dumps(mapping(row.geometry), ensure_ascii=False)
+            updated += 1
+        cache.bump_version(session)
+    return ImportSummary(0, updated, tuple(sorted(unknown)))
