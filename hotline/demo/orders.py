@@ -86,6 +86,17 @@ class _People:
             f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" for _ in range(count // 3)
         ]
 
+    def address(self, ctx: cache.RoutingContext, point: tuple[float, float]) -> str:
+        """A synthetic address naming the district of `point` and one of its 街乡镇 (the
+        demo has no 街乡镇 boundaries: the street is chosen at random in the district)."""
+        number = self.rng.randrange(1, 300)
+        district = ctx.index.locate(*point)
+        if district is None:
+            return f"演示地址{number}号"
+        streets = [s for s in ctx.streets if s.parent_code == district.code]
+        street = self.rng.choice(streets).name if streets else ""
+        return f"{district.name}{street}演示地址{number}号"
+
     def request(
         self, ctx: cache.RoutingContext, category: str, point: tuple[float, float]
     ) -> IntakeRequest:
@@ -102,7 +113,7 @@ class _People:
             caller_name=rng.choice(self.SURNAMES) + rng.choice(["先生", "女士"]),
             lon=point[0],
             lat=point[1],
-            address=f"演示地址{rng.randrange(1, 300)}号",
+            address=self.address(ctx, point),
             confidential=order_type is OrderType.TIP_OFF and rng.random() < 0.5,
             close_at_intake=close_now,
             intake_answer="已按知识库答复市民。" if close_now else "",
