@@ -31,5 +31,6 @@ KEY_FIGURE_LABELS = register(
         "returned": _l("Return rate"),
         "reopen": _l("Reopen rate"),
         "direct": _l("Direct closure rate"),
+        "repeat": _l("Repeat-call rate"),
     },
 )

@@ -20,6 +20,7 @@ class KeyFigure(StrEnum):
     RETURNED = "returned"  # 退单率
     REOPEN = "reopen"  # 重办率
     DIRECT = "direct"  # 直接办结率
+    REPEAT = "repeat"  # 重复来电率
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,16 @@ def reopen_rate(reopened: int, valid_answers: int) -> Rate:
     return Rate(reopened, valid_answers)
 
 
+def repeat_call_rate(follow_ups: int, received: int) -> Rate:
+    """重复来电率 = follow-up calls / (orders received + follow-up calls), in the period.
+
+    docs/DOMAIN.md names the figure without defining it. Every call about a matter either
+    opens an order or is linked to an open one (追加诉求), so the denominator is the calls
+    that reached an order and the rate is the share of them that repeated a known matter.
+    """
+    return Rate(follow_ups, received + follow_ups)
+
+
 def points(now: Rate, then: Rate) -> float | None:
     """How many percentage points `now` is above `then` (None if either has no value)."""
     if now.value is None or then.value is None:
@@ -145,6 +156,7 @@ class Counts:
     reopened: int = 0
     returned: int = 0  # 退单 by the department's staff in the period
     closed_at_intake: int = 0  # of the received: answered and closed on the call
+    follow_ups: int = 0  # calls linked to an open order in the period (追加诉求)
 
 
 @dataclass(frozen=True)
@@ -161,6 +173,7 @@ class Figures:
     reopen: Rate
     returned: Rate
     direct: Rate
+    repeat: Rate
 
 
 def figures(counts: Counts) -> Figures:
@@ -178,4 +191,5 @@ def figures(counts: Counts) -> Figures:
         reopen=reopen_rate(counts.reopened, counts.valid_answers),
         returned=return_rate(counts.returned, counts.routed),
         direct=direct_closure_rate(counts.closed_at_intake, counts.received),
+        repeat=repeat_call_rate(counts.follow_ups, counts.received),
     )

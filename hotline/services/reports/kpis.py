@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.workflow import Action, State
 from hotline.core.reports import kpi
 from hotline.core.reports.periods import Period
@@ -117,6 +118,8 @@ def counts_by_department(session: Session, window: Window) -> dict[int | None, k
             found[row[0]].update(zip(names, (int(v) for v in row[1:]), strict=True))
     for department, returned in _returns(session, window):
         found[department]["returned"] = returned
+    for department, follow_ups in _follow_ups(session, window):
+        found[department]["follow_ups"] = follow_ups
     return {key: kpi.Counts(**values) for key, values in found.items()}
 
 
@@ -140,6 +143,23 @@ def _returns(session: Session, window: Window) -> list[tuple[int | None, int]]:
         )
         query = query.with_hint(WorkOrder, OWNER_ONLY, dialect_name="sqlite")
     return [(d, int(n)) for d, n in session.execute(query.group_by(User.department_id))]
+
+
+def _follow_ups(session: Session, window: Window) -> list[tuple[int | None, int]]:
+    """Follow-up calls (追加诉求) in the window from the audit trail, by the order's
+    handling unit: the repeat call counts against the unit that has the matter."""
+    query = (
+        select(WorkOrder.department_id, func.count())
+        .select_from(AuditEvent)
+        .join(WorkOrder, WorkOrder.id == AuditEvent.order_id)
+        .where(
+            AuditEvent.action == AuditAction.FOLLOW_UP_CALL.value,
+            _in_period(AuditEvent.at, window.start, window.end),
+            *by_time_range(window),
+        )
+        .with_hint(WorkOrder, OWNER_ONLY, dialect_name="sqlite")
+    )
+    return [(d, int(n)) for d, n in session.execute(query.group_by(WorkOrder.department_id))]
 
 
 def total(counts: dict[int | None, kpi.Counts]) -> kpi.Counts:
