@@ -16,6 +16,7 @@ from flask_login import current_user
 from hotline import labels
 from hotline.core import phone
 from hotline.core.accounts.permissions import Permission
+from hotline.core.orders.attachments import AttachmentKind
 from hotline.core.orders.intake import Channel, IntakeValidationError, OrderType, parse_intake
 from hotline.database import utcnow
 from hotline.plugins import db
@@ -26,6 +27,7 @@ from hotline.services.units import directory
 from hotline.web import observability
 from hotline.web.helpers import parse_int, requires
 from hotline.web.maps import district_map
+from hotline.web.orders import attachments
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
@@ -61,6 +63,7 @@ def submit():
     data = request.form.to_dict()
     try:
         call = parse_intake(data)
+        files = attachments.prepare(AttachmentKind.INTAKE)  # checked before the order exists
         result = intake.register_call(
             db.session,
             request=call,
@@ -80,6 +83,7 @@ def submit():
     except (IntakeValidationError, ValidationFailed) as exc:
         # Not left to the app's handler: the form comes back with what the operator typed.
         return _render_form(data, exc.errors, 422)
+    attachments.store(result.number, files, AttachmentKind.INTAKE)
     observability.count_intake(call.channel.value)
     flash(_("Work order %(number)s created.", number=result.number), "success")
     return redirect(url_for("orders.detail", number=result.number))

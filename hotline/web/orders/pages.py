@@ -9,6 +9,7 @@ from hotline.core.accounts import privacy
 from hotline.core.accounts.permissions import Permission
 from hotline.core.accounts.roles import Role
 from hotline.core.orders import workflow
+from hotline.core.orders.attachments import AttachmentKind
 from hotline.core.orders.intake import OrderType
 from hotline.core.orders.search import parse_filters
 from hotline.core.orders.workflow import Action, State, Step
@@ -18,9 +19,11 @@ from hotline.services.orders import handling, pages, queries
 from hotline.web.errors import returns_to
 from hotline.web.fields import member_or_404
 from hotline.web.helpers import parse_int, requires
+from hotline.web.orders import attachments
 from hotline.web.orders.forms import ActionForm
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
+attachments.install(bp)  # the files on an order: /orders/<number>/attachments/...
 
 
 @bp.route("")
@@ -82,6 +85,10 @@ def act(number: str, action: str):
     """Apply one action; a refusal is answered by the app (JSON 409/422, or a message)."""
     action_enum = member_or_404(Action, action)
     form = ActionForm()
+    # Handling proof comes with the reply: checked before it, stored once it is done.
+    proof = []
+    if action_enum is Action.REPLY:
+        proof = attachments.prepare(AttachmentKind.PROOF, bool(request.form.get("keep_location")))
     handling.perform(
         db.session,
         actor_id=current_user.id,
@@ -93,6 +100,7 @@ def act(number: str, action: str):
         timezone=current_app.config["TIMEZONE"],
         public_summary=form.summary(),
     )
+    attachments.store(number, proof, AttachmentKind.PROOF)
     if request.accept_mimetypes.best == "application/json":
         return {"ok": True}
     flash(_("Done: %(action)s.", action=labels.ACTION_LABELS[action]), "success")
