@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from hotline.core.orders.attachments import AttachmentKind, MediaType
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.intake import Channel, OrderType
 from hotline.core.orders.workflow import Action, State
@@ -130,3 +131,18 @@ REASON_LABELS = {
     "supervision": _l("overdue for over a day: under supervision"),
     "official": _l("overdue for over three days: raised to officials"),
 }
+
+
+ATTACHMENT_KIND_LABELS = register(
+    AttachmentKind,
+    {"intake": _l("Attachments at intake"), "proof": _l("Handling proof")},
+)
+MEDIA_TYPE_LABELS = register(
+    MediaType,
+    {
+        "image/jpeg": _l("JPEG image"),
+        "image/png": _l("PNG image"),
+        "image/webp": _l("WebP image"),
+        "application/pdf": _l("PDF document"),
+    },
+)

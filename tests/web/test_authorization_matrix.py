@@ -6,18 +6,21 @@ table. No endpoint is missing from the table: each view says what guards it
 `terminal_required` `view.token_scheme`), or is listed below as public, with the reason.
 """
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.accounts.roles import Role
 from hotline.core.api.openapi import TERMINAL_SCHEME
 from hotline.core.kb.articles import Content
+from hotline.core.orders.attachments import AttachmentKind, Incoming
 from hotline.core.orders.workflow import Action
 from hotline.database import utcnow
 from hotline.models import Category, KbCategory, KbGap, Station, Survey
@@ -27,6 +30,7 @@ from hotline.services.deadlines import extensions, settings
 from hotline.services.ems import terminals
 from hotline.services.kb import articles
 from hotline.services.kb.articles import SYSTEM
+from hotline.services.orders import attachments
 from hotline.services.units import organisation
 from tests import factories
 from tests.conftest import Browser, make_app, snapshot
@@ -140,6 +144,24 @@ def knowledge(session) -> tuple[int, int]:
     return article_id, gap.id
 
 
+def picture(app, session, order, actor) -> int:
+    """A photo on the order (with its thumbnail): the id its file URLs name."""
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 10)).save(image, "PNG")
+    root = attachments.folder(app.config, app.instance_path)
+    files = [Incoming("现场.png", image.getvalue())]
+    (row,) = attachments.add(
+        session,
+        order=order,
+        files=files,
+        kind=AttachmentKind.INTAKE,
+        actor=actor,
+        now=factories.NOW,
+        root=root,
+    )
+    return row.id
+
+
 def build_world(app, principal) -> World:
     """Orders of Dongcheng's and Chaoyang's departments, a closed order with its survey,
     an extension request, two ambulances with an incident, admin objects, tokens."""
@@ -190,6 +212,10 @@ def build_world(app, principal) -> World:
         client, _key = credentials.create_client(session, name="matrix", now=factories.NOW)
         station_id = session.scalar(select(Station.id).limit(1))
         article_id, gap_id = knowledge(session)
+        pictures = {
+            variant: picture(app, session, order, desk)
+            for variant, order in (("own", own), ("other", other))
+        }
         values = {
             "incident_id": incident.id,
             "survey_id": survey_id,
@@ -217,6 +243,8 @@ def build_world(app, principal) -> World:
             "article_id": article_id,
             "gap_id": gap_id,
             "kb_editor.version:number": 1,
+            "own:attachment_id": pictures["own"],  # each order's own photo
+            "other:attachment_id": pictures["other"],
         }
         world = World(
             user=user,
@@ -275,6 +303,7 @@ def url_of(rule, world: World, variant: str) -> str:
         if name == "vehicle_id" and variant:
             return str(world.own_vehicle if variant == "own" else world.other_vehicle)
         found = world.values.get(f"{rule.endpoint}:{name}", world.values.get(name))
+        found = world.values.get(f"{variant}:{name}", found)  # an object of that order
         assert found is not None, f"no value for <{name}> of {rule.rule}: add one to the world"
         return quote(found, safe="/")
 
