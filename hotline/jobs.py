@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from hotline.config import ROOT
 from hotline.database import database_now, utcnow
 from hotline.plugins import db
-from hotline.services.deadlines import escalation
+from hotline.services.deadlines import escalation, notices
 from hotline.services.ems import bookings
 from hotline.services.maintenance import backup, health, retention
 from hotline.services.notifications import outbox as notifications
@@ -41,6 +41,15 @@ def sweep_deadlines(app: Flask) -> None:
         moved = escalation.sweep(db.session, utcnow())
         if moved:
             log.info("deadline sweep escalated %d orders", len(moved))
+        db.session.remove()
+
+
+def escalate_notices(app: Flask) -> None:
+    """督办单 unanswered in time go to the officials (compare-and-set: safe to run twice)."""
+    with app.app_context():
+        raised = notices.escalate_due(db.session, utcnow())
+        if raised:
+            log.info("supervision notices escalated: %d", raised)
         db.session.remove()
 
 
@@ -111,6 +120,7 @@ def apply_retention(app: Flask) -> None:
 JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
     (sweep_deadlines, "interval", {"seconds": "SWEEP_INTERVAL_SECONDS"}),
     (deliver_notifications, "interval", {"seconds": 30}),
+    (escalate_notices, "interval", {"seconds": 60}),
     (dispatch_bookings, "interval", {"seconds": 60}),
     (generate_reports, "cron", {"hour": 1, "minute": 10}),
     (back_up_database, "cron", {"hour": 2, "minute": 30}),

@@ -9,6 +9,7 @@ from hotline.labels.accounts import ROLE_LABELS, SECURITY_KIND_LABELS
 from hotline.labels.deadlines import (
     EXTENSION_STATE_LABELS,
     LEVEL_LABELS,
+    NOTICE_STATE_LABELS,
     PRIORITY_LABELS,
     UNIT_LABELS,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "ARTICLE_ACTION_LABELS",
     "ARTICLE_STATE_LABELS",
     "HEALTH_CHECK_LABELS",
+    "NOTICE_STATE_LABELS",
     "KB_EVENT_LABELS",
     "ACTION_LABELS",
     "BOOKING_STATE_LABELS",

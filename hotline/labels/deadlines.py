@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from hotline.core.deadlines.escalation import Level
 from hotline.core.deadlines.extensions import ExtensionState
 from hotline.core.deadlines.limits import LimitUnit, Priority
+from hotline.core.deadlines.notices import NoticeState
 from hotline.labels.registry import register
 
 PRIORITY_LABELS = register(
@@ -38,6 +39,15 @@ LEVEL_LABELS = register(
     },
 )
 
+
+NOTICE_STATE_LABELS = register(
+    NoticeState,
+    {
+        "open": _l("Waiting for the unit's answer"),
+        "answered": _l("Answered"),
+        "escalated": _l("Overdue: raised to officials"),
+    },
+)
 
 EXTENSION_STATE_LABELS = register(
     ExtensionState,

@@ -57,8 +57,10 @@ ACTION_LABELS = register(
         "survey_declined": _l("Survey: declined"),
         "survey_later": _l("Survey: call again later"),
         "attach": _l("Attachments added"),
-        "attach": _l("Attachments added"),
         "follow_up_call": _l("Follow-up call"),
+        "notice_issued": _l("Supervision notice issued"),
+        "notice_answered": _l("Supervision notice answered"),
+        "notice_escalated": _l("Supervision notice overdue: raised to officials"),
     },
 )
 

@@ -28,6 +28,7 @@ from hotline.models.kb import (
     KbVersion,
 )
 from hotline.models.limits import TimeLimitRule
+from hotline.models.notices import SupervisionNotice
 from hotline.models.notifications import Notification
 from hotline.models.organisation import Category, Department, District, RoutingRule
 from hotline.models.reminders import Reminder
@@ -78,6 +79,7 @@ __all__ = [
     "District",
     "ExtensionRequest",
     "Notification",
+    "SupervisionNotice",
     "OrderSequence",
     "RoutingRule",
     "TimeLimitRule",

@@ -55,6 +55,7 @@ def blueprints() -> list[Blueprint]:
     from hotline.web import admin, api, ems, maps
     from hotline.web.accounts import auth
     from hotline.web.api import open311
+    from hotline.web.deadlines import notices  # noqa: F401 - its routes are on `deadlines`
     from hotline.web.deadlines import pages as deadlines
     from hotline.web.kb import editor as kb_editor
     from hotline.web.kb import pages as kb

@@ -9,7 +9,7 @@ table. No endpoint is missing from the table: each view says what guards it
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -26,7 +26,7 @@ from hotline.database import utcnow
 from hotline.models import Category, KbCategory, KbGap, Station, Survey
 from hotline.plugins import db
 from hotline.services.accounts import credentials
-from hotline.services.deadlines import extensions, settings
+from hotline.services.deadlines import extensions, notices, settings
 from hotline.services.ems import terminals
 from hotline.services.kb import articles
 from hotline.services.kb.articles import SYSTEM
@@ -216,6 +216,19 @@ def build_world(app, principal) -> World:
             variant: picture(app, session, order, desk)
             for variant, order in (("own", own), ("other", other))
         }
+        supervisor = factories.user(Role.SUPERVISOR)
+        notice_ids = {
+            variant: notices.issue(
+                session,
+                actor_id=supervisor.id,
+                number=order.number,
+                instruction="请核查并回复",
+                respond_by=factories.NOW + timedelta(days=1),
+                now=factories.NOW,
+                timezone="Asia/Shanghai",
+            ).id
+            for variant, order in (("own", own), ("other", other))
+        }
         values = {
             "incident_id": incident.id,
             "survey_id": survey_id,
@@ -245,6 +258,8 @@ def build_world(app, principal) -> World:
             "kb_editor.version:number": 1,
             "own:attachment_id": pictures["own"],  # each order's own photo
             "other:attachment_id": pictures["other"],
+            "own:notice_id": notice_ids["own"],  # each order's own supervision notice
+            "other:notice_id": notice_ids["other"],
         }
         world = World(
             user=user,

@@ -22,6 +22,7 @@ class Permission(StrEnum):
     SEE_CONFIDENTIAL_REPORTERS = "see_confidential_reporters"  # who made a confidential 举报
     SEE_OVERDUE = "see_overdue"  # overdue orders by department
     DECIDE_EXTENSIONS = "decide_extensions"  # approve or refuse 延期
+    ISSUE_NOTICES = "issue_notices"  # 督办单: a formal instruction on an order
     SET_REMINDERS = "set_reminders"  # 定时催办
     SURVEY = "survey"  # 回访: the survey queue and form, reopening
     READ_KPIS = "read_kpis"  # 考核指标
@@ -74,6 +75,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.SEE_CONFIDENTIAL_REPORTERS: {R.OPERATOR, R.DESK, R.SURVEYOR, R.SUPERVISOR},
         P.SEE_OVERDUE: {R.SUPERVISOR, R.OFFICIAL, R.DESK},
         P.DECIDE_EXTENSIONS: {R.SUPERVISOR},
+        P.ISSUE_NOTICES: {R.SUPERVISOR},
         P.SET_REMINDERS: {R.OPERATOR, R.DESK, R.SUPERVISOR},
         P.SURVEY: {R.SURVEYOR, R.SUPERVISOR},
         P.READ_KPIS: {R.DEPARTMENT, R.SUPERVISOR, R.OFFICIAL, R.DESK},

@@ -33,8 +33,10 @@ class AuditAction(StrEnum):
     SURVEY_NOT_REACHED = "survey_not_reached"
     SURVEY_DECLINED = "survey_declined"
     SURVEY_LATER = "survey_later"
-    # Attachments.
-    ATTACH = "attach"  # photos or documents added (at intake, later, or as handling proof)
+    # Supervision notices (督办单).
+    NOTICE_ISSUED = "notice_issued"
+    NOTICE_ANSWERED = "notice_answered"
+    NOTICE_ESCALATED = "notice_escalated"
     # Calls about an open order (追加诉求, 重复来电): a note on the order, never a new order.
     FOLLOW_UP_CALL = "follow_up_call"
     # Attachments.

@@ -29,3 +29,21 @@ class ReminderForm(CheckedForm):
         """The reminder's time, in `timezone` when the browser sent a local time."""
         at: datetime = self.remind_at.data
         return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(timezone))
+
+
+class NoticeForm(CheckedForm):
+    """A supervisor's notice: what the unit must do, and by when (local time)."""
+
+    instruction = TextField()
+    respond_by = DateTimeField()
+
+    def deadline(self, timezone: str) -> datetime:
+        """The time to answer by, in `timezone` when the browser sent a local time."""
+        at: datetime = self.respond_by.data
+        return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(timezone))
+
+
+class NoticeAnswerForm(CheckedForm):
+    """The unit's answer to a notice."""
+
+    answer = TextField()
