@@ -71,6 +71,36 @@
       ? streetGuess.dataset.guess.replace("%s", data.street) : "");
   }
 
+  // 追加诉求 on an open order: the caller's new information joins that order (no new order).
+  // The box and button belong to the separate follow-up form; only the clicked one's box goes.
+  function followUp(url, list) {
+    var fu = document.getElementById("follow-up-form");
+    var details = document.createElement("details");
+    details.className = "follow-up";
+    details.appendChild(text(document.createElement("summary"), fu.dataset.label));
+    var area = document.createElement("textarea");
+    area.name = "text";
+    area.rows = 3;
+    area.maxLength = +fu.dataset.max;
+    area.required = true;
+    area.placeholder = fu.dataset.textLabel;
+    area.setAttribute("aria-label", fu.dataset.textLabel);
+    area.setAttribute("form", "");
+    var button = text(document.createElement("button"), fu.dataset.submit);
+    button.type = "submit";
+    button.setAttribute("form", "follow-up-form");
+    button.formAction = url;
+    button.addEventListener("click", function () {
+      list.querySelectorAll("textarea").forEach(function (t) {
+        t.setAttribute("form", t === area ? "follow-up-form" : "");
+      });
+      fu.elements.channel.value = form.elements.channel.value;
+    });
+    details.appendChild(area);
+    details.appendChild(button);
+    return details;
+  }
+
   function updateHistory() {
     var box = document.getElementById("history");
     var list = document.getElementById("history-list");
@@ -88,6 +118,7 @@
           li.appendChild(a);
           li.appendChild(document.createTextNode(
             " " + o.created.slice(0, 10) + " " + o.type + " · " + o.category + " · " + o.state));
+          if (o.follow_up_url) { li.appendChild(followUp(o.follow_up_url, list)); }
           list.appendChild(li);
         });
         box.hidden = data.orders.length === 0;

@@ -22,7 +22,7 @@ from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
 from hotline.services.kb import usage as kb_usage
-from hotline.services.orders import disclosure, intake, queries
+from hotline.services.orders import disclosure, follow_ups, intake, queries
 from hotline.services.units import directory
 from hotline.web import observability
 from hotline.web.helpers import parse_int, requires
@@ -153,10 +153,53 @@ def history():
                 "type": str(labels.TYPE_LABELS[o.order_type]),
                 "category": o.category.name,
                 "state": str(labels.STATE_LABELS[o.state]),
+                # 追加诉求: a call about an open order is linked to it, not a new order.
+                "follow_up_url": url_for("intake.follow_up", number=o.number)
+                if follow_ups.is_open(o)
+                else None,
             }
             for o in items
         ]
     )
+
+
+def _follow_up_page(order, text: str = "", errors: dict[str, str] | None = None, status=200):
+    return (
+        render_template(
+            "orders/follow_up.html",
+            order=order,
+            is_open=follow_ups.is_open(order),
+            text=text,
+            channels=list(Channel),
+            errors={k: labels.error_text(v) for k, v in (errors or {}).items()},
+            max_text=follow_ups.MAX_NOTE,
+        ),
+        status,
+    )
+
+
+@bp.route("/follow-up/<number>", methods=["GET", "POST"])
+@requires(Permission.TAKE_CALLS)
+def follow_up(number: str):
+    """追加诉求: link the caller's new call to their open order (GET shows the form)."""
+    order = follow_ups.order_for_follow_up(db.session, actor_id=current_user.id, number=number)
+    if request.method == "GET":
+        return _follow_up_page(order)
+    text = request.form.get("text", "")
+    try:
+        follow_ups.link_call(
+            db.session,
+            number=number,
+            actor_id=current_user.id,
+            text=text,
+            channel=request.form.get("channel", Channel.PHONE.value),
+            now=utcnow(),
+        )
+    except ValidationFailed as exc:
+        # The form again with what the operator typed (and, for a closed order, why not).
+        return _follow_up_page(order, text, exc.errors, 422)
+    flash(_("The call was linked to work order %(number)s.", number=number), "success")
+    return redirect(url_for("orders.detail", number=number))
 
 
 @bp.route("/mailbox")
