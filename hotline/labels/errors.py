@@ -28,6 +28,20 @@ ERROR_LABELS = {
     "invalid_date": _l("Use the date format YYYY-MM-DD."),
     "before_start": _l("The end date is before the start date."),
     "invalid": _l("This value is not valid."),
+    # Attachments (the web layer fills in %(mb)s and %(count)s).
+    "file_type_refused": _l(
+        "This file is not a JPEG, PNG or WebP image or a PDF document (judged by its content, "
+        "not its name); nothing was stored."
+    ),
+    "file_too_large": _l("A file is larger than %(mb)s MB; nothing was stored."),
+    "too_many_files": _l("At most %(count)s files at a time; nothing was stored."),
+    "empty_file": _l("A file is empty; nothing was stored."),
+    "image_unreadable": _l("An image could not be read (damaged?); nothing was stored."),
+    "image_too_large": _l("An image has too many pixels; nothing was stored."),
+    "no_file": _l("Choose at least one file."),
+    "attachments_order_closed": _l("Files can be added only while the order is open."),
+    # Supervision notices.
+    "already_answered": _l("This notice has already been answered."),
     "stale_version": _l(
         "Someone else changed this order in the meantime. Reload it and try again."
     ),

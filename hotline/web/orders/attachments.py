@@ -7,10 +7,10 @@ thumbnail alike.
 """
 
 from flask import Blueprint, current_app, flash, redirect, request, send_file, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
+from hotline import labels
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.orders.attachments import MAX_FILES, AttachmentKind, Incoming, MediaType
 from hotline.database import utcnow
@@ -22,25 +22,12 @@ from hotline.web.errors import returns_to
 from hotline.web.helpers import requires
 
 # The refusals' messages. TODO(lead): move them to hotline/labels/errors.py.
-MESSAGES = {
-    "file_type_refused": _l(
-        "This file is not a JPEG, PNG or WebP image or a PDF document (judged by its content, "
-        "not its name); nothing was stored."
-    ),
-    "file_too_large": _l("A file is larger than %(mb)s MB; nothing was stored."),
-    "too_many_files": _l("At most %(count)s files at a time; nothing was stored."),
-    "empty_file": _l("A file is empty; nothing was stored."),
-    "image_unreadable": _l("An image could not be read (damaged?); nothing was stored."),
-    "image_too_large": _l("An image has too many pixels; nothing was stored."),
-    "no_file": _l("Choose at least one file."),
-    "attachments_order_closed": _l("Files can be added only while the order is open."),
-}
 
 
 def _message(code: str) -> str:
     mb = f"{current_app.config['ATTACHMENT_MAX_BYTES'] / (1024 * 1024):.3g}"
-    text = MESSAGES.get(code)
-    return str(text) % {"mb": mb, "count": MAX_FILES} if text is not None else code
+    # The labels (hotline/labels/errors.py) of the size rules name their limits.
+    return labels.error_text(code) % {"mb": mb, "count": MAX_FILES}
 
 
 def explained(exc: ValidationFailed) -> ValidationFailed:
