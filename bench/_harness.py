@@ -148,7 +148,17 @@ def prepared_app(directory: Path, database_url: str | None = None, **extra_env: 
 
 
 BENCH_PASSWORD = "Load-Test-4321"  # noqa: S105 - throwaway bench accounts (pass the policy)
-CATEGORIES = ["0101", "0401", "0402", "0501", "0701", "0301"]
+# 0104 (占道经营) is 属地: it goes to the 街乡镇 the address names (issue 15).
+CATEGORIES = ["0101", "0104", "0401", "0402", "0501", "0701", "0301"]
+# Typed addresses as operators write them: every intake runs the 街乡镇 lookup on one.
+ADDRESSES = [
+    "北京市朝阳区三里屯街道工体北路8号院",
+    "朝阳区双井富力城",
+    "海淀区中关村大街27号",
+    "东城区景山街道景山前街4号",
+    "西城区金融街武定侯街2号",
+    "丰台区方庄芳城园一区",
+]
 
 
 def add_operator(app, username: str = "bench", role: str = "operator") -> None:
@@ -181,7 +191,7 @@ def intake_form(rng, token: str, label: str) -> dict[str, str]:
         "description": f"压测来电 {label}：夜间施工噪音扰民，请尽快处理。",
         "lon": f"{rng.uniform(116.2, 116.6):.6f}",
         "lat": f"{rng.uniform(39.8, 40.05):.6f}",
-        "address": "压测地址",
+        "address": rng.choice(ADDRESSES) + f"（压测{label}）",
     }
 
 
