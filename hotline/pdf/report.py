@@ -31,7 +31,7 @@ from hotline.pdf.layout import Writer, compared_row, points
 from hotline.services.reports.data import UNASSIGNED, DepartmentRow, ReportData
 
 K = KeyFigure
-KEY_RATES = [K.RESPONSE, K.ON_TIME, K.RESOLUTION, K.SATISFACTION, K.SURVEY, K.DIRECT]
+KEY_RATES = [K.RESPONSE, K.ON_TIME, K.RESOLUTION, K.SATISFACTION, K.SURVEY, K.DIRECT, K.REPEAT]
 DEPARTMENT_RATES = [K.SATISFACTION, K.ON_TIME, K.RESPONSE]
 # Every rate of a department, for the sheets (the PDF page has room for three).
 ALL_DEPARTMENT_RATES = [

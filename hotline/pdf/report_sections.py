@@ -9,7 +9,7 @@ from hotline.core.reports.kpi import KeyFigure
 from hotline.core.surveys.rules import Satisfaction
 from hotline.labels import chinese
 from hotline.pdf import charts
-from hotline.pdf.layout import Writer, change, compared_row, points
+from hotline.pdf.layout import Writer, change, compared_row
 from hotline.services.reports.bases import compare
 from hotline.services.reports.data import ReportData
 
@@ -59,14 +59,11 @@ def topics(data: ReportData, w: Writer) -> list:
 
 
 def repeat_calls(data: ReportData) -> list[list[str]]:
-    """重复来电: calls linked to an open order (追加诉求) and 重复来电率, against both bases."""
+    """重复来电: calls linked to an open order (追加诉求) against both bases (重复来电率 is
+    among the key figures)."""
     o, bases = data.overall, data.overall_bases
     follow_ups = compare(o.counts.follow_ups, *(base.counts.follow_ups for base in bases))
-    return [
-        ["重复来电", "本期", "环比", "同比"],
-        compared_row("追加诉求来电", follow_ups),
-        ["重复来电率", o.repeat.percent(), *(points(o.repeat, base.repeat) for base in bases)],
-    ]
+    return [["重复来电", "本期", "环比", "同比"], compared_row("追加诉求来电", follow_ups)]
 
 
 def surveys(data: ReportData, w: Writer) -> list:
