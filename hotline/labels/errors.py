@@ -40,6 +40,10 @@ ERROR_LABELS = {
     "image_too_large": _l("An image has too many pixels; nothing was stored."),
     "no_file": _l("Choose at least one file."),
     "attachments_order_closed": _l("Files can be added only while the order is open."),
+    "pdf_confidential": _l(
+        "A confidential report takes photos only: a PDF can carry its author's name; nothing "
+        "was stored."
+    ),
     # Supervision notices.
     "already_answered": _l("This notice has already been answered."),
     "stale_version": _l(

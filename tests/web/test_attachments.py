@@ -83,7 +83,7 @@ def test_an_html_file_named_jpg_is_refused_and_nothing_is_stored(app, make, logi
     response = operator.post("/intake", form, content_type="multipart/form-data")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "not a JPEG, PNG or WebP image or a PDF" in page and "nothing was stored" in page
+    assert "不是JPEG、PNG、WebP图片或PDF文档" in page and "未保存任何文件" in page
     assert query(lambda: db.session.scalar(select(WorkOrder.id))) is None  # no order either
     order = make(factories.order)
     response = operator.post(
@@ -92,7 +92,7 @@ def test_an_html_file_named_jpg_is_refused_and_nothing_is_stored(app, make, logi
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "not a JPEG, PNG or WebP image or a PDF" in response.get_data(as_text=True)
+    assert "不是JPEG、PNG、WebP图片或PDF文档" in response.get_data(as_text=True)
     assert _rows(query) == [] and _files(app) == []
     # The intake form stays valid without files.
     assert operator.post("/intake", factories.call_form()).status_code == 302
@@ -175,7 +175,7 @@ def test_only_users_who_may_see_the_order_get_its_files(app, make, login, query)
         assert document.headers["Content-Type"] == "application/pdf"
         assert document.headers["Content-Disposition"].startswith("attachment;")
         assert document.headers["X-Content-Type-Options"] == "nosniff"
-        assert document.headers["Cache-Control"] == "private"
+        assert document.headers["Cache-Control"] == "private, no-store"
         image = _get(user, f"{base}/{png_id}")
         assert image.headers["Content-Type"] == "image/png"
         assert image.headers["Content-Disposition"].startswith("inline;")
@@ -200,7 +200,7 @@ def test_an_oversize_file_and_too_many_files_are_refused(app, make, login, query
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "larger than 0.0477 MB; nothing was stored" in response.get_data(as_text=True)
+    assert "有文件超过0.0477 MB，未保存任何文件" in response.get_data(as_text=True)
     six = [(io.BytesIO(b"%PDF-1.4\n"), f"{i}.pdf") for i in range(6)]
     response = operator.post(
         f"/orders/{order.number}/attachments",
@@ -208,5 +208,33 @@ def test_an_oversize_file_and_too_many_files_are_refused(app, make, login, query
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "At most 5 files" in response.get_data(as_text=True)
+    assert "每次最多5个文件" in response.get_data(as_text=True)
     assert _rows(query) == [] and _files(app) == [] and _attach_events(query, order.number) == []
+
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+    b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
+    b"trailer <</Root 1 0 R /Info <</Author (Zhang San)>>>>\n%%EOF\n"
+)
+
+
+def test_a_confidential_report_keeps_no_file_name_and_takes_no_pdf(app, make, login, query):
+    operator = login(make(factories.user, Role.OPERATOR))
+    tip = {**factories.call_form(), "order_type": "tip_off", "confidential": "on"}
+    with_pdf = {**tip, "attachments": [(io.BytesIO(PDF), "举报材料.pdf", "application/pdf")]}
+    refused = operator.post("/intake", with_pdf, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "保密举报只接受照片" in refused.get_data(as_text=True)
+    named = {**tip, "attachments": [(io.BytesIO(_png()), "举报人张三 13800000000.png")]}
+    taken = operator.post("/intake", named, content_type="multipart/form-data")
+    assert taken.status_code == 302
+    number = taken.headers["Location"].rsplit("/", 1)[1]
+    assert [row[2] for row in _rows(query)] == ["附件1.png"]
+    notes = " ".join(_attach_events(query, number))
+    assert "张三" not in notes and "13800000000" not in notes
+
+
+def test_the_order_page_offers_the_upload_form_while_the_order_is_open(make, login):
+    order = make(factories.order)
+    page = login(make(factories.user, Role.OPERATOR)).get(f"/orders/{order.number}")
+    assert f'action="/orders/{order.number}/attachments"' in page.get_data(as_text=True)

@@ -68,11 +68,15 @@ def prepare(
     kind: AttachmentKind,
     keep_location: bool = False,
     max_bytes: int = rules.MAX_BYTES,
+    confidential: bool = False,
 ) -> list[Prepared]:
     """Check every file by its content and clean the images; ValidationFailed for the first
-    refusal, before anything is stored."""
+    refusal, before anything is stored. A confidential report takes photos only: a PDF is
+    stored as it came, and its metadata (author, creator) could name the reporter."""
     try:
         types = rules.check(files, max_bytes=max_bytes)
+        if confidential and kind is AttachmentKind.INTAKE and MediaType.PDF in types:
+            raise ValidationFailed({FIELD: "pdf_confidential"})
         keep = rules.may_keep_location(kind, keep_location)
         return [_prepare_one(f, t, keep) for f, t in zip(files, types, strict=True)]
     except AttachmentError as exc:
@@ -188,6 +192,11 @@ def store(
                 _write(root, _relative(token, True), item.thumbnail)
                 written.append(root / _relative(token, True))
             rows.append(_row(order, item, token, kind, actor, now))
+        if order.confidential:
+            # A file's own name may name the reporter ("举报人张三.jpg"): never kept, and
+            # never in the append-only audit note.
+            for number, row in enumerate(rows, start=1):
+                row.original_name = f"附件{number}{Path(row.original_name).suffix}"
         with write_transaction(session):
             session.add_all(rows)
             note = ", ".join(f"{r.original_name} ({_kb(r.size)})" for r in rows)
@@ -244,7 +253,13 @@ def add(
     max_bytes: int = rules.MAX_BYTES,
 ) -> list[Attachment]:
     """Check, clean and store files on an order (the caller has checked who may)."""
-    prepared = prepare(files, kind=kind, keep_location=keep_location, max_bytes=max_bytes)
+    prepared = prepare(
+        files,
+        kind=kind,
+        keep_location=keep_location,
+        max_bytes=max_bytes,
+        confidential=order.confidential,
+    )
     return store(
         session, order=order, prepared=prepared, kind=kind, actor=actor, now=now, root=root
     )

@@ -14,7 +14,7 @@ from hotline.database import write_transaction
 from hotline.labels import chinese
 from hotline.models import WorkOrder
 from hotline.services import audit
-from hotline.services.errors import ValidationFailed, conflict_on_stale
+from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stale
 from hotline.services.notifications import outbox
 from hotline.services.orders.handling import MAX_NOTE
 from hotline.services.orders.queries import load_for_action
@@ -51,6 +51,20 @@ def link_call(
         call_channel = Channel(channel)
     except ValueError:
         raise ValidationFailed({"channel": "invalid_choice"}) from None
+    # A note does not depend on what the order holds: when another change of the order won
+    # the version race (another follow-up, a unit's action), the call is linked again.
+    for attempt in (1, 2):
+        try:
+            return _link(session, number, actor_id, text, call_channel, now)
+        except Conflict:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _link(
+    session: Session, number: str, actor_id: int, text: str, call_channel: Channel, now: datetime
+) -> WorkOrder:
     with conflict_on_stale(), write_transaction(session):
         actor, order = load_for_action(
             session, actor_id=actor_id, number=number, roles=roles_with(Permission.TAKE_CALLS)

@@ -43,19 +43,25 @@ def preview(
     guess = ctx.parser.locate(address) if ctx.parser and address else None
     if district_code is None and guess is not None and not outside and lon is None:
         district_code = guess.district_code
-    street, source, confidence = ctx.directory.street(street_code), "chosen", 1.0
+    # The 街乡镇, best source first: the point in an imported boundary, the operator's choice,
+    # the typed address. The first one in the district the point is in wins: boundaries of
+    # two sources may disagree at a border, and a choice is not lost to that.
+    candidates = []
     if lon is not None and lat is not None and ctx.street_index is not None:
-        within = ctx.street_index.locate(lon, lat)  # boundaries imported: the point decides
+        within = ctx.street_index.locate(lon, lat)
         if within is not None:
-            street, source, confidence = ctx.directory.street(within.code), "point", 1.0
-    if street is None and guess is not None and guess.street_code:
-        street, source, confidence = (
-            ctx.directory.street(guess.street_code),
-            "address",
-            guess.confidence,
-        )
-    if street is not None and district_code is not None and street.district_code != district_code:
-        street = None  # a 街乡镇 of another district than the point's: not this one
+            candidates.append((ctx.directory.street(within.code), "point", 1.0))
+    candidates.append((ctx.directory.street(street_code), "chosen", 1.0))
+    if guess is not None and guess.street_code:
+        candidates.append((ctx.directory.street(guess.street_code), "address", guess.confidence))
+    street, source, confidence = next(
+        (
+            (unit, how, sure)
+            for unit, how, sure in candidates
+            if unit is not None and (district_code is None or unit.district_code == district_code)
+        ),
+        (None, None, 0.0),
+    )
     if street is not None and district_code is None:
         district_code = street.district_code
     code = street.code if street else None

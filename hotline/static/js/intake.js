@@ -158,6 +158,15 @@
     });
   });
   [category, district, address].forEach(function (el) { el.addEventListener("change", updatePreview); });
+  // A new district shows its own 街乡镇; a choice from another district no longer holds.
+  district.addEventListener("change", function () {
+    filterStreets(district.value);
+    var chosen = street.options[street.selectedIndex];
+    if (chosen && chosen.value && district.value && chosen.dataset.district !== district.value) {
+      street.value = "";
+      street.dataset.chosen = "";
+    }
+  });
   street.addEventListener("change", function () {
     street.dataset.chosen = street.value ? "yes" : "";
     updatePreview();

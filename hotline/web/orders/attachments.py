@@ -51,7 +51,9 @@ def uploaded() -> list[Incoming]:
     return found
 
 
-def prepare(kind: AttachmentKind, keep_location: bool = False) -> list[Prepared]:
+def prepare(
+    kind: AttachmentKind, keep_location: bool = False, confidential: bool = False
+) -> list[Prepared]:
     """The request's files checked and cleaned; ValidationFailed with a clear message."""
     try:
         return attachments.prepare(
@@ -59,6 +61,7 @@ def prepare(kind: AttachmentKind, keep_location: bool = False) -> list[Prepared]
             kind=kind,
             keep_location=keep_location,
             max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"],
+            confidential=confidential,
         )
     except ValidationFailed as exc:
         raise explained(exc) from exc
@@ -118,7 +121,7 @@ def _send(number: str, attachment_id: int, thumbnail: bool):
         etag=False,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private"
+    response.headers["Cache-Control"] = "private, no-store"  # not in a shared desk's disk cache
     return response
 
 

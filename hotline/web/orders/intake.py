@@ -63,7 +63,8 @@ def submit():
     data = request.form.to_dict()
     try:
         call = parse_intake(data)
-        files = attachments.prepare(AttachmentKind.INTAKE)  # checked before the order exists
+        # Checked before the order exists; a confidential report takes photos only.
+        files = attachments.prepare(AttachmentKind.INTAKE, confidential=call.confidential)
         result = intake.register_call(
             db.session,
             request=call,
