@@ -68,6 +68,7 @@ def _migrate(url: str, tmp_path) -> None:
                 assert crypto.is_sealed(
                     conn.execute(text("SELECT recipient FROM notifications")).scalar()
                 )
+            upgrade()  # the models below are the newest revision's
             order = db.session.scalar(select(WorkOrder))
             assert (order.caller_phone, order.caller_name) == (PHONE, NAME)
             assert [o.id for o in queries.caller_history(db.session, PHONE)] == [1]

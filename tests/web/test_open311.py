@@ -251,10 +251,14 @@ def test_bad_requests_get_400_with_the_reason(app, client, api_key, fields, expe
     assert count_orders(app) == 0
 
 
-def test_address_string_alone_goes_to_manual_triage(app, client, api_key):
+def test_an_address_string_alone_is_routed_by_the_district_it_names(app, client, api_key):
+    """The address parser finds the district (issue 15); an address naming none goes to the
+    desk by hand."""
     response = post(client, api_key, lat=None, long=None, address_string="朝阳区建国路88号")
     assert response.status_code == 201
-    assert "人工派单" in response.get_json()[0]["service_notice"]
+    assert "朝阳区城市管理委员会" in response.get_json()[0]["service_notice"]
+    vague = post(client, api_key, lat=None, long=None, address_string="建国路88号")
+    assert "人工派单" in vague.get_json()[0]["service_notice"]
 
 
 def test_invalid_utf8_is_a_400(app, client, api_key):
