@@ -64,21 +64,15 @@ def issue(
             answer="",
         )
         session.add(notice)
-        audit.note_event(
+        _record(
             session,
-            order=order,
-            actor_id=actor.id,
-            action=AuditAction.NOTICE_ISSUED,
-            now=now,
-            note=f"{notice.number}: {instruction}",
-        )
-        outbox.enqueue(
-            session,
-            channel="in_app",
-            recipient=f"department:{order.department_id}",
-            text=f"工单{order.number}收到督办单{notice.number}，请按期回复。",
-            now=now,
-            order_id=order.id,
+            order,
+            actor.id,
+            AuditAction.NOTICE_ISSUED,
+            f"{notice.number}: {instruction}",
+            f"department:{order.department_id}",
+            f"工单{order.number}收到督办单{notice.number}，请按期回复。",
+            now,
         )
     return notice
 
@@ -106,21 +100,15 @@ def answer(
             raise ValidationFailed({"action": "already_answered"})
         notice.state, notice.answer = NoticeState.ANSWERED.value, text
         notice.answered_by_id, notice.answered_at = actor.id, now
-        audit.note_event(
+        _record(
             session,
-            order=order,
-            actor_id=actor.id,
-            action=AuditAction.NOTICE_ANSWERED,
-            now=now,
-            note=f"{notice.number}: {text}",
-        )
-        outbox.enqueue(
-            session,
-            channel="in_app",
-            recipient="role:supervisor",
-            text=f"督办单{notice.number}（工单{order.number}）已回复。",
-            now=now,
-            order_id=order.id,
+            order,
+            actor.id,
+            AuditAction.NOTICE_ANSWERED,
+            f"{notice.number}: {text}",
+            "role:supervisor",
+            f"督办单{notice.number}（工单{order.number}）已回复。",
+            now,
         )
     return notice
 
@@ -136,23 +124,34 @@ def escalate_due(session: Session, now: datetime) -> int:
         for notice in due:
             notice.state, notice.escalated_at = NoticeState.ESCALATED.value, now
             order = session.get(WorkOrder, notice.order_id)
-            audit.note_event(
+            _record(
                 session,
-                order=order,
-                actor_id=None,
-                action=AuditAction.NOTICE_ESCALATED,
-                now=now,
-                note=notice.number,
-            )
-            outbox.enqueue(
-                session,
-                channel="in_app",
-                recipient="role:official",
-                text=f"督办单{notice.number}（工单{order.number}）逾期未回复，提请领导督办。",
-                now=now,
-                order_id=order.id,
+                order,
+                None,
+                AuditAction.NOTICE_ESCALATED,
+                notice.number,
+                "role:official",
+                f"督办单{notice.number}（工单{order.number}）逾期未回复，提请领导督办。",
+                now,
             )
     return len(due)
+
+
+def _record(
+    session: Session,
+    order: WorkOrder,
+    actor_id: int | None,
+    action: AuditAction,
+    note: str,
+    recipient: str,
+    message: str,
+    now: datetime,
+) -> None:
+    """A step of a notice: its note on the order's trail, and who is told (in-app)."""
+    audit.note_event(session, order=order, actor_id=actor_id, action=action, now=now, note=note)
+    outbox.enqueue(
+        session, channel="in_app", recipient=recipient, text=message, now=now, order_id=order.id
+    )
 
 
 def for_order(session: Session, order_id: int) -> list[SupervisionNotice]:
