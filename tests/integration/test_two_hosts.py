@@ -210,10 +210,16 @@ class Client:
         token = self.form_token("/login")
         form = {"username": username, "password": BENCH_PASSWORD, "csrf_token": token}
         for _ in range(20):
-            status, headers, _ = self.request("POST", "/login", form)
+            try:
+                status, headers, _ = self.request("POST", "/login", form)
+            except (OSError, http.client.HTTPException):
+                # nginx closes a connection after its own 429 (the login limit) without
+                # reading the body; a browser opens a new one and posts again.
+                status, headers = 429, {"Retry-After": None}
             if status != 429:
                 break
-            # The host checks one password at a time (PASSWORD_CHECKS_AT_ONCE): try again.
+            # The host checks one password at a time (PASSWORD_CHECKS_AT_ONCE), and nginx
+            # limits logins per address: try again a little later.
             time.sleep(float(headers["Retry-After"] or 1) * random.random())
         assert status == 302, f"log-in as {username}: {status}"
         self.keep_cookies(headers)
