@@ -172,10 +172,10 @@ class _WorkCollector:
         for status, count in sorted(work.vehicles_by_status.items()):
             vehicles.add_metric([status], count)
         yield vehicles
-        yield from _scheduler_families(self._app, now)
+        yield from _scheduler_families(self._app)
 
 
-def _scheduler_families(app: Flask, now):
+def _scheduler_families(app: Flask):
     now = database_now(db.session)  # the heartbeat was written by the database's clock
     state = runs.status(db.session, now, timedelta(seconds=app.config["SCHEDULER_STALE_SECONDS"]))
     age = (now - state.heartbeat_at).total_seconds() if state.heartbeat_at else float("nan")

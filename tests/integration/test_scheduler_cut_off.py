@@ -20,7 +20,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -31,10 +30,8 @@ import pytest
 
 from hotline.plugins import db
 from tests.conftest import make_app, postgres_url_or_skip
-from tests.schedulers import leader_row, wait_for
+from tests.schedulers import leader_row, start_scheduler, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-FLASK = Path(sys.executable).parent / "flask"
 PG_ROOT = Path("/usr/lib/postgresql")
 LIMIT_S = 60  # the promise: a cut-off leader is replaced within a minute
 
@@ -145,34 +142,9 @@ def _cluster(pg_bin: Path, also_listen_on: str, clients: str):
 
 
 def _scheduler(url, tmp_path, name, netns=None):
-    """`flask hotline scheduler` as a host runs it, inside `netns` when given."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "cut-off-test",
-        "HOTLINE_INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
-        "HOTLINE_DATA_KEY_FILE": str(tmp_path / "instance" / "data_keys.json"),
-        "SWEEP_INTERVAL_SECONDS": "2",
-        "SCHEDULER_RETRY_SECONDS": "1",
-        "SCHEDULER_BEAT_SECONDS": "1",
-        # Far beyond the test: the lock must free through the network, not this rule.
-        "SCHEDULER_TAKEOVER_SECONDS": "600",
-        "HOTLINE_LOG_FORMAT": "json",
-        "HOTLINE_LOG_LEVEL": "INFO",
-    }
-    prefix = ["ip", "netns", "exec", netns] if netns else []
-    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [*prefix, str(FLASK), "--app", "wsgi", "hotline", "scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    process.log_file = log
-    process.log_path = tmp_path / f"{name}.log"
-    return process
+    """A scheduler inside `netns` when given; the hung-leader rule far beyond the test, so
+    that the lock must free through the network, not by that rule."""
+    return start_scheduler(url, tmp_path, name, netns, SCHEDULER_TAKEOVER_SECONDS="600")
 
 
 def _server_lines(log: Path, address: str) -> list[tuple[datetime, str]]:

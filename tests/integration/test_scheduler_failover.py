@@ -8,8 +8,6 @@ nobody leads)."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -26,10 +24,9 @@ from hotline.services.maintenance import health
 from hotline.services.scheduling.leadership import AdvisoryLock, FileLock
 from tests import factories
 from tests.conftest import make_app, postgres_url_or_skip, reset_postgres
-from tests.schedulers import leader_row, wait_for
+from tests.schedulers import leader_row, start_scheduler, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-FLASK = Path(sys.executable).parent / "flask"
 ORDERS_PER_LEVEL = 15
 WINDOW = timedelta(minutes=10)  # the deadlines' spread
 AHEAD = timedelta(seconds=25)  # the part of it still in the future at the start
@@ -104,33 +101,6 @@ def _deadlines(app, start):
     return expected
 
 
-def _scheduler(url, tmp_path, name, **settings):
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "failover-test",
-        "HOTLINE_INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
-        "HOTLINE_DATA_KEY_FILE": str(tmp_path / "instance" / "data_keys.json"),
-        "SWEEP_INTERVAL_SECONDS": "2",
-        "SCHEDULER_RETRY_SECONDS": "1",
-        "SCHEDULER_BEAT_SECONDS": "1",
-        "HOTLINE_LOG_FORMAT": "json",
-        "HOTLINE_LOG_LEVEL": "INFO",
-        **settings,
-    }
-    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [str(FLASK), "--app", "wsgi", "hotline", "scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    process.log_file = log
-    return process
-
-
 def _leader(app):
     return leader_row(app)[0]
 
@@ -142,7 +112,7 @@ def test_another_host_takes_over_and_every_level_is_applied_once(tmp_path):
     app = make_app(url, tmp_path / "instance")
     start = utcnow()
     expected = _deadlines(app, start)
-    processes = {name: _scheduler(url, tmp_path, name) for name in ("a", "b")}
+    processes = {name: start_scheduler(url, tmp_path, name) for name in ("a", "b")}
     try:
         holder = wait_for(lambda: _leader(app), 30)
         assert holder, "no scheduler led within 30 s"
@@ -204,7 +174,7 @@ def test_a_hung_leader_is_ended_and_stands_down_when_it_wakes(tmp_path):
     reset_postgres(url)
     app = make_app(url, tmp_path / "instance")
     settings = {"SCHEDULER_TAKEOVER_SECONDS": "4"}
-    processes = {n: _scheduler(url, tmp_path, n, **settings) for n in ("a", "b")}
+    processes = {n: start_scheduler(url, tmp_path, n, **settings) for n in ("a", "b")}
     try:
         holder = wait_for(lambda: _leader(app), 30)
         assert holder

@@ -5,13 +5,14 @@ import json
 import logging
 from datetime import timedelta
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from hotline.core.accounts.roles import Role
 from hotline.database import utcnow
 from hotline.logs import JsonFormatter
-from hotline.models import ErrorRecord
+from hotline.models import ErrorRecord, WorkOrder
 from hotline.plugins import db
+from hotline.services.deadlines.escalation import RUNNING
 from hotline.services.maintenance import health
 from hotline.services.scheduling import runs
 from tests import factories
@@ -85,7 +86,12 @@ def test_metrics_count_the_work_as_the_database_has_it(app, make, login):
     body = app.test_client().get("/metrics").get_data(as_text=True)
     opened = _metric(body, "hotline_open_orders")
     assert sum(opened.values()) == 3  # the two made and the one taken
-    assert _metric(body, "hotline_overdue_orders")[""] >= 1 and overdue.number
+    with app.app_context():
+        late = db.session.scalar(
+            select(func.count()).where(WorkOrder.state.in_(RUNNING), WorkOrder.due_at < utcnow())
+        )
+    assert overdue.due_at < utcnow()  # the 60-day-old order is among them
+    assert _metric(body, "hotline_overdue_orders")[""] == late >= 1
     assert _metric(body, "hotline_vehicles")['{status="available"}'] == 3
     assert _metric(body, "hotline_intakes_total")['{channel="phone"}'] >= 1
     assert _metric(body, "hotline_scheduler_job_runs_total")['{job="sweep_deadlines"}'] == 1
