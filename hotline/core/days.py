@@ -16,3 +16,12 @@ def in_range(value: date | datetime) -> bool:
     """Whether a day, or a moment's day, lies between FIRST_DAY and LAST_DAY."""
     day = value.date() if isinstance(value, datetime) else value
     return FIRST_DAY <= day <= LAST_DAY
+
+
+def parse_day(text: str) -> date | None:
+    """A YYYY-MM-DD day within the accepted years, or None when it is malformed or outside."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return day if in_range(day) else None

@@ -25,13 +25,9 @@ def _date(value: str, field: str, errors: dict[str, str]) -> date | None:
     value = (value or "").strip()
     if not value:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        day = None
-    if day is None or not days.in_range(day):
+    day = days.parse_day(value)
+    if day is None:
         errors[field] = "invalid_date"
-        return None
     return day
 
 

@@ -54,13 +54,9 @@ def parse_filters(args: dict) -> tuple[OrderFilters, dict[str, str]]:
         raw = text(key)
         if raw is None:
             return None
-        try:
-            parsed = date.fromisoformat(raw)
-        except ValueError:
-            parsed = None
-        if parsed is None or not days.in_range(parsed):
+        parsed = days.parse_day(raw)
+        if parsed is None:
             errors[key] = "invalid_date"
-            return None
         return parsed
 
     def choice(key: str, enum: type[StrEnum]) -> StrEnum | None:
