@@ -27,10 +27,14 @@ from hotline.labels.kb import ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, KB_EV
 from hotline.labels.operations import HEALTH_CHECK_LABELS
 from hotline.labels.orders import (
     ACTION_LABELS,
+    ARBITRATION_LABELS,
     CHANNEL_LABELS,
     KIND_LABELS,
     REASON_LABELS,
     STATE_LABELS,
+    TASK_ACTION_LABELS,
+    TASK_KIND_LABELS,
+    TASK_STATE_LABELS,
     TYPE_LABELS,
 )
 from hotline.labels.registry import chinese, label, label_of, register, registered
@@ -49,6 +53,7 @@ __all__ = [
     "NOTICE_STATE_LABELS",
     "KB_EVENT_LABELS",
     "ACTION_LABELS",
+    "ARBITRATION_LABELS",
     "BOOKING_STATE_LABELS",
     "EXTENSION_STATE_LABELS",
     "ATTITUDE_LABELS",
@@ -70,6 +75,9 @@ __all__ = [
     "STAMP_LABELS",
     "STATE_LABELS",
     "SURVEY_STATE_LABELS",
+    "TASK_ACTION_LABELS",
+    "TASK_KIND_LABELS",
+    "TASK_STATE_LABELS",
     "TYPE_LABELS",
     "UNIT_LABELS",
     "VEHICLE_STATUS_LABELS",

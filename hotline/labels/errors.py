@@ -14,6 +14,24 @@ ERROR_LABELS = {
     "unknown_category": _l("Choose a category from the list."),
     "unknown_district": _l("Unknown district."),
     "unknown_department": _l("Unknown department."),
+    "transfer_not_allowed": _l(
+        "No rule allows a transfer to this unit: return the order to the desk instead."
+    ),
+    "supervisor_decides": _l(
+        "This order was returned or transferred three times: a supervisor decides its unit."
+    ),
+    "decided_by_supervisor": _l(
+        "A supervisor decided this unit handles the order: it can no longer be sent away."
+    ),
+    "tasks_open": _l("Tasks are still open: wait for their replies or withdraw them first."),
+    "accept_first": _l("Accept (签收) the order first."),
+    "not_a_sub_unit": _l("Choose one of your unit's sub-units or staff."),
+    "own_unit": _l("Your own unit cannot assist itself: assign the work within the unit."),
+    "already_assigned": _l("The order is already assigned within the unit: withdraw that first."),
+    "task_open_already": _l("That unit already has an open task on this order."),
+    "whistle_cannot_decline": _l(
+        "A call from a sub-district or town (吹哨) must be answered: it cannot be declined."
+    ),
     "same_department": _l("The order is already with this department."),
     "not_allowed_in_state": _l("This action is not possible in the order's current state."),
     "not_allowed_for_role": _l("Your role may not take this action."),

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from hotline.core.orders.attachments import AttachmentKind, MediaType
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.intake import Channel, OrderType
-from hotline.core.orders.workflow import Action, State
+from hotline.core.orders.tasks import TaskAction, TaskKind, TaskState
+from hotline.core.orders.workflow import Action, Arbitration, State
 from hotline.labels.registry import register
 
 STATE_LABELS = register(
@@ -36,6 +37,7 @@ WORKFLOW_ACTION_LABELS = register(
         "send_back": _l("Send back"),
         "classify": _l("Classify and route"),
         "reopen": _l("Reopen"),
+        "transfer": _l("Transfer to another unit"),
     },
 )
 
@@ -61,6 +63,45 @@ ACTION_LABELS = register(
         "notice_issued": _l("Supervision notice issued"),
         "notice_answered": _l("Supervision notice answered"),
         "notice_escalated": _l("Supervision notice overdue: raised to officials"),
+        "refer_to_supervisor": _l("Sent round too often: a supervisor decides the unit"),
+        "task_assist": _l("Assistance requested"),
+        "task_assign": _l("Assigned within the unit"),
+        "task_accept": _l("Task accepted"),
+        "task_reply": _l("Task replied"),
+        "task_decline": _l("Task declined"),
+        "task_withdraw": _l("Task withdrawn"),
+    },
+)
+
+ARBITRATION_LABELS = register(
+    Arbitration,
+    {
+        "": _l("None"),
+        "pending": _l("Waiting for a supervisor's decision (裁定)"),
+        "decided": _l("Unit decided by a supervisor"),
+    },
+)
+TASK_KIND_LABELS = register(
+    TaskKind,
+    {"assist": _l("Assistance (协办)"), "assign": _l("Second-level dispatch (二级派单)")},
+)
+TASK_STATE_LABELS = register(
+    TaskState,
+    {
+        "open": _l("Waiting for acceptance"),
+        "accepted": _l("Accepted"),
+        "replied": _l("Replied"),
+        "declined": _l("Declined"),
+        "withdrawn": _l("Withdrawn"),
+    },
+)
+TASK_ACTION_LABELS = register(
+    TaskAction,
+    {
+        "accept": _l("Accept the task"),
+        "reply": _l("Reply to the lead unit"),
+        "decline": _l("Decline: not ours"),
+        "withdraw": _l("Withdraw the task"),
     },
 )
 
@@ -128,6 +169,7 @@ REASON_LABELS = {
     "no_category_kind": _l("the category has no responsible body: the desk decides"),
     "outside_all_jurisdictions": _l("the location is outside every district: routed by hand"),
     "manual": _l("routed by hand"),
+    "transfer": _l("transferred by the previous unit under an admin rule"),
     "warning": _l("deadline near"),
     "reminder": _l("overdue: the department is reminded"),
     "supervision": _l("overdue for over a day: under supervision"),

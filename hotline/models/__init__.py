@@ -30,17 +30,26 @@ from hotline.models.kb import (
 from hotline.models.limits import TimeLimitRule
 from hotline.models.notices import SupervisionNotice
 from hotline.models.notifications import Notification
-from hotline.models.organisation import Category, Department, District, RoutingRule
+from hotline.models.organisation import (
+    Category,
+    Department,
+    District,
+    RoutingRule,
+    TransferRule,
+)
 from hotline.models.reminders import Reminder
 from hotline.models.scheduling import ErrorRecord, SchedulerJob, SchedulerLeader
 from hotline.models.security import LoginSession, LoginThrottle, SecurityEvent
 from hotline.models.settings import AppSetting
 from hotline.models.surveys import Survey
+from hotline.models.tasks import OrderTask
 from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
     "Attachment",
+    "OrderTask",
+    "TransferRule",
     "KbArticle",
     "KbCategory",
     "KbEvent",

@@ -75,3 +75,20 @@ class RoutingRule(db.Model):
     category = relationship("Category", lazy="joined")
     district = relationship("District", lazy="joined")
     department = relationship("Department", lazy="joined")
+
+
+class TransferRule(db.Model):
+    """An admin's permission for one unit to transfer orders straight to another (转办),
+    instead of returning them to the desk (退单)."""
+
+    __tablename__ = "transfer_rules"
+    __table_args__ = (
+        UniqueConstraint("from_department_id", "to_department_id", name="uq_transfer_rule"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    to_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+
+    from_department = relationship("Department", foreign_keys=[from_department_id], lazy="joined")
+    to_department = relationship("Department", foreign_keys=[to_department_id], lazy="joined")

@@ -120,6 +120,10 @@ class WorkOrder(db.Model):
     escalation_level: Mapped[int] = mapped_column(default=0)
     return_count: Mapped[int] = mapped_column(default=0)
     reopen_count: Mapped[int] = mapped_column(default=0)  # 重办 after a survey
+    transfer_count: Mapped[int] = mapped_column(default=0)  # 转办 from unit to unit
+    # "pending": returned or transferred too often, a supervisor decides where it goes;
+    # "decided": the supervisor did, and the unit may no longer return or transfer it.
+    arbitration: Mapped[str] = mapped_column(String(12), default="")
     # Accepted (签收) within the response limit of its (last) dispatch: the 响应率 numerator.
     accepted_in_time: Mapped[bool] = mapped_column(default=False)
     # A confidential reporter agreed to be called back (回访).

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from typing import Self, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import abort
 from wtforms import StringField
@@ -62,6 +63,13 @@ class DateTimeField(_ParsedField):
 
     parse = datetime.fromisoformat
     code = "invalid_datetime"
+
+    def moment(self, timezone: str) -> datetime | None:
+        """The moment, in `timezone` when the browser sent a local time (None: no value)."""
+        at: datetime | None = self.data
+        if at is None or at.tzinfo is not None:
+            return at
+        return at.replace(tzinfo=ZoneInfo(timezone))
 
 
 class CheckedForm(Form):

@@ -122,6 +122,10 @@ def init_app(app: Flask) -> None:
         satisfaction_labels=labels.SATISFACTION_LABELS,
         attitude_labels=labels.ATTITUDE_LABELS,
         key_figure_labels=labels.KEY_FIGURE_LABELS,
+        task_kind_labels=labels.TASK_KIND_LABELS,
+        arbitration_labels=labels.ARBITRATION_LABELS,
+        task_state_labels=labels.TASK_STATE_LABELS,
+        task_action_labels=labels.TASK_ACTION_LABELS,
     )
     app.jinja_env.filters["local"] = local_time
 

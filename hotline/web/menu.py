@@ -43,6 +43,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("admin.departments", _l("Departments")),
     MenuEntry("admin.categories", _l("Categories")),
     MenuEntry("admin.rules", _l("Routing rules")),
+    MenuEntry("admin.transfer_rules", _l("Transfer rules")),
     MenuEntry("admin.time_limits", _l("Time limits")),
     MenuEntry("admin.calendar", _l("Working-day calendar")),
     MenuEntry("ems.resources", _l("120 resources")),

@@ -31,6 +31,7 @@ from hotline.services.ems import terminals
 from hotline.services.kb import articles
 from hotline.services.kb.articles import SYSTEM
 from hotline.services.orders import attachments
+from hotline.services.orders import tasks as order_tasks
 from hotline.services.units import organisation
 from tests import factories
 from tests.conftest import Browser, make_app, snapshot
@@ -229,6 +230,23 @@ def build_world(app, principal) -> World:
             ).id
             for variant, order in (("own", own), ("other", other))
         }
+        # A second-level dispatch on each order, held by a staff member of its own unit (the
+        # department principal itself on its own order).
+        holders = {"own": user if role is Role.DEPARTMENT else staff}
+        holders["other"] = factories.user(Role.DEPARTMENT, CHAOYANG)
+        task_ids = {}
+        for variant, order in (("own", own), ("other", other)):
+            holder = holders[variant]
+            factories.act(holder, order.number, Action.ACCEPT)
+            task_ids[variant] = order_tasks.assign(
+                session,
+                actor_id=holder.id,
+                number=order.number,
+                target=f"user:{holder.id}",
+                instruction="请现场核实",
+                due_at=factories.NOW + timedelta(days=1),
+                now=factories.NOW,
+            ).id
         values = {
             "incident_id": incident.id,
             "survey_id": survey_id,
@@ -260,6 +278,9 @@ def build_world(app, principal) -> World:
             "other:attachment_id": pictures["other"],
             "own:notice_id": notice_ids["own"],  # each order's own supervision notice
             "other:notice_id": notice_ids["other"],
+            "own:task_id": task_ids["own"],  # each order's own second-level dispatch
+            "other:task_id": task_ids["other"],
+            "orders.task_act:action": "accept",
         }
         world = World(
             user=user,

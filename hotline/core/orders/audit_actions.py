@@ -20,6 +20,9 @@ class AuditAction(StrEnum):
     SEND_BACK = Action.SEND_BACK.value
     CLASSIFY = Action.CLASSIFY.value
     REOPEN = Action.REOPEN.value
+    TRANSFER = Action.TRANSFER.value
+    # Returned or transferred for the third time: a supervisor decides where it goes.
+    REFER_TO_SUPERVISOR = "refer_to_supervisor"
     # Deadlines.
     ESCALATE = "escalate"  # the sweep raised the escalation level
     EXTENSION_REQUEST = "extension_request"  # 延期申请
@@ -39,5 +42,12 @@ class AuditAction(StrEnum):
     NOTICE_ESCALATED = "notice_escalated"
     # Calls about an open order (追加诉求, 重复来电): a note on the order, never a new order.
     FOLLOW_UP_CALL = "follow_up_call"
+    # Tasks: assistance (协办, 吹哨) and second-level dispatch (二级派单).
+    TASK_ASSIST = "task_assist"  # the lead unit asked another unit to assist
+    TASK_ASSIGN = "task_assign"  # the lead unit gave the work to a sub-unit or staff member
+    TASK_ACCEPT = "task_accept"
+    TASK_REPLY = "task_reply"
+    TASK_DECLINE = "task_decline"
+    TASK_WITHDRAW = "task_withdraw"
     # Attachments.
     ATTACH = "attach"  # photos or documents added (at intake, later, or as handling proof)

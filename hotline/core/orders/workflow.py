@@ -33,6 +33,7 @@ class Action(StrEnum):
     SEND_BACK = "send_back"  # desk: reply not good enough, back to the department
     CLASSIFY = "classify"  # intake desk: give an unrouted order (a mailbox letter) its category
     REOPEN = "reopen"  # survey: unresolved or dissatisfied, back to the department (重办)
+    TRANSFER = "transfer"  # department: 转办 straight to another unit an admin rule allows
 
 
 OPEN_STATES = frozenset(
@@ -67,6 +68,8 @@ TRANSITIONS: dict[tuple[State, Action], Transition] = {
     (State.ROUTED, Action.RETURN): Transition(State.RETURNED, _DEPT, note_required=True),
     (State.ACCEPTED, Action.RETURN): Transition(State.RETURNED, _DEPT, note_required=True),
     (State.ACCEPTED, Action.REPLY): Transition(State.REPLIED, _DEPT, note_required=True),
+    (State.ROUTED, Action.TRANSFER): Transition(State.ROUTED, _DEPT, note_required=True),
+    (State.ACCEPTED, Action.TRANSFER): Transition(State.ROUTED, _DEPT, note_required=True),
     (State.REPLIED, Action.APPROVE): Transition(State.CLOSED, _DESK),
     (State.REPLIED, Action.SEND_BACK): Transition(State.ACCEPTED, _DESK, note_required=True),
     # Reopened from a survey, with the caller's words as the note.
@@ -76,8 +79,20 @@ TRANSITIONS: dict[tuple[State, Action], Transition] = {
     ),
 }
 
-# Actions that choose a (new) department.
+# Actions that choose a (new) department: any active unit (the desk's), or one an admin rule
+# allows the unit to transfer to.
 ACTIONS_WITH_DEPARTMENT = frozenset({Action.ROUTE, Action.REROUTE})
+ACTIONS_WITH_TRANSFER_TARGET = frozenset({Action.TRANSFER})
+# Actions that send the order away from its unit: they count as hops (退单, 转办).
+HOPS = frozenset({Action.RETURN, Action.TRANSFER})
+
+
+class Arbitration(StrEnum):
+    """An order that went round too often (退单 and 转办): a supervisor decides its unit."""
+
+    NONE = ""
+    PENDING = "pending"  # waiting for a supervisor's re-routing
+    DECIDED = "decided"  # a supervisor chose the unit: it may no longer send it away
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,21 @@ def apply(state: State, action: Action, role: Role, note: str = "") -> State:
     return transition.to
 
 
-def available_actions(state: State, role: Role) -> list[Action]:
+def arbitration_refusal(action: Action, role: Role, arbitration: Arbitration) -> str | None:
+    """Why an order's arbitration forbids `action` to `role` (None: it does not)."""
+    if arbitration is Arbitration.PENDING and action in {Action.REROUTE, Action.CANCEL}:
+        return None if role is Role.SUPERVISOR else "supervisor_decides"
+    if arbitration is Arbitration.DECIDED and action in HOPS:
+        return "decided_by_supervisor"
+    return None
+
+
+def available_actions(
+    state: State, role: Role, arbitration: Arbitration = Arbitration.NONE
+) -> list[Action]:
     """The actions a person in `role` may take on an order in `state`, in table order."""
-    return [a for (s, a), t in TRANSITIONS.items() if s == state and role in t.roles]
+    return [
+        a
+        for (s, a), t in TRANSITIONS.items()
+        if s == state and role in t.roles and arbitration_refusal(a, role, arbitration) is None
+    ]

@@ -12,10 +12,11 @@ from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.orders import workflow
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.intake import MAX_PUBLIC_SUMMARY, OrderType
-from hotline.core.orders.workflow import Action, State, Step, TransitionError
+from hotline.core.orders.tasks import hops_reached
+from hotline.core.orders.workflow import Action, Arbitration, State, Step, TransitionError
 from hotline.core.text import clean_text
 from hotline.database import write_transaction
-from hotline.models import Department, User, WorkOrder
+from hotline.models import Department, TransferRule, User, WorkOrder
 from hotline.services import audit
 from hotline.services.deadlines.limits import limit_for
 from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stale
@@ -23,6 +24,7 @@ from hotline.services.notifications import outbox
 
 # Modules, not names: intake imports surveys, which import this module.
 from hotline.services.orders import intake, public, routing
+from hotline.services.orders import tasks as order_tasks
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
 from hotline.services.reference.cache import CategoryRef, RoutingContext
@@ -80,13 +82,33 @@ def apply_action(
     action, note = step.action, step.note
     from_state = order.state_enum
     to_state = _check(from_state, action, actor, note)
+    refusal = workflow.arbitration_refusal(action, actor.role_enum, Arbitration(order.arbitration))
+    if refusal is not None:
+        raise ValidationFailed({"action": refusal})
+    if action is Action.REPLY and order_tasks.has_open(session, order.id):
+        raise ValidationFailed({"action": "tasks_open"})
     audit_note = note
-    if action is Action.RETURN and order.department is not None:
-        audit_note = f"{order.department.name}: {note}"
+    if action is Action.RETURN and order.department_id is not None:
+        # By id: the relationship may still hold the unit before a transfer in this session.
+        audit_note = f"{session.get(Department, order.department_id).name}: {note}"
+    if action in workflow.HOPS:
+        # The order leaves its unit: assisting units and sub-units lose their tasks on it.
+        order_tasks.withdraw_open(session, order=order, actor_id=actor.id, now=now, reason=note)
+    if action is Action.TRANSFER:
+        source = session.get(Department, order.department_id).name
+        department = _transfer_target(session, order, step.department_id)
+        audit_note = f"{source} → {department.name}: {note}"
     if action in workflow.ACTIONS_WITH_DEPARTMENT:
         department = _assign(session, order, step.department_id)
         audit_note = f"→ {department.name}" + (f": {note}" if note else "")
+        if order.arbitration == Arbitration.PENDING.value:
+            order.arbitration = Arbitration.DECIDED.value  # the supervisor's word is final
     _stamp(order, action, to_state, note, now)
+    referred = action in workflow.HOPS and hops_reached(order.return_count, order.transfer_count)
+    if referred:
+        # The third hop: no unit again, a supervisor decides (with the history on the page).
+        to_state, order.department_id = State.RETURNED, None
+        order.arbitration = Arbitration.PENDING.value
     if action is Action.REOPEN:
         _restart_clock(session, order, to_state, now, timezone)
     order.state = to_state.value
@@ -102,6 +124,8 @@ def apply_action(
         now=now,
         note=audit_note,
     )
+    if referred:
+        _refer_to_supervisor(session, actor, order, now)
     if action is Action.APPROVE:
         _tell_caller_closed(session, order, now)
         tasks.schedule(session, order=order, now=now, timezone=timezone)
@@ -111,6 +135,29 @@ def apply_action(
         outbox.enqueue(
             session, channel="in_app", recipient=recipient, text=text, now=now, order_id=order.id
         )
+
+
+def _refer_to_supervisor(session: Session, actor: User, order: WorkOrder, now: datetime) -> None:
+    """Note the referral on the trail and tell the supervisors."""
+    hops = order.return_count + order.transfer_count
+    note = f"第{hops}次退单或转办，由督办员裁定承办单位"
+    audit.note_event(
+        session,
+        order=order,
+        actor_id=actor.id,
+        action=AuditAction.REFER_TO_SUPERVISOR,
+        now=now,
+        note=note,
+    )
+    text = f"工单{order.number}已{hops}次退单或转办，请裁定承办单位。"
+    outbox.enqueue(
+        session,
+        channel="in_app",
+        recipient="role:supervisor",
+        text=text,
+        now=now,
+        order_id=order.id,
+    )
 
 
 def _tell_caller_closed(session: Session, order: WorkOrder, now: datetime) -> None:
@@ -249,14 +296,38 @@ def _assign(session: Session, order: WorkOrder, department_id: int | None) -> De
     return department
 
 
+def _transfer_target(session: Session, order: WorkOrder, department_id: int | None) -> Department:
+    """The unit a transfer goes to: active, and allowed from this unit by an admin rule."""
+    if department_id is None:
+        raise ValidationFailed({"department_id": "required"})
+    department = session.scalar(
+        select(Department).where(Department.id == department_id, Department.active)
+    )
+    if department is None:
+        raise ValidationFailed({"department_id": "unknown_department"})
+    rule = session.scalar(
+        select(TransferRule.id).where(
+            TransferRule.from_department_id == order.department_id,
+            TransferRule.to_department_id == department.id,
+        )
+    )
+    if rule is None:
+        raise ValidationFailed({"department_id": "transfer_not_allowed"})
+    order.department_id = department.id
+    order.routing_reason = "transfer"
+    return department
+
+
 def _stamp(order: WorkOrder, action: Action, to_state: State, note: str, now: datetime) -> None:
-    if action in workflow.ACTIONS_WITH_DEPARTMENT:
+    if action in workflow.ACTIONS_WITH_DEPARTMENT or action is Action.TRANSFER:
         order.routed_at = now
         order.accepted_at = None
         order.accepted_in_time = False
     elif action is Action.ACCEPT:
         order.accepted_at = now
         order.accepted_in_time = limits.accepted_in_time(order.routed_at, now)
+    if action is Action.TRANSFER:
+        order.transfer_count += 1
     elif action is Action.RETURN:
         order.return_count += 1
         order.department_id = None

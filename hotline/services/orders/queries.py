@@ -4,16 +4,17 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts import privacy
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.search import OrderFilters
-from hotline.core.orders.workflow import State
+from hotline.core.orders.tasks import OPEN_TASK_STATES
+from hotline.core.orders.workflow import Arbitration, State
 from hotline.encryption import phone_index
-from hotline.models import AuditEvent, Category, District, User, WorkOrder
+from hotline.models import AuditEvent, Category, District, OrderTask, User, WorkOrder
 from hotline.services.errors import Forbidden, NotFound
 from hotline.services.orders import disclosure
 
@@ -36,14 +37,34 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def visible_orders(actor: User) -> Select:
-    """All orders this user may see: department staff only their own department's."""
+def held_by_actor(actor: User) -> ColumnElement[bool]:
+    """SQL: the open tasks (协办, 二级派单) the actor holds: those given to the actor by name,
+    and those given to the actor's unit."""
+    return and_(
+        OrderTask.state.in_([state.value for state in OPEN_TASK_STATES]),
+        or_(
+            OrderTask.assignee_id == actor.id,
+            and_(
+                OrderTask.assignee_id.is_(None),
+                OrderTask.department_id == (actor.department_id or -1),
+            ),
+        ),
+    )
+
+
+def visible_orders(actor: User, *, with_tasks: bool = True) -> Select:
+    """All orders this user may see: department staff only their own unit's and, while a
+    task on it is open (`with_tasks`), the orders they assist or were assigned."""
     role = actor.role_enum
     if not allows(role, Permission.READ_ORDERS):
         raise Forbidden()
     query = select(WorkOrder)
     if role is Role.DEPARTMENT:
-        query = query.where(WorkOrder.department_id == (actor.department_id or -1))
+        own = WorkOrder.department_id == (actor.department_id or -1)
+        if with_tasks:
+            held = select(OrderTask.order_id).where(held_by_actor(actor))
+            own = or_(own, WorkOrder.id.in_(held))
+        query = query.where(own)
     return query
 
 
@@ -59,13 +80,15 @@ def load_for_action(
     session: Session, *, actor_id: int, number: str, roles: frozenset[Role] | None = None
 ) -> tuple[User, WorkOrder]:
     """The acting user and the order they act on: Forbidden for a role not in `roles`,
-    NotFound for an inactive user or an order they may not see."""
+    NotFound for an inactive user or an order they may not see. Department staff act on
+    their own unit's orders only: a task gives sight of an order, not its actions."""
     actor = session.get(User, actor_id)
     if actor is not None and roles is not None and actor.role_enum not in roles:
         raise Forbidden()
     if actor is None or not actor.active:
         raise NotFound()
-    order = session.scalar(visible_orders(actor).where(WorkOrder.number == number))
+    owned = visible_orders(actor, with_tasks=False)
+    order = session.scalar(owned.where(WorkOrder.number == number))
     if order is None:
         raise NotFound()
     return actor, order
@@ -162,7 +185,7 @@ def department_queue(session: Session, actor: User) -> list[WorkOrder]:
     states = [State.ROUTED.value, State.ACCEPTED.value]
     return list(
         session.scalars(
-            visible_orders(actor)
+            visible_orders(actor, with_tasks=False)
             .where(WorkOrder.state.in_(states))
             .order_by(WorkOrder.due_at, WorkOrder.id)
             .limit(500)
@@ -171,19 +194,22 @@ def department_queue(session: Session, actor: User) -> list[WorkOrder]:
 
 
 def desk_queues(session: Session, actor: User) -> dict[str, list[WorkOrder]]:
-    """The desk's three queues: to route by hand, returned, replies to review."""
+    """The desk's queues: to route by hand, returned, replies to review, and the orders sent
+    round too often that wait for a supervisor's decision (裁定)."""
     if not allows(actor.role_enum, Permission.WORK_DESK):
         raise Forbidden()
+    pending = WorkOrder.arbitration == Arbitration.PENDING.value
     queues = {}
-    for name, state in (
-        ("unrouted", State.REGISTERED),
-        ("returned", State.RETURNED),
-        ("review", State.REPLIED),
+    for name, condition in (
+        ("unrouted", WorkOrder.state == State.REGISTERED.value),
+        ("returned", and_(WorkOrder.state == State.RETURNED.value, ~pending)),
+        ("arbitration", and_(WorkOrder.state == State.RETURNED.value, pending)),
+        ("review", WorkOrder.state == State.REPLIED.value),
     ):
         queues[name] = list(
             session.scalars(
                 select(WorkOrder)
-                .where(WorkOrder.state == state.value)
+                .where(condition)
                 .order_by(WorkOrder.due_at, WorkOrder.id)
                 .limit(200)
             )

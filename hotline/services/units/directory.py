@@ -4,8 +4,9 @@ categories."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core.units.kinds import STREET
-from hotline.models import Category, Department, District
+from hotline.core.accounts.roles import Role
+from hotline.core.units.kinds import STREET, SUB_UNIT
+from hotline.models import Category, Department, District, TransferRule, User
 
 
 def districts(session: Session) -> list[District]:
@@ -23,6 +24,40 @@ def active_departments(session: Session) -> list[Department]:
     """The departments that can receive orders, by name."""
     query = select(Department).where(Department.active).order_by(Department.name)
     return list(session.scalars(query))
+
+
+def transfer_targets(session: Session, department_id: int | None) -> list[Department]:
+    """The active units an admin rule lets this unit transfer orders to, by name."""
+    allowed = select(TransferRule.to_department_id).where(
+        TransferRule.from_department_id == department_id
+    )
+    query = select(Department).where(Department.active, Department.id.in_(allowed))
+    return list(session.scalars(query.order_by(Department.name)))
+
+
+def assisting_units(session: Session, department_id: int) -> list[Department]:
+    """The units that can be asked to assist this one: every active unit but itself and its
+    own sub-units, by district and name."""
+    query = select(Department).where(
+        Department.active,
+        Department.id != department_id,
+        Department.level != SUB_UNIT,
+    )
+    return list(session.scalars(query.order_by(Department.district_id, Department.name)))
+
+
+def sub_units(session: Session, department_id: int) -> list[Department]:
+    """The unit's active sub-units (科室, 社区/村), by name."""
+    query = select(Department).where(Department.active, Department.parent_id == department_id)
+    return list(session.scalars(query.order_by(Department.name)))
+
+
+def staff(session: Session, department_id: int) -> list[User]:
+    """The unit's active staff accounts, by name."""
+    query = select(User).where(
+        User.active, User.department_id == department_id, User.role == Role.DEPARTMENT.value
+    )
+    return list(session.scalars(query.order_by(User.display_name)))
 
 
 def categories(session: Session, *, active_only: bool = False) -> list[Category]:

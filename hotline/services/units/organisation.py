@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from hotline.core.deadlines.limits import LimitUnit
 from hotline.core.units.address import Division
-from hotline.core.units.kinds import STREET, STREET_KIND
+from hotline.core.units.kinds import BODY, STREET, STREET_KIND, SUB_UNIT
 from hotline.database import write_transaction
-from hotline.models import Category, Department, District, RoutingRule
+from hotline.models import Category, Department, District, RoutingRule, TransferRule
 from hotline.plugins import db
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.reference import cache
@@ -79,8 +79,10 @@ def save_department(
     kind: str,
     district_id: int | None,
     active: bool,
+    parent_id: int | None = None,
 ) -> Department:
-    """Create (id None) or update a department and its jurisdiction (district or city-wide)."""
+    """Create (id None) or update a department and its jurisdiction (district or city-wide);
+    with a parent it is that unit's sub-unit (科室, 社区/村: one level below a unit)."""
     errors: dict[str, str] = {}
     name = clean(name, "name", 128, errors)
     kind = clean(kind, "kind", 64, errors)
@@ -90,7 +92,15 @@ def save_department(
         _known_district(session, district_id)
         _unique(session, Department.name, name, department_id, "name_taken")
         department = get(session, Department, department_id) or Department()
-        department.name, department.kind = name, kind
+        if parent_id is not None:
+            parent = session.get(Department, parent_id)
+            if parent is None or parent.level == SUB_UNIT or parent_id == department_id:
+                raise ValidationFailed({"parent_id": "unknown_department"})
+            district_id = district_id or parent.district_id
+            department.level = SUB_UNIT
+        elif department.level == SUB_UNIT or department.level is None:
+            department.level = BODY
+        department.name, department.kind, department.parent_id = name, kind, parent_id
         department.district_id, department.active = district_id, active
         session.add(department)
         cache.bump_version(session)
@@ -182,6 +192,44 @@ def delete(session: Session, model: type[db.Model], key: int | date) -> None:
 def delete_rule(session: Session, rule_id: int) -> None:
     """Remove a routing rule."""
     delete(session, RoutingRule, rule_id)
+
+
+def transfer_rules(session: Session) -> list[TransferRule]:
+    """Every unit pair allowed to transfer orders directly, oldest first."""
+    return list(session.scalars(select(TransferRule).order_by(TransferRule.id)))
+
+
+def add_transfer_rule(
+    session: Session, *, from_department_id: int | None, to_department_id: int | None
+) -> TransferRule:
+    """Allow one unit to transfer orders straight to another (转办) instead of 退单."""
+    with write_transaction(session):
+        for field, unit_id in (
+            ("from_department_id", from_department_id),
+            ("to_department_id", to_department_id),
+        ):
+            if not unit_id or session.get(Department, unit_id) is None:
+                raise ValidationFailed({field: "unknown_department"})
+        if from_department_id == to_department_id:
+            raise ValidationFailed({"to_department_id": "same_department"})
+        existing = session.scalar(
+            select(TransferRule).where(
+                TransferRule.from_department_id == from_department_id,
+                TransferRule.to_department_id == to_department_id,
+            )
+        )
+        if existing is not None:
+            raise Conflict("rule_exists")
+        rule = TransferRule(
+            from_department_id=from_department_id, to_department_id=to_department_id
+        )
+        session.add(rule)
+    return rule
+
+
+def delete_transfer_rule(session: Session, rule_id: int) -> None:
+    """Remove a transfer rule."""
+    delete(session, TransferRule, rule_id)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ class DepartmentForm(AdminForm):
     kind = TextField()
     district_id = OptionalIntField()
     active = Flag(_l("Active"), default=True)
+    parent_id = OptionalIntField()  # a sub-unit's unit (科室, 社区/村)
 
 
 class CategoryForm(AdminForm):
@@ -99,6 +100,13 @@ class RuleForm(AdminForm):
     category_id = OptionalIntField()
     district_id = OptionalIntField()
     department_id = OptionalIntField()
+
+
+class TransferRuleForm(AdminForm):
+    """A unit pair allowed to transfer orders directly (转办)."""
+
+    from_department_id = OptionalIntField()
+    to_department_id = OptionalIntField()
 
 
 def _empty_is_none(value: str | None) -> str | None:

@@ -9,7 +9,7 @@ from hotline.models import Category, Department
 from hotline.plugins import db
 from hotline.services.units import organisation
 from hotline.web.admin import bp, deleted, saved
-from hotline.web.admin.forms import CategoryForm, DepartmentForm, RuleForm
+from hotline.web.admin.forms import CategoryForm, DepartmentForm, RuleForm, TransferRuleForm
 from hotline.web.helpers import requires
 
 
@@ -72,3 +72,20 @@ def rule_delete(rule_id: int):
     """Remove a routing rule."""
     organisation.delete_rule(db.session, rule_id)
     return deleted("admin.rules")
+
+
+@bp.route("/transfer-rules", methods=["GET", "POST"])
+@requires(Permission.MANAGE_ORGANISATION)
+def transfer_rules():
+    """The unit pairs allowed to transfer orders directly (转办) instead of returning them."""
+    if saved(TransferRuleForm(), organisation.add_transfer_rule, db.session):
+        return redirect(url_for("admin.transfer_rules"))
+    return page("admin/transfer_rules.html", rules=organisation.transfer_rules(db.session))
+
+
+@bp.route("/transfer-rules/<int:rule_id>/delete", methods=["POST"])
+@requires(Permission.MANAGE_ORGANISATION)
+def transfer_rule_delete(rule_id: int):
+    """Remove a transfer rule."""
+    organisation.delete_transfer_rule(db.session, rule_id)
+    return deleted("admin.transfer_rules")

@@ -1,7 +1,6 @@
 """Form classes of the deadline pages: an extension request or decision, a reminder."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from hotline.web.fields import CheckedForm, DateField, DateTimeField, TextField
 
@@ -27,8 +26,7 @@ class ReminderForm(CheckedForm):
 
     def moment(self, timezone: str) -> datetime:
         """The reminder's time, in `timezone` when the browser sent a local time."""
-        at: datetime = self.remind_at.data
-        return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(timezone))
+        return self.remind_at.moment(timezone)
 
 
 class NoticeForm(CheckedForm):
@@ -39,8 +37,7 @@ class NoticeForm(CheckedForm):
 
     def deadline(self, timezone: str) -> datetime:
         """The time to answer by, in `timezone` when the browser sent a local time."""
-        at: datetime = self.respond_by.data
-        return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(timezone))
+        return self.respond_by.moment(timezone)
 
 
 class NoticeAnswerForm(CheckedForm):

@@ -19,11 +19,12 @@ from hotline.services.orders import handling, pages, queries
 from hotline.web.errors import returns_to
 from hotline.web.fields import member_or_404
 from hotline.web.helpers import parse_int, requires
-from hotline.web.orders import attachments
+from hotline.web.orders import attachments, tasks
 from hotline.web.orders.forms import ActionForm
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 attachments.install(bp)  # the files on an order: /orders/<number>/attachments/...
+tasks.install(bp)  # assistance and second-level dispatch: /orders/<number>/assist, ...
 
 
 @bp.route("")
@@ -75,6 +76,7 @@ def detail(number: str):
         surveys=page.surveys,
         can_set_reminder=page.can_set_reminder,
         can_request_extension=page.can_request_extension,
+        work=page.work,
     )
 
 
@@ -121,4 +123,10 @@ def desk():
 def queue():
     """The department's open orders, most urgent first."""
     page = pages.department_queue(db.session, actor=current_user, now=utcnow())
-    return render_template("orders/queue.html", items=page.items, notices=page.notices)
+    return render_template(
+        "orders/queue.html",
+        items=page.items,
+        notices=page.notices,
+        holders=page.holders,
+        tasks=page.tasks,
+    )

@@ -1,0 +1,336 @@
+"""Co-handling (协办, 吹哨), second-level dispatch (二级派单) and transfers (转办) through
+the services: who sees the order and when, who may do what, and the audit trail."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hotline.core.accounts.roles import Role
+from hotline.core.orders.tasks import TaskAction, TaskState
+from hotline.core.orders.workflow import Action, Arbitration, State
+from hotline.models import AuditEvent, Notification
+from hotline.plugins import db
+from hotline.services.errors import Conflict, NotFound, ValidationFailed
+from hotline.services.orders import pages, queries, tasks
+from hotline.services.units import organisation
+from tests import factories
+from tests.factories import NOW, act
+
+DONGCHENG = "东城区城市管理委员会"
+DONGCHENG_HOUSING = "东城区住房和城乡建设委员会"
+CHAOYANG = "朝阳区城市管理委员会"
+SANLITUN = "朝阳区三里屯街道"
+DUE = NOW + timedelta(days=2)
+
+
+def actions(order) -> list[str]:
+    query = select(AuditEvent.action).where(AuditEvent.order_id == order.id)
+    return list(db.session.scalars(query.order_by(AuditEvent.id)))
+
+
+def sees(user, order) -> bool:
+    try:
+        queries.get_order(db.session, actor=user, number=order.number)
+    except NotFound:
+        return False
+    return True
+
+
+def step(user, task, action: TaskAction, note: str = "", **kwargs):
+    return tasks.act(
+        db.session,
+        actor_id=user.id,
+        number=task.order.number,
+        task_id=task.id,
+        action=action,
+        note=note,
+        now=NOW,
+        **kwargs,
+    )
+
+
+def street_order():
+    """An order with 三里屯街道 (a 街乡镇), accepted by its staff member."""
+    desk = factories.user(Role.DESK)
+    street = factories.user(Role.DEPARTMENT, SANLITUN)
+    order = factories.order()
+    unit = factories.department(SANLITUN)
+    act(desk, order.number, Action.REROUTE, "属地", department_id=unit.id)
+    act(street, order.number, Action.ACCEPT)
+    return order, street
+
+
+def test_a_street_blows_the_whistle_and_the_body_must_answer(app):
+    with app.app_context():
+        order, street = street_order()
+        body = factories.user(Role.DEPARTMENT, CHAOYANG)
+        assert not sees(body, order)
+        (task,) = tasks.ask_for_help(
+            db.session,
+            actor_id=street.id,
+            number=order.number,
+            department_ids=[factories.department(CHAOYANG).id],
+            instruction="占道经营反复出现，请城管执法队联合整治",
+            due_at=DUE,
+            now=NOW,
+        )
+        assert task.whistle and task.state == TaskState.OPEN.value
+        # The body sees the order while its task is open, in its own queue of tasks.
+        assert sees(body, order)
+        assert [t.id for t in tasks.held_by(db.session, body)] == [task.id]
+        # It may not act on the order itself: that is the lead unit's.
+        with pytest.raises(NotFound):
+            act(body, order.number, Action.REPLY, "已处理")
+        # A whistle cannot be declined.
+        with pytest.raises(ValidationFailed) as refused:
+            step(body, task, TaskAction.DECLINE, "不归我们")
+        assert refused.value.errors == {"action": "whistle_cannot_decline"}
+        # The lead cannot reply to the desk while the task is open.
+        with pytest.raises(ValidationFailed) as refused:
+            act(street, order.number, Action.REPLY, "已整治")
+        assert refused.value.errors == {"action": "tasks_open"}
+        step(body, task, TaskAction.ACCEPT)
+        step(body, task, TaskAction.REPLY, "已联合执法，清理摊位5处")
+        assert not sees(body, order)  # the task is done: the order is out of sight again
+        told = db.session.scalars(
+            select(Notification.recipient).where(Notification.order_id == order.id)
+        ).all()
+        assert f"department:{factories.department(CHAOYANG).id}" in told
+        assert f"department:{factories.department(SANLITUN).id}" in told
+        replied = act(street, order.number, Action.REPLY, "已会同城管整治完毕")
+        assert replied.state == State.REPLIED.value
+        # The desk's review sees the assisting reply with the lead's.
+        desk = factories.user(Role.DESK)
+        page = pages.order_detail(db.session, actor=desk, number=order.number, ip="", now=NOW)
+        assert [t.reply_text for t in page.work.tasks] == ["已联合执法，清理摊位5处"]
+        assert actions(order)[-4:] == ["task_assist", "task_accept", "task_reply", "reply"]
+
+
+def test_an_ordinary_assist_can_be_declined_and_withdrawn(app):
+    with app.app_context():
+        lead = factories.user(Role.DEPARTMENT, DONGCHENG)
+        helper = factories.user(Role.DEPARTMENT, DONGCHENG_HOUSING)
+        order = factories.order()
+        with pytest.raises(ValidationFailed) as refused:  # the lead signs first
+            tasks.ask_for_help(
+                db.session,
+                actor_id=lead.id,
+                number=order.number,
+                department_ids=[helper.department_id],
+                instruction="请协助",
+                due_at=DUE,
+                now=NOW,
+            )
+        assert refused.value.errors == {"action": "accept_first"}
+        act(lead, order.number, Action.ACCEPT)
+        housing, chaoyang = helper.department_id, factories.department(CHAOYANG).id
+        first, second = tasks.ask_for_help(
+            db.session,
+            actor_id=lead.id,
+            number=order.number,
+            department_ids=[housing, chaoyang],
+            instruction="请协助核查违建",
+            due_at=DUE,
+            now=NOW,
+        )
+        assert not first.whistle  # a body asking a body: 协办, not 吹哨
+        with pytest.raises(ValidationFailed) as refused:  # one open task per unit
+            tasks.ask_for_help(
+                db.session,
+                actor_id=lead.id,
+                number=order.number,
+                department_ids=[housing],
+                instruction="再请协助",
+                due_at=DUE,
+                now=NOW,
+            )
+        assert refused.value.errors == {"department_ids": "task_open_already"}
+        step(helper, first, TaskAction.DECLINE, "不属于住建职责")
+        assert first.reply_text == "不属于住建职责" and not sees(helper, order)
+        # Only the lead withdraws, with a reason; the other unit gets 404 for the task.
+        with pytest.raises(NotFound):
+            step(helper, second, TaskAction.WITHDRAW, "撤回")
+        step(lead, second, TaskAction.WITHDRAW, "已自行处理")
+        assert second.state == TaskState.WITHDRAWN.value
+        assert actions(order).count("task_withdraw") == 1
+
+
+def test_a_stale_task_is_a_conflict(app):
+    with app.app_context():
+        order, street = street_order()
+        body = factories.user(Role.DEPARTMENT, CHAOYANG)
+        (task,) = tasks.ask_for_help(
+            db.session,
+            actor_id=street.id,
+            number=order.number,
+            department_ids=[body.department_id],
+            instruction="请协助",
+            due_at=DUE,
+            now=NOW,
+        )
+        seen = task.version
+        step(body, task, TaskAction.ACCEPT, expected_version=seen)
+        # The lead's page still shows the old version: its withdrawal is refused.
+        with pytest.raises(Conflict):
+            step(street, task, TaskAction.WITHDRAW, "撤回", expected_version=seen)
+        # The order's version moved on with the request: an old page's request is stale too.
+        with pytest.raises(Conflict):
+            tasks.ask_for_help(
+                db.session,
+                actor_id=street.id,
+                number=order.number,
+                department_ids=[factories.department(DONGCHENG).id],
+                instruction="请协助",
+                due_at=DUE,
+                now=NOW,
+                expected_version=order.version - 1,
+            )
+
+
+def test_second_level_dispatch_to_a_sub_unit_and_to_staff(app):
+    with app.app_context():
+        lead = factories.user(Role.DEPARTMENT, DONGCHENG)
+        unit = factories.department(DONGCHENG)
+        squad = organisation.save_department(
+            db.session,
+            department_id=None,
+            name="东城区城市管理委员会执法一队",
+            kind=unit.kind,
+            district_id=None,
+            active=True,
+            parent_id=unit.id,
+        )
+        assert squad.level == "sub_unit" and squad.district_id == unit.district_id
+        member = factories.user(Role.DEPARTMENT, "东城区城市管理委员会执法一队")
+        colleague = factories.user(Role.DEPARTMENT, DONGCHENG)
+        order = factories.order()
+        act(lead, order.number, Action.ACCEPT)
+        assert not sees(member, order)
+        task = tasks.assign(
+            db.session,
+            actor_id=lead.id,
+            number=order.number,
+            target=f"unit:{squad.id}",
+            instruction="请现场核实噪音来源",
+            due_at=DUE,
+            now=NOW,
+        )
+        assert sees(member, order)
+        # The unit's queue shows who holds what.
+        queue = pages.department_queue(db.session, actor=lead, now=NOW)
+        assert [t.department_id for t in queue.holders[order.id]] == [squad.id]
+        with pytest.raises(ValidationFailed) as refused:  # one holder at a time
+            tasks.assign(
+                db.session,
+                actor_id=lead.id,
+                number=order.number,
+                target=f"user:{colleague.id}",
+                instruction="也请看看",
+                due_at=DUE,
+                now=NOW,
+            )
+        assert refused.value.errors == {"target": "already_assigned"}
+        step(member, task, TaskAction.REPLY, "系夜间施工，已告知停工")
+        assert not sees(member, order)
+        # Then to a named colleague: only that person may answer it.
+        named = tasks.assign(
+            db.session,
+            actor_id=lead.id,
+            number=order.number,
+            target=f"user:{colleague.id}",
+            instruction="请电话回复市民",
+            due_at=DUE,
+            now=NOW,
+        )
+        with pytest.raises(NotFound):
+            step(lead, named, TaskAction.REPLY, "代答")
+        step(colleague, named, TaskAction.REPLY, "已电话告知")
+        # A unit of another tree is not a sub-unit.
+        with pytest.raises(ValidationFailed) as refused:
+            tasks.assign(
+                db.session,
+                actor_id=lead.id,
+                number=order.number,
+                target=f"unit:{factories.department(CHAOYANG).id}",
+                instruction="请办理",
+                due_at=DUE,
+                now=NOW,
+            )
+        assert refused.value.errors == {"target": "not_a_sub_unit"}
+        act(lead, order.number, Action.REPLY, "已核实并处理")
+        assert actions(order).count("task_assign") == 2
+
+
+def test_returning_the_order_withdraws_its_open_tasks(app):
+    with app.app_context():
+        order, street = street_order()
+        body = factories.user(Role.DEPARTMENT, CHAOYANG)
+        (task,) = tasks.ask_for_help(
+            db.session,
+            actor_id=street.id,
+            number=order.number,
+            department_ids=[body.department_id],
+            instruction="请协助",
+            due_at=DUE,
+            now=NOW,
+        )
+        act(street, order.number, Action.RETURN, "不属本街道")
+        db.session.refresh(task)
+        assert task.state == TaskState.WITHDRAWN.value and not sees(body, order)
+
+
+def test_transfers_follow_admin_rules_and_the_third_hop_goes_to_a_supervisor(app):
+    with app.app_context():
+        dongcheng = factories.user(Role.DEPARTMENT, DONGCHENG)
+        housing = factories.user(Role.DEPARTMENT, DONGCHENG_HOUSING)
+        desk = factories.user(Role.DESK)
+        supervisor = factories.user(Role.SUPERVISOR)
+        order = factories.order()
+        with pytest.raises(ValidationFailed) as refused:
+            act(
+                dongcheng,
+                order.number,
+                Action.TRANSFER,
+                "属住建",
+                department_id=housing.department_id,
+            )
+        assert refused.value.errors == {"department_id": "transfer_not_allowed"}
+        organisation.add_transfer_rule(
+            db.session,
+            from_department_id=dongcheng.department_id,
+            to_department_id=housing.department_id,
+        )
+        moved = act(
+            dongcheng, order.number, Action.TRANSFER, "属住建", department_id=housing.department_id
+        )
+        assert moved.state == State.ROUTED.value and moved.department_id == housing.department_id
+        assert moved.transfer_count == 1 and moved.routing_reason == "transfer"
+        back = act(housing, order.number, Action.RETURN, "不属住建")  # hop 2
+        assert queries.timeline(db.session, back)[-1].note == f"{DONGCHENG_HOUSING}: 不属住建"
+        act(desk, order.number, Action.REROUTE, "改派", department_id=dongcheng.department_id)
+        third = act(dongcheng, order.number, Action.RETURN, "仍不属城管")  # hop 3
+        assert third.state == State.RETURNED.value
+        assert third.arbitration == Arbitration.PENDING.value
+        assert actions(order)[-1] == "refer_to_supervisor"
+        queues = queries.desk_queues(db.session, desk)
+        assert order.id in [o.id for o in queues["arbitration"]]
+        assert order.id not in [o.id for o in queues["returned"]]
+        with pytest.raises(ValidationFailed) as refused:
+            act(desk, order.number, Action.REROUTE, "改派", department_id=housing.department_id)
+        assert refused.value.errors == {"action": "supervisor_decides"}
+        decided = act(
+            supervisor,
+            order.number,
+            Action.REROUTE,
+            "裁定由住建办理",
+            department_id=housing.department_id,
+        )
+        assert decided.arbitration == Arbitration.DECIDED.value
+        with pytest.raises(ValidationFailed) as refused:
+            act(housing, order.number, Action.RETURN, "仍不属住建")
+        assert refused.value.errors == {"action": "decided_by_supervisor"}
+        told = db.session.scalars(
+            select(Notification.recipient).where(Notification.order_id == order.id)
+        ).all()
+        assert "role:supervisor" in told
