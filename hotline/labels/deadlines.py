@@ -46,6 +46,7 @@ NOTICE_STATE_LABELS = register(
         "open": _l("Waiting for the unit's answer"),
         "answered": _l("Answered"),
         "escalated": _l("Overdue: raised to officials"),
+        "withdrawn": _l("Withdrawn: the order left the unit"),
     },
 )
 

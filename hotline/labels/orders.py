@@ -63,6 +63,7 @@ ACTION_LABELS = register(
         "notice_issued": _l("Supervision notice issued"),
         "notice_answered": _l("Supervision notice answered"),
         "notice_escalated": _l("Supervision notice overdue: raised to officials"),
+        "notice_withdrawn": _l("Supervision notice withdrawn: the order left the unit"),
         "refer_to_supervisor": _l("Sent round too often: a supervisor decides the unit"),
         "task_assist": _l("Assistance requested"),
         "task_assign": _l("Assigned within the unit"),

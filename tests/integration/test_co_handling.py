@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
+from hotline.core.deadlines.notices import NoticeState
 from hotline.core.orders.tasks import TaskAction, TaskState
 from hotline.core.orders.workflow import Action, Arbitration, State
 from hotline.models import AuditEvent, Notification
 from hotline.plugins import db
+from hotline.services.deadlines import notices
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.orders import pages, queries, tasks
 from hotline.services.units import organisation
@@ -334,3 +336,24 @@ def test_transfers_follow_admin_rules_and_the_third_hop_goes_to_a_supervisor(app
             select(Notification.recipient).where(Notification.order_id == order.id)
         ).all()
         assert "role:supervisor" in told
+
+
+def test_a_notice_to_a_unit_the_order_left_is_withdrawn_not_escalated(app):
+    with app.app_context():
+        staff = factories.user(Role.DEPARTMENT, DONGCHENG)
+        supervisor = factories.user(Role.SUPERVISOR)
+        order = factories.order()
+        notice = notices.issue(
+            db.session,
+            actor_id=supervisor.id,
+            number=order.number,
+            instruction="请说明进展",
+            respond_by=NOW + timedelta(hours=4),
+            now=NOW,
+            timezone="Asia/Shanghai",
+        )
+        act(staff, order.number, Action.RETURN, "不属城管")
+        db.session.refresh(notice)
+        assert notice.state == NoticeState.WITHDRAWN.value
+        assert notices.escalate_due(db.session, NOW + timedelta(days=1)) == 0
+        assert actions(order)[-1] == "notice_withdrawn"

@@ -12,6 +12,7 @@ class NoticeState(StrEnum):
     OPEN = "open"  # waiting for the unit's answer
     ANSWERED = "answered"
     ESCALATED = "escalated"  # past its due time unanswered: raised to the officials
+    WITHDRAWN = "withdrawn"  # the order left the unit unanswered: the unit can no longer answer
 
 
 def notice_number(year: int, sequence: int) -> str:

@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     NOTICE_ISSUED = "notice_issued"
     NOTICE_ANSWERED = "notice_answered"
     NOTICE_ESCALATED = "notice_escalated"
+    NOTICE_WITHDRAWN = "notice_withdrawn"  # the order left the unit before it answered
     # Calls about an open order (追加诉求, 重复来电): a note on the order, never a new order.
     FOLLOW_UP_CALL = "follow_up_call"
     # Tasks: assistance (协办, 吹哨) and second-level dispatch (二级派单).

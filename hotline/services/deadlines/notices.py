@@ -113,6 +113,33 @@ def answer(
     return notice
 
 
+def withdraw_open(
+    session: Session, *, order: WorkOrder, department_id: int, actor_id: int | None, now: datetime
+) -> None:
+    """The order left `department_id` (returned, transferred, re-routed): its open notices
+    to that unit are withdrawn, noted on the trail, and the supervisors told, so that
+    nothing escalates a unit that can no longer answer."""
+    found = session.scalars(
+        select(SupervisionNotice).where(
+            SupervisionNotice.order_id == order.id,
+            SupervisionNotice.department_id == department_id,
+            SupervisionNotice.state == OPEN,
+        )
+    ).all()
+    for notice in found:
+        notice.state = NoticeState.WITHDRAWN.value
+        _record(
+            session,
+            order,
+            actor_id,
+            AuditAction.NOTICE_WITHDRAWN,
+            notice.number,
+            "role:supervisor",
+            f"工单{order.number}已离开原承办单位，督办单{notice.number}未回复，已撤回。",
+            now,
+        )
+
+
 def escalate_due(session: Session, now: datetime) -> int:
     """Raise every open notice past its time to the officials, once (compare-and-set)."""
     with write_transaction(session):

@@ -18,6 +18,7 @@ from hotline.core.text import clean_text
 from hotline.database import write_transaction
 from hotline.models import Department, TransferRule, User, WorkOrder
 from hotline.services import audit
+from hotline.services.deadlines import notices
 from hotline.services.deadlines.limits import limit_for
 from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stale
 from hotline.services.notifications import outbox
@@ -80,7 +81,7 @@ def apply_action(
 ) -> None:
     """The body of `perform`, inside the caller's write transaction (surveys reopen here)."""
     action, note = step.action, step.note
-    from_state = order.state_enum
+    from_state, previous_unit = order.state_enum, order.department_id
     to_state = _check(from_state, action, actor, note)
     refusal = workflow.arbitration_refusal(action, actor.role_enum, Arbitration(order.arbitration))
     if refusal is not None:
@@ -126,6 +127,10 @@ def apply_action(
     )
     if referred:
         _refer_to_supervisor(session, actor, order, now)
+    if previous_unit is not None and order.department_id != previous_unit:
+        notices.withdraw_open(
+            session, order=order, department_id=previous_unit, actor_id=actor.id, now=now
+        )
     if action is Action.APPROVE:
         _tell_caller_closed(session, order, now)
         tasks.schedule(session, order=order, now=now, timezone=timezone)
