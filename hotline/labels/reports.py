@@ -1,9 +1,10 @@
-"""Labels of reports: period kinds."""
+"""Labels of reports: period kinds, key figures, why a 街乡镇 is not ranked."""
 
 from flask_babel import lazy_gettext as _l
 
 from hotline.core.reports.kpi import KeyFigure
 from hotline.core.reports.periods import PeriodKind
+from hotline.core.reports.ranking import Unranked
 from hotline.labels.registry import register
 
 PERIOD_LABELS = register(
@@ -32,5 +33,14 @@ KEY_FIGURE_LABELS = register(
         "reopen": _l("Reopen rate"),
         "direct": _l("Direct closure rate"),
         "repeat": _l("Repeat-call rate"),
+    },
+)
+
+
+UNRANKED_LABELS = register(
+    Unranked,
+    {
+        "few_orders": _l("Not ranked: too few orders"),
+        "no_rate": _l("Not ranked: a rate is n/a"),
     },
 )

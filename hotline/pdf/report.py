@@ -2,7 +2,8 @@
 
 Cover, key figures, then volume (by type and channel with 环比/同比, bar and line charts),
 what people called about (top categories, hot issues, districts with a choropleth map),
-departments, surveys (with callers' words, never their identity) and 120.
+departments (with the 街乡镇 ranking and the assisting units), surveys (with callers'
+words, never their identity) and 120.
 """
 
 from datetime import datetime
@@ -90,6 +91,7 @@ def render(data: ReportData, title: str, scope_label: str, generated_at: datetim
         *_volume(data, w),
         *report_sections.topics(data, w),
         *_departments(data, w),
+        *report_sections.streets(data, w),
         *report_sections.surveys(data, w),
         *report_sections.ems(data, w),
         *report_sections.knowledge(data, w),

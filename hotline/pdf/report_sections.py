@@ -1,17 +1,21 @@
-"""The report PDF's sections on what people called about, the surveys and 120."""
+"""The report PDF's sections on what people called about, the 街乡镇 ranking, the assisting
+units, the surveys and 120."""
 
 import statistics
 
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
+from hotline.core.reports import ranking
 from hotline.core.reports.kpi import KeyFigure
+from hotline.core.reports.ranking import Ranked, Unranked
 from hotline.core.surveys.rules import Satisfaction
 from hotline.labels import chinese
 from hotline.pdf import charts
 from hotline.pdf.layout import Writer, change, compared_row
 from hotline.services.reports.bases import compare
 from hotline.services.reports.data import ReportData
+from hotline.services.reports.streets import AssistRow
 
 
 def topics(data: ReportData, w: Writer) -> list:
@@ -64,6 +68,95 @@ def repeat_calls(data: ReportData) -> list[list[str]]:
     o, bases = data.overall, data.overall_bases
     follow_ups = compare(o.counts.follow_ups, *(base.counts.follow_ups for base in bases))
     return [["重复来电", "本期", "环比", "同比"], compared_row("追加诉求来电", follow_ups)]
+
+
+STREETS_HEADER = ["排名", "区", "街乡镇", "响应率", "解决率", "满意率", "综合", "受理"]
+ASSISTS_HEADER = [
+    "协办单位",
+    "收到",
+    "其中吹哨",
+    "24小时内签收",
+    "按期答复",
+    "拒绝",
+    "超期未办",
+    "撤回",
+]
+# The report lists this many assisting units (most tasks first); the sheets list them all.
+ASSIST_ROWS = 30
+
+
+def street_row(row: Ranked) -> list[str]:
+    """A 街乡镇's place, the three rates, their average and its orders (PDF and sheets)."""
+    unit = row.unit
+    place = str(row.rank) if row.rank is not None else chinese(Unranked, row.unranked, "—")
+    rates = (unit.response, unit.resolution, unit.satisfaction)
+    return [
+        place,
+        unit.district,
+        unit.name,
+        *(rate.percent() for rate in rates),
+        row.composite_percent,
+        str(unit.orders),
+    ]
+
+
+def assist_row(row: AssistRow) -> list:
+    """An assisting unit's 协办 tasks and what became of them (PDF and sheets)."""
+    return [
+        row.department.name,
+        row.received,
+        row.whistles,
+        row.responded_in_time,
+        row.replied_on_time,
+        row.declined,
+        row.open_past_due,
+        row.withdrawn,
+    ]
+
+
+def streets(data: ReportData, w: Writer) -> list:
+    """街乡镇排名 by the average of 响应率, 解决率 and 满意率 (ties: 解决率, then 满意率): the
+    first and last ten (all when few), then the unranked; and the assisting units."""
+    rows = data.streets
+    ranked = [r for r in rows if r.rank is not None]
+    if len(rows) <= 2 * ranking.ENDS:
+        shown = [street_row(r) for r in rows]
+    else:
+        top, bottom = ranking.ends(rows)
+        gap = [["…", "", "", "", "", "", "", ""]] if bottom else []
+        shown = [street_row(r) for r in top] + gap + [street_row(r) for r in bottom]
+    left_out = len(rows) - len(ranked)
+    note = (
+        f"参与排名的街乡镇 {len(ranked)} 个，按响应率、解决率、满意率的平均值排名，"
+        f"相同时依次比较解决率、满意率；本期受理少于 {data.minimum_orders} 件或指标无数据的"
+        f" {left_out} 个不排名。"
+    )
+    story = [
+        Spacer(1, 3 * mm),
+        w.paragraph("街乡镇“三率”排名"),
+        w.table(
+            [STREETS_HEADER, *shown] if shown else [STREETS_HEADER, ["—"] * 8],
+            widths=[n * mm for n in (28, 18, 44, 15, 15, 15, 15, 12)],
+            numbers_from=3,
+        ),
+        w.paragraph(note),
+    ]
+    return story + _assists(data, w)
+
+
+def _assists(data: ReportData, w: Writer) -> list:
+    """协办单位: the tasks other units asked of them, and how they answered."""
+    rows = [[str(c) for c in assist_row(r)] for r in data.assists[:ASSIST_ROWS]]
+    more = len(data.assists) - len(rows)
+    return [
+        Spacer(1, 3 * mm),
+        w.paragraph("协办单位办理情况（本期收到的协办任务，主办单位的指标不含协办）"),
+        w.table(
+            [ASSISTS_HEADER, *rows] if rows else [ASSISTS_HEADER, ["—", *["0"] * 7]],
+            widths=[n * mm for n in (46, 12, 16, 24, 18, 12, 18, 12)],
+        ),
+        *([w.paragraph(f"另有 {more} 个单位见报表。")] if more > 0 else []),
+    ]
 
 
 def surveys(data: ReportData, w: Writer) -> list:

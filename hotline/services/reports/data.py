@@ -1,11 +1,12 @@
 """The figures of a statistics report, by SQL aggregation, with their 环比 and 同比 bases."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core.reports import kpi
+from hotline.core.reports import kpi, ranking
 from hotline.core.reports.periods import Period
 from hotline.models import Department, District, Survey
 from hotline.services.kb import usage as kb_usage
@@ -14,6 +15,7 @@ from hotline.services.reference import cache
 from hotline.services.reports import ems_figures as report_ems
 from hotline.services.reports import handling_times as report_handling
 from hotline.services.reports import kpis
+from hotline.services.reports import streets as street_figures
 from hotline.services.reports.bases import Compared, compare, for_bases
 from hotline.services.reports.scope import CITYWIDE, Scope, Window, window
 from hotline.services.reports.volume import Volume, hot_issues, volume
@@ -101,6 +103,11 @@ class ReportData:
     shapes: dict[str, list[list[tuple[float, float]]]]  # district name -> outer rings
     # The knowledge base's top articles and gaps (citywide reports only; None otherwise).
     knowledge: KbReport | None = None
+    # The 街乡镇 ranking (of the district, or citywide; a department's report: its own row,
+    # placed among all) and the assisting units' figures of the scope.
+    streets: list[ranking.Ranked] = field(default_factory=list)
+    assists: list[street_figures.AssistRow] = field(default_factory=list)
+    minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS
 
     def department_rows(self) -> list[DepartmentRow]:
         """Each department's received orders and handling time with their bases, by
@@ -126,10 +133,36 @@ class ReportData:
         return sorted(rows, key=lambda row: (-row.received.current, row.name))
 
 
+def _streets(
+    session: Session,
+    here: Window,
+    counts: dict[int | None, kpi.Counts],
+    minimum_orders: int,
+) -> list[ranking.Ranked]:
+    """The 街乡镇 ranking of the window; a department's report gets its own row among all."""
+    if here.department_id is None:
+        return street_figures.street_ranking(session, here, counts, minimum_orders=minimum_orders)
+    everywhere = Window(here.start, here.end)
+    rows = street_figures.street_ranking(
+        session,
+        everywhere,
+        kpis.counts_by_department(session, everywhere),
+        minimum_orders=minimum_orders,
+    )
+    return street_figures.own_row(rows, here.department_id)
+
+
 def build(
-    session: Session, *, period: Period, timezone: str, scope: Scope = CITYWIDE
+    session: Session,
+    *,
+    period: Period,
+    timezone: str,
+    scope: Scope = CITYWIDE,
+    now: datetime | None = None,
+    minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS,
 ) -> ReportData:
-    """The report's figures for `period`, with the same for its two comparison periods."""
+    """The report's figures for `period`, with the same for its two comparison periods;
+    `now` decides which assisting tasks are past due (default: the period's end)."""
     current = volume(session, period=period, timezone=timezone, scope=scope)
     before, year = for_bases(
         period,
@@ -137,7 +170,8 @@ def build(
     )
     types = sorted(set(current.by_type) | set(before.by_type) | set(year.by_type))
     here = window(session, period=period, timezone=timezone, scope=scope)
-    overall, departments = kpis.report(session, here)
+    counts = kpis.counts_by_department(session, here)
+    overall, departments = kpis.report(session, here, counts)
     (overall_before, by_before), (overall_year, by_year) = for_bases(
         period, lambda base: kpis.report(session, here.over(base, timezone=timezone))
     )
@@ -173,6 +207,9 @@ def build(
         knowledge=kb_usage.report(session, since=here.start, until=here.end)
         if scope == CITYWIDE
         else None,
+        streets=_streets(session, here, counts, minimum_orders),
+        assists=street_figures.assist_rows(session, here, now=now or here.end),
+        minimum_orders=minimum_orders,
     )
 
 

@@ -205,7 +205,7 @@ def pdf(
 ) -> tuple[ReportData, bytes]:
     """The report for a period and scope, as data and PDF bytes (the page's download, the
     command line and the archive all make it here)."""
-    data = report_data.build(session, period=period, timezone=timezone, scope=scoped.scope)
+    data = report_data.build(session, period=period, timezone=timezone, scope=scoped.scope, now=now)
     title = f"12345/120 {TITLES[period.kind]}"
     generated_at = now.astimezone(ZoneInfo(timezone))
     return data, report_pdf.render(data, title, scoped.label, generated_at)

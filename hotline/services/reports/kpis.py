@@ -1,7 +1,7 @@
 """The counts behind the KPIs of a period, by SQL aggregation, per department."""
 
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
@@ -10,12 +10,8 @@ from sqlalchemy.orm import Session
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.workflow import Action, State
 from hotline.core.reports import kpi
-from hotline.core.reports.periods import Period
 from hotline.core.surveys.rules import Satisfaction, SurveyState
 from hotline.models import AuditEvent, Department, Survey, User, WorkOrder
-from hotline.services.kb import usage as kb_usage
-from hotline.services.kb.usage import KbReport
-from hotline.services.reports import scope
 from hotline.services.reports.scope import Window
 
 CLOSED = (State.CLOSED.value, State.CLOSED_AT_INTAKE.value)
@@ -169,10 +165,13 @@ def total(counts: dict[int | None, kpi.Counts]) -> kpi.Counts:
 
 
 def report(
-    session: Session, window: Window
+    session: Session,
+    window: Window,
+    counts: dict[int | None, kpi.Counts] | None = None,
 ) -> tuple[kpi.Figures, list[tuple[Department | None, kpi.Figures]]]:
-    """The window's figures overall and per department (by 满意率 then 解决率 then 响应率)."""
-    by_department = counts_by_department(session, window)
+    """The window's figures overall and per department (by 满意率 then 解决率 then 响应率);
+    `counts` when the caller already has the window's counts by department."""
+    by_department = counts_by_department(session, window) if counts is None else counts
     departments = {
         d.id: d
         for d in session.scalars(
@@ -189,37 +188,3 @@ def _rank(row: tuple[Department | None, kpi.Figures]) -> tuple:
     # Ties by name (orders not with a department last): the same order on every database.
     name = row[0].name if row[0] is not None else "\U0010ffff"
     return (*(-(rate.value or 0) for rate in ranked), name)
-
-
-@dataclass(frozen=True)
-class KpiPage:
-    """The KPI page: the figures overall and by department, and the departments the actor
-    may choose from (none for department staff, who see their own)."""
-
-    overall: kpi.Figures
-    rows: list[tuple[Department | None, kpi.Figures]]
-    departments: list[Department]
-    department_id: int | None
-    # The knowledge base's top articles and gaps in the period (None for department staff).
-    knowledge: KbReport | None = None
-
-
-def page(
-    session: Session,
-    actor: User,
-    *,
-    period: Period,
-    timezone: str,
-    department_id: int | None = None,
-) -> KpiPage:
-    """The period's KPIs for `actor`: department staff get their own department's only."""
-    scoped = scope.scope_for(session, actor, department_id=department_id)
-    here = scope.window(session, period=period, timezone=timezone, scope=scoped.scope)
-    overall, rows = report(session, here)
-    choices = scope.choices(session, actor)
-    knowledge = (
-        None
-        if scoped.own_department_only
-        else kb_usage.report(session, since=here.start, until=here.end)
-    )
-    return KpiPage(overall, rows, choices.departments, scoped.scope.department_id, knowledge)

@@ -10,14 +10,17 @@ from flask_login import current_user
 from hotline import labels
 from hotline.core import days
 from hotline.core.accounts.permissions import Permission
+from hotline.core.reports import ranking
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import utcnow
+from hotline.labels.reports import UNRANKED_LABELS
 from hotline.plugins import db
-from hotline.services.reports import kpis
+from hotline.services.reports import kpi_page
 from hotline.web.helpers import parse_int, requires
 
 bp = Blueprint("kpi", __name__)
 MAX_DAYS = 3 * 366
+MAX_MINIMUM = 10_000
 
 
 def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, dict[str, str]]:
@@ -45,8 +48,14 @@ def index() -> str:
     timezone = current_app.config["TIMEZONE"]
     period, errors = parse_period(request.args, utcnow().astimezone(ZoneInfo(timezone)).date())
     department_id = parse_int(request.args.get("department_id"))
-    figures = kpis.page(
-        db.session, current_user, period=period, timezone=timezone, department_id=department_id
+    figures = kpi_page.page(
+        db.session,
+        current_user,
+        period=period,
+        timezone=timezone,
+        department_id=department_id,
+        now=utcnow(),
+        minimum_orders=parse_minimum(request.args.get("min_orders")),
     )
     return render_template(
         "reports/kpi.html",
@@ -54,4 +63,14 @@ def index() -> str:
         end=period.end,
         errors={k: labels.error_text(v) for k, v in errors.items()},
         page=figures,
+        unranked_labels=UNRANKED_LABELS,
     )
+
+
+def parse_minimum(value: str | None) -> int:
+    """The fewest orders a 街乡镇 needs to be ranked (?min_orders=), within 0..MAX_MINIMUM;
+    the default when missing or not a number."""
+    number = parse_int(value)
+    if number is None:
+        return ranking.DEFAULT_MINIMUM_ORDERS
+    return min(max(number, 0), MAX_MINIMUM)

@@ -1,0 +1,79 @@
+"""The KPI page: the period's key figures overall and by department, the 街乡镇 ranking,
+the assisting units' figures and the knowledge base's, as the actor may see them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from hotline.core.reports import kpi, ranking
+from hotline.core.reports.periods import Period
+from hotline.models import Department, User
+from hotline.services.kb import usage as kb_usage
+from hotline.services.kb.usage import KbReport
+from hotline.services.reports import scope
+from hotline.services.reports import streets as streets_figures
+from hotline.services.reports.kpis import counts_by_department, report
+from hotline.services.reports.scope import Window
+
+
+@dataclass(frozen=True)
+class KpiPage:
+    """The KPI page: the figures overall and by department, and the departments the actor
+    may choose from (none for department staff, who see their own)."""
+
+    overall: kpi.Figures
+    rows: list[tuple[Department | None, kpi.Figures]]
+    departments: list[Department]
+    department_id: int | None
+    # The knowledge base's top articles and gaps in the period (None for department staff).
+    knowledge: KbReport | None = None
+    # The 街乡镇 ranking (citywide; department staff: their own unit's row, if a 街乡镇) and
+    # the assisting units' figures (in the page's scope).
+    streets: list[ranking.Ranked] = field(default_factory=list)
+    assists: list[streets_figures.AssistRow] = field(default_factory=list)
+    minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS
+
+
+def page(
+    session: Session,
+    actor: User,
+    *,
+    period: Period,
+    timezone: str,
+    department_id: int | None = None,
+    now: datetime | None = None,
+    minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS,
+) -> KpiPage:
+    """The period's KPIs for `actor`: department staff get their own department's only
+    (and their own row of the 街乡镇 ranking); `now` decides which assisting tasks are past
+    due (default: the period's end)."""
+    scoped = scope.scope_for(session, actor, department_id=department_id)
+    here = scope.window(session, period=period, timezone=timezone, scope=scoped.scope)
+    counts = counts_by_department(session, here)
+    overall, rows = report(session, here, counts)
+    citywide = Window(here.start, here.end)
+    # The ranking compares every 街乡镇 of the city: reuse the page's counts when they are.
+    all_counts = counts if citywide == here else counts_by_department(session, citywide)
+    streets = streets_figures.street_ranking(
+        session, citywide, all_counts, minimum_orders=minimum_orders
+    )
+    if scoped.own_department_only:
+        streets = streets_figures.own_row(streets, scoped.scope.department_id)
+    assists = streets_figures.assist_rows(session, here, now=now or here.end)
+    choices = scope.choices(session, actor)
+    knowledge = (
+        None
+        if scoped.own_department_only
+        else kb_usage.report(session, since=here.start, until=here.end)
+    )
+    return KpiPage(
+        overall,
+        rows,
+        choices.departments,
+        scoped.scope.department_id,
+        knowledge,
+        streets,
+        assists,
+        minimum_orders,
+    )
