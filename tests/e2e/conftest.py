@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e import bundle_job
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,3 +41,25 @@ def page():
 def _note_csp_violation(tab, message) -> None:
     if "Content Security Policy" in message.text:
         tab.csp_violations.append(f"{tab.url}: {message.text}")
+
+
+# --- the offline-install test: its three minutes overlap the rest of the suite ------------
+
+
+def pytest_collection_modifyitems(config, items):
+    """The offline-install test last, so that its background job has the session to run."""
+    items.sort(key=lambda item: item.get_closest_marker("bundle") is not None)
+
+
+def pytest_collection_finish(session):
+    """Start the bundle's build and install in the background when its test is selected and
+    can run (tests/e2e/bundle_job.py)."""
+    if session.config.option.collectonly or not bundle_job.can_run():
+        return
+    if any(item.get_closest_marker("bundle") for item in session.items):
+        bundle_job.start(session.config)
+
+
+def pytest_sessionfinish(session):
+    """A job still running (the session was cut short) is stopped, its folder removed."""
+    bundle_job.stop(session.config)

@@ -27,6 +27,9 @@ SERVER_NAME = "hotline.test"
 ADMIN = "firstadmin"
 ADMIN_PASSWORD = "Offline-install-1"
 APP_PORT = 8000  # the namespace is ours: the default ports are free
+# How long a server may take to listen, and the scheduler to make the app ready: generous,
+# since this runs at a low priority beside the rest of the suite (tests/e2e/bundle_job.py).
+STARTUP_S = 180
 
 
 def run(*args, check=True, **kwargs) -> subprocess.CompletedProcess:
@@ -99,8 +102,9 @@ def simulate_apt(bundle: Path, work: Path) -> dict:
     }
 
 
-def start_postgres(work: Path) -> tuple[str, callable]:
-    """A throwaway cluster on 127.0.0.1:5432 of the namespace, run by the postgres user."""
+def start_postgres(work: Path, stops: list) -> str:
+    """A throwaway cluster on 127.0.0.1:5432 of the namespace, run by the postgres user; its
+    stop joins `stops` as soon as it runs (pg_ctl detaches it from our process group)."""
     data, sockets = work / "pgdata", work / "pgsock"
     data.mkdir()
     sockets.mkdir()
@@ -111,13 +115,6 @@ def start_postgres(work: Path) -> tuple[str, callable]:
         run("su", "postgres", "-s", "/bin/sh", "-c", command)
 
     as_postgres(f"{PG_BIN}/initdb -D {data} -U postgres -A trust -E UTF8 --locale=C.UTF-8")
-    as_postgres(
-        f"{PG_BIN}/pg_ctl -D {data} -l {data}/server.log -w -o "
-        f"'-p 5432 -k {sockets} -c listen_addresses=127.0.0.1' start"
-    )
-    psql = ["psql", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
-    run(*psql, "-c", "CREATE DATABASE hotline")
-    run(*psql, "-d", "hotline", "-c", "CREATE EXTENSION IF NOT EXISTS postgis")
 
     def stop() -> None:
         subprocess.run(
@@ -125,7 +122,15 @@ def start_postgres(work: Path) -> tuple[str, callable]:
             capture_output=True,
         )
 
-    return "postgresql+psycopg://postgres@127.0.0.1:5432/hotline", stop
+    stops.append(stop)
+    as_postgres(
+        f"{PG_BIN}/pg_ctl -D {data} -l {data}/server.log -w -o "
+        f"'-p 5432 -k {sockets} -c listen_addresses=127.0.0.1' start"
+    )
+    psql = ["psql", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
+    run(*psql, "-c", "CREATE DATABASE hotline")
+    run(*psql, "-d", "hotline", "-c", "CREATE EXTENSION IF NOT EXISTS postgis")
+    return "postgresql+psycopg://postgres@127.0.0.1:5432/hotline"
 
 
 def environment(etc: Path, work: Path) -> dict[str, str]:
@@ -160,7 +165,7 @@ def fetch(url: str) -> tuple[int, str, dict]:
         return error.code, error.read().decode("utf-8", "replace"), dict(error.headers)
 
 
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = STARTUP_S) -> None:
     """Wait until something listens on 127.0.0.1:port (or the process died)."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -194,6 +199,9 @@ def nginx_conf(work: Path, site: Path) -> Path:
 def main() -> None:
     """Every step in order; one JSON line of findings at the end."""
     bundle_archive, work = Path(sys.argv[1]), Path(sys.argv[2])
+    # Stopped from outside (the session ends): leave through `finally`, which stops the
+    # servers; PostgreSQL runs in a session of its own and would outlive us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
     work.chmod(0o755)  # postgres and nginx's workers (nobody) read below here
     findings: dict = {"links": no_network()}
     run("tar", "-xzf", bundle_archive, "-C", work)
@@ -202,8 +210,7 @@ def main() -> None:
 
     stops = []
     try:
-        url, stop = start_postgres(work)
-        stops.append(stop)
+        url = start_postgres(work, stops)
         password_file = work / "admin-password"
         password_file.write_text(ADMIN_PASSWORD + "\n")
         password_file.chmod(0o600)
@@ -273,7 +280,7 @@ def main() -> None:
             stderr=open(work / "scheduler.log", "w"),  # noqa: SIM115
         )
         stops.append(lambda: (scheduler.send_signal(signal.SIGTERM), scheduler.wait(30)))
-        end = time.monotonic() + 60
+        end = time.monotonic() + STARTUP_S
         # Readiness is asked of the app host itself, as the health check does (nginx
         # refuses /readyz from outside).
         ready_url = f"http://127.0.0.1:{APP_PORT}/readyz"

@@ -1,75 +1,47 @@
 """The air-gapped install: `make bundle`'s archive installs and serves with no network at all.
 
-The bundle is built here (network: PyPI and Debian; dist/cache/ makes a rebuild quick), then
+The bundle is built (network: PyPI and Debian; dist/cache/ makes a rebuild quick), then
 tests/e2e/offline_install.py runs inside `unshare -n`, a network namespace with only `lo`:
 it unpacks the archive, simulates the Debian install against the archive's repository alone
 on a base system, starts a throwaway PostgreSQL there, runs install.sh, starts gunicorn and
-nginx as installed and fetches pages through nginx.
+nginx as installed and fetches pages through nginx. Both run in the background from the
+start of the session (tests/e2e/bundle_job.py); this test waits for them and checks.
 """
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e import bundle_job
 
 pytestmark = pytest.mark.bundle
 
 
-def build_bundle() -> Path:
-    """`deploy/bundle.sh` from HEAD; the archive's path."""
-    done = subprocess.run(
-        ["bash", str(ROOT / "deploy/bundle.sh")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    archive = Path(done.stdout.strip().splitlines()[-3])
-    assert archive.name.endswith("-offline.tar.gz") and archive.exists(), done.stdout[-2000:]
-    assert "sha256: " in done.stdout
-    return archive
-
-
 def test_bundle_installs_and_serves_without_network(request):
-    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nginx"):
+    if not bundle_job.can_run():
         pytest.skip("needs root, unshare and nginx (CI runs as root with them)")
-    archive = build_bundle()
+    # Started when the collection found this test, which runs last (tests/e2e/conftest.py):
+    # by now it has usually finished. Started here when it was not.
+    job = bundle_job.start(request.config)
+    request.addfinalizer(job.stop)
+    steps = job.wait()
 
-    # Not under tmp_path: its parents are 0700, and postgres and nginx's workers read here.
-    work = Path(tempfile.mkdtemp(prefix="hotline-offline-"))
-    request.addfinalizer(lambda: shutil.rmtree(work, ignore_errors=True))
-    inside = subprocess.run(
-        [
-            "unshare",
-            "-n",
-            sys.executable,
-            "-m",
-            "tests.e2e.offline_install",
-            str(archive),
-            str(work),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    # `deploy/bundle.sh` from HEAD.
+    build = steps["build"]
+    assert build.rc == 0, build.out[-4000:] + build.err[-4000:] + job.log()
+    archive = Path(build.out.strip().splitlines()[-3])
+    assert archive.name.endswith("-offline.tar.gz") and archive.exists(), build.out[-2000:]
+    assert "sha256: " in build.out
+
+    inside = steps["install"]
     logs = "".join(
         f"\n--- {name}\n{path.read_text(errors='replace')[-3000:]}"
         for name in ("gunicorn.log", "scheduler.log", "nginx/error.log")
-        if (path := work / name).exists()
+        if (path := job.install_folder / name).exists()
     )
-    assert inside.returncode == 0, inside.stdout[-6000:] + inside.stderr[-6000:] + logs
-    found = json.loads(inside.stdout.strip().splitlines()[-1])
+    assert inside.rc == 0, inside.out[-6000:] + inside.err[-6000:] + logs + job.log()
+    found = json.loads(inside.out.strip().splitlines()[-1])
 
     # No network: only the loopback interface, no route; a registry is unreachable.
     assert found["links"] == ["lo"]
