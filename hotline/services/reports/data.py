@@ -142,14 +142,12 @@ def _streets(
     """The 街乡镇 ranking of the window; a department's report gets its own row among all."""
     if here.department_id is None:
         return street_figures.street_ranking(session, here, counts, minimum_orders=minimum_orders)
-    everywhere = Window(here.start, here.end)
-    rows = street_figures.street_ranking(
+    return street_figures.own_row(
         session,
-        everywhere,
-        kpis.counts_by_department(session, everywhere),
+        here,
+        lambda everywhere: kpis.counts_by_department(session, everywhere),
         minimum_orders=minimum_orders,
     )
-    return street_figures.own_row(rows, here.department_id)
 
 
 def build(

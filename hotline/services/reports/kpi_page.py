@@ -53,13 +53,17 @@ def page(
     counts = counts_by_department(session, here)
     overall, rows = report(session, here, counts)
     citywide = Window(here.start, here.end)
-    # The ranking compares every 街乡镇 of the city: reuse the page's counts when they are.
-    all_counts = counts if citywide == here else counts_by_department(session, citywide)
-    streets = streets_figures.street_ranking(
-        session, citywide, all_counts, minimum_orders=minimum_orders
-    )
+
+    def count(window: Window) -> dict[int | None, kpi.Counts]:
+        # The page's own counts when they are the city's (an official's page, unfiltered).
+        return counts if window == here else counts_by_department(session, window)
+
     if scoped.own_department_only:
-        streets = streets_figures.own_row(streets, scoped.scope.department_id)
+        streets = streets_figures.own_row(session, here, count, minimum_orders=minimum_orders)
+    else:  # the whole ranking, whichever department the official looks at
+        streets = streets_figures.street_ranking(
+            session, citywide, count(citywide), minimum_orders=minimum_orders
+        )
     assists = streets_figures.assist_rows(session, here, now=now or here.end)
     choices = scope.choices(session, actor)
     knowledge = (

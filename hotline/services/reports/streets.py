@@ -1,6 +1,7 @@
 """The 街乡镇 ranking (lead work, by the KPI counts) and the assisting units' figures (协办
 tasks), by grouped SQL over the period: one query per figure, never one per unit."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,9 +69,22 @@ def street_ranking(
     return ranking.rank(units, minimum_orders)
 
 
-def own_row(rows: list[ranking.Ranked], department_id: int) -> list[ranking.Ranked]:
-    """A unit's own row of a ranking, with its place among all (empty: not in it)."""
-    return [row for row in rows if row.unit.unit_id == department_id]
+def own_row(
+    session: Session,
+    window: Window,
+    count: Callable[[Window], dict[int | None, kpi.Counts]],
+    *,
+    minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS,
+) -> list[ranking.Ranked]:
+    """The window's department's own row of the citywide ranking, placed among all 街乡镇
+    (empty when it is no active 街乡镇: then nothing is counted); `count` gives a window's
+    counts by department (`kpis.counts_by_department`)."""
+    unit = session.get(Department, window.department_id or -1)
+    if unit is None or unit.level != STREET or not unit.active:
+        return []
+    everywhere = Window(window.start, window.end)
+    rows = street_ranking(session, everywhere, count(everywhere), minimum_orders=minimum_orders)
+    return [row for row in rows if row.unit.unit_id == unit.id]
 
 
 @dataclass(frozen=True)
