@@ -29,7 +29,9 @@ from tests.schedulers import leader_row, start_scheduler, wait_for
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS_PER_LEVEL = 15
 WINDOW = timedelta(minutes=10)  # the deadlines' spread
-AHEAD = timedelta(seconds=25)  # the part of it still in the future at the start
+# The part of it still in the future at the start: the leader leads and catches up within
+# about 5 s, is killed, and its successor crosses the last threshold.
+AHEAD = timedelta(seconds=15)
 
 
 def test_one_file_lock_per_host(tmp_path):
@@ -81,8 +83,8 @@ def _kinds(threshold):
 
 def _deadlines(app, start):
     """ORDERS_PER_LEVEL orders per level, their thresholds spread over WINDOW ending AHEAD
-    after `start`; returns {order id: the level it must end at}."""
-    expected = {}
+    after `start`; returns {order id: the level it must end at} and {order id: threshold}."""
+    expected, thresholds = {}, {}
     count = ORDERS_PER_LEVEL * 4
     first = start + AHEAD - WINDOW
     with app.app_context():
@@ -98,7 +100,18 @@ def _deadlines(app, start):
             )
             db.session.commit()
             expected[order.id] = level
-    return expected
+            thresholds[order.id] = threshold
+    return expected, thresholds
+
+
+def _levels(app, ids) -> dict[int, int]:
+    """{order id: its escalation level now} for `ids`."""
+    with app.app_context():
+        found = db.session.execute(
+            select(WorkOrder.id, WorkOrder.escalation_level).where(WorkOrder.id.in_(ids))
+        ).all()
+        db.session.remove()
+    return dict(found)
 
 
 def _leader(app):
@@ -111,7 +124,8 @@ def test_another_host_takes_over_and_every_level_is_applied_once(tmp_path):
     reset_postgres(url)
     app = make_app(url, tmp_path / "instance")
     start = utcnow()
-    expected = _deadlines(app, start)
+    expected, thresholds = _deadlines(app, start)
+    past = {i: int(level) for i, level in expected.items() if thresholds[i] <= start}
     processes = {name: start_scheduler(url, tmp_path, name) for name in ("a", "b")}
     try:
         holder = wait_for(lambda: _leader(app), 30)
@@ -119,8 +133,11 @@ def test_another_host_takes_over_and_every_level_is_applied_once(tmp_path):
         pids = {str(p.pid): name for name, p in processes.items()}
         leader = pids[holder.rsplit(":", 1)[1]]
         follower = "b" if leader == "a" else "a"
-        # The leader catches up on the nine past minutes; the follower runs nothing.
-        time.sleep(6)
+        # The leader catches up on the past minutes (its sweep runs as it starts to lead);
+        # the follower, up and waiting, runs nothing.
+        assert wait_for(lambda: _levels(app, past) == past, 30), "no catch-up within 30 s"
+        follower_log = tmp_path / f"{follower}.log"
+        assert wait_for(lambda: "another process leads" in follower_log.read_text(), 30)
         with app.app_context():
             ran_by = set(db.session.scalars(select(SchedulerJob.last_run_by)))
             db.session.remove()
