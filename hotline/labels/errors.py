@@ -32,6 +32,12 @@ ERROR_LABELS = {
     "whistle_cannot_decline": _l(
         "A call from a sub-district or town (吹哨) must be answered: it cannot be declined."
     ),
+    "notice_withdrawn": _l(
+        "This notice was withdrawn when the order left your unit: it needs no answer."
+    ),
+    "has_sub_units": _l("This unit has sub-units of its own: it cannot become a sub-unit."),
+    "too_many_units": _l("Ask at most ten units at a time."),
+    "after_order_due": _l("A task must be due by the order's own due time."),
     "same_department": _l("The order is already with this department."),
     "not_allowed_in_state": _l("This action is not possible in the order's current state."),
     "not_allowed_for_role": _l("Your role may not take this action."),

@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter
 
 from hotline.plugins import babel, db, login_manager
 
@@ -50,6 +51,16 @@ def _load_user(identity: str):
     return user
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every URL: at most a database id (a 32-bit integer), so that a huge
+    number is a 404 rather than a database error."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min=None, max=None, signed=False):
+        from hotline.web.helpers import MAX_ID
+
+        super().__init__(url_map, fixed_digits, min, MAX_ID if max is None else max, signed)
+
+
 def blueprints() -> list[Blueprint]:
     """Every capability's blueprint, in registration order."""
     from hotline.web import admin, api, ems, maps
@@ -90,6 +101,7 @@ def init_app(app: Flask) -> None:
     static_files.install(app)  # ?v=<hash> on static URLs: long browser caching is safe
     app.jinja_env.globals["get_locale"] = get_locale
     helpers.init_app(app)
+    app.url_map.converters["int"] = IdConverter  # before the rules are added
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
     errors.init_app(app)

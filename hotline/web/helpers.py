@@ -59,28 +59,36 @@ def local_path(target: str | None) -> str | None:
     return target
 
 
+# The largest id a column can hold (PostgreSQL integer): bigger ones are not ids, not 500s.
+MAX_ID = 2**31 - 1
+
+
 def parse_int(value: str | None) -> int | None:
-    """An int from a form field, or None when empty or not a number."""
+    """An int from a form field, or None when empty, not a number (ASCII digits only: "²"
+    is a digit to `isdigit`) or too big for a database id (a 32-bit integer)."""
     if value is None:
         return None
     value = value.strip()
-    if not value.isdigit() or len(value) > 12:
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
         return None
-    return int(value)
+    number = int(value)
+    return number if number <= MAX_ID else None
 
 
 def caller(order, listing: bool = False) -> dict[str, str]:
     """The caller's name, phone and address as the current user may see them (in a list of
     orders: masked)."""
     role = current_user.role_enum
-    visibility = privacy.caller_visibility(role, order.confidential, listing=listing)
+    handling = privacy.handles(role, current_user.department_id, order.department_id)
+    shown = {"listing": listing, "handling": handling}
+    visibility = privacy.caller_visibility(role, order.confidential, **shown)
     if visibility is privacy.CallerVisibility.HIDDEN:
         return {"hidden": "1", "name": "", "phone": "", "address": ""}
     full = visibility is privacy.CallerVisibility.FULL
     return {
         "hidden": "",
         "name": order.caller_name,
-        "phone": privacy.shown_phone(role, order.confidential, order.caller_phone, listing=listing),
+        "phone": privacy.shown_phone(role, order.confidential, order.caller_phone, **shown),
         "address": order.caller_address if full else "",
     }
 

@@ -60,6 +60,9 @@ def upgrade():
     op.create_index(op.f('ix_order_tasks_order_id'), 'order_tasks', ['order_id'])
     op.create_index('ix_order_tasks_department_state', 'order_tasks', ['department_id', 'state'])
     op.create_index('ix_order_tasks_assignee_state', 'order_tasks', ['assignee_id', 'state'])
+    op.create_index('ix_order_tasks_report', 'order_tasks',
+                    ['kind', 'created_at', 'department_id', 'state', 'whistle', 'accepted_at',
+                     'finished_at', 'due_at'])
     op.create_table(
         'transfer_rules',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -84,6 +87,7 @@ def downgrade():
         batch_op.drop_column('arbitration')
         batch_op.drop_column('transfer_count')
     op.drop_table('transfer_rules')
+    op.drop_index('ix_order_tasks_report', table_name='order_tasks')
     op.drop_index('ix_order_tasks_assignee_state', table_name='order_tasks')
     op.drop_index('ix_order_tasks_department_state', table_name='order_tasks')
     op.drop_index(op.f('ix_order_tasks_order_id'), table_name='order_tasks')

@@ -1,7 +1,8 @@
 """Co-handling (协办, 吹哨), second-level dispatch (二级派单) and transfers (转办) through
 the services: who sees the order and when, who may do what, and the audit trail."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -10,11 +11,11 @@ from hotline.core.accounts.roles import Role
 from hotline.core.deadlines.notices import NoticeState
 from hotline.core.orders.tasks import TaskAction, TaskState
 from hotline.core.orders.workflow import Action, Arbitration, State
-from hotline.models import AuditEvent, Notification
+from hotline.models import AuditEvent, Department, Notification, WorkOrder
 from hotline.plugins import db
 from hotline.services.deadlines import notices
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
-from hotline.services.orders import pages, queries, tasks
+from hotline.services.orders import co_handling, pages, queries
 from hotline.services.units import organisation
 from tests import factories
 from tests.factories import NOW, act
@@ -40,7 +41,7 @@ def sees(user, order) -> bool:
 
 
 def step(user, task, action: TaskAction, note: str = "", **kwargs):
-    return tasks.act(
+    return co_handling.act(
         db.session,
         actor_id=user.id,
         number=task.order.number,
@@ -68,7 +69,7 @@ def test_a_street_blows_the_whistle_and_the_body_must_answer(app):
         order, street = street_order()
         body = factories.user(Role.DEPARTMENT, CHAOYANG)
         assert not sees(body, order)
-        (task,) = tasks.ask_for_help(
+        (task,) = co_handling.ask_for_help(
             db.session,
             actor_id=street.id,
             number=order.number,
@@ -80,7 +81,7 @@ def test_a_street_blows_the_whistle_and_the_body_must_answer(app):
         assert task.whistle and task.state == TaskState.OPEN.value
         # The body sees the order while its task is open, in its own queue of tasks.
         assert sees(body, order)
-        assert [t.id for t in tasks.held_by(db.session, body)] == [task.id]
+        assert [t.id for t in co_handling.held_by(db.session, body)] == [task.id]
         # It may not act on the order itself: that is the lead unit's.
         with pytest.raises(NotFound):
             act(body, order.number, Action.REPLY, "已处理")
@@ -115,7 +116,7 @@ def test_an_ordinary_assist_can_be_declined_and_withdrawn(app):
         helper = factories.user(Role.DEPARTMENT, DONGCHENG_HOUSING)
         order = factories.order()
         with pytest.raises(ValidationFailed) as refused:  # the lead signs first
-            tasks.ask_for_help(
+            co_handling.ask_for_help(
                 db.session,
                 actor_id=lead.id,
                 number=order.number,
@@ -127,7 +128,7 @@ def test_an_ordinary_assist_can_be_declined_and_withdrawn(app):
         assert refused.value.errors == {"action": "accept_first"}
         act(lead, order.number, Action.ACCEPT)
         housing, chaoyang = helper.department_id, factories.department(CHAOYANG).id
-        first, second = tasks.ask_for_help(
+        first, second = co_handling.ask_for_help(
             db.session,
             actor_id=lead.id,
             number=order.number,
@@ -138,7 +139,7 @@ def test_an_ordinary_assist_can_be_declined_and_withdrawn(app):
         )
         assert not first.whistle  # a body asking a body: 协办, not 吹哨
         with pytest.raises(ValidationFailed) as refused:  # one open task per unit
-            tasks.ask_for_help(
+            co_handling.ask_for_help(
                 db.session,
                 actor_id=lead.id,
                 number=order.number,
@@ -162,7 +163,7 @@ def test_a_stale_task_is_a_conflict(app):
     with app.app_context():
         order, street = street_order()
         body = factories.user(Role.DEPARTMENT, CHAOYANG)
-        (task,) = tasks.ask_for_help(
+        (task,) = co_handling.ask_for_help(
             db.session,
             actor_id=street.id,
             number=order.number,
@@ -178,7 +179,7 @@ def test_a_stale_task_is_a_conflict(app):
             step(street, task, TaskAction.WITHDRAW, "撤回", expected_version=seen)
         # The order's version moved on with the request: an old page's request is stale too.
         with pytest.raises(Conflict):
-            tasks.ask_for_help(
+            co_handling.ask_for_help(
                 db.session,
                 actor_id=street.id,
                 number=order.number,
@@ -209,11 +210,12 @@ def test_second_level_dispatch_to_a_sub_unit_and_to_staff(app):
         order = factories.order()
         act(lead, order.number, Action.ACCEPT)
         assert not sees(member, order)
-        task = tasks.assign(
+        task = co_handling.assign(
             db.session,
             actor_id=lead.id,
             number=order.number,
-            target=f"unit:{squad.id}",
+            sub_unit_id=squad.id,
+            user_id=None,
             instruction="请现场核实噪音来源",
             due_at=DUE,
             now=NOW,
@@ -223,11 +225,12 @@ def test_second_level_dispatch_to_a_sub_unit_and_to_staff(app):
         queue = pages.department_queue(db.session, actor=lead, now=NOW)
         assert [t.department_id for t in queue.holders[order.id]] == [squad.id]
         with pytest.raises(ValidationFailed) as refused:  # one holder at a time
-            tasks.assign(
+            co_handling.assign(
                 db.session,
                 actor_id=lead.id,
                 number=order.number,
-                target=f"user:{colleague.id}",
+                sub_unit_id=None,
+                user_id=colleague.id,
                 instruction="也请看看",
                 due_at=DUE,
                 now=NOW,
@@ -236,11 +239,12 @@ def test_second_level_dispatch_to_a_sub_unit_and_to_staff(app):
         step(member, task, TaskAction.REPLY, "系夜间施工，已告知停工")
         assert not sees(member, order)
         # Then to a named colleague: only that person may answer it.
-        named = tasks.assign(
+        named = co_handling.assign(
             db.session,
             actor_id=lead.id,
             number=order.number,
-            target=f"user:{colleague.id}",
+            sub_unit_id=None,
+            user_id=colleague.id,
             instruction="请电话回复市民",
             due_at=DUE,
             now=NOW,
@@ -250,11 +254,12 @@ def test_second_level_dispatch_to_a_sub_unit_and_to_staff(app):
         step(colleague, named, TaskAction.REPLY, "已电话告知")
         # A unit of another tree is not a sub-unit.
         with pytest.raises(ValidationFailed) as refused:
-            tasks.assign(
+            co_handling.assign(
                 db.session,
                 actor_id=lead.id,
                 number=order.number,
-                target=f"unit:{factories.department(CHAOYANG).id}",
+                sub_unit_id=factories.department(CHAOYANG).id,
+                user_id=None,
                 instruction="请办理",
                 due_at=DUE,
                 now=NOW,
@@ -268,7 +273,7 @@ def test_returning_the_order_withdraws_its_open_tasks(app):
     with app.app_context():
         order, street = street_order()
         body = factories.user(Role.DEPARTMENT, CHAOYANG)
-        (task,) = tasks.ask_for_help(
+        (task,) = co_handling.ask_for_help(
             db.session,
             actor_id=street.id,
             number=order.number,
@@ -357,3 +362,179 @@ def test_a_notice_to_a_unit_the_order_left_is_withdrawn_not_escalated(app):
         assert notice.state == NoticeState.WITHDRAWN.value
         assert notices.escalate_due(db.session, NOW + timedelta(days=1)) == 0
         assert actions(order)[-1] == "notice_withdrawn"
+
+
+def test_a_named_holder_moved_to_another_unit_keeps_nothing(app):
+    with app.app_context():
+        lead = factories.user(Role.DEPARTMENT, DONGCHENG)
+        colleague = factories.user(Role.DEPARTMENT, DONGCHENG)
+        order = factories.order()
+        act(lead, order.number, Action.ACCEPT)
+        task = co_handling.assign(
+            db.session,
+            actor_id=lead.id,
+            number=order.number,
+            sub_unit_id=None,
+            user_id=colleague.id,
+            instruction="请回复市民",
+            due_at=DUE,
+            now=NOW,
+        )
+        assert sees(colleague, order)
+        colleague.department_id = factories.department(CHAOYANG).id  # moved by an admin
+        db.session.commit()
+        assert not sees(colleague, order)
+        with pytest.raises(NotFound):
+            step(colleague, task, TaskAction.REPLY, "已回复")
+
+
+def test_assistance_is_asked_of_units_only_a_few_at_a_time_and_within_the_order_due(app):
+    with app.app_context():
+        lead = factories.user(Role.DEPARTMENT, DONGCHENG)
+        unit = factories.department(DONGCHENG)
+        squad = organisation.save_department(
+            db.session,
+            department_id=None,
+            name="朝阳区城市管理委员会执法一队",
+            kind="urban_management",
+            district_id=None,
+            active=True,
+            parent_id=factories.department(CHAOYANG).id,
+        )
+        order = factories.order()
+        act(lead, order.number, Action.ACCEPT)
+
+        def ask(ids, due=DUE):
+            with pytest.raises(ValidationFailed) as refused:
+                co_handling.ask_for_help(
+                    db.session,
+                    actor_id=lead.id,
+                    number=order.number,
+                    department_ids=ids,
+                    instruction="请协助",
+                    due_at=due,
+                    now=NOW,
+                )
+            return refused.value.errors
+
+        # Another unit's 科室 is reached through that unit, not around it.
+        assert ask([squad.id]) == {"department_ids": "unknown_department"}
+        others = db.session.scalars(
+            select(Department.id).where(Department.id != unit.id).limit(11)
+        ).all()
+        assert ask(list(others)) == {"department_ids": "too_many_units"}
+        late = order.due_at + timedelta(days=1)
+        assert ask([factories.department(CHAOYANG).id], late) == {"due_at": "after_order_due"}
+
+
+def test_the_desk_cannot_overrule_a_supervisors_decision(app):
+    with app.app_context():
+        desk = factories.user(Role.DESK)
+        supervisor = factories.user(Role.SUPERVISOR)
+        housing = factories.department(DONGCHENG_HOUSING)
+        order = factories.order()
+        for _ in range(3):
+            staff = factories.user(Role.DEPARTMENT, DONGCHENG)
+            act(staff, order.number, Action.RETURN, "不属城管")
+            if db.session.get(WorkOrder, order.id).arbitration:
+                break
+            act(desk, order.number, Action.REROUTE, "改派", department_id=staff.department_id)
+        act(supervisor, order.number, Action.REROUTE, "裁定", department_id=housing.id)
+        with pytest.raises(ValidationFailed) as refused:
+            act(desk, order.number, Action.REROUTE, "再改派", department_id=staff.department_id)
+        assert refused.value.errors == {"action": "supervisor_decides"}
+
+
+def test_a_third_hop_by_transfer_says_where_it_was_asked_to_go_and_goes_to_a_supervisor(app):
+    with app.app_context():
+        dongcheng = factories.user(Role.DEPARTMENT, DONGCHENG)
+        housing = factories.department(DONGCHENG_HOUSING)
+        desk = factories.user(Role.DESK)
+        organisation.add_transfer_rule(
+            db.session, from_department_id=dongcheng.department_id, to_department_id=housing.id
+        )
+        order = factories.order()
+        for _ in range(2):
+            act(dongcheng, order.number, Action.RETURN, "不属城管")
+            act(desk, order.number, Action.REROUTE, "改派", department_id=dongcheng.department_id)
+        third = act(dongcheng, order.number, Action.TRANSFER, "属住建", department_id=housing.id)
+        assert third.state == State.RETURNED.value and third.department_id is None
+        assert third.routing_reason == "manual"  # it never went to 住建
+        events = queries.timeline(db.session, third)
+        assert events[-2].action == "transfer" and "改交督办员裁定" in events[-2].note
+        assert events[-1].action == "refer_to_supervisor"
+
+
+def test_a_withdrawn_notice_cannot_be_answered_later(app):
+    with app.app_context():
+        staff = factories.user(Role.DEPARTMENT, DONGCHENG)
+        desk = factories.user(Role.DESK)
+        supervisor = factories.user(Role.SUPERVISOR)
+        order = factories.order()
+        notice = notices.issue(
+            db.session,
+            actor_id=supervisor.id,
+            number=order.number,
+            instruction="请说明进展",
+            respond_by=NOW + timedelta(hours=4),
+            now=NOW,
+            timezone="Asia/Shanghai",
+        )
+        act(staff, order.number, Action.RETURN, "不属城管")
+        act(desk, order.number, Action.REROUTE, "改派回城管", department_id=staff.department_id)
+        with pytest.raises(ValidationFailed) as refused:
+            notices.answer(
+                db.session,
+                actor_id=staff.id,
+                number=order.number,
+                notice_id=notice.id,
+                text="迟到的回复",
+                now=NOW,
+            )
+        assert refused.value.errors == {"action": "notice_withdrawn"}
+
+
+def test_bad_input_on_the_task_forms_is_refused_cleanly_and_callers_are_masked(app, login):
+    with app.app_context():
+        order, street = street_order()
+        number = order.number
+        body = factories.user(Role.DEPARTMENT, CHAOYANG)
+        body_id = body.department_id
+    lead, helper = login(street), login(body)
+    url = f"/orders/{number}"
+    lead.get(url)
+    bad = [
+        ("/assist", {"department_ids": "²", "instruction": "请协助", "due_at": "2030-01-01T10:00"}),
+        (
+            "/assist",
+            {"department_ids": "999999999999", "instruction": "x", "due_at": "2030-01-01T10:00"},
+        ),
+        (
+            "/assign",
+            {
+                "target": "user:99999999999999999999",
+                "instruction": "x",
+                "due_at": "2030-01-01T10:00",
+            },
+        ),
+        ("/assign", {"target": "unit:²", "instruction": "x", "due_at": "2030-01-01T10:00"}),
+        ("/assist", {"department_ids": str(body_id), "instruction": "x", "due_at": "not a time"}),
+    ]
+    for path, data in bad:
+        response = lead.post(url + path, data=data)
+        assert response.status_code in (303, 302, 422), (path, data, response.status_code)
+    assert lead.post(f"{url}/tasks/99999999999999999999/accept", data={}).status_code == 404
+    with app.app_context():
+        assert co_handling.for_order(db.session, order.id) == []
+    # The order (made on the factories' day) is overdue now: a task may be due within days.
+    tomorrow = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)
+    due = tomorrow.strftime("%Y-%m-%dT%H:%M")
+    asked = lead.post(
+        url + "/assist",
+        data={"department_ids": str(body_id), "instruction": "请协助", "due_at": due},
+    )
+    assert asked.status_code in (302, 303)
+    # The assisting unit sees the caller masked: the lead unit calls the citizen back.
+    page = helper.get(url).get_data(as_text=True)
+    assert "138****8000" in page and "13800138000" not in page
+    assert "13800138000" in lead.get(url).get_data(as_text=True)

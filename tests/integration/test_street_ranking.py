@@ -13,7 +13,7 @@ from hotline.core.reports.ranking import Unranked
 from hotline.core.surveys.rules import parse_call
 from hotline.pdf import report as report_pdf
 from hotline.plugins import db
-from hotline.services.orders import handling, tasks
+from hotline.services.orders import co_handling, handling
 from hotline.services.reports import data as report_data
 from hotline.services.reports import kpi_page, kpis
 from hotline.services.reports.scope import Window, bounds
@@ -66,7 +66,7 @@ def close_and_survey(desk, staff, surveyor, order, answer: str) -> None:
 
 
 def ask(staff, order, unit: str):
-    [task] = tasks.ask_for_help(
+    [task] = co_handling.ask_for_help(
         db.session,
         actor_id=staff.id,
         number=order.number,
@@ -79,7 +79,7 @@ def ask(staff, order, unit: str):
 
 
 def step(user, task, action: TaskAction, hours: float, note: str = "") -> None:
-    tasks.act(
+    co_handling.act(
         db.session,
         actor_id=user.id,
         number=task.order.number,

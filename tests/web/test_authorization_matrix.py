@@ -30,8 +30,7 @@ from hotline.services.deadlines import extensions, notices, settings
 from hotline.services.ems import terminals
 from hotline.services.kb import articles
 from hotline.services.kb.articles import SYSTEM
-from hotline.services.orders import attachments
-from hotline.services.orders import tasks as order_tasks
+from hotline.services.orders import attachments, co_handling
 from hotline.services.units import organisation
 from tests import factories
 from tests.conftest import Browser, make_app, snapshot
@@ -238,11 +237,12 @@ def build_world(app, principal) -> World:
         for variant, order in (("own", own), ("other", other)):
             holder = holders[variant]
             factories.act(holder, order.number, Action.ACCEPT)
-            task_ids[variant] = order_tasks.assign(
+            task_ids[variant] = co_handling.assign(
                 session,
                 actor_id=holder.id,
                 number=order.number,
-                target=f"user:{holder.id}",
+                sub_unit_id=None,
+                user_id=holder.id,
                 instruction="请现场核实",
                 due_at=factories.NOW + timedelta(days=1),
                 now=factories.NOW,

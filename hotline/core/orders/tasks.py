@@ -3,14 +3,17 @@
 sub-unit (科室, 社区/村) or a named staff member of the lead unit (二级派单)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from hotline.core.units.kinds import BODY, STREET
 
 MAX_INSTRUCTION = 2000
 MAX_REPLY = 4000
-# An order returned or transferred this many times goes to a supervisor, not round again.
-HOPS_BEFORE_SUPERVISOR = 3
+# Units asked to assist in one request: a real 会办 gathers a few, not the whole city.
+MAX_ASSISTING_UNITS = 10
+# How far past now a task on an already overdue order may be due.
+OVERDUE_GRACE = timedelta(days=3)
 
 
 class TaskKind(StrEnum):
@@ -98,8 +101,3 @@ def actions_for(state: TaskState, *, by_lead: bool, whistle: bool) -> list[TaskA
         and rule.by_lead == by_lead
         and not (action is TaskAction.DECLINE and whistle)
     ]
-
-
-def hops_reached(return_count: int, transfer_count: int) -> bool:
-    """Whether the order has been returned or transferred often enough for a supervisor."""
-    return return_count + transfer_count >= HOPS_BEFORE_SUPERVISOR

@@ -85,6 +85,8 @@ ACTIONS_WITH_DEPARTMENT = frozenset({Action.ROUTE, Action.REROUTE})
 ACTIONS_WITH_TRANSFER_TARGET = frozenset({Action.TRANSFER})
 # Actions that send the order away from its unit: they count as hops (退单, 转办).
 HOPS = frozenset({Action.RETURN, Action.TRANSFER})
+# The hop that sends an order to a supervisor instead of round again (裁定).
+HOPS_BEFORE_SUPERVISOR = 3
 
 
 class Arbitration(StrEnum):
@@ -126,10 +128,19 @@ def apply(state: State, action: Action, role: Role, note: str = "") -> State:
     return transition.to
 
 
+def refers_to_supervisor(earlier_hops: int) -> bool:
+    """Whether one more return or transfer, after `earlier_hops`, goes to a supervisor."""
+    return earlier_hops + 1 >= HOPS_BEFORE_SUPERVISOR
+
+
 def arbitration_refusal(action: Action, role: Role, arbitration: Arbitration) -> str | None:
-    """Why an order's arbitration forbids `action` to `role` (None: it does not)."""
-    if arbitration is Arbitration.PENDING and action in {Action.REROUTE, Action.CANCEL}:
-        return None if role is Role.SUPERVISOR else "supervisor_decides"
+    """Why an order's arbitration forbids `action` to `role` (None: it does not): while a
+    supervisor decides, and after, only a supervisor re-routes or cancels it, and the unit
+    decided on may no longer send it away."""
+    if arbitration is Arbitration.NONE:
+        return None
+    if action in {Action.REROUTE, Action.CANCEL} and role is not Role.SUPERVISOR:
+        return "supervisor_decides"
     if arbitration is Arbitration.DECIDED and action in HOPS:
         return "decided_by_supervisor"
     return None

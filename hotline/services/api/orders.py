@@ -17,9 +17,13 @@ def _iso(value: datetime | None) -> str | None:
 
 def _caller(actor: User, order: WorkOrder, listing: bool) -> dict | None:
     role = actor.role_enum
-    if privacy.caller_visibility(role, order.confidential) is privacy.CallerVisibility.HIDDEN:
+    handling = privacy.handles(role, actor.department_id, order.department_id)
+    visibility = privacy.caller_visibility(role, order.confidential, handling=handling)
+    if visibility is privacy.CallerVisibility.HIDDEN:
         return None
-    phone = privacy.shown_phone(role, order.confidential, order.caller_phone, listing=listing)
+    phone = privacy.shown_phone(
+        role, order.confidential, order.caller_phone, listing=listing, handling=handling
+    )
     return {"name": order.caller_name, "phone": phone}
 
 

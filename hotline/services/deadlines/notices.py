@@ -15,7 +15,6 @@ from hotline.database import write_transaction
 from hotline.models import SupervisionNotice, WorkOrder
 from hotline.services import audit
 from hotline.services.errors import NotFound, ValidationFailed
-from hotline.services.notifications import outbox
 from hotline.services.numbering import next_in_sequence
 from hotline.services.orders.queries import load_for_action
 
@@ -64,15 +63,15 @@ def issue(
             answer="",
         )
         session.add(notice)
-        _record(
+        audit.note_and_tell(
             session,
-            order,
-            actor.id,
-            AuditAction.NOTICE_ISSUED,
-            f"{notice.number}: {instruction}",
-            f"department:{order.department_id}",
-            f"工单{order.number}收到督办单{notice.number}，请按期回复。",
-            now,
+            order=order,
+            actor_id=actor.id,
+            action=AuditAction.NOTICE_ISSUED,
+            note=f"{notice.number}: {instruction}",
+            recipient=f"department:{order.department_id}",
+            message=f"工单{order.number}收到督办单{notice.number}，请按期回复。",
+            now=now,
         )
     return notice
 
@@ -98,17 +97,19 @@ def answer(
             raise NotFound()
         if notice.state == NoticeState.ANSWERED.value:
             raise ValidationFailed({"action": "already_answered"})
+        if notice.state == NoticeState.WITHDRAWN.value:  # the order left the unit meanwhile
+            raise ValidationFailed({"action": "notice_withdrawn"})
         notice.state, notice.answer = NoticeState.ANSWERED.value, text
         notice.answered_by_id, notice.answered_at = actor.id, now
-        _record(
+        audit.note_and_tell(
             session,
-            order,
-            actor.id,
-            AuditAction.NOTICE_ANSWERED,
-            f"{notice.number}: {text}",
-            "role:supervisor",
-            f"督办单{notice.number}（工单{order.number}）已回复。",
-            now,
+            order=order,
+            actor_id=actor.id,
+            action=AuditAction.NOTICE_ANSWERED,
+            note=f"{notice.number}: {text}",
+            recipient="role:supervisor",
+            message=f"督办单{notice.number}（工单{order.number}）已回复。",
+            now=now,
         )
     return notice
 
@@ -119,24 +120,28 @@ def withdraw_open(
     """The order left `department_id` (returned, transferred, re-routed): its open notices
     to that unit are withdrawn, noted on the trail, and the supervisors told, so that
     nothing escalates a unit that can no longer answer."""
+    # Locked, and open when locked: an answer or an escalation written meanwhile stands.
     found = session.scalars(
-        select(SupervisionNotice).where(
+        select(SupervisionNotice)
+        .where(
             SupervisionNotice.order_id == order.id,
             SupervisionNotice.department_id == department_id,
             SupervisionNotice.state == OPEN,
         )
+        .with_for_update(of=SupervisionNotice)
+        .execution_options(populate_existing=True)
     ).all()
     for notice in found:
         notice.state = NoticeState.WITHDRAWN.value
-        _record(
+        audit.note_and_tell(
             session,
-            order,
-            actor_id,
-            AuditAction.NOTICE_WITHDRAWN,
-            notice.number,
-            "role:supervisor",
-            f"工单{order.number}已离开原承办单位，督办单{notice.number}未回复，已撤回。",
-            now,
+            order=order,
+            actor_id=actor_id,
+            action=AuditAction.NOTICE_WITHDRAWN,
+            note=notice.number,
+            recipient="role:supervisor",
+            message=f"工单{order.number}已离开原承办单位，督办单{notice.number}未回复，已撤回。",
+            now=now,
         )
 
 
@@ -151,34 +156,17 @@ def escalate_due(session: Session, now: datetime) -> int:
         for notice in due:
             notice.state, notice.escalated_at = NoticeState.ESCALATED.value, now
             order = session.get(WorkOrder, notice.order_id)
-            _record(
+            audit.note_and_tell(
                 session,
-                order,
-                None,
-                AuditAction.NOTICE_ESCALATED,
-                notice.number,
-                "role:official",
-                f"督办单{notice.number}（工单{order.number}）逾期未回复，提请领导督办。",
-                now,
+                order=order,
+                actor_id=None,
+                action=AuditAction.NOTICE_ESCALATED,
+                note=notice.number,
+                recipient="role:official",
+                message=f"督办单{notice.number}（工单{order.number}）逾期未回复，提请领导督办。",
+                now=now,
             )
     return len(due)
-
-
-def _record(
-    session: Session,
-    order: WorkOrder,
-    actor_id: int | None,
-    action: AuditAction,
-    note: str,
-    recipient: str,
-    message: str,
-    now: datetime,
-) -> None:
-    """A step of a notice: its note on the order's trail, and who is told (in-app)."""
-    audit.note_event(session, order=order, actor_id=actor_id, action=action, now=now, note=note)
-    outbox.enqueue(
-        session, channel="in_app", recipient=recipient, text=message, now=now, order_id=order.id
-    )
 
 
 def for_order(session: Session, order_id: int) -> list[SupervisionNotice]:

@@ -17,7 +17,9 @@ def log_order_read(
     session: Session, *, actor: User, order: WorkOrder, ip: str, now: datetime
 ) -> None:
     """Log that `actor` is shown this order: a confidential one, or a phone in full."""
-    visibility = privacy.caller_visibility(actor.role_enum, order.confidential)
+    role = actor.role_enum
+    handling = privacy.handles(role, actor.department_id, order.department_id)
+    visibility = privacy.caller_visibility(role, order.confidential, handling=handling)
     kinds = []
     if order.confidential and visibility is not privacy.CallerVisibility.HIDDEN:
         kinds.append(SecurityKind.CONFIDENTIAL_READ)

@@ -16,6 +16,7 @@ from hotline.models import WorkOrder
 from hotline.services import audit
 from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stale
 from hotline.services.notifications import outbox
+from hotline.services.orders import co_handling
 from hotline.services.orders.handling import MAX_NOTE
 from hotline.services.orders.queries import load_for_action
 
@@ -87,12 +88,12 @@ def _link(
         quote = text[:NOTICE_QUOTE] + ("…" if len(text) > NOTICE_QUOTE else "")
         channel_name = chinese(Channel, call_channel)
         notice = f"工单{order.number}有追加诉求（来电人再次反映，{channel_name}）：{quote}"
-        outbox.enqueue(
+        # The lead unit, and whoever holds an open task on the order (协办, 二级派单).
+        recipients = [f"department:{order.department_id or 'desk'}"]
+        recipients += co_handling.holder_addresses(session, order.id)
+        outbox.enqueue_many(
             session,
-            channel="in_app",
-            recipient=f"department:{order.department_id or 'desk'}",
-            text=notice,
+            messages=[("in_app", r, notice, order.id) for r in dict.fromkeys(recipients)],
             now=now,
-            order_id=order.id,
         )
     return order

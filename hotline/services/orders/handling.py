@@ -12,7 +12,6 @@ from hotline.core.deadlines.escalation import EscalationPolicy
 from hotline.core.orders import workflow
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.intake import MAX_PUBLIC_SUMMARY, OrderType
-from hotline.core.orders.tasks import hops_reached
 from hotline.core.orders.workflow import Action, Arbitration, State, Step, TransitionError
 from hotline.core.text import clean_text
 from hotline.database import write_transaction
@@ -24,8 +23,7 @@ from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stal
 from hotline.services.notifications import outbox
 
 # Modules, not names: intake imports surveys, which import this module.
-from hotline.services.orders import intake, public, routing
-from hotline.services.orders import tasks as order_tasks
+from hotline.services.orders import co_handling, intake, public, routing
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
 from hotline.services.reference.cache import CategoryRef, RoutingContext
@@ -86,26 +84,17 @@ def apply_action(
     refusal = workflow.arbitration_refusal(action, actor.role_enum, Arbitration(order.arbitration))
     if refusal is not None:
         raise ValidationFailed({"action": refusal})
-    if action is Action.REPLY and order_tasks.has_open(session, order.id):
+    if action is Action.REPLY and co_handling.has_open(session, order.id):
         raise ValidationFailed({"action": "tasks_open"})
-    audit_note = note
-    if action is Action.RETURN and order.department_id is not None:
-        # By id: the relationship may still hold the unit before a transfer in this session.
-        audit_note = f"{session.get(Department, order.department_id).name}: {note}"
+    audit_note, referred = note, False
     if action in workflow.HOPS:
-        # The order leaves its unit: assisting units and sub-units lose their tasks on it.
-        order_tasks.withdraw_open(session, order=order, actor_id=actor.id, now=now, reason=note)
-    if action is Action.TRANSFER:
-        source = session.get(Department, order.department_id).name
-        department = _transfer_target(session, order, step.department_id)
-        audit_note = f"{source} → {department.name}: {note}"
+        audit_note, referred = _hop(session, actor, order, step, now)
     if action in workflow.ACTIONS_WITH_DEPARTMENT:
         department = _assign(session, order, step.department_id)
         audit_note = f"→ {department.name}" + (f": {note}" if note else "")
         if order.arbitration == Arbitration.PENDING.value:
             order.arbitration = Arbitration.DECIDED.value  # the supervisor's word is final
     _stamp(order, action, to_state, note, now)
-    referred = action in workflow.HOPS and hops_reached(order.return_count, order.transfer_count)
     if referred:
         # The third hop: no unit again, a supervisor decides (with the history on the page).
         to_state, order.department_id = State.RETURNED, None
@@ -140,6 +129,28 @@ def apply_action(
         outbox.enqueue(
             session, channel="in_app", recipient=recipient, text=text, now=now, order_id=order.id
         )
+
+
+def _hop(
+    session: Session, actor: User, order: WorkOrder, step: Step, now: datetime
+) -> tuple[str, bool]:
+    """A return or transfer: the audit note, and whether it goes to a supervisor instead.
+
+    The order leaves its unit, so open tasks on it are withdrawn; a transfer goes to the
+    unit an admin rule allows, unless it is the third hop (then nobody's until 裁定).
+    """
+    unit = session.get(Department, order.department_id)  # by id: the relationship may lag
+    target = None
+    if step.action is Action.TRANSFER:
+        target = _transfer_target(session, order, step.department_id)
+    referred = workflow.refers_to_supervisor(order.return_count + order.transfer_count)
+    co_handling.withdraw_open(session, order=order, actor_id=actor.id, now=now, reason=step.note)
+    if target is None:
+        return f"{unit.name}: {step.note}", referred
+    if referred:
+        return f"{unit.name} → {target.name}（第三次退转，改交督办员裁定）: {step.note}", True
+    order.department_id, order.routing_reason = target.id, "transfer"
+    return f"{unit.name} → {target.name}: {step.note}", False
 
 
 def _refer_to_supervisor(session: Session, actor: User, order: WorkOrder, now: datetime) -> None:
@@ -287,13 +298,7 @@ def _route_by_rules(
 
 
 def _assign(session: Session, order: WorkOrder, department_id: int | None) -> Department:
-    if department_id is None:
-        raise ValidationFailed({"department_id": "required"})
-    department = session.scalar(
-        select(Department).where(Department.id == department_id, Department.active)
-    )
-    if department is None:
-        raise ValidationFailed({"department_id": "unknown_department"})
+    department = _active_unit(session, department_id)
     if order.department_id == department.id and order.state_enum is State.ROUTED:
         raise ValidationFailed({"department_id": "same_department"})
     order.department_id = department.id
@@ -301,8 +306,8 @@ def _assign(session: Session, order: WorkOrder, department_id: int | None) -> De
     return department
 
 
-def _transfer_target(session: Session, order: WorkOrder, department_id: int | None) -> Department:
-    """The unit a transfer goes to: active, and allowed from this unit by an admin rule."""
+def _active_unit(session: Session, department_id: int | None) -> Department:
+    """The active unit an action names, or ValidationFailed on `department_id`."""
     if department_id is None:
         raise ValidationFailed({"department_id": "required"})
     department = session.scalar(
@@ -310,6 +315,12 @@ def _transfer_target(session: Session, order: WorkOrder, department_id: int | No
     )
     if department is None:
         raise ValidationFailed({"department_id": "unknown_department"})
+    return department
+
+
+def _transfer_target(session: Session, order: WorkOrder, department_id: int | None) -> Department:
+    """The unit a transfer goes to: active, and allowed from this unit by an admin rule."""
+    department = _active_unit(session, department_id)
     rule = session.scalar(
         select(TransferRule.id).where(
             TransferRule.from_department_id == order.department_id,
@@ -318,8 +329,6 @@ def _transfer_target(session: Session, order: WorkOrder, department_id: int | No
     )
     if rule is None:
         raise ValidationFailed({"department_id": "transfer_not_allowed"})
-    order.department_id = department.id
-    order.routing_reason = "transfer"
     return department
 
 

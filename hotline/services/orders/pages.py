@@ -23,8 +23,7 @@ from hotline.models import (
     WorkOrder,
 )
 from hotline.services.deadlines import extensions, reminders
-from hotline.services.orders import disclosure, queries
-from hotline.services.orders import tasks as order_tasks
+from hotline.services.orders import co_handling, disclosure, queries
 from hotline.services.surveys import tasks
 from hotline.services.units import directory
 
@@ -76,10 +75,10 @@ class TaskPanel:
 
 
 def _task_panel(session: Session, actor: User, order: WorkOrder, lead: bool) -> TaskPanel:
-    every = order_tasks.for_order(session, order.id)
+    every = co_handling.for_order(session, order.id)
     steps = {}
     for task in every:
-        holder = actor.role_enum is Role.DEPARTMENT and order_tasks.is_holder(task, actor)
+        holder = actor.role_enum is Role.DEPARTMENT and co_handling.is_holder(task, actor)
         if lead or holder:
             by_lead = lead and not holder
             found = actions_for(TaskState(task.state), by_lead=by_lead, whistle=task.whistle)
@@ -145,6 +144,6 @@ def department_queue(session: Session, *, actor: User, now: datetime) -> QueuePa
     return QueuePage(
         items,
         reminders.due_orders(session, ids, now),
-        order_tasks.open_by_order(session, ids),
-        order_tasks.held_by(session, actor),
+        co_handling.open_by_order(session, ids),
+        co_handling.held_by(session, actor),
     )

@@ -96,10 +96,17 @@ def save_department(
             parent = session.get(Department, parent_id)
             if parent is None or parent.level == SUB_UNIT or parent_id == department_id:
                 raise ValidationFailed({"parent_id": "unknown_department"})
+            has_own = department_id is not None and session.scalar(
+                select(Department.id).where(Department.parent_id == department_id).limit(1)
+            )
+            if has_own:  # one level of sub-units: a unit with its own cannot become one
+                raise ValidationFailed({"parent_id": "has_sub_units"})
             district_id = district_id or parent.district_id
             department.level = SUB_UNIT
-        elif department.level == SUB_UNIT or department.level is None:
-            department.level = BODY
+        elif department.level in (SUB_UNIT, None):
+            # A unit again: a 街乡镇 (official code, kind 属地) is one again, else a body.
+            is_street = kind == STREET_KIND and bool(department.code)
+            department.level = STREET if is_street else BODY
         department.name, department.kind, department.parent_id = name, kind, parent_id
         department.district_id, department.active = district_id, active
         session.add(department)

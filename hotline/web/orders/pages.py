@@ -19,12 +19,12 @@ from hotline.services.orders import handling, pages, queries
 from hotline.web.errors import returns_to
 from hotline.web.fields import member_or_404
 from hotline.web.helpers import parse_int, requires
-from hotline.web.orders import attachments, tasks
+from hotline.web.orders import attachments, co_handling
 from hotline.web.orders.forms import ActionForm
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 attachments.install(bp)  # the files on an order: /orders/<number>/attachments/...
-tasks.install(bp)  # assistance and second-level dispatch: /orders/<number>/assist, ...
+co_handling.install(bp)  # assistance and second-level dispatch: /orders/<number>/assist, ...
 
 
 @bp.route("")

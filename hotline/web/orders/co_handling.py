@@ -11,7 +11,7 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.orders.tasks import TaskAction
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.orders import tasks
+from hotline.services.orders import co_handling
 from hotline.services.orders.queries import load_for_action
 from hotline.web.errors import returns_to
 from hotline.web.fields import (
@@ -54,7 +54,7 @@ def ask_for_help(number: str):
     """The lead unit asks one or more units to assist."""
     form = _checked_form(number)
     ids = [i for i in (parse_int(v) for v in request.form.getlist("department_ids")) if i]
-    created = tasks.ask_for_help(
+    created = co_handling.ask_for_help(
         db.session,
         actor_id=current_user.id,
         number=number,
@@ -71,11 +71,14 @@ def ask_for_help(number: str):
 def assign(number: str):
     """The lead unit gives the work to a sub-unit or a staff member."""
     form = _checked_form(number)
-    tasks.assign(
+    kind, raw_id = form.target.data.partition(":")[::2]  # unit:<id> or user:<id>
+    chosen = parse_int(raw_id)
+    co_handling.assign(
         db.session,
         actor_id=current_user.id,
         number=number,
-        target=form.target.data,
+        sub_unit_id=chosen if kind == "unit" else None,
+        user_id=chosen if kind == "user" else None,
         instruction=form.instruction.data,
         due_at=form.due_at.moment(current_app.config["TIMEZONE"]),
         now=utcnow(),
@@ -89,7 +92,7 @@ def task_act(number: str, task_id: int, action: str):
     """Accept, reply, decline or withdraw one task."""
     action_enum = member_or_404(TaskAction, action)
     form = TaskActionForm().checked()
-    tasks.act(
+    co_handling.act(
         db.session,
         actor_id=current_user.id,
         number=number,

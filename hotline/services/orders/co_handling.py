@@ -5,7 +5,7 @@ order's trail, told to whoever must act next, and guarded by the task's version.
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from hotline.core.accounts.permissions import Permission, allows, roles_with
 from hotline.core.accounts.roles import Role
@@ -13,11 +13,11 @@ from hotline.core.orders import tasks as rules
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.tasks import OPEN_TASK_STATES, TaskAction, TaskKind, TaskRefused, TaskState
 from hotline.core.orders.workflow import State
+from hotline.core.units.kinds import SUB_UNIT
 from hotline.database import write_transaction
 from hotline.models import Department, OrderTask, User, WorkOrder
 from hotline.services import audit
 from hotline.services.errors import Conflict, NotFound, ValidationFailed, conflict_on_stale
-from hotline.services.notifications import outbox
 from hotline.services.orders.queries import held_by_actor, load_for_action
 
 OPEN = [state.value for state in OPEN_TASK_STATES]
@@ -80,23 +80,6 @@ def _holder_name(task: OrderTask) -> str:
     return task.department.name
 
 
-def _record(
-    session: Session,
-    order: WorkOrder,
-    actor_id: int | None,
-    action: AuditAction,
-    note: str,
-    recipient: str,
-    message: str,
-    now: datetime,
-) -> None:
-    """One step of a task: its note on the order's trail, and who is told (in-app)."""
-    audit.note_event(session, order=order, actor_id=actor_id, action=action, now=now, note=note)
-    outbox.enqueue(
-        session, channel="in_app", recipient=recipient, text=message, now=now, order_id=order.id
-    )
-
-
 def _new_task(
     order: WorkOrder,
     lead: Department,
@@ -130,6 +113,14 @@ def _check_due(due_at: datetime | None, now: datetime) -> datetime:
     return due_at
 
 
+def _within_order(due_at: datetime, order: WorkOrder, now: datetime) -> None:
+    """A task is due by the order's own due time (an overdue order: within OVERDUE_GRACE),
+    so that a task cannot hold the lead's reply past it."""
+    latest = order.due_at if order.due_at > now else now + rules.OVERDUE_GRACE
+    if due_at > latest:
+        raise ValidationFailed({"due_at": "after_order_due"})
+
+
 def ask_for_help(
     session: Session,
     *,
@@ -147,8 +138,11 @@ def ask_for_help(
     due_at = _check_due(due_at, now)
     if not department_ids:
         raise ValidationFailed({"department_ids": "required"})
+    if len(set(department_ids)) > rules.MAX_ASSISTING_UNITS:
+        raise ValidationFailed({"department_ids": "too_many_units"})
     with conflict_on_stale(), write_transaction(session):
         actor, order, lead = _lead_order(session, actor_id, number, expected_version)
+        _within_order(due_at, order, now)
         busy = {task.department_id for task in _open_tasks(session, order.id)}
         order.updated_at = now  # a new version: the lead's other open pages are stale
         created = []
@@ -158,6 +152,8 @@ def ask_for_help(
                 raise ValidationFailed({"department_ids": "unknown_department"})
             if order.department_id in (unit.id, unit.parent_id):
                 raise ValidationFailed({"department_ids": "own_unit"})
+            if unit.level == SUB_UNIT:  # another unit's 科室 is reached through that unit
+                raise ValidationFailed({"department_ids": "unknown_department"})
             if unit.id in busy:
                 raise ValidationFailed({"department_ids": "task_open_already"})
             created.append(_new_task(order, lead, actor, TaskKind.ASSIST, unit, due_at, text))
@@ -165,15 +161,15 @@ def ask_for_help(
         session.flush()
         for task in created:
             word = "吹哨" if task.whistle else "协办"
-            _record(
+            audit.note_and_tell(
                 session,
-                order,
-                actor.id,
-                AuditAction.TASK_ASSIST,
-                f"{word} → {task.department.name}: {text}",
-                _holder_address(task),
-                f"工单{order.number}：{lead.name}请求{word}，请签收并按期答复。",
-                now,
+                order=order,
+                actor_id=actor.id,
+                action=AuditAction.TASK_ASSIST,
+                note=f"{word} → {task.department.name}: {text}",
+                recipient=_holder_address(task),
+                message=f"工单{order.number}：{lead.name}请求{word}，请签收并按期答复。",
+                now=now,
             )
     return created
 
@@ -183,30 +179,31 @@ def assign(
     *,
     actor_id: int,
     number: str,
-    target: str,
+    sub_unit_id: int | None,
+    user_id: int | None,
     instruction: str,
     due_at: datetime | None,
     now: datetime,
     expected_version: int | None = None,
 ) -> OrderTask:
-    """Second-level dispatch: the lead unit gives the work to one of its sub-units
-    (`unit:<id>`) or staff (`user:<id>`), who replies to the unit; one holder at a time."""
+    """Second-level dispatch: the lead unit gives the work to one of its sub-units or to a
+    staff member (exactly one of the two), who replies to the unit; one holder at a time."""
     text = _text(instruction, "instruction", rules.MAX_INSTRUCTION)
     due_at = _check_due(due_at, now)
-    kind, _, raw_id = (target or "").partition(":")
-    if kind not in {"unit", "user"} or not raw_id.isdigit():
+    if (sub_unit_id is None) == (user_id is None):
         raise ValidationFailed({"target": "required"})
     with conflict_on_stale(), write_transaction(session):
         actor, order, lead = _lead_order(session, actor_id, number, expected_version)
+        _within_order(due_at, order, now)
         if any(t.kind == TaskKind.ASSIGN.value for t in _open_tasks(session, order.id)):
             raise ValidationFailed({"target": "already_assigned"})
         unit, assignee = lead, None
-        if kind == "unit":
-            unit = session.get(Department, int(raw_id))
+        if sub_unit_id is not None:
+            unit = session.get(Department, sub_unit_id)
             if unit is None or not unit.active or unit.parent_id != order.department_id:
                 raise ValidationFailed({"target": "not_a_sub_unit"})
         else:
-            assignee = session.get(User, int(raw_id))
+            assignee = session.get(User, user_id)
             if (
                 assignee is None
                 or not assignee.active
@@ -219,15 +216,15 @@ def assign(
         task.assignee_id = assignee.id if assignee else None
         session.add(task)
         session.flush()
-        _record(
+        audit.note_and_tell(
             session,
-            order,
-            actor.id,
-            AuditAction.TASK_ASSIGN,
-            f"→ {_holder_name(task)}: {text}",
-            _holder_address(task),
-            f"工单{order.number}已派给您办理，请按期向{lead.name}答复。",
-            now,
+            order=order,
+            actor_id=actor.id,
+            action=AuditAction.TASK_ASSIGN,
+            note=f"→ {_holder_name(task)}: {text}",
+            recipient=_holder_address(task),
+            message=f"工单{order.number}已派给您办理，请按期向{lead.name}答复。",
+            now=now,
         )
     return task
 
@@ -283,15 +280,15 @@ def act(
         session.flush()
         who = _holder_name(task)
         tell = _holder_address(task) if by_lead else f"department:{task.lead_department_id}"
-        _record(
+        audit.note_and_tell(
             session,
-            order,
-            actor.id,
-            _AUDIT[action],
-            f"{who}: {note}" if note else who,
-            tell,
-            f"工单{order.number}的任务（{who}）{_TOLD[action]}。",
-            now,
+            order=order,
+            actor_id=actor.id,
+            action=_AUDIT[action],
+            note=f"{who}: {note}" if note else who,
+            recipient=tell,
+            message=f"工单{order.number}的任务（{who}）{_TOLD[action]}。",
+            now=now,
         )
     return task
 
@@ -304,28 +301,39 @@ def withdraw_open(
     for task in _open_tasks(session, order.id):
         task.state = TaskState.WITHDRAWN.value
         task.finished_at, task.finished_by_id = now, actor_id
-        _record(
+        audit.note_and_tell(
             session,
-            order,
-            actor_id,
-            AuditAction.TASK_WITHDRAW,
-            f"{_holder_name(task)}: {reason}",
-            _holder_address(task),
-            f"工单{order.number}已离开{task.lead_department.name}，您的任务已撤回。",
-            now,
+            order=order,
+            actor_id=actor_id,
+            action=AuditAction.TASK_WITHDRAW,
+            note=f"{_holder_name(task)}: {reason}",
+            recipient=_holder_address(task),
+            message=f"工单{order.number}已离开{task.lead_department.name}，您的任务已撤回。",
+            now=now,
         )
 
 
 def is_holder(task: OrderTask, actor: User) -> bool:
-    """Whether `actor` holds the task: its named staff member, or any staff of its unit."""
-    if task.assignee_id is not None:
-        return task.assignee_id == actor.id
-    return task.department_id == actor.department_id
+    """Whether `actor` holds the task: its named staff member (still in the unit), or any
+    staff of its unit."""
+    if task.department_id != actor.department_id:
+        return False
+    return task.assignee_id is None or task.assignee_id == actor.id
+
+
+def holder_addresses(session: Session, order_id: int) -> list[str]:
+    """The in-app addresses of whoever holds an open task on the order."""
+    return [_holder_address(task) for task in _open_tasks(session, order_id)]
 
 
 def held_by(session: Session, actor: User, limit: int = 500) -> list[OrderTask]:
     """The open tasks the actor holds, the earliest due first, with their orders."""
-    query = select(OrderTask).where(held_by_actor(actor)).order_by(OrderTask.due_at)
+    query = (
+        select(OrderTask)
+        .where(held_by_actor(actor))
+        .options(selectinload(OrderTask.order))
+        .order_by(OrderTask.due_at)
+    )
     return list(session.scalars(query.limit(limit)))
 
 
