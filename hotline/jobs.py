@@ -27,6 +27,7 @@ from hotline.services.deadlines import escalation, notices
 from hotline.services.ems import bookings
 from hotline.services.maintenance import backup, health, retention
 from hotline.services.notifications import outbox as notifications
+from hotline.services.orders import co_handling
 from hotline.services.reports import files
 from hotline.services.scheduling import leadership as leadership_rules
 from hotline.services.scheduling import runs
@@ -50,6 +51,15 @@ def escalate_notices(app: Flask) -> None:
         raised = notices.escalate_due(db.session, utcnow())
         if raised:
             log.info("supervision notices escalated: %d", raised)
+        db.session.remove()
+
+
+def remind_overdue_tasks(app: Flask) -> None:
+    """协办 and 二级派单 tasks past their due time: the holder and the lead are told, once."""
+    with app.app_context():
+        told = co_handling.remind_overdue(db.session, utcnow())
+        if told:
+            log.info("overdue co-handling tasks reminded: %d", told)
         db.session.remove()
 
 
@@ -121,6 +131,7 @@ JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
     (sweep_deadlines, "interval", {"seconds": "SWEEP_INTERVAL_SECONDS"}),
     (deliver_notifications, "interval", {"seconds": 30}),
     (escalate_notices, "interval", {"seconds": 60}),
+    (remind_overdue_tasks, "interval", {"seconds": 60}),
     (dispatch_bookings, "interval", {"seconds": 60}),
     (generate_reports, "cron", {"hour": 1, "minute": 10}),
     (back_up_database, "cron", {"hour": 2, "minute": 30}),

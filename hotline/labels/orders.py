@@ -71,6 +71,7 @@ ACTION_LABELS = register(
         "task_reply": _l("Task replied"),
         "task_decline": _l("Task declined"),
         "task_withdraw": _l("Task withdrawn"),
+        "task_overdue": _l("Task overdue: holder and lead unit reminded"),
     },
 )
 

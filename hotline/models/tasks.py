@@ -53,6 +53,8 @@ class OrderTask(db.Model):
     # When it left the open states (replied, declined or withdrawn), and by whom.
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the scheduler told the holder and the lead that the task is past due (once).
+    overdue_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order = relationship("WorkOrder", lazy="select")
     department = relationship("Department", foreign_keys=[department_id], lazy="joined")

@@ -43,6 +43,7 @@ def upgrade():
         sa.Column('accepted_at', sa.DateTime(), nullable=True),
         sa.Column('finished_at', sa.DateTime(), nullable=True),
         sa.Column('finished_by_id', sa.Integer(), nullable=True),
+        sa.Column('overdue_told_at', sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(['order_id'], ['work_orders.id'],
                                 name=op.f('fk_order_tasks_order_id_work_orders')),
         sa.ForeignKeyConstraint(['lead_department_id'], ['departments.id'],

@@ -538,3 +538,32 @@ def test_bad_input_on_the_task_forms_is_refused_cleanly_and_callers_are_masked(a
     page = helper.get(url).get_data(as_text=True)
     assert "138****8000" in page and "13800138000" not in page
     assert "13800138000" in lead.get(url).get_data(as_text=True)
+
+
+def test_an_overdue_task_is_reminded_once_to_its_holder_and_the_lead(app):
+    with app.app_context():
+        order, street = street_order()
+        body = factories.user(Role.DEPARTMENT, CHAOYANG)
+        (task,) = co_handling.ask_for_help(
+            db.session,
+            actor_id=street.id,
+            number=order.number,
+            department_ids=[body.department_id],
+            instruction="请协助",
+            due_at=DUE,
+            now=NOW,
+        )
+        assert co_handling.remind_overdue(db.session, DUE - timedelta(minutes=1)) == 0
+        assert co_handling.remind_overdue(db.session, DUE + timedelta(minutes=1)) == 1
+        assert co_handling.remind_overdue(db.session, DUE + timedelta(hours=1)) == 0  # once
+        assert actions(order)[-1] == "task_overdue"
+        told = db.session.scalars(
+            select(Notification.recipient).where(
+                Notification.order_id == order.id, Notification.text.contains("超过答复时限")
+            )
+        ).all()
+        assert sorted(told) == sorted(
+            [f"department:{body.department_id}", f"department:{street.department_id}"]
+        )
+        db.session.refresh(task)
+        assert task.overdue_told_at is not None

@@ -50,5 +50,6 @@ class AuditAction(StrEnum):
     TASK_REPLY = "task_reply"
     TASK_DECLINE = "task_decline"
     TASK_WITHDRAW = "task_withdraw"
+    TASK_OVERDUE = "task_overdue"  # the scheduler: a task past its due time, unanswered
     # Attachments.
     ATTACH = "attach"  # photos or documents added (at intake, later, or as handling proof)

@@ -18,6 +18,7 @@ from hotline.database import write_transaction
 from hotline.models import Department, OrderTask, User, WorkOrder
 from hotline.services import audit
 from hotline.services.errors import Conflict, NotFound, ValidationFailed, conflict_on_stale
+from hotline.services.notifications import outbox
 from hotline.services.orders.queries import held_by_actor, load_for_action
 
 OPEN = [state.value for state in OPEN_TASK_STATES]
@@ -319,6 +320,44 @@ def is_holder(task: OrderTask, actor: User) -> bool:
     if task.department_id != actor.department_id:
         return False
     return task.assignee_id is None or task.assignee_id == actor.id
+
+
+def remind_overdue(session: Session, now: datetime) -> int:
+    """Tell the holder and the lead unit, once, of each open task past its due time (催办):
+    a 吹哨 body that does not answer holds the lead's reply. Compare-and-set on
+    `overdue_told_at`, so two schedulers never tell twice."""
+    with write_transaction(session):
+        due = session.scalars(
+            select(OrderTask)
+            .where(
+                OrderTask.state.in_(OPEN),
+                OrderTask.due_at <= now,
+                OrderTask.overdue_told_at.is_(None),
+            )
+            .order_by(OrderTask.due_at)
+            .limit(500)
+            .with_for_update(of=OrderTask, skip_locked=True)
+        ).all()
+        for task in due:
+            task.overdue_told_at = now
+            order = session.get(WorkOrder, task.order_id)
+            who = _holder_name(task)
+            message = f"工单{order.number}的任务（{who}）已超过答复时限，请尽快办理。"
+            audit.note_and_tell(
+                session,
+                order=order,
+                actor_id=None,
+                action=AuditAction.TASK_OVERDUE,
+                note=who,
+                recipient=_holder_address(task),
+                message=message,
+                now=now,
+            )
+            lead = f"department:{task.lead_department_id}"
+            outbox.enqueue(
+                session, channel="in_app", recipient=lead, text=message, now=now, order_id=order.id
+            )
+    return len(due)
 
 
 def holder_addresses(session: Session, order_id: int) -> list[str]:
