@@ -53,6 +53,20 @@ def step(user, task, action: TaskAction, note: str = "", **kwargs):
     )
 
 
+def ask(user, order, unit_ids, instruction="请协助", due=DUE, **kwargs):
+    """The lead's request for assistance, through the service."""
+    return co_handling.ask_for_help(
+        db.session,
+        actor_id=user.id,
+        number=order.number,
+        department_ids=unit_ids,
+        instruction=instruction,
+        due_at=due,
+        now=NOW,
+        **kwargs,
+    )
+
+
 def street_order():
     """An order with 三里屯街道 (a 街乡镇), accepted by its staff member."""
     desk = factories.user(Role.DESK)
@@ -69,14 +83,11 @@ def test_a_street_blows_the_whistle_and_the_body_must_answer(app):
         order, street = street_order()
         body = factories.user(Role.DEPARTMENT, CHAOYANG)
         assert not sees(body, order)
-        (task,) = co_handling.ask_for_help(
-            db.session,
-            actor_id=street.id,
-            number=order.number,
-            department_ids=[factories.department(CHAOYANG).id],
+        (task,) = ask(
+            street,
+            order,
+            [factories.department(CHAOYANG).id],
             instruction="占道经营反复出现，请城管执法队联合整治",
-            due_at=DUE,
-            now=NOW,
         )
         assert task.whistle and task.state == TaskState.OPEN.value
         # The body sees the order while its task is open, in its own queue of tasks.
@@ -116,38 +127,14 @@ def test_an_ordinary_assist_can_be_declined_and_withdrawn(app):
         helper = factories.user(Role.DEPARTMENT, DONGCHENG_HOUSING)
         order = factories.order()
         with pytest.raises(ValidationFailed) as refused:  # the lead signs first
-            co_handling.ask_for_help(
-                db.session,
-                actor_id=lead.id,
-                number=order.number,
-                department_ids=[helper.department_id],
-                instruction="请协助",
-                due_at=DUE,
-                now=NOW,
-            )
+            ask(lead, order, [helper.department_id])
         assert refused.value.errors == {"action": "accept_first"}
         act(lead, order.number, Action.ACCEPT)
         housing, chaoyang = helper.department_id, factories.department(CHAOYANG).id
-        first, second = co_handling.ask_for_help(
-            db.session,
-            actor_id=lead.id,
-            number=order.number,
-            department_ids=[housing, chaoyang],
-            instruction="请协助核查违建",
-            due_at=DUE,
-            now=NOW,
-        )
+        first, second = ask(lead, order, [housing, chaoyang], instruction="请协助核查违建")
         assert not first.whistle  # a body asking a body: 协办, not 吹哨
         with pytest.raises(ValidationFailed) as refused:  # one open task per unit
-            co_handling.ask_for_help(
-                db.session,
-                actor_id=lead.id,
-                number=order.number,
-                department_ids=[housing],
-                instruction="再请协助",
-                due_at=DUE,
-                now=NOW,
-            )
+            ask(lead, order, [housing], instruction="再请协助")
         assert refused.value.errors == {"department_ids": "task_open_already"}
         step(helper, first, TaskAction.DECLINE, "不属于住建职责")
         assert first.reply_text == "不属于住建职责" and not sees(helper, order)
@@ -163,15 +150,7 @@ def test_a_stale_task_is_a_conflict(app):
     with app.app_context():
         order, street = street_order()
         body = factories.user(Role.DEPARTMENT, CHAOYANG)
-        (task,) = co_handling.ask_for_help(
-            db.session,
-            actor_id=street.id,
-            number=order.number,
-            department_ids=[body.department_id],
-            instruction="请协助",
-            due_at=DUE,
-            now=NOW,
-        )
+        (task,) = ask(street, order, [body.department_id])
         seen = task.version
         step(body, task, TaskAction.ACCEPT, expected_version=seen)
         # The lead's page still shows the old version: its withdrawal is refused.
@@ -179,14 +158,10 @@ def test_a_stale_task_is_a_conflict(app):
             step(street, task, TaskAction.WITHDRAW, "撤回", expected_version=seen)
         # The order's version moved on with the request: an old page's request is stale too.
         with pytest.raises(Conflict):
-            co_handling.ask_for_help(
-                db.session,
-                actor_id=street.id,
-                number=order.number,
-                department_ids=[factories.department(DONGCHENG).id],
-                instruction="请协助",
-                due_at=DUE,
-                now=NOW,
+            ask(
+                street,
+                order,
+                [factories.department(DONGCHENG).id],
                 expected_version=order.version - 1,
             )
 
@@ -273,15 +248,7 @@ def test_returning_the_order_withdraws_its_open_tasks(app):
     with app.app_context():
         order, street = street_order()
         body = factories.user(Role.DEPARTMENT, CHAOYANG)
-        (task,) = co_handling.ask_for_help(
-            db.session,
-            actor_id=street.id,
-            number=order.number,
-            department_ids=[body.department_id],
-            instruction="请协助",
-            due_at=DUE,
-            now=NOW,
-        )
+        (task,) = ask(street, order, [body.department_id])
         act(street, order.number, Action.RETURN, "不属本街道")
         db.session.refresh(task)
         assert task.state == TaskState.WITHDRAWN.value and not sees(body, order)
@@ -404,27 +371,19 @@ def test_assistance_is_asked_of_units_only_a_few_at_a_time_and_within_the_order_
         order = factories.order()
         act(lead, order.number, Action.ACCEPT)
 
-        def ask(ids, due=DUE):
-            with pytest.raises(ValidationFailed) as refused:
-                co_handling.ask_for_help(
-                    db.session,
-                    actor_id=lead.id,
-                    number=order.number,
-                    department_ids=ids,
-                    instruction="请协助",
-                    due_at=due,
-                    now=NOW,
-                )
-            return refused.value.errors
+        def refused(ids, due=DUE):
+            with pytest.raises(ValidationFailed) as refusal:
+                ask(lead, order, ids, due=due)
+            return refusal.value.errors
 
         # Another unit's 科室 is reached through that unit, not around it.
-        assert ask([squad.id]) == {"department_ids": "unknown_department"}
+        assert refused([squad.id]) == {"department_ids": "unknown_department"}
         others = db.session.scalars(
             select(Department.id).where(Department.id != unit.id).limit(11)
         ).all()
-        assert ask(list(others)) == {"department_ids": "too_many_units"}
+        assert refused(list(others)) == {"department_ids": "too_many_units"}
         late = order.due_at + timedelta(days=1)
-        assert ask([factories.department(CHAOYANG).id], late) == {"due_at": "after_order_due"}
+        assert refused([factories.department(CHAOYANG).id], late) == {"due_at": "after_order_due"}
 
 
 def test_the_desk_cannot_overrule_a_supervisors_decision(app):
@@ -544,15 +503,7 @@ def test_an_overdue_task_is_reminded_once_to_its_holder_and_the_lead(app):
     with app.app_context():
         order, street = street_order()
         body = factories.user(Role.DEPARTMENT, CHAOYANG)
-        (task,) = co_handling.ask_for_help(
-            db.session,
-            actor_id=street.id,
-            number=order.number,
-            department_ids=[body.department_id],
-            instruction="请协助",
-            due_at=DUE,
-            now=NOW,
-        )
+        (task,) = ask(street, order, [body.department_id])
         assert co_handling.remind_overdue(db.session, DUE - timedelta(minutes=1)) == 0
         assert co_handling.remind_overdue(db.session, DUE + timedelta(minutes=1)) == 1
         assert co_handling.remind_overdue(db.session, DUE + timedelta(hours=1)) == 0  # once
