@@ -70,12 +70,14 @@ def seed_demo(order_count: int) -> None:
     stations, vehicles, hospitals = demo_ems.seed_ems(db.session, now, timezone)
     incidents = demo_ems.seed_incidents(db.session, 40, now, timezone)
     kb_articles, kb_synonyms = demo_kb.seed_kb(db.session, now)
+    places = demo.seed_places(db.session, now)
     click.echo(
         f"Demo data: +{districts} districts, +{departments} departments, "
         f"+{categories} categories, +{orders} synthetic orders; synthetic 120 data: "
         f"+{stations} stations, +{vehicles} ambulances, +{hospitals} hospitals, "
         f"+{incidents} past incidents; knowledge base: +{kb_articles} demonstration "
-        f"articles (published), {kb_synonyms} synonym groups."
+        f"articles (published), {kb_synonyms} synonym groups; gazetteer: {places} "
+        f"demonstration places."
     )
     click.echo(f"Demo logins (also in {credentials_file}):")
     for username, _display, role in demo.DEMO_USERS:
@@ -107,6 +109,29 @@ def kb_import(path: Path, publish: bool) -> None:
         ) from exc
     state = "published by the system" if publish else "drafts"
     click.echo(f"{path.name}: {len(result.created)} articles imported ({state}).")
+
+
+@group.command("import-places")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_places(path: Path) -> None:
+    """Import named places from a CSV (UTF-8) or GeoJSON file: all rows or none."""
+    from hotline.core.places.importing import ImportFailed
+    from hotline.services.places import gazetteer
+    from hotline.web.places.pages import error_text as place_error
+
+    try:
+        result = gazetteer.import_file(db.session, path.read_bytes(), path.name, now=utcnow())
+    except ImportFailed as exc:
+        raise click.ClickException(f"{path.name}: {place_error(exc.code)}") from exc
+    if result.problems:
+        for problem in result.problems:
+            click.echo(
+                f"line {problem.line}: {problem.column}: {place_error(problem.code)}", err=True
+            )
+        raise click.ClickException(
+            f"{path.name}: nothing imported ({len(result.problems)} problems)"
+        )
+    click.echo(f"{path.name}: {result.added} places added, {result.updated} updated.")
 
 
 @group.command("report")

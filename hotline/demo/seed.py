@@ -176,3 +176,10 @@ def seed_users(
                 user.must_change_password = False
                 user.session_version += 1
     return saved
+
+
+def seed_places(session: Session, now: datetime) -> int:
+    """The gazetteer's demonstration places (synthetic), for the address box."""
+    from hotline.demo.places import seed_places as seed
+
+    return seed(session, now)

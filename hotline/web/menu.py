@@ -47,6 +47,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("admin.time_limits", _l("Time limits")),
     MenuEntry("admin.calendar", _l("Working-day calendar")),
     MenuEntry("ems.resources", _l("120 resources")),
+    MenuEntry("places.admin", _l("Gazetteer")),
     MenuEntry("admin.health", _l("System health")),
     # The security administrator's.
     MenuEntry("admin.roles", _l("Roles")),

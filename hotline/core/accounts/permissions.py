@@ -41,6 +41,7 @@ class Permission(StrEnum):
     WRITE_KB = "write_kb"  # 知识库: write drafts and submit them for review
     REVIEW_KB = "review_kb"  # 知识库: publish and archive articles (never one's own)
     READ_KB_STATS = "read_kb_stats"  # 知识库: usage figures, feedback and gaps
+    SUGGEST_PLACES = "suggest_places"  # 地名库: the address box's suggestions, nearest place
     OWN_PASSWORD = "own_password"  # noqa: S105 - changing one's own password
     # The system administrator's (系统管理员):
     MANAGE_USERS = "manage_users"  # create accounts; name, department, active, reset password
@@ -94,6 +95,8 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.WRITE_KB: {R.OPERATOR, R.DESK, R.SUPERVISOR, R.KNOWLEDGE_EDITOR},
         P.REVIEW_KB: {R.KNOWLEDGE_EDITOR, R.SUPERVISOR},
         P.READ_KB_STATS: {R.KNOWLEDGE_EDITOR, R.SUPERVISOR},
+        # Whoever types an address: operators and the desk (intake), 120 (calls, bookings).
+        P.SUGGEST_PLACES: {R.OPERATOR, R.DESK, R.SUPERVISOR, R.EMS_DISPATCHER},
         P.OWN_PASSWORD: set(Role),
         # 三员分立: each administrator's powers belong to that administrator alone.
         P.MANAGE_USERS: {R.SYSTEM_ADMIN},

@@ -20,6 +20,7 @@ from hotline.services.errors import ValidationFailed
 from hotline.services.notifications import outbox
 from hotline.services.numbering import next_order_number
 from hotline.services.orders import routing
+from hotline.services.places import candidates as place_candidates
 from hotline.services.reference import cache
 from hotline.services.surveys import tasks
 
@@ -115,6 +116,17 @@ def register_call(
             now=now,
             note=note,
         )
+        if request.address and request.lon is not None and request.lat is not None:
+            # A location the operator confirmed proposes a named place (one insert, here).
+            place_candidates.record(
+                session,
+                address=request.address,
+                lon=request.lon,
+                lat=request.lat,
+                district_code=preview.district_code,
+                order_id=order_id,
+                now=now,
+            )
         if receipt and request.caller_phone and not synthetic:
             text = RECEIPT.format(number=number)
             outbox.text_caller(

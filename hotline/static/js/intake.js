@@ -135,6 +135,13 @@
     document.getElementById("answer-row").hidden = !(type.value === "inquiry" && close.checked);
   }
 
+  // A place chosen in the address box (places.js) has set the point.
+  form.addEventListener("hotline:point", function (e) {
+    setMarker(e.detail.lat, e.detail.lon);
+    if (window.hotlineMap) { window.hotlineMap.panTo([e.detail.lat, e.detail.lon]); }
+    updatePreview();
+  });
+
   if (window.hotlineMap) {
     window.hotlineMap.on("click", function (e) {
       lon.value = e.latlng.lng.toFixed(6);

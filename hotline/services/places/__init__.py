@@ -1,0 +1,1 @@
+"""The gazetteer's use cases: import, suggestions, reverse lookup, candidates."""
