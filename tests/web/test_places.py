@@ -121,3 +121,19 @@ def test_an_admin_accepts_a_candidate_from_an_order(app, make, login):
     operator = login(make(factories.user, Role.OPERATOR))
     names = [i["name"] for i in operator.get("/places/suggest?q=tjhl").get_json()["items"]]
     assert names == ["团结湖路12号院"]
+
+
+def test_the_import_command_reports_bad_rows_by_line(app, tmp_path):
+    bad = tmp_path / "places.csv"
+    bad.write_text("名称,类型,经度,纬度,区\n甲小区,小区,116.4,39.9,东城区\n乙,路,116.4,,东城区\n")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["hotline", "import-places", str(bad)])
+    assert refused.exit_code == 1 and "line 3: lon/lat" in refused.output
+    good = tmp_path / "places.geojson"
+    good.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        '{"name": "甲小区", "kind": "compound"}, "geometry": {"type": "Point", '
+        '"coordinates": [116.4, 39.9]}}]}'
+    )
+    done = runner.invoke(args=["hotline", "import-places", str(good)])
+    assert done.exit_code == 0 and "1 places added" in done.output
