@@ -77,11 +77,11 @@ def blueprints() -> list[Blueprint]:
     from hotline.web.orders import pages as orders
     from hotline.web.places import api as places_api  # noqa: F401 - its route is on `api`
     from hotline.web.places import pages as places
-    from hotline.web.reports import files, kpi
+    from hotline.web.reports import files, kpi, wallboard
     from hotline.web.surveys import pages as surveys
 
     modules = (auth, intake, orders, deadlines, admin, maps, open311, api, public, surveys, places)
-    return [m.bp for m in (*modules, kpi, inbox, ems, files, kb, kb_editor, kb_stats)]
+    return [m.bp for m in (*modules, kpi, inbox, ems, files, kb, kb_editor, kb_stats, wallboard)]
 
 
 def init_app(app: Flask) -> None:

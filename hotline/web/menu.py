@@ -32,6 +32,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("surveys.queue", _l("Surveys")),
     MenuEntry("kpi.index", _l("Key figures")),
     MenuEntry("reports.index", _l("Reports")),
+    MenuEntry("wallboard.page", _l("Wallboard")),
     MenuEntry("notifications.inbox", _l("Notices")),
     MenuEntry("orders.search", _l("Search orders")),
     MenuEntry("kb.index", _l("Knowledge base")),
@@ -54,6 +55,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("admin.security_policy", _l("Password policy")),
     MenuEntry("admin.api_clients", _l("API clients")),
     MenuEntry("admin.tokens", _l("API and terminal tokens")),
+    MenuEntry("admin.wallboard_token_page", _l("Wallboard token")),
     # The audit administrator's.
     MenuEntry("admin.security_log", _l("Security log")),
     MenuEntry("admin.audit_trail", _l("Audit trail")),

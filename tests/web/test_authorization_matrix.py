@@ -25,7 +25,7 @@ from hotline.core.orders.workflow import Action
 from hotline.database import utcnow
 from hotline.models import Category, KbCategory, KbGap, Station, Survey
 from hotline.plugins import db
-from hotline.services.accounts import credentials
+from hotline.services.accounts import credentials, wallboard_token
 from hotline.services.deadlines import extensions, notices, settings
 from hotline.services.ems import terminals
 from hotline.services.kb import articles
@@ -69,7 +69,9 @@ PUBLIC = {
 LOGIN_ONLY = {"auth.home": "sends each role to its own page, which then asks the table"}
 
 TERMINAL = "terminal"  # a vehicle terminal's token, for its own vehicle
-PRINCIPALS = [*Role, None, TERMINAL]  # None: nobody logged in
+# A hall screen: nobody logged in, a session that opened the wallboard with its token.
+WALLBOARD = "wallboard"
+PRINCIPALS = [*Role, None, TERMINAL, WALLBOARD]  # None: nobody logged in
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,14 @@ class Guard:
 
     kind: str  # "session", "token", "terminal", "login", "public"
     permission: Permission | None = None
+    screen: bool = False  # a wallboard screen's session opens it too (no login)
 
 
 def guard_of(app, endpoint: str) -> Guard | None:
     """The endpoint's guard as its view records it, or None when nothing says."""
     view = app.view_functions[endpoint]
     if isinstance(getattr(view, "permission", None), Permission):
-        return Guard("session", view.permission)
+        return Guard("session", view.permission, getattr(view, "wallboard_grant", False) is True)
     if isinstance(getattr(view, "token_permission", None), Permission):
         return Guard("token", view.token_permission)
     if getattr(view, "token_scheme", None) == TERMINAL_SCHEME:
@@ -124,6 +127,7 @@ class World:
     values: dict[str, str]
     user_token: str | None = None
     terminal_token: str | None = None
+    wallboard_token: str | None = None
 
 
 ARCHIVED = "month-2026-10-01_2026-10-31.pdf"
@@ -296,6 +300,8 @@ def build_world(app, principal) -> World:
             world.terminal_token = terminals.issue_terminal_token(
                 session, vehicles[0], now=utcnow()
             )
+        if principal == WALLBOARD:
+            world.wallboard_token = wallboard_token.issue(session, now=utcnow(), days=1)
         world.user = snapshot(user)
         return world
 
@@ -371,6 +377,10 @@ def expected(probe: Probe, principal) -> str:
     """What the table says: "allowed", "forbidden" (403), "login" (a redirect to the login
     page), "unauthorized" (401) or "not_found" (404: another department's order)."""
     guard = probe.guard
+    if principal == WALLBOARD:
+        if guard.screen:
+            return "allowed"  # the wallboard's own endpoints, and nothing else
+        principal = None  # everything else answers the screen as it answers nobody
     if guard.kind == "missing":
         return "in the table or listed as public"
     if guard.kind == "public":
@@ -411,6 +421,9 @@ def run_matrix(app, principal, world: World) -> list[str]:
         assert browser.login(world.user.username).status_code == 302
     else:
         browser.refresh_token("/login")  # an anonymous session's CSRF token
+    if principal == WALLBOARD:
+        opened = browser.get(f"/wallboard?token={world.wallboard_token}")
+        assert opened.status_code == 302 and opened.headers["Location"] == "/wallboard"
     token = world.terminal_token if principal == TERMINAL else world.user_token
     api = app.test_client()  # tokens travel without cookies
     problems = []

@@ -24,6 +24,10 @@ class SecurityKind(StrEnum):
     API_KEY_REVOKED = "api_key_revoked"
     TERMINAL_TOKEN_ISSUED = "terminal_token_issued"  # noqa: S105
     TERMINAL_TOKEN_REVOKED = "terminal_token_revoked"  # noqa: S105
+    WALLBOARD_TOKEN_ISSUED = "wallboard_token_issued"  # noqa: S105
+    WALLBOARD_TOKEN_REVOKED = "wallboard_token_revoked"  # noqa: S105
+    WALLBOARD_TOKEN_USED = "wallboard_token_used"  # noqa: S105 - a screen opened the board
+    WALLBOARD_TOKEN_REFUSED = "wallboard_token_refused"  # noqa: S105 - wrong or expired
     CONFIDENTIAL_READ = "confidential_read"
     PHONE_UNMASKED = "phone_unmasked"
     PHONE_SEARCH = "phone_search"
