@@ -25,6 +25,7 @@ from hotline.database import database_now, utcnow
 from hotline.plugins import db
 from hotline.services.deadlines import escalation, notices
 from hotline.services.ems import bookings
+from hotline.services.hotspots import detection
 from hotline.services.maintenance import backup, health, retention
 from hotline.services.notifications import outbox as notifications
 from hotline.services.orders import co_handling
@@ -60,6 +61,15 @@ def remind_overdue_tasks(app: Flask) -> None:
         told = co_handling.remind_overdue(db.session, utcnow())
         if told:
             log.info("overdue co-handling tasks reminded: %d", told)
+        db.session.remove()
+
+
+def find_hotspots(app: Flask) -> None:
+    """热点: the orders since the last run, clustered with their window's (incremental)."""
+    with app.app_context():
+        result = detection.run(db.session, utcnow())
+        if result.raised or result.grown:
+            log.info("hotspots raised %s, grown %s", result.raised, result.grown)
         db.session.remove()
 
 
@@ -132,6 +142,7 @@ JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
     (deliver_notifications, "interval", {"seconds": 30}),
     (escalate_notices, "interval", {"seconds": 60}),
     (remind_overdue_tasks, "interval", {"seconds": 60}),
+    (find_hotspots, "interval", {"seconds": 60}),
     (dispatch_bookings, "interval", {"seconds": 60}),
     (generate_reports, "cron", {"hour": 1, "minute": 10}),
     (back_up_database, "cron", {"hour": 2, "minute": 30}),

@@ -17,6 +17,7 @@ from hotline.models.ems import (
     VehiclePosition,
 )
 from hotline.models.extension_requests import ExtensionRequest
+from hotline.models.hotspots import Hotspot, HotspotOrder
 from hotline.models.kb import (
     KbArticle,
     KbCategory,
@@ -48,6 +49,8 @@ from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
     "Attachment",
+    "Hotspot",
+    "HotspotOrder",
     "OrderTask",
     "TransferRule",
     "KbArticle",

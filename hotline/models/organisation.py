@@ -57,6 +57,10 @@ class Category(db.Model):
     time_limit_unit: Mapped[str] = mapped_column(String(16), default="working_days")
     keywords: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # 热点 thresholds of this category (None: the defaults of core/hotspots/clusters.Rule).
+    hotspot_min_orders: Mapped[int | None]
+    hotspot_radius_m: Mapped[int | None]
+    hotspot_window_hours: Mapped[int | None]
 
     parent = relationship("Category", remote_side=[id], lazy="joined")
 

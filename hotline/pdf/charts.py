@@ -2,7 +2,7 @@
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, Polygon, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
@@ -68,4 +68,31 @@ def choropleth(
         drawing.add(Rect(width - 46 * mm, y, 5 * mm, 4 * mm, fillColor=shade, strokeColor=None))
         label = f"{low:.1f}–{high:.1f} {unit}" if top < 50 else f"{low:.0f}–{high:.0f} {unit}"
         drawing.add(String(width - 40 * mm, y + 0.5 * mm, label, fontName=font, fontSize=7))
+    return drawing
+
+
+def spots(
+    shapes: dict[str, list[list[tuple[float, float]]]],
+    points: list[tuple[float, float, int]],
+    font: str,
+) -> Drawing:
+    """The district outlines with numbered dots (lon, lat, size), sized by their orders."""
+    width, height = 170 * mm, 110 * mm
+    drawing = Drawing(width, height)
+    outline = [p for rings in shapes.values() for ring in rings for p in ring]
+    if not outline:
+        return drawing
+    min_x, max_x = min(p[0] for p in outline), max(p[0] for p in outline)
+    min_y, max_y = min(p[1] for p in outline), max(p[1] for p in outline)
+    scale = min(width / (max_x - min_x), (height - 6 * mm) / (max_y - min_y))
+    for rings in shapes.values():
+        for ring in rings:
+            flat = [c for x, y in ring for c in ((x - min_x) * scale, (y - min_y) * scale + 3 * mm)]
+            drawing.add(Polygon(flat, fillColor=SHADES[0], strokeColor=colors.white))
+    biggest = max((size for _x, _y, size in points), default=1) or 1
+    for number, (x, y, size) in enumerate(points, start=1):
+        cx, cy = (x - min_x) * scale, (y - min_y) * scale + 3 * mm
+        radius = 1.5 * mm + 3 * mm * size / biggest
+        drawing.add(Circle(cx, cy, radius, fillColor=colors.HexColor("#c0392b"), strokeColor=None))
+        drawing.add(String(cx + radius + 0.5 * mm, cy, str(number), fontName=font, fontSize=7))
     return drawing

@@ -92,6 +92,7 @@ def render(data: ReportData, title: str, scope_label: str, generated_at: datetim
         *report_sections.topics(data, w),
         *_departments(data, w),
         *report_sections.streets(data, w),
+        *report_sections.hotspots(data, w),
         *report_sections.surveys(data, w),
         *report_sections.ems(data, w),
         *report_sections.knowledge(data, w),

@@ -2,6 +2,8 @@
 units, the surveys and 120."""
 
 import statistics
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
@@ -159,6 +161,45 @@ def _assists(data: ReportData, w: Writer) -> list:
     ]
 
 
+HOTSPOT_ROWS = 20  # the table's rows; the map numbers the same ones
+HOTSPOTS_HEADER = ["序号", "类别", "区", "工单数", "首件时间", "最近时间", "状态"]
+
+
+def hotspots(data: ReportData, w: Writer) -> list:
+    """热点: the clusters the scheduler raised in the period, on a map and in a table."""
+    shown = data.hotspots[:HOTSPOT_ROWS]
+    story = [Spacer(1, 3 * mm), w.paragraph("热点（同类诉求在时空上集中）")]
+    if not shown:
+        return [*story, w.paragraph("本期未发现热点。")]
+    rows = [
+        [
+            str(n),
+            h.category.name,
+            h.district.name if h.district else "—",
+            str(h.order_count),
+            f"{local(h.first_at, data.timezone):%m-%d %H:%M}",
+            f"{local(h.last_at, data.timezone):%m-%d %H:%M}",
+            "持续" if h.state == "open" else "已消退",
+        ]
+        for n, h in enumerate(shown, start=1)
+    ]
+    dots = [(h.lon, h.lat, h.order_count) for h in shown]
+    more = len(data.hotspots) - len(shown)
+    note = f"本期共发现热点 {len(data.hotspots)} 个" + (
+        f"，表中列出前 {len(shown)} 个。" if more else "。"
+    )
+    return [
+        *story,
+        KeepTogether([charts.spots(data.shapes, dots, w.font)]),
+        w.table(
+            [HOTSPOTS_HEADER, *rows],
+            widths=[n * mm for n in (12, 40, 22, 18, 26, 26, 18)],
+            numbers_from=3,
+        ),
+        w.paragraph(note),
+    ]
+
+
 def surveys(data: ReportData, w: Writer) -> list:
     """四、回访: rates, the satisfaction breakdown and the callers' words (no caller data)."""
     o = data.overall
@@ -226,3 +267,8 @@ def knowledge(data: ReportData, w: Writer) -> list:
         w.paragraph("知识缺口（未找到答案的问题）"),
         w.table([["问题", "次数"], *gaps]),
     ]
+
+
+def local(moment: datetime, timezone: str) -> datetime:
+    """A stored (UTC) time in the report's time zone."""
+    return moment.astimezone(ZoneInfo(timezone))

@@ -63,7 +63,7 @@ class IdConverter(IntegerConverter):
 
 def blueprints() -> list[Blueprint]:
     """Every capability's blueprint, in registration order."""
-    from hotline.web import admin, api, ems, maps
+    from hotline.web import admin, api, ems, hotspots, maps
     from hotline.web.accounts import auth
     from hotline.web.api import open311
     from hotline.web.deadlines import notices  # noqa: F401 - its routes are on `deadlines`
@@ -81,7 +81,8 @@ def blueprints() -> list[Blueprint]:
     from hotline.web.surveys import pages as surveys
 
     modules = (auth, intake, orders, deadlines, admin, maps, open311, api, public, surveys, places)
-    return [m.bp for m in (*modules, kpi, inbox, ems, files, kb, kb_editor, kb_stats, wallboard)]
+    figures = (kpi, inbox, ems, files, kb, kb_editor, kb_stats, wallboard, hotspots)
+    return [m.bp for m in (*modules, *figures)]
 
 
 def init_app(app: Flask) -> None:

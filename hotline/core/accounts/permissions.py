@@ -29,6 +29,7 @@ class Permission(StrEnum):
     READ_REPORTS = "read_reports"  # statistics reports on demand
     READ_REPORT_ARCHIVE = "read_report_archive"  # the nightly archive of reports
     READ_WALLBOARD = "read_wallboard"  # 大屏: today's live figures on the floor's screen
+    READ_HOTSPOTS = "read_hotspots"  # 热点: clusters of orders, their map and their orders
     READ_NOTICES = "read_notices"  # the in-app notice inbox
     READ_DISTRICT_MAP = "read_district_map"  # the district polygons for the maps
     EMS_DISPATCH = "ems_dispatch"  # 120 console: calls, incidents, dispatch, slips, bookings
@@ -84,6 +85,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.READ_REPORTS: {R.OFFICIAL, R.SUPERVISOR, R.DEPARTMENT},
         P.READ_REPORT_ARCHIVE: {R.OFFICIAL, R.SUPERVISOR},
         P.READ_WALLBOARD: {R.SUPERVISOR, R.OFFICIAL, R.DESK},
+        P.READ_HOTSPOTS: {R.SUPERVISOR, R.OFFICIAL, R.DESK},
         P.READ_NOTICES: set(Role) - ADMINISTRATORS - {R.UNASSIGNED},
         P.READ_DISTRICT_MAP: _READERS | {R.SYSTEM_ADMIN, R.EMS_DISPATCHER},
         P.EMS_DISPATCH: _EMS,

@@ -167,6 +167,31 @@ SCHEMAS = {
         street={**_NULLABLE_STRING, "description": "朝阳区三里屯街道; null when not known"},
         confidence={"type": "number", "minimum": 0, "maximum": 1},
     ),
+    "Hotspots": _object(
+        ["items"],
+        items={
+            "type": "array",
+            "items": _object(
+                ["id", "state", "category", "lon", "lat", "radius_m", "orders", "order_numbers"],
+                id=_INTEGER,
+                state={"type": "string", "enum": ["open", "closed"]},
+                category=_object(["code", "name"], code=_STRING, name=_STRING),
+                district={
+                    **_object(["code", "name"], code=_STRING, name=_STRING),
+                    "nullable": True,
+                },
+                lon={"type": "number"},
+                lat={"type": "number"},
+                radius_m={"type": "number"},
+                orders={**_INTEGER, "description": "How many orders it holds"},
+                growth={**_INTEGER, "description": "Orders it gained in its latest run"},
+                first_at=_TIME,
+                last_at=_TIME,
+                updated_at=_TIME,
+                order_numbers={"type": "array", "items": _STRING},
+            ),
+        },
+    ),
     "Error": _object(
         ["error"],
         error=_STRING,
@@ -296,6 +321,22 @@ PATHS = {
                     ),
                     "required": True,
                 },
+            ],
+        )
+    },
+    "/hotspots": {
+        "get": _operation(
+            "listHotspots",
+            "Hotspots (热点) raised or grown since a time, with their member orders",
+            USER_SCHEME,
+            {"200": ("Hotspots, newest change first", "Hotspots"), "400": _INVALID},
+            parameters=[
+                _parameter(
+                    "since",
+                    "query",
+                    _TIME,
+                    "With a time zone (2026-11-20T08:00:00+08:00); default: the last day",
+                ),
             ],
         )
     },

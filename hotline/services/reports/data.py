@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from hotline.core.reports import kpi, ranking
 from hotline.core.reports.periods import Period
-from hotline.models import Department, District, Survey
+from hotline.models import Department, District, Hotspot, Survey
 from hotline.services.kb import usage as kb_usage
 from hotline.services.kb.usage import KbReport
 from hotline.services.reference import cache
@@ -108,6 +108,8 @@ class ReportData:
     streets: list[ranking.Ranked] = field(default_factory=list)
     assists: list[street_figures.AssistRow] = field(default_factory=list)
     minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS
+    # Hotspots (热点) raised in the period (in the scope's district; none for a department).
+    hotspots: list[Hotspot] = field(default_factory=list)
 
     def department_rows(self) -> list[DepartmentRow]:
         """Each department's received orders and handling time with their bases, by
@@ -208,7 +210,18 @@ def build(
         streets=_streets(session, here, counts, minimum_orders),
         assists=street_figures.assist_rows(session, here, now=now or here.end),
         minimum_orders=minimum_orders,
+        hotspots=_hotspots(session, here),
     )
+
+
+def _hotspots(session: Session, here: Window) -> list[Hotspot]:
+    """The hotspots raised in the window, largest first (a department's report: none)."""
+    if here.department_id is not None:
+        return []
+    query = select(Hotspot).where(Hotspot.created_at >= here.start, Hotspot.created_at < here.end)
+    if here.district_id is not None:
+        query = query.where(Hotspot.district_id == here.district_id)
+    return list(session.scalars(query.order_by(Hotspot.order_count.desc(), Hotspot.id)))
 
 
 def _populations(session: Session) -> dict[str, int]:

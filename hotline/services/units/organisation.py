@@ -141,9 +141,20 @@ def save_category(
     keywords: str,
     active: bool,
     time_limit_unit: str = LimitUnit.WORKING_DAYS.value,
+    hotspot_min_orders: int | None = None,
+    hotspot_radius_m: int | None = None,
+    hotspot_window_hours: int | None = None,
 ) -> Category:
-    """Create or update a category; only two levels (major, minor) are allowed."""
+    """Create or update a category; only two levels (major, minor) are allowed. The hotspot
+    thresholds (None: the defaults) say when its orders make a 热点."""
     code, name = _check_category(code, name, time_limit, time_limit_unit)
+    for field, value, low, high in (
+        ("hotspot_min_orders", hotspot_min_orders, 2, 1000),
+        ("hotspot_radius_m", hotspot_radius_m, 10, 5000),
+        ("hotspot_window_hours", hotspot_window_hours, 1, 720),
+    ):
+        if value is not None and not low <= value <= high:
+            raise ValidationFailed({field: "out_of_range"})
     with write_transaction(session):
         if parent_id is not None:
             parent = session.get(Category, parent_id)
@@ -155,6 +166,9 @@ def save_category(
         category.department_kind = (department_kind or "").strip() or None
         category.time_limit, category.time_limit_unit = time_limit, time_limit_unit
         category.keywords, category.active = keywords.strip()[:255], active
+        category.hotspot_min_orders = hotspot_min_orders
+        category.hotspot_radius_m = hotspot_radius_m
+        category.hotspot_window_hours = hotspot_window_hours
         session.add(category)
         cache.bump_version(session)
     return category

@@ -92,6 +92,10 @@ class CategoryForm(AdminForm):
     time_limit_unit = StringField(default=LimitUnit.WORKING_DAYS.value)  # absent: the default
     keywords = TextField(_l("Keywords"))
     active = Flag(_l("Active"), default=True)
+    # 热点 thresholds; empty: the defaults (5 orders within 300 m in 24 hours).
+    hotspot_min_orders = OptionalIntField(_l("Hotspot: at least this many orders"))
+    hotspot_radius_m = OptionalIntField(_l("Hotspot: within metres"))
+    hotspot_window_hours = OptionalIntField(_l("Hotspot: within hours"))
 
 
 class RuleForm(AdminForm):
