@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.accounts import wallboard_token
+from hotline.services.hotspots import detection
 from hotline.services.reports import wallboard
 from tests import factories
 
@@ -37,6 +38,15 @@ def test_the_hall_screen_fits_and_updates_itself(app, live_server, page, make):
 
     make(factories.order, now=utcnow())
     expect(total).to_have_text("2", timeout=20_000)  # the next refresh after the cache
+    assert page.evaluate("window.notReloaded") is True
+
+    # Three more noise complaints at the same spot make a hotspot: it appears on the map.
+    for _ in range(3):
+        make(factories.order, now=utcnow())
+    with app.app_context():
+        assert len(detection.run(db.session, utcnow()).raised) == 1
+    expect(page.locator("#wb-hotspots-off")).to_be_hidden(timeout=20_000)
+    expect(page.locator(".leaflet-tooltip").first).to_contain_text("· 5")
     assert page.evaluate("window.notReloaded") is True
     assert page.evaluate("document.scrollingElement.scrollHeight") <= 1080
 

@@ -42,6 +42,28 @@ def since(
     return [HotspotView(h, numbers[h.id]) for h in hotspots]
 
 
+def open_now(session: Session, limit: int = 20) -> list[HotspotView]:
+    """The open hotspots, largest first (the wallboard's map)."""
+    query = (
+        select(Hotspot)
+        .where(Hotspot.state == "open")
+        .order_by(Hotspot.order_count.desc(), Hotspot.id)
+        .limit(limit)
+    )
+    return [HotspotView(h, []) for h in session.scalars(query)]
+
+
+def marker(view: HotspotView) -> dict:
+    """A hotspot as a dot on a map: where, how wide, and a plain-text label."""
+    h = view.hotspot
+    return {
+        "lon": round(h.lon, 6),
+        "lat": round(h.lat, 6),
+        "radius_m": h.radius_m,
+        "label": f"{h.category.name} · {h.order_count}",
+    }
+
+
 def document(view: HotspotView) -> dict:
     """One hotspot as the API and the map layer give it."""
     h = view.hotspot

@@ -89,7 +89,8 @@
     bars(document.getElementById("wb-states"), data.states, function (r) { return r.label; });
     bars(document.getElementById("wb-categories"), data.categories, function (r) { return r.name; });
     bars(document.getElementById("wb-districts"), data.districts, function (r) { return r.name; });
-    document.getElementById("wb-hotspots-off").hidden = data.hotspots.enabled;
+    document.getElementById("wb-hotspots-off").hidden = data.hotspots.items.length > 0;
+    spots(data.hotspots.items);
     document.getElementById("wb-telephony-off").hidden = data.telephony.enabled;
     root.dataset.updated = data.as_of;
   }
@@ -108,9 +109,21 @@
   }
   refresh();
 
-  // The small map: the district outlines only (no tiles); hotspots would be drawn on it.
+  // The small map: the district outlines (no tiles) and the open hotspots as red circles.
+  var map = null;
+  var spotLayer = null;
+  function spots(items) {
+    if (!map) { return; }
+    if (spotLayer) { spotLayer.remove(); }
+    spotLayer = L.layerGroup(items.map(function (h) {
+      var circle = L.circle([h.lat, h.lon], { radius: Math.max(h.radius_m, 800), color: "#ff5a4f", weight: 2, fillOpacity: 0.5 });
+      var label = document.createElement("span");
+      label.textContent = h.label;  // text, never markup
+      return circle.bindTooltip(label, { permanent: items.length <= 5 });
+    })).addTo(map);
+  }
   if (window.L) {
-    var map = L.map("wb-map", { zoomControl: false, attributionControl: false, dragging: false,
+    map = L.map("wb-map", { zoomControl: false, attributionControl: false, dragging: false,
       scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false, touchZoom: false });
     fetch(root.dataset.districts, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })

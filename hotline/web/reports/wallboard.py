@@ -32,6 +32,7 @@ from hotline.core.accounts.permissions import Permission, allows
 from hotline.database import utcnow
 from hotline.plugins import db, login_manager
 from hotline.services.accounts import wallboard_token
+from hotline.services.hotspots import queries as hotspot_queries
 from hotline.services.reports import wallboard
 from hotline.web import maps
 from hotline.web.admin import wallboard as token_page  # noqa: F401 - its routes are on `admin`
@@ -109,8 +110,12 @@ def data():
     # A copy: the cached board is shared by every request (and every language).
     board = _labelled(copy.deepcopy(board))
     board["clock"] = now.astimezone(ZoneInfo(timezone)).strftime("%H:%M:%S")
-    # Not built yet (issue 16 items 4 and the telephony issue): said so, never made up.
-    board["hotspots"] = {"enabled": False}
+    # The open hotspots (a handful; read each time: they change every minute).
+    board["hotspots"] = {
+        "enabled": True,
+        "items": [hotspot_queries.marker(v) for v in hotspot_queries.open_now(db.session)],
+    }
+    # Not built yet (the telephony issue): said so, never made up.
     board["telephony"] = {"enabled": False}
     response = jsonify(board)
     response.headers["Cache-Control"] = "no-store"
