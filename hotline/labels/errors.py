@@ -23,6 +23,13 @@ ERROR_LABELS = {
     "decided_by_supervisor": _l(
         "A supervisor decided this unit handles the order: it can no longer be sent away."
     ),
+    "merged": _l("This order is merged into another (并单): it follows that order."),
+    "merge_target_unknown": _l("No such open order to merge into."),
+    "merge_same_order": _l("An order cannot be merged into itself."),
+    "merge_not_open": _l("Only open orders can be merged or unmerged."),
+    "already_merged": _l("One of the orders is already merged into another."),
+    "has_merged_orders": _l("Other orders are merged into this one: it cannot follow another."),
+    "not_merged": _l("This order is not merged."),
     "tasks_open": _l("Tasks are still open: wait for their replies or withdraw them first."),
     "accept_first": _l("Accept (签收) the order first."),
     "not_a_sub_unit": _l("Choose one of your unit's sub-units or staff."),

@@ -72,6 +72,8 @@ ACTION_LABELS = register(
         "task_decline": _l("Task declined"),
         "task_withdraw": _l("Task withdrawn"),
         "task_overdue": _l("Task overdue: holder and lead unit reminded"),
+        "merge": _l("Merged (duplicate order)"),
+        "unmerge": _l("Merge undone"),
     },
 )
 

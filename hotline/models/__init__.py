@@ -4,6 +4,7 @@ from hotline.models.api import ApiClient, CategoryAttribute, IdempotencyRecord, 
 from hotline.models.attachments import Attachment
 from hotline.models.audit import AuditEvent
 from hotline.models.calendar import CalendarOverride
+from hotline.models.duplicates import DuplicateRule, OrderMerge
 from hotline.models.ems import (
     Assignment,
     Booking,
@@ -48,6 +49,8 @@ from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
+    "DuplicateRule",
+    "OrderMerge",
     "Attachment",
     "Hotspot",
     "HotspotOrder",

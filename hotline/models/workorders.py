@@ -77,6 +77,8 @@ class WorkOrder(db.Model):
         Index("ix_work_orders_caller_phone_index_created", "caller_phone_index", "created_at"),
         # The hotspot run: a window's orders with their category and point, from the index.
         Index("ix_work_orders_hotspot", "created_at", "category_id", "lon", "lat", "id"),
+        # Duplicate candidates (并单): a category's orders in a time window, points included.
+        Index("ix_work_orders_duplicates", "category_id", "created_at", "lat", "lon", "id"),
         # Open311's list: the published orders, newest first, page after page (keyset).
         Index("ix_work_orders_published", "publication_consent", "created_at", "id"),
     )
@@ -146,6 +148,8 @@ class WorkOrder(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 并单: the order this one was merged into (it follows that order's state).
+    master_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
     # Demo data is marked so that nobody mistakes it for real calls.
     synthetic: Mapped[bool] = mapped_column(default=False)
 

@@ -192,6 +192,27 @@ SCHEMAS = {
             ),
         },
     ),
+    "SimilarOrders": _object(
+        ["items"],
+        items={
+            "type": "array",
+            "items": _object(
+                ["number", "state", "distance_m", "score"],
+                number=_STRING,
+                state=_STRING,
+                open={"type": "boolean"},
+                category=_STRING,
+                address=_STRING,
+                description={**_STRING, "description": "Its first 120 characters"},
+                created_at=_TIME,
+                distance_m={"type": "number", "description": "Great-circle metres"},
+                hours_apart={"type": "number"},
+                text_similarity={"type": "number", "minimum": 0, "maximum": 1},
+                related_category={"type": "boolean", "description": "A sibling category"},
+                score={"type": "number", "minimum": 0, "maximum": 1},
+            ),
+        },
+    ),
     "Error": _object(
         ["error"],
         error=_STRING,
@@ -274,6 +295,18 @@ PATHS = {
             "One order with its audit events",
             USER_SCHEME,
             {"200": ("The order", "Order"), "404": ("No such order for this user", "Error")},
+            parameters=[_parameter("number", "path", _STRING)],
+        )
+    },
+    "/orders/{number}/similar": {
+        "get": _operation(
+            "getSimilarOrders",
+            "Open or recent orders probably about the same matter (并单 candidates), best first",
+            USER_SCHEME,
+            {
+                "200": ("Candidates with distance and score", "SimilarOrders"),
+                "404": ("No such order for this user", "Error"),
+            },
             parameters=[_parameter("number", "path", _STRING)],
         )
     },

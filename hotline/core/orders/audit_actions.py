@@ -51,5 +51,8 @@ class AuditAction(StrEnum):
     TASK_DECLINE = "task_decline"
     TASK_WITHDRAW = "task_withdraw"
     TASK_OVERDUE = "task_overdue"  # the scheduler: a task past its due time, unanswered
+    # Duplicate orders (并单): recorded on the merged order and on its master.
+    MERGE = "merge"
+    UNMERGE = "unmerge"
     # Attachments.
     ATTACH = "attach"  # photos or documents added (at intake, later, or as handling proof)

@@ -23,7 +23,7 @@ from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stal
 from hotline.services.notifications import outbox
 
 # Modules, not names: intake imports surveys, which import this module.
-from hotline.services.orders import co_handling, intake, public, routing
+from hotline.services.orders import co_handling, duplicates, intake, public, routing
 from hotline.services.orders.queries import load_for_action
 from hotline.services.reference import cache
 from hotline.services.reference.cache import CategoryRef, RoutingContext
@@ -80,6 +80,13 @@ def apply_action(
     """The body of `perform`, inside the caller's write transaction (surveys reopen here)."""
     action, note = step.action, step.note
     from_state, previous_unit = order.state_enum, order.department_id
+    if order.master_id is not None and from_state in workflow.OPEN_STATES:
+        raise ValidationFailed({"action": "merged"})  # 并单: it follows its master
+    if order.master_id is not None and action is Action.REOPEN:
+        # A merged order's caller is not satisfied: it is handled on its own from now on,
+        # by the unit that handled its master.
+        master = session.get(WorkOrder, order.master_id)
+        order.master_id, order.department_id = None, master.department_id
     to_state = _check(from_state, action, actor, note)
     refusal = workflow.arbitration_refusal(action, actor.role_enum, Arbitration(order.arbitration))
     if refusal is not None:
@@ -123,6 +130,7 @@ def apply_action(
     if action is Action.APPROVE:
         _tell_caller_closed(session, order, now)
         tasks.schedule(session, order=order, now=now, timezone=timezone)
+        _close_merged(session, actor, order, now, timezone)
     elif action is Action.REOPEN:
         text = f"工单{order.number}回访未解决或不满意，已重办：{note[:200]}"
         recipient = f"department:{order.department_id or 'desk'}"
@@ -174,6 +182,33 @@ def _refer_to_supervisor(session: Session, actor: User, order: WorkOrder, now: d
         now=now,
         order_id=order.id,
     )
+
+
+def _close_merged(
+    session: Session, actor: User, master: WorkOrder, now: datetime, timezone: str
+) -> None:
+    """并单: the orders merged into `master` close with it, with its reply; each caller is
+    told and gets a survey. They stay without a unit: the unit's workload counts the master
+    once (受理量 counts every order)."""
+    for order in duplicates.open_followers(session, master.id):
+        from_state = order.state
+        order.state = State.CLOSED.value
+        order.reply_text = master.reply_text
+        order.replied_at = order.replied_at or now
+        order.closed_at = order.updated_at = now
+        session.flush()
+        audit.record(
+            session,
+            order_id=order.id,
+            actor_id=actor.id,
+            action=AuditAction.APPROVE,
+            from_state=from_state,
+            to_state=State.CLOSED,
+            now=now,
+            note=f"随主工单{master.number}办结",
+        )
+        _tell_caller_closed(session, order, now)
+        tasks.schedule(session, order=order, now=now, timezone=timezone)
 
 
 def _tell_caller_closed(session: Session, order: WorkOrder, now: datetime) -> None:

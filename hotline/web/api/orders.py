@@ -9,6 +9,7 @@ from hotline.database import utcnow
 from hotline.labels import error_text
 from hotline.plugins import db
 from hotline.services.api import orders
+from hotline.services.orders import duplicates
 from hotline.web.api import bp, refuse
 from hotline.web.api.tokens import token_required
 from hotline.web.helpers import parse_int
@@ -44,6 +45,15 @@ def order_list():
 def order_detail(number: str):
     """One order with its audit events; 404 when it does not exist or is not the user's."""
     return jsonify(orders.detail(db.session, actor=g.api_user, number=number, **_reader()))
+
+
+@bp.route("/orders/<number>/similar")
+@token_required(Permission.READ_ORDERS)
+def order_similar(number: str):
+    """并单 candidates: open or recent orders probably about the same matter, with the
+    distance in metres and a similarity score; 404 when the order is not the user's."""
+    items = duplicates.similar_to_order(db.session, actor=g.api_user, number=number)
+    return jsonify({"items": items})
 
 
 def _reader() -> dict:

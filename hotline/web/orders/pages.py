@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from hotline import labels
 from hotline.core.accounts import privacy
-from hotline.core.accounts.permissions import Permission
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.accounts.roles import Role
 from hotline.core.orders import workflow
 from hotline.core.orders.attachments import AttachmentKind
@@ -15,16 +15,18 @@ from hotline.core.orders.search import parse_filters
 from hotline.core.orders.workflow import Action, State, Step
 from hotline.database import utcnow
 from hotline.plugins import db
+from hotline.services.orders import duplicates as merges
 from hotline.services.orders import handling, pages, queries
 from hotline.web.errors import returns_to
 from hotline.web.fields import member_or_404
 from hotline.web.helpers import parse_int, requires
-from hotline.web.orders import attachments, co_handling
+from hotline.web.orders import attachments, co_handling, duplicates
 from hotline.web.orders.forms import ActionForm
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 attachments.install(bp)  # the files on an order: /orders/<number>/attachments/...
 co_handling.install(bp)  # assistance and second-level dispatch: /orders/<number>/assist, ...
+duplicates.install(bp)  # 并单: /orders/similar, /orders/<number>/merge and /unmerge
 
 
 @bp.route("")
@@ -64,6 +66,11 @@ def detail(number: str):
     page = pages.order_detail(
         db.session, actor=current_user, number=number, ip=request.remote_addr or "", now=utcnow()
     )
+    # 并单: the master it follows, the orders that follow it, and (for the desk) candidates.
+    desk = allows(current_user.role_enum, Permission.WORK_DESK)
+    similar = []
+    if desk and page.order.master_id is None and page.order.state_enum in workflow.OPEN_STATES:
+        similar = merges.similar_to_order(db.session, actor=current_user, number=number)
     return render_template(
         "orders/detail.html",
         order=page.order,
@@ -77,6 +84,10 @@ def detail(number: str):
         can_set_reminder=page.can_set_reminder,
         can_request_extension=page.can_request_extension,
         work=page.work,
+        master=merges.merged_into(db.session, page.order),
+        followers=merges.followers(db.session, page.order),
+        similar=similar,
+        may_merge=desk,
     )
 
 
