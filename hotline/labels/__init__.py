@@ -37,6 +37,7 @@ from hotline.labels.orders import (
     TASK_STATE_LABELS,
     TYPE_LABELS,
 )
+from hotline.labels.places import MATCH_KIND_LABELS, PLACE_IMPORT_ERRORS, PLACE_KIND_LABELS
 from hotline.labels.registry import chinese, label, label_of, register, registered
 from hotline.labels.reports import KEY_FIGURE_LABELS, PERIOD_LABELS
 from hotline.labels.surveys import (
@@ -66,7 +67,10 @@ __all__ = [
     "KIND_LABELS",
     "LEVEL_LABELS",
     "OUTCOME_LABELS",
+    "MATCH_KIND_LABELS",
     "PERIOD_LABELS",
+    "PLACE_IMPORT_ERRORS",
+    "PLACE_KIND_LABELS",
     "PRIORITY_LABELS",
     "REASON_LABELS",
     "ROLE_LABELS",

@@ -75,9 +75,8 @@ class WorkOrder(db.Model):
         Index("ix_work_orders_owner", "id", "department_id", "district_id"),
         # A caller's orders (search, repeat callers) by the phone's blind index.
         Index("ix_work_orders_caller_phone_index_created", "caller_phone_index", "created_at"),
-        # The hotspot run: a window's orders with their category and point, from the index.
-        Index("ix_work_orders_hotspot", "created_at", "category_id", "lon", "lat", "id"),
-        # Duplicate candidates (并单): a category's orders in a time window, points included.
+        # Duplicate candidates (并单) and the hotspot run (热点): a category's orders in a time
+        # window with their points, read from the index alone.
         Index("ix_work_orders_duplicates", "category_id", "created_at", "lat", "lon", "id"),
         # Open311's list: the published orders, newest first, page after page (keyset).
         Index("ix_work_orders_published", "publication_consent", "created_at", "id"),

@@ -2,8 +2,8 @@
 
 hotspots holds the clusters the scheduler finds (at least N orders of one category within R
 metres and T hours), hotspot_orders their member orders (an order in one hotspot at most);
-categories gain their own thresholds (NULL: the defaults, 5 orders within 300 m in 24 h);
-ix_work_orders_hotspot lets a run read a window's orders from an index alone.
+categories gain their own thresholds (NULL: the defaults, 5 orders within 300 m in 24 h).
+A run reads a window's orders from ix_work_orders_duplicates (0030) alone.
 
 Revision ID: 0029
 Revises: 0028
@@ -56,8 +56,6 @@ def upgrade():
         sa.PrimaryKeyConstraint('order_id', name=op.f('pk_hotspot_orders')),
     )
     op.create_index(op.f('ix_hotspot_orders_hotspot_id'), 'hotspot_orders', ['hotspot_id'])
-    op.create_index('ix_work_orders_hotspot', 'work_orders',
-                    ['created_at', 'category_id', 'lon', 'lat', 'id'])
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hotspot_min_orders', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('hotspot_radius_m', sa.Integer(), nullable=True))
@@ -69,7 +67,6 @@ def downgrade():
         batch_op.drop_column('hotspot_window_hours')
         batch_op.drop_column('hotspot_radius_m')
         batch_op.drop_column('hotspot_min_orders')
-    op.drop_index('ix_work_orders_hotspot', table_name='work_orders')
     op.drop_index(op.f('ix_hotspot_orders_hotspot_id'), table_name='hotspot_orders')
     op.drop_table('hotspot_orders')
     op.drop_index('ix_hotspots_created_at', table_name='hotspots')

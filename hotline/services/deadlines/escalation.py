@@ -81,7 +81,9 @@ def candidates(policy: EscalationPolicy, now: datetime):
         )
         for level, moment, when in thresholds
     ]
-    return select(*columns).where(o.id.in_(union(*branches))).order_by(o.id)
+    # A merged order (并单) follows its master: the master's deadline escalates, not its own.
+    merged = o.master_id.is_not(None)
+    return select(*columns).where(o.id.in_(union(*branches)), ~merged).order_by(o.id)
 
 
 def sweep(

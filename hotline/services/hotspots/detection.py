@@ -64,8 +64,8 @@ def _save_watermark(session: Session, mark: datetime) -> None:
 def _sightings(
     session: Session, windows: dict[int, datetime], until: datetime
 ) -> dict[int, list[Sighting]]:
-    """Each category's located orders from its window's start to `until`: one read of the
-    hotspot index (created_at, category, point), not one query per category."""
+    """Each category's located orders from its window's start to `until`: one read of
+    ix_work_orders_duplicates (category, created_at, point) for all, not a query each."""
     rows = session.execute(
         select(
             WorkOrder.id, WorkOrder.category_id, WorkOrder.lon, WorkOrder.lat, WorkOrder.created_at

@@ -108,6 +108,8 @@ def order_detail(
     actions = workflow.available_actions(order.state_enum, role, Arbitration(order.arbitration))
     if role is Role.DEPARTMENT and not lead:
         actions = []  # an assisting unit or sub-unit sees the order; its tasks are its part
+    if order.master_id is not None and order.state_enum in workflow.OPEN_STATES:
+        actions = []  # 并单: a merged order follows its master (the desk may undo it)
     chooses_department = bool(workflow.ACTIONS_WITH_DEPARTMENT & set(actions))
     work = _task_panel(session, actor, order, lead)
     if not work.transfer_targets:

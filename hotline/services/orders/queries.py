@@ -192,7 +192,7 @@ def department_queue(session: Session, actor: User) -> list[WorkOrder]:
     return list(
         session.scalars(
             visible_orders(actor)
-            .where(WorkOrder.state.in_(states))
+            .where(WorkOrder.state.in_(states), WorkOrder.master_id.is_(None))
             .order_by(WorkOrder.due_at, WorkOrder.id)
             .limit(500)
         )
@@ -215,7 +215,7 @@ def desk_queues(session: Session, actor: User) -> dict[str, list[WorkOrder]]:
         queues[name] = list(
             session.scalars(
                 select(WorkOrder)
-                .where(condition)
+                .where(condition, WorkOrder.master_id.is_(None))  # 并单: with their master
                 .order_by(WorkOrder.due_at, WorkOrder.id)
                 .limit(200)
             )

@@ -5,7 +5,6 @@ import math
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hotline import labels
@@ -25,28 +24,8 @@ SUGGESTIONS = 8
 MAX_UPLOAD = 20 * 1024 * 1024
 SHOWN_PROBLEMS = 50
 
-KIND_LABELS = {
-    PlaceKind.COMPOUND: _l("Residential compound"),
-    PlaceKind.ROAD: _l("Road"),
-    PlaceKind.JUNCTION: _l("Road junction"),
-    PlaceKind.HOSPITAL: _l("Hospital"),
-    PlaceKind.SCHOOL: _l("School"),
-    PlaceKind.MARKET: _l("Market"),
-    PlaceKind.BUILDING: _l("Building or organisation"),
-    PlaceKind.BUS_STOP: _l("Bus stop"),
-    PlaceKind.OTHER: _l("Other place"),
-}
-# The import's own refusals (the common ones come from the label source).
-IMPORT_ERRORS = {
-    "unknown_kind": _l("Unknown kind of place."),
-    "too_many_aliases": _l("At most 10 aliases of at most 100 characters."),
-    "invalid_number": _l("Not a number in the allowed range."),
-    "not_utf8": _l("The file is not UTF-8 text."),
-    "unknown_format": _l("Upload a .csv, .geojson or .json file."),
-    "not_geojson": _l("The file is not a GeoJSON FeatureCollection."),
-    "missing_columns": _l("The first line must name the columns: name, lon and lat at least."),
-    "too_many_rows": _l("Too many rows in one file."),
-}
+KIND_LABELS = labels.PLACE_KIND_LABELS
+IMPORT_ERRORS = labels.PLACE_IMPORT_ERRORS
 
 
 def error_text(code: str) -> str:
