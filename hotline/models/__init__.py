@@ -39,6 +39,7 @@ from hotline.models.organisation import (
     RoutingRule,
     TransferRule,
 )
+from hotline.models.places import Place, PlaceCandidate, PlaceKey
 from hotline.models.reminders import Reminder
 from hotline.models.scheduling import ErrorRecord, SchedulerJob, SchedulerLeader
 from hotline.models.security import LoginSession, LoginThrottle, SecurityEvent
@@ -55,6 +56,9 @@ __all__ = [
     "Hotspot",
     "HotspotOrder",
     "OrderTask",
+    "Place",
+    "PlaceCandidate",
+    "PlaceKey",
     "TransferRule",
     "KbArticle",
     "KbCategory",

@@ -5,6 +5,7 @@ positions (the vehicle terminal's own token)."""
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.orders.intake import OrderType
 from hotline.core.orders.workflow import State
+from hotline.core.places.keys import MAX_SUGGESTIONS
 
 USER_SCHEME = "userToken"
 TERMINAL_SCHEME = "terminalToken"
@@ -62,6 +63,7 @@ _FILTERS = [
 ]
 MAX_KB_RESULTS = 20
 MAX_ADDRESS = 200  # the intake form's address field
+MAX_PLACE_QUERY = 100  # what the address box sends to /places
 _RECOMMEND = [
     ("lon", "Longitude (WGS84 degrees)", {"type": "number", "minimum": -180, "maximum": 180}),
     ("lat", "Latitude (WGS84 degrees)", {"type": "number", "minimum": -90, "maximum": 90}),
@@ -213,6 +215,20 @@ SCHEMAS = {
             ),
         },
     ),
+    "Places": _object(
+        ["items"],
+        items={
+            "type": "array",
+            "items": _object(
+                ["name", "kind", "lon", "lat", "district"],
+                name=_STRING,
+                kind=_STRING,
+                lon={"type": "number"},
+                lat={"type": "number"},
+                district=_STRING,
+            ),
+        },
+    ),
     "Error": _object(
         ["error"],
         error=_STRING,
@@ -354,6 +370,32 @@ PATHS = {
                     ),
                     "required": True,
                 },
+            ],
+        )
+    },
+    "/places": {
+        "get": _operation(
+            "suggestPlaces",
+            "Named places (小区, schools, hospitals, bus stops, junctions) for typed text: "
+            "prefix, full text or pinyin initials (gtbl for 工体北路), best first",
+            USER_SCHEME,
+            {"200": ("Places in rank order", "Places"), "400": _INVALID},
+            parameters=[
+                {
+                    **_parameter(
+                        "q",
+                        "query",
+                        {"type": "string", "minLength": 1, "maxLength": MAX_PLACE_QUERY},
+                        "What is typed: 工体, 工体北路 or gtbl",
+                    ),
+                    "required": True,
+                },
+                _parameter(
+                    "k",
+                    "query",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS},
+                    "How many places (default 5)",
+                ),
             ],
         )
     },

@@ -23,6 +23,10 @@ PER_KIND = 64  # keys read per match kind: enough to rank, never the whole index
 MAX_QUERY = 64
 
 
+# Suggestions one request may ask for (the API's k, the address box's list).
+MAX_SUGGESTIONS = 20
+
+
 class MatchKind(IntEnum):
     """How a key matched; the lower, the better."""
 

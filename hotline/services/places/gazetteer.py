@@ -16,7 +16,6 @@ from hotline.database import write_transaction
 from hotline.models.places import Place, PlaceKey
 
 BATCH = 2000
-MAX_SUGGESTIONS = 20
 NEAREST_RADIUS_M = 3000.0  # a map click farther than this from any place names none
 
 _KEYS = (

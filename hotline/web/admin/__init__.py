@@ -54,6 +54,7 @@ from hotline.web.admin import (  # noqa: E402
     roles,
     security,
     users,
+    wallboard,
 )
 
 __all__ = [
@@ -68,4 +69,5 @@ __all__ = [
     "saved",
     "security",
     "users",
+    "wallboard",
 ]

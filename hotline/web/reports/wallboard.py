@@ -35,7 +35,6 @@ from hotline.services.accounts import wallboard_token
 from hotline.services.hotspots import queries as hotspot_queries
 from hotline.services.reports import wallboard
 from hotline.web import maps
-from hotline.web.admin import wallboard as token_page  # noqa: F401 - its routes are on `admin`
 
 bp = Blueprint("wallboard", __name__)
 GRANT = "wallboard_grant"  # the session key of a screen's grant
