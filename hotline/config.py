@@ -63,6 +63,13 @@ class Config:
     # instance/attachments), the largest file.
     ATTACHMENTS_DIR: Path | None = None
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # The maps' base layer (docs/BASEMAP.md): unset, the district polygons; BASEMAP_FILE a
+    # raster MBTiles file served under /tiles/; or BASEMAP_URL an intranet tile service
+    # ({z}/{x}/{y}), whose host must be a private address or under an intranet suffix.
+    BASEMAP_FILE: Path | None = None
+    BASEMAP_URL: str | None = None
+    BASEMAP_ATTRIBUTION = ""
+    BASEMAP_INTRANET_SUFFIXES: tuple[str, ...] = (".intranet", ".internal", ".lan", ".local")
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -128,6 +135,13 @@ ENVIRONMENT = {
     "RETENTION_POSITIONS_DAYS": ("RETENTION_POSITIONS_DAYS", int),
     "BACKUP_DIR": ("BACKUP_DIR", Path),
     "ATTACHMENTS_DIR": ("ATTACHMENTS_DIR", Path),
+    "BASEMAP_FILE": ("BASEMAP_FILE", Path),
+    "BASEMAP_URL": ("BASEMAP_URL", str),
+    "BASEMAP_ATTRIBUTION": ("BASEMAP_ATTRIBUTION", str),
+    "BASEMAP_INTRANET_SUFFIXES": (
+        "BASEMAP_INTRANET_SUFFIXES",
+        lambda value: tuple(s.strip() for s in value.split(",") if s.strip()),
+    ),
     "ATTACHMENT_MAX_BYTES": ("ATTACHMENT_MAX_BYTES", int),
     "BACKUP_KEEP": ("BACKUP_KEEP", int),
     "POSTGRES_BIN_DIR": ("POSTGRES_BIN_DIR", Path),

@@ -87,7 +87,7 @@ def blueprints() -> list[Blueprint]:
 
 def init_app(app: Flask) -> None:
     """Register everything the web layer needs on `app`."""
-    from hotline.web import errors, headers, helpers, observability, proxy, static_files
+    from hotline.web import errors, headers, helpers, maps, observability, proxy, static_files
     from hotline.web.accounts import gate
 
     gate.install(app)  # inside ProxyFix: it sees the client's address
@@ -102,6 +102,7 @@ def init_app(app: Flask) -> None:
     headers.init_app(app)  # CSP with a per-request nonce, HSTS over HTTPS
     observability.init_app(app)  # request ids, figures, /healthz, /readyz, /metrics
     static_files.install(app)  # ?v=<hash> on static URLs: long browser caching is safe
+    maps.install_basemap(app)  # the maps' base layer: polygons, a tile file or an intranet service
     app.jinja_env.globals["get_locale"] = get_locale
     helpers.init_app(app)
     app.url_map.converters["int"] = IdConverter  # before the rules are added

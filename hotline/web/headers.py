@@ -11,14 +11,14 @@ attribute; Leaflet sets its styles through the DOM (element.style), which CSP al
 import re
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 HSTS = "max-age=31536000"  # a year; sent over HTTPS only (RFC 6797 ignores it over HTTP)
 
 _POLICY = (
     # Nothing may come from outside this server: the map and pages work offline.
-    "default-src 'self'; img-src 'self' data:; style-src 'self'{nonce}; "
+    "default-src 'self'; img-src 'self' data:{tiles}; style-src 'self'{nonce}; "
     "script-src 'self'{nonce}; connect-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
@@ -32,9 +32,13 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str | None = None) -> str:
-    """The policy, allowing inline blocks that carry `nonce` when one is given."""
-    return _POLICY.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
+def content_security_policy(nonce: str | None = None, tile_origin: str | None = None) -> str:
+    """The policy, allowing inline blocks that carry `nonce` when one is given, and images
+    from the intranet tile service's origin when one is configured (nothing else)."""
+    return _POLICY.format(
+        nonce=f" 'nonce-{nonce}'" if nonce else "",
+        tiles=f" {tile_origin}" if tile_origin else "",
+    )
 
 
 def with_nonce(markup: str) -> str:
@@ -45,7 +49,9 @@ def with_nonce(markup: str) -> str:
 
 def _security_headers(response):
     """Headers every answer carries; pages of a logged-in user are never cached."""
-    policy = content_security_policy(g.get("csp_nonce"))  # the nonce if the page used it
+    service = current_app.extensions.get("basemap_service")  # an intranet tile service
+    origin = service.origin if service is not None else None
+    policy = content_security_policy(g.get("csp_nonce"), origin)  # the nonce if used
     response.headers.setdefault("Content-Security-Policy", policy)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -3,14 +3,17 @@
 import html
 import json
 from functools import lru_cache
+from pathlib import Path
 
 from branca.element import MacroElement
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
 from jinja2 import Template
 from shapely.geometry import mapping
 
+from hotline.core import basemap
 from hotline.core.accounts.permissions import Permission
 from hotline.plugins import db
+from hotline.services import basemap as tile_files
 from hotline.services.reference import cache
 from hotline.web.headers import csp_nonce, with_nonce
 from hotline.web.helpers import requires
@@ -70,6 +73,9 @@ def district_map(height: str = "420px") -> dict[str, str]:
     )
     fmap.default_js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
     fmap.default_css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
+    under = _base_layer()
+    if under is not None:
+        folium.TileLayer(**under).add_to(fmap)
     folium.GeoJson(
         districts_geojson(),
         name="districts",
@@ -77,7 +83,8 @@ def district_map(height: str = "420px") -> dict[str, str]:
             "color": "#2b6cb0",
             "weight": 1,
             "fillColor": "#bee3f8",
-            "fillOpacity": 0.35,
+            # Over a base map the districts are outlines with a tint, not a cover.
+            "fillOpacity": 0.08 if under is not None else 0.35,
         },
         highlight_function=lambda _f: {"weight": 2, "fillOpacity": 0.55},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -91,6 +98,53 @@ def district_map(height: str = "420px") -> dict[str, str]:
         "html": root.html.render(),
         "script": f'<script nonce="{csp_nonce()}">{root.script.render()}</script>',
     }
+
+
+def install_basemap(app: Flask) -> None:
+    """Check the base-map settings once, at start: a wrong one stops the app with the
+    reason (never a map that quietly reaches the internet)."""
+    app.extensions["basemap_file"] = app.extensions["basemap_service"] = None
+    if app.config.get("BASEMAP_FILE") and app.config.get("BASEMAP_URL"):
+        raise basemap.BasemapError("set BASEMAP_FILE or BASEMAP_URL, not both")
+    if app.config.get("BASEMAP_FILE"):
+        app.extensions["basemap_file"] = tile_files.describe(Path(app.config["BASEMAP_FILE"]))
+    elif app.config.get("BASEMAP_URL"):
+        suffixes = tuple(app.config["BASEMAP_INTRANET_SUFFIXES"])
+        app.extensions["basemap_service"] = basemap.intranet_service(
+            app.config["BASEMAP_URL"], suffixes
+        )
+
+
+def _base_layer() -> dict | None:
+    """folium.TileLayer's arguments for the configured base map, or None (polygons only)."""
+    attribution = current_app.config.get("BASEMAP_ATTRIBUTION") or "底图"
+    tiles = current_app.extensions.get("basemap_file")
+    if tiles is not None:
+        # The file's own credit (its metadata) unless the setting gives one.
+        attribution = current_app.config.get("BASEMAP_ATTRIBUTION") or tiles.attribution or "底图"
+        template = f"{request.script_root}/tiles/{{z}}/{{x}}/{{y}}"
+        zooms = {"min_zoom": tiles.min_zoom, "max_native_zoom": tiles.max_zoom}
+        return {"tiles": template, "attr": html.escape(attribution), **zooms, "max_zoom": 18}
+    service = current_app.extensions.get("basemap_service")
+    if service is not None:
+        return {"tiles": service.template, "attr": html.escape(attribution), "max_zoom": 18}
+    return None
+
+
+@bp.route("/tiles/<int:z>/<int:x>/<int:y>")
+@requires(Permission.READ_DISTRICT_MAP)
+def tile(z: int, x: int, y: int):
+    """One tile of the configured MBTiles file (404 outside it or without one)."""
+    tiles = current_app.extensions.get("basemap_file")
+    if tiles is None or not basemap.valid_tile(z, x, y):
+        abort(404)
+    data = tile_files.tile(tiles.path, z, x, y)
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype=tiles.media_type)
+    # The same tile for every user: the browser may keep it a day (never a shared cache).
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @bp.route("/map/districts.geojson")

@@ -285,6 +285,10 @@ def build_world(app, principal) -> World:
             "own:task_id": task_ids["own"],  # each order's own second-level dispatch
             "other:task_id": task_ids["other"],
             "orders.task_act:action": "accept",
+            # A base-map tile (none configured here: 404 for whoever may see the maps).
+            "maps.tile:z": "10",
+            "maps.tile:x": "843",
+            "maps.tile:y": "388",
         }
         world = World(
             user=user,
