@@ -63,6 +63,18 @@ class Category(db.Model):
     hotspot_window_hours: Mapped[int | None]
 
     parent = relationship("Category", remote_side=[id], lazy="joined")
+    # 并单: the admin's candidate rule of this category, if any (models/duplicates.py).
+    duplicate_rule = relationship("DuplicateRule", uselist=False, lazy="select", viewonly=True)
+
+    @property
+    def duplicate_radius_m(self) -> int | None:
+        """The 并单 rule's radius (None: the default), as the admin form shows it."""
+        return self.duplicate_rule.radius_m if self.duplicate_rule else None
+
+    @property
+    def duplicate_window_hours(self) -> int | None:
+        """The 并单 rule's window in hours (None: the default)."""
+        return self.duplicate_rule.window_hours if self.duplicate_rule else None
 
 
 class RoutingRule(db.Model):

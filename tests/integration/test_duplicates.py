@@ -140,3 +140,24 @@ def test_merge_close_with_the_master_and_unmerge(any_app):
         surveyed = set(db.session.scalars(select(Survey.order_id)))
         assert {master.id, follower.id} <= surveyed and undone.id not in surveyed
         assert undone.state == State.ROUTED.value
+
+
+def test_cancelling_a_master_frees_its_merged_orders(app):
+    with app.app_context():
+        desk = factories.user(Role.DESK)
+        staff = factories.user(Role.DEPARTMENT, DONGCHENG)
+        master = _order("13800138001", "东长安街工地夜间施工噪音扰民")
+        follower = _order("13800138002", "东长安街半夜工地施工噪音", NEAR, 10)
+        duplicates.merge(
+            db.session,
+            actor_id=desk.id,
+            number=follower.number,
+            master_number=master.number,
+            now=NOW,
+        )
+        act(staff, master.number, Action.RETURN, "不属城管")
+        act(desk, master.number, Action.CANCEL, "无效来电")
+        db.session.refresh(follower)
+        assert follower.master_id is None and follower.department_id == staff.department_id
+        assert follower.state == State.ROUTED.value  # where it was before the merge
+        assert _actions(follower)[-1] == AuditAction.UNMERGE

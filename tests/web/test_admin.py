@@ -228,3 +228,33 @@ def test_synthetic_staff_are_left_out_of_the_user_list_by_their_flag(make, query
     query(synthetic_handler)
     page = admin.get("/admin/users").get_data(as_text=True)
     assert "staff-lead" in page and "handler-bot" not in page
+
+
+def test_an_admin_sets_a_category_s_hotspot_and_duplicate_thresholds(make, query, login):
+    from hotline.models import DuplicateRule
+    from hotline.services.orders import duplicates
+
+    admin = login(make(factories.user, Role.SYSTEM_ADMIN))
+    category = query(lambda: db.session.scalar(select(Category).where(Category.code == "0401")))
+    form = {
+        "code": category.code,
+        "name": category.name,
+        "parent_id": category.parent_id,
+        "department_kind": category.department_kind,
+        "time_limit_unit": category.time_limit_unit,
+        "active": "on",
+        "hotspot_min_orders": "8",
+        "hotspot_radius_m": "150",
+        "duplicate_radius_m": "50",
+        "duplicate_window_hours": "12",
+    }
+    assert admin.post(f"/admin/categories/{category.id}", form).status_code == 302
+    rule = query(lambda: duplicates.thresholds_for(db.session, category.id))
+    assert (rule.radius_m, rule.window_hours) == (50, 12)
+    page = admin.get(f"/admin/categories/{category.id}").get_data(as_text=True)
+    assert 'value="50"' in page and 'value="150"' in page  # the form shows what is set
+    bad = admin.post(f"/admin/categories/{category.id}", {**form, "duplicate_radius_m": "5"})
+    assert bad.status_code == 200  # the form again, with the reason
+    cleared = {**form, "duplicate_radius_m": "", "duplicate_window_hours": ""}
+    assert admin.post(f"/admin/categories/{category.id}", cleared).status_code == 302
+    assert query(lambda: db.session.get(DuplicateRule, category.id)) is None

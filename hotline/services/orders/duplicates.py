@@ -228,36 +228,44 @@ def unmerge(session: Session, *, actor_id: int, number: str, now: datetime) -> W
             raise ValidationFailed({"number": "not_merged"})
         if order.state not in _OPEN:
             raise ValidationFailed({"number": "merge_not_open"})
-        record = session.scalar(
-            select(OrderMerge)
-            .where(OrderMerge.order_id == order.id, OrderMerge.undone_at.is_(None))
-            .order_by(OrderMerge.id.desc())
-            .limit(1)
-        )
-        if record is None:  # pragma: no cover - every merge writes one
-            raise Conflict()
-        master = session.get(WorkOrder, order.master_id)
-        record.undone_at, record.undone_by_id = now, actor.id
-        order.master_id, order.department_id = None, record.prior_department_id
-        order.updated_at = now
-        session.flush()
-        audit.note_event(
-            session,
-            order=order,
-            actor_id=actor.id,
-            action=AuditAction.UNMERGE,
-            now=now,
-            note=f"撤销并入工单{master.number}",
-        )
-        audit.note_event(
-            session,
-            order=master,
-            actor_id=actor.id,
-            action=AuditAction.UNMERGE,
-            now=now,
-            note=f"工单{order.number}撤销并单",
-        )
+        detach(session, actor_id=actor.id, order=order, now=now, why="撤销并单")
     return order
+
+
+def detach(
+    session: Session, *, actor_id: int | None, order: WorkOrder, now: datetime, why: str
+) -> None:
+    """Inside the caller's transaction: the merged order goes back to its unit (as before
+    the merge), noted on both trails with `why`."""
+    record = session.scalar(
+        select(OrderMerge)
+        .where(OrderMerge.order_id == order.id, OrderMerge.undone_at.is_(None))
+        .order_by(OrderMerge.id.desc())
+        .limit(1)
+    )
+    if record is None:  # pragma: no cover - every merge writes one
+        raise Conflict()
+    master = session.get(WorkOrder, order.master_id)
+    record.undone_at, record.undone_by_id = now, actor_id
+    order.master_id, order.department_id = None, record.prior_department_id
+    order.updated_at = now
+    session.flush()
+    audit.note_event(
+        session,
+        order=order,
+        actor_id=actor_id,
+        action=AuditAction.UNMERGE,
+        now=now,
+        note=f"{why}：不再随工单{master.number}办理",
+    )
+    audit.note_event(
+        session,
+        order=master,
+        actor_id=actor_id,
+        action=AuditAction.UNMERGE,
+        now=now,
+        note=f"工单{order.number}{why}",
+    )
 
 
 def open_followers(session: Session, master_id: int) -> list[WorkOrder]:

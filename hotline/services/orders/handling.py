@@ -127,6 +127,13 @@ def apply_action(
         notices.withdraw_open(
             session, order=order, department_id=previous_unit, actor_id=actor.id, now=now
         )
+    if action is Action.CANCEL:
+        # 并单: a cancelled master (invalid, a duplicate itself) frees its merged orders:
+        # each goes back to its unit, on its own (their callers' matters stand).
+        for follower in duplicates.open_followers(session, order.id):
+            duplicates.detach(
+                session, actor_id=actor.id, order=follower, now=now, why="主工单作废，恢复单独办理"
+            )
     if action is Action.APPROVE:
         _tell_caller_closed(session, order, now)
         tasks.schedule(session, order=order, now=now, timezone=timezone)

@@ -8,10 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.core.deadlines.limits import LimitUnit
+from hotline.core.orders.duplicates import DEFAULT_RADIUS_M, DEFAULT_WINDOW_HOURS
 from hotline.core.units.address import Division
 from hotline.core.units.kinds import BODY, STREET, STREET_KIND, SUB_UNIT
 from hotline.database import write_transaction
-from hotline.models import Category, Department, District, RoutingRule, TransferRule
+from hotline.models import (
+    Category,
+    Department,
+    District,
+    DuplicateRule,
+    RoutingRule,
+    TransferRule,
+)
 from hotline.plugins import db
 from hotline.services.errors import Conflict, NotFound, ValidationFailed
 from hotline.services.reference import cache
@@ -144,6 +152,8 @@ def save_category(
     hotspot_min_orders: int | None = None,
     hotspot_radius_m: int | None = None,
     hotspot_window_hours: int | None = None,
+    duplicate_radius_m: int | None = None,
+    duplicate_window_hours: int | None = None,
 ) -> Category:
     """Create or update a category; only two levels (major, minor) are allowed. The hotspot
     thresholds (None: the defaults) say when its orders make a 热点."""
@@ -152,6 +162,8 @@ def save_category(
         ("hotspot_min_orders", hotspot_min_orders, 2, 1000),
         ("hotspot_radius_m", hotspot_radius_m, 10, 5000),
         ("hotspot_window_hours", hotspot_window_hours, 1, 720),
+        ("duplicate_radius_m", duplicate_radius_m, 10, 5000),
+        ("duplicate_window_hours", duplicate_window_hours, 1, 720),
     ):
         if value is not None and not low <= value <= high:
             raise ValidationFailed({field: "out_of_range"})
@@ -170,8 +182,25 @@ def save_category(
         category.hotspot_radius_m = hotspot_radius_m
         category.hotspot_window_hours = hotspot_window_hours
         session.add(category)
+        session.flush()
+        _duplicate_rule(session, category.id, duplicate_radius_m, duplicate_window_hours)
         cache.bump_version(session)
     return category
+
+
+def _duplicate_rule(
+    session: Session, category_id: int, radius_m: int | None, window_hours: int | None
+) -> None:
+    """The category's 并单 candidate rule: set (a missing half takes the default), or none."""
+    rule = session.get(DuplicateRule, category_id)
+    if radius_m is None and window_hours is None:
+        if rule is not None:
+            session.delete(rule)
+        return
+    rule = rule or DuplicateRule(category_id=category_id)
+    rule.radius_m = radius_m or int(DEFAULT_RADIUS_M)
+    rule.window_hours = window_hours or int(DEFAULT_WINDOW_HOURS)
+    session.add(rule)
 
 
 def add_rule(

@@ -96,6 +96,9 @@ class CategoryForm(AdminForm):
     hotspot_min_orders = OptionalIntField(_l("Hotspot: at least this many orders"))
     hotspot_radius_m = OptionalIntField(_l("Hotspot: within metres"))
     hotspot_window_hours = OptionalIntField(_l("Hotspot: within hours"))
+    # 并单 candidates; empty: the defaults (200 m, 72 hours).
+    duplicate_radius_m = OptionalIntField(_l("Duplicates: within metres"))
+    duplicate_window_hours = OptionalIntField(_l("Duplicates: within hours"))
 
 
 class RuleForm(AdminForm):
