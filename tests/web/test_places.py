@@ -137,3 +137,11 @@ def test_the_import_command_reports_bad_rows_by_line(app, tmp_path):
     )
     done = runner.invoke(args=["hotline", "import-places", str(good)])
     assert done.exit_code == 0 and "1 places added" in done.output
+
+
+def test_the_120_call_and_booking_forms_have_the_address_box(make, login):
+    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
+    for url in ("/ems", "/ems/bookings"):
+        page = dispatcher.get(url).get_data(as_text=True)
+        assert 'data-places-url="/places/suggest"' in page, url
+        assert "js/places.js" in page, url

@@ -6,12 +6,23 @@
   var phone = document.getElementById("caller_phone");
   var warning = document.getElementById("lock-warning");
   var marker = null;
+  function place(latlng) {
+    if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(window.hotlineMap); }
+  }
   if (window.hotlineMap && lon && lat) {
     window.hotlineMap.on("click", function (e) {
       lon.value = e.latlng.lng.toFixed(6);
       lat.value = e.latlng.lat.toFixed(6);
-      if (marker) { marker.setLatLng(e.latlng); } else { marker = L.marker(e.latlng).addTo(window.hotlineMap); }
+      place(e.latlng);
     });
+    // A place chosen in the address box (places.js) moves the marker there too.
+    if (lon.form) {
+      lon.form.addEventListener("hotline:point", function (e) {
+        var latlng = L.latLng(e.detail.lat, e.detail.lon);
+        place(latlng);
+        window.hotlineMap.setView(latlng, Math.max(window.hotlineMap.getZoom(), 15));
+      });
+    }
   }
   if (phone && warning) {
     phone.addEventListener("change", function () {
