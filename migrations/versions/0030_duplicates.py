@@ -23,15 +23,19 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('work_orders', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('master_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            'fk_work_orders_master_id', 'work_orders', ['master_id'], ['id']
-        )
-        batch_op.create_index('ix_work_orders_master_id', ['master_id'])
-        batch_op.create_index(
-            'ix_work_orders_duplicates', ['category_id', 'created_at', 'lat', 'lon', 'id']
-        )
+    # A plain ADD COLUMN, not a batch copy of work_orders: on SQLite a copy drops the table,
+    # which the rows referring to it (audit events, notices...) do not allow.
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite adds a column with its reference in one statement (alembic will not).
+        op.execute('ALTER TABLE work_orders ADD COLUMN master_id INTEGER '
+                   'CONSTRAINT fk_work_orders_master_id REFERENCES work_orders (id)')
+    else:
+        op.add_column('work_orders', sa.Column('master_id', sa.Integer(), nullable=True))
+        op.create_foreign_key('fk_work_orders_master_id', 'work_orders', 'work_orders',
+                              ['master_id'], ['id'])
+    op.create_index('ix_work_orders_master_id', 'work_orders', ['master_id'])
+    op.create_index('ix_work_orders_duplicates', 'work_orders',
+                    ['category_id', 'created_at', 'lat', 'lon', 'id'])
     op.create_table(
         'order_merges',
         sa.Column('id', sa.Integer(), nullable=False),
