@@ -3,11 +3,14 @@ raster tile file on this server (MBTiles, served under /tiles/), or an intranet 
 service whose origin alone the Content-Security-Policy then allows. Never the internet."""
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 # Host names taken for intranet ones when the setting names no IP address.
 DEFAULT_INTRANET_SUFFIXES = (".intranet", ".internal", ".lan", ".local")
+_UNSAFE = re.compile(r"[\s'\";,\\]")
+_HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+", re.IGNORECASE)  # a name, IPv4 or IPv6
 RASTER_FORMATS = {
     "png": "image/png",
     "jpg": "image/jpeg",
@@ -31,9 +34,15 @@ class TileService:
 def intranet_service(template: str, suffixes: tuple[str, ...] = DEFAULT_INTRANET_SUFFIXES):
     """The tile service a template names, if it is http(s), has {z}, {x} and {y}, and its
     host is a private or loopback address or a name under an intranet suffix."""
+    if _UNSAFE.search(template):
+        # It goes into the Content-Security-Policy header: no character that could end
+        # the source or add a directive, and no backslash a browser reads as a slash.
+        raise BasemapError("BASEMAP_URL may not contain spaces, quotes, ';', ',' or '\\'")
     parts = urlsplit(template)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise BasemapError("BASEMAP_URL must be an http or https URL")
+    if parts.username or parts.password or not _HOST.fullmatch(parts.hostname):
+        raise BasemapError("BASEMAP_URL's host must be a plain name or address")
     if any(f"{{{name}}}" not in template for name in "zxy"):
         raise BasemapError("BASEMAP_URL must contain {z}, {x} and {y}")
     host = parts.hostname.lower()
@@ -49,7 +58,8 @@ def intranet_service(template: str, suffixes: tuple[str, ...] = DEFAULT_INTRANET
         if not (address.is_private or address.is_loopback):
             raise BasemapError(f"BASEMAP_URL's address {host} is not a private one")
     port = f":{parts.port}" if parts.port else ""
-    return TileService(template, f"{parts.scheme}://{host}{port}")
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address in brackets
+    return TileService(template, f"{parts.scheme}://{shown}{port}")
 
 
 def tms_row(zoom: int, y: int) -> int:

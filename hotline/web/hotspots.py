@@ -2,7 +2,7 @@
 `GET /api/v1/hotspots?since=...` (a token of a role that may read them)."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
@@ -46,9 +46,13 @@ def api_hotspots():
     raw = request.args.get("since", "")
     try:
         moment = datetime.fromisoformat(raw) if raw else utcnow() - timedelta(days=1)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)  # 0001-01-01T00:00+14:00 is before year 1
+    except (ValueError, OverflowError):
         return refuse(400, "invalid", "since must be an ISO 8601 time")
     if moment.tzinfo is None:
         return refuse(400, "invalid", "since needs a time zone (e.g. +08:00 or Z)")
+    if not 2000 <= moment.year <= 2999:
+        return refuse(400, "invalid", "since must be a time of this millennium")
     views = queries.since(db.session, moment)
     return jsonify({"items": [queries.document(v) for v in views]})

@@ -141,3 +141,10 @@ def test_a_confirmed_location_becomes_a_candidate_then_a_place(any_app):
         assert (place.source, place.kind, place.district) == ("order", "compound", "朝阳区")
         assert candidates.waiting(session) == []
         assert [s.name for s in gazetteer.suggest(session, "gtbl8hy")] == ["工体北路8号院"]
+
+
+def test_the_nearest_search_ends_near_a_pole(app):
+    from hotline.services.places import gazetteer
+
+    with app.app_context():
+        assert gazetteer.nearest(db.session, 116.4, 90.0) is None  # returns, finds nothing

@@ -57,6 +57,10 @@ def test_an_intranet_tile_service_is_the_only_origin_the_policy_adds(tmp_path):
         ({"BASEMAP_URL": "http://8.8.8.8/{z}/{x}/{y}.png"}, "not a private"),
         ({"BASEMAP_URL": "http://10.1.2.3/tiles/{z}/{x}.png"}, "{z}, {x} and {y}"),
         ({"BASEMAP_URL": "ftp://10.1.2.3/{z}/{x}/{y}"}, "http or https"),
+        # Into the CSP header it would add a directive; a backslash a browser reads as '/'.
+        ({"BASEMAP_URL": "http://a;script-src *;.intranet/{z}/{x}/{y}"}, "may not contain"),
+        ({"BASEMAP_URL": "http://evil.com\\.intranet/{z}/{x}/{y}"}, "may not contain"),
+        ({"BASEMAP_URL": "http://10.0.0.1@evil.com/{z}/{x}/{y}"}, "plain name or address"),
     ],
 )
 def test_settings_that_would_reach_the_internet_stop_the_app(tmp_path, setting, reason):

@@ -44,6 +44,12 @@ def test_supervisors_see_hotspots_on_the_page_the_map_and_the_api(app, make, log
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     after = api.get("/api/v1/hotspots", query_string={"since": later}, headers=headers)
     assert after.get_json()["items"] == []
-    for bad in ("yesterday", "2026-11-20T10:00"):  # not a time; no time zone
+    # Not a time; no time zone; beyond the dates a database holds.
+    for bad in (
+        "yesterday",
+        "2026-11-20T10:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+    ):
         refused = api.get("/api/v1/hotspots", query_string={"since": bad}, headers=headers)
         assert refused.status_code == 400

@@ -145,3 +145,10 @@ def test_the_120_call_and_booking_forms_have_the_address_box(make, login):
         page = dispatcher.get(url).get_data(as_text=True)
         assert 'data-places-url="/places/suggest"' in page, url
         assert "js/places.js" in page, url
+
+
+def test_a_point_near_a_pole_is_refused_not_searched_for_ever(make, login):
+    operator = login(make(factories.user, Role.OPERATOR))
+    for lat in ("90", "-90", "89.9"):
+        answer = operator.get(f"/places/nearest?lon=116.4&lat={lat}")
+        assert answer.status_code == 400, lat

@@ -74,6 +74,7 @@ def _sightings(
             WorkOrder.created_at <= until,
             WorkOrder.category_id.in_(list(windows)),
             WorkOrder.lon.is_not(None),
+            WorkOrder.lat.is_not(None),
         )
     ).all()
     found: dict[int, list[Sighting]] = defaultdict(list)
@@ -94,6 +95,7 @@ def run(session: Session, now: datetime) -> RunResult:
                 WorkOrder.created_at > since,
                 WorkOrder.created_at <= now,
                 WorkOrder.lon.is_not(None),
+                WorkOrder.lat.is_not(None),
             )
         ).all()
         by_category: dict[int, list] = defaultdict(list)
@@ -155,6 +157,10 @@ def _place(
         )
     joining = [order_id for order_id in members if order_id not in taken]
     if not joining:
+        return None, 0
+    if hotspot is None and len(joining) < rule.min_orders:
+        # Most of the cluster belongs to a hotspot that has closed: the few new orders are
+        # no new hotspot by themselves (they would raise one of one and tell again).
         return None, 0
     if hotspot is None:
         districts = session.scalars(

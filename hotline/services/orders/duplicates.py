@@ -166,6 +166,19 @@ def _desk(session: Session, actor_id: int) -> User:
     return actor
 
 
+def _locked(session: Session, order_id: int, master_id: int) -> tuple[WorkOrder, WorkOrder]:
+    """The two orders locked for update (ascending ids: no deadlock), freshly read."""
+    rows = session.scalars(
+        select(WorkOrder)
+        .where(WorkOrder.id.in_([order_id, master_id]))
+        .order_by(WorkOrder.id)
+        .with_for_update(of=WorkOrder)
+        .execution_options(populate_existing=True)
+    ).all()
+    found = {row.id: row for row in rows}
+    return found[order_id], found[master_id]
+
+
 def merge(
     session: Session, *, actor_id: int, number: str, master_number: str, now: datetime
 ) -> WorkOrder:
@@ -180,6 +193,10 @@ def merge(
             raise ValidationFailed({"master_number": "merge_target_unknown"})
         if master.id == order.id:
             raise ValidationFailed({"master_number": "merge_same_order"})
+        # Both rows locked, in id order, and read again: two merges of the same orders (a
+        # cycle, a chain) or a merge and the master's approval take turns, and the checks
+        # below see what the other one wrote.
+        order, master = _locked(session, order.id, master.id)
         if order.state not in _OPEN or master.state not in _OPEN:
             raise ValidationFailed({"master_number": "merge_not_open"})
         if order.master_id is not None or master.master_id is not None:
@@ -200,6 +217,7 @@ def merge(
         reason = f"并入工单{master.number}"
         co_handling.withdraw_open(session, order=order, actor_id=actor.id, now=now, reason=reason)
         order.master_id, order.department_id, order.updated_at = master.id, None, now
+        master.updated_at = now  # a new version: a page showing the master before is stale
         session.flush()
         if previous_unit is not None:
             notices.withdraw_open(

@@ -116,8 +116,10 @@ def register_call(
             now=now,
             note=note,
         )
-        if request.address and request.lon is not None and request.lat is not None:
-            # A location the operator confirmed proposes a named place (one insert, here).
+        located = request.address and request.lon is not None and request.lat is not None
+        # A location the operator confirmed proposes a named place (one insert, here); never
+        # a confidential report's: its address may be the reporter's home.
+        if located and not request.confidential:
             place_candidates.record(
                 session,
                 address=request.address,

@@ -206,6 +206,9 @@ def nearest(
     """The nearest named place within `radius_m` great-circle metres, or None (ties: the
     lower id)."""
     connection = session.connection()
+    # The rings that can hold a place within the radius: the search never goes further
+    # (near a pole a cell is narrow and the lower bound below stays 0 however far it goes).
+    last = grid.rings_for(radius_m, lat)
     r = 1
     while True:
         x0, x1, y0, y1 = grid.square(lon, lat, r)
@@ -218,10 +221,10 @@ def nearest(
         way_out = grid.way_out_m(lon, lat, r)
         if best is not None and best[0] <= way_out:
             break
-        if way_out >= radius_m:
+        if way_out >= radius_m or r >= last:
             break
         wanted = best[0] if best is not None else 2 * way_out
-        r = max(r + 1, grid.rings_for(min(wanted, radius_m), lat))
+        r = min(last, max(r + 1, grid.rings_for(min(wanted, radius_m), lat)))
     if best is None or best[0] > radius_m:
         return None
     return NearestPlace(_suggestion(best[2]), best[0])

@@ -60,7 +60,8 @@ def _coordinate(name: str) -> float | None:
 def nearest():
     """The nearest named place to a map click: {"item": {...} or null, "distance_m"}."""
     lon, lat = _coordinate("lon"), _coordinate("lat")
-    if lon is None or lat is None or not valid_coordinates(lon, lat):
+    # Web-mercator maps end at 85 degrees: nearer a pole there is no map to click on.
+    if lon is None or lat is None or not valid_coordinates(lon, lat) or abs(lat) > 85:
         return jsonify(error="invalid", description=labels.error_text("invalid_coordinates")), 400
     found = gazetteer.nearest(db.session, lon, lat)
     if found is None:
