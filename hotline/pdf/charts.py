@@ -40,28 +40,41 @@ def line(days: list[str], values: list[int], font: str) -> Drawing:
     return drawing
 
 
-def choropleth(
-    shapes: dict[str, list[list[tuple[float, float]]]],
-    values: dict[str, float],
-    font: str,
-    unit: str,
-) -> Drawing:
-    """The districts shaded in five classes of equal width, with a legend."""
-    width, height = 170 * mm, 110 * mm
-    drawing = Drawing(width, height)
+Shapes = dict[str, list[list[tuple[float, float]]]]
+MAP_WIDTH, MAP_HEIGHT = 170 * mm, 110 * mm
+
+
+def _projection(shapes: Shapes, legend: float):
+    """(lon, lat) -> drawing (x, y) fitting the districts into the map, beside a legend
+    `legend` wide; None when there are no shapes."""
     points = [p for rings in shapes.values() for ring in rings for p in ring]
     if not points:
-        return drawing
+        return None
     min_x, max_x = min(p[0] for p in points), max(p[0] for p in points)
     min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
-    scale = min((width - 50 * mm) / (max_x - min_x), (height - 6 * mm) / (max_y - min_y))
+    scale = min((MAP_WIDTH - legend) / (max_x - min_x), (MAP_HEIGHT - 6 * mm) / (max_y - min_y))
+    return lambda x, y: ((x - min_x) * scale, (y - min_y) * scale + 3 * mm)
+
+
+def _district(drawing: Drawing, rings, project, shade) -> None:
+    for ring in rings:
+        flat = [c for x, y in ring for c in project(x, y)]
+        drawing.add(Polygon(flat, fillColor=shade, strokeColor=colors.white, strokeWidth=0.6))
+
+
+def choropleth(shapes: Shapes, values: dict[str, float], font: str, unit: str) -> Drawing:
+    """The districts shaded in five classes of equal width, with a legend."""
+    width, height = MAP_WIDTH, MAP_HEIGHT
+    drawing = Drawing(width, height)
+    project = _projection(shapes, legend=50 * mm)
+    if project is None:
+        return drawing
     top = max(values.values(), default=0) or 1
     for name, rings in shapes.items():
         value = values.get(name, 0)
-        shade = SHADES[min(len(SHADES) - 1, int(value / top * len(SHADES)))]
-        for ring in rings:
-            flat = [c for x, y in ring for c in ((x - min_x) * scale, (y - min_y) * scale + 3 * mm)]
-            drawing.add(Polygon(flat, fillColor=shade, strokeColor=colors.white, strokeWidth=0.6))
+        _district(
+            drawing, rings, project, SHADES[min(len(SHADES) - 1, int(value / top * len(SHADES)))]
+        )
     for index, shade in enumerate(SHADES):
         low, high = top * index / len(SHADES), top * (index + 1) / len(SHADES)
         y = height - 10 * mm - index * 6 * mm
@@ -71,27 +84,17 @@ def choropleth(
     return drawing
 
 
-def spots(
-    shapes: dict[str, list[list[tuple[float, float]]]],
-    points: list[tuple[float, float, int]],
-    font: str,
-) -> Drawing:
+def spots(shapes: Shapes, points: list[tuple[float, float, int]], font: str) -> Drawing:
     """The district outlines with numbered dots (lon, lat, size), sized by their orders."""
-    width, height = 170 * mm, 110 * mm
-    drawing = Drawing(width, height)
-    outline = [p for rings in shapes.values() for ring in rings for p in ring]
-    if not outline:
+    drawing = Drawing(MAP_WIDTH, MAP_HEIGHT)
+    project = _projection(shapes, legend=0)
+    if project is None:
         return drawing
-    min_x, max_x = min(p[0] for p in outline), max(p[0] for p in outline)
-    min_y, max_y = min(p[1] for p in outline), max(p[1] for p in outline)
-    scale = min(width / (max_x - min_x), (height - 6 * mm) / (max_y - min_y))
     for rings in shapes.values():
-        for ring in rings:
-            flat = [c for x, y in ring for c in ((x - min_x) * scale, (y - min_y) * scale + 3 * mm)]
-            drawing.add(Polygon(flat, fillColor=SHADES[0], strokeColor=colors.white))
+        _district(drawing, rings, project, SHADES[0])
     biggest = max((size for _x, _y, size in points), default=1) or 1
     for number, (x, y, size) in enumerate(points, start=1):
-        cx, cy = (x - min_x) * scale, (y - min_y) * scale + 3 * mm
+        cx, cy = project(x, y)
         radius = 1.5 * mm + 3 * mm * size / biggest
         drawing.add(Circle(cx, cy, radius, fillColor=colors.HexColor("#c0392b"), strokeColor=None))
         drawing.add(String(cx + radius + 0.5 * mm, cy, str(number), fontName=font, fontSize=7))

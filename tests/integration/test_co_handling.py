@@ -67,6 +67,19 @@ def ask(user, order, unit_ids, instruction="请协助", due=DUE, **kwargs):
     )
 
 
+def issue_notice(supervisor, order):
+    """A supervisor's notice on the order, to answer within four hours."""
+    return notices.issue(
+        db.session,
+        actor_id=supervisor.id,
+        number=order.number,
+        instruction="请说明进展",
+        respond_by=NOW + timedelta(hours=4),
+        now=NOW,
+        timezone="Asia/Shanghai",
+    )
+
+
 def street_order():
     """An order with 三里屯街道 (a 街乡镇), accepted by its staff member."""
     desk = factories.user(Role.DESK)
@@ -315,15 +328,7 @@ def test_a_notice_to_a_unit_the_order_left_is_withdrawn_not_escalated(app):
         staff = factories.user(Role.DEPARTMENT, DONGCHENG)
         supervisor = factories.user(Role.SUPERVISOR)
         order = factories.order()
-        notice = notices.issue(
-            db.session,
-            actor_id=supervisor.id,
-            number=order.number,
-            instruction="请说明进展",
-            respond_by=NOW + timedelta(hours=4),
-            now=NOW,
-            timezone="Asia/Shanghai",
-        )
+        notice = issue_notice(supervisor, order)
         act(staff, order.number, Action.RETURN, "不属城管")
         db.session.refresh(notice)
         assert notice.state == NoticeState.WITHDRAWN.value
@@ -430,15 +435,7 @@ def test_a_withdrawn_notice_cannot_be_answered_later(app):
         desk = factories.user(Role.DESK)
         supervisor = factories.user(Role.SUPERVISOR)
         order = factories.order()
-        notice = notices.issue(
-            db.session,
-            actor_id=supervisor.id,
-            number=order.number,
-            instruction="请说明进展",
-            respond_by=NOW + timedelta(hours=4),
-            now=NOW,
-            timezone="Asia/Shanghai",
-        )
+        notice = issue_notice(supervisor, order)
         act(staff, order.number, Action.RETURN, "不属城管")
         act(desk, order.number, Action.REROUTE, "改派回城管", department_id=staff.department_id)
         with pytest.raises(ValidationFailed) as refused:
