@@ -46,6 +46,17 @@ class ValidationFailed(ServiceError):
         self.errors = errors
 
 
+def required_text(value: str | None, field: str, limit: int) -> str:
+    """A text the person must give, stripped; ValidationFailed on `field` when it is empty
+    ("required") or longer than `limit` ("too_long")."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed({field: "required"})
+    if len(value) > limit:
+        raise ValidationFailed({field: "too_long"})
+    return value
+
+
 @contextmanager
 def conflict_on_stale() -> Iterator[None]:
     """Someone else saved the row first (its version moved on): a Conflict, not a 500."""

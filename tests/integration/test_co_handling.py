@@ -80,6 +80,20 @@ def issue_notice(supervisor, order):
     )
 
 
+def assign(*, lead, order, unit=None, user=None, instruction="请办理"):
+    """The lead's second-level dispatch to a sub-unit (id) or a colleague (id)."""
+    return co_handling.assign(
+        db.session,
+        actor_id=lead.id,
+        number=order.number,
+        sub_unit_id=unit,
+        user_id=user,
+        instruction=instruction,
+        due_at=DUE,
+        now=NOW,
+    )
+
+
 def street_order():
     """An order with 三里屯街道 (a 街乡镇), accepted by its staff member."""
     desk = factories.user(Role.DESK)
@@ -198,59 +212,25 @@ def test_second_level_dispatch_to_a_sub_unit_and_to_staff(app):
         order = factories.order()
         act(lead, order.number, Action.ACCEPT)
         assert not sees(member, order)
-        task = co_handling.assign(
-            db.session,
-            actor_id=lead.id,
-            number=order.number,
-            sub_unit_id=squad.id,
-            user_id=None,
-            instruction="请现场核实噪音来源",
-            due_at=DUE,
-            now=NOW,
-        )
+        task = assign(lead=lead, order=order, unit=squad.id, instruction="请现场核实噪音来源")
         assert sees(member, order)
         # The unit's queue shows who holds what.
         queue = pages.department_queue(db.session, actor=lead, now=NOW)
         assert [t.department_id for t in queue.holders[order.id]] == [squad.id]
         with pytest.raises(ValidationFailed) as refused:  # one holder at a time
-            co_handling.assign(
-                db.session,
-                actor_id=lead.id,
-                number=order.number,
-                sub_unit_id=None,
-                user_id=colleague.id,
-                instruction="也请看看",
-                due_at=DUE,
-                now=NOW,
-            )
+            assign(lead=lead, order=order, user=colleague.id, instruction="也请看看")
         assert refused.value.errors == {"target": "already_assigned"}
         step(member, task, TaskAction.REPLY, "系夜间施工，已告知停工")
         assert not sees(member, order)
         # Then to a named colleague: only that person may answer it.
-        named = co_handling.assign(
-            db.session,
-            actor_id=lead.id,
-            number=order.number,
-            sub_unit_id=None,
-            user_id=colleague.id,
-            instruction="请电话回复市民",
-            due_at=DUE,
-            now=NOW,
-        )
+        named = assign(lead=lead, order=order, user=colleague.id, instruction="请电话回复市民")
         with pytest.raises(NotFound):
             step(lead, named, TaskAction.REPLY, "代答")
         step(colleague, named, TaskAction.REPLY, "已电话告知")
         # A unit of another tree is not a sub-unit.
         with pytest.raises(ValidationFailed) as refused:
-            co_handling.assign(
-                db.session,
-                actor_id=lead.id,
-                number=order.number,
-                sub_unit_id=factories.department(CHAOYANG).id,
-                user_id=None,
-                instruction="请办理",
-                due_at=DUE,
-                now=NOW,
+            assign(
+                lead=lead, order=order, unit=factories.department(CHAOYANG).id, instruction="请办理"
             )
         assert refused.value.errors == {"target": "not_a_sub_unit"}
         act(lead, order.number, Action.REPLY, "已核实并处理")
@@ -342,16 +322,7 @@ def test_a_named_holder_moved_to_another_unit_keeps_nothing(app):
         colleague = factories.user(Role.DEPARTMENT, DONGCHENG)
         order = factories.order()
         act(lead, order.number, Action.ACCEPT)
-        task = co_handling.assign(
-            db.session,
-            actor_id=lead.id,
-            number=order.number,
-            sub_unit_id=None,
-            user_id=colleague.id,
-            instruction="请回复市民",
-            due_at=DUE,
-            now=NOW,
-        )
+        task = assign(lead=lead, order=order, user=colleague.id, instruction="请回复市民")
         assert sees(colleague, order)
         colleague.department_id = factories.department(CHAOYANG).id  # moved by an admin
         db.session.commit()

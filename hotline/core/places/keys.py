@@ -14,8 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-
-from pypinyin import Style, lazy_pinyin, load_phrases_dict
+from functools import cache
 
 MAX_KEY = 64  # characters of a key (a longer name is found by its first 64)
 MIN_SUFFIX = 2  # a name's suffixes shorter than this are no keys (one character is noise)
@@ -75,7 +74,6 @@ BEIJING_READINGS = {
     "大栅栏": [["dà"], ["shí"], ["làn"]],
     "六铺炕": [["liù"], ["pù"], ["kàng"]],
 }
-load_phrases_dict(BEIJING_READINGS)
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)  # spaces and punctuation: never part of a key
@@ -88,6 +86,16 @@ def normalize(text: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", text).lower())[:MAX_KEY]
 
 
+@cache
+def _reader():
+    """pypinyin's reader with Beijing's readings, loaded on first use: its dictionaries cost
+    a quarter of a second and tens of MB, which a process that builds no keys never pays."""
+    from pypinyin import Style, lazy_pinyin, load_phrases_dict
+
+    load_phrases_dict(BEIJING_READINGS)
+    return lambda run: lazy_pinyin(run, style=Style.NORMAL)
+
+
 def pinyin(text: str) -> tuple[str, str]:
     """The full pinyin and the initials of `text` (normalized): 工体北路 -> gongtibeilu, gtbl.
     A run of letters or digits stays whole in both: 3号院 -> 3haoyuan, 3hy."""
@@ -95,7 +103,7 @@ def pinyin(text: str) -> tuple[str, str]:
     for run in _RUNS.findall(normalize(text)):
         if _HAN.match(run):
             # The whole run at once: pypinyin reads a polyphonic character by its phrase.
-            syllables = [s for s in lazy_pinyin(run, style=Style.NORMAL) if s]
+            syllables = [s for s in _reader()(run) if s]
             full += syllables
             initials += [s[0] for s in syllables]
         else:

@@ -14,20 +14,11 @@ from hotline.core.orders.workflow import OPEN_STATES
 from hotline.database import write_transaction
 from hotline.models import SupervisionNotice, WorkOrder
 from hotline.services import audit
-from hotline.services.errors import NotFound, ValidationFailed
+from hotline.services.errors import NotFound, ValidationFailed, required_text
 from hotline.services.numbering import next_in_sequence
 from hotline.services.orders.queries import load_for_action
 
 OPEN = NoticeState.OPEN.value
-
-
-def _text(value: str, field: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValidationFailed({field: "required"})
-    if len(value) > MAX_TEXT:
-        raise ValidationFailed({field: "too_long"})
-    return value
 
 
 def issue(
@@ -41,7 +32,7 @@ def issue(
     timezone: str,
 ) -> SupervisionNotice:
     """A supervisor's notice on an open order that a unit handles; the unit is told."""
-    instruction = _text(instruction, "instruction")
+    instruction = required_text(instruction, "instruction", MAX_TEXT)
     if respond_by <= now:
         raise ValidationFailed({"respond_by": "not_in_future"})
     with write_transaction(session):
@@ -80,7 +71,7 @@ def answer(
     session: Session, *, actor_id: int, number: str, notice_id: int, text: str, now: datetime
 ) -> SupervisionNotice:
     """The unit the notice was issued to answers it (once); the supervisors are told."""
-    text = _text(text, "answer")
+    text = required_text(text, "answer", MAX_TEXT)
     with write_transaction(session):
         actor, order = load_for_action(
             session, actor_id=actor_id, number=number, roles=roles_with(Permission.HANDLE_ORDERS)

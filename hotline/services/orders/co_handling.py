@@ -17,7 +17,13 @@ from hotline.core.units.kinds import SUB_UNIT
 from hotline.database import write_transaction
 from hotline.models import Department, OrderTask, User, WorkOrder
 from hotline.services import audit
-from hotline.services.errors import Conflict, NotFound, ValidationFailed, conflict_on_stale
+from hotline.services.errors import (
+    Conflict,
+    NotFound,
+    ValidationFailed,
+    conflict_on_stale,
+    required_text,
+)
 from hotline.services.notifications import outbox
 from hotline.services.orders.queries import held_by_actor, load_for_action
 
@@ -35,15 +41,6 @@ _AUDIT = {
     TaskAction.DECLINE: AuditAction.TASK_DECLINE,
     TaskAction.WITHDRAW: AuditAction.TASK_WITHDRAW,
 }
-
-
-def _text(value: str | None, field: str, limit: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed({field: "required"})
-    if len(value) > limit:
-        raise ValidationFailed({field: "too_long"})
-    return value
 
 
 def _lead_order(
@@ -135,7 +132,7 @@ def ask_for_help(
 ) -> list[OrderTask]:
     """The lead unit asks other units to assist (协办); a 街乡镇 asking a body blows the
     whistle (吹哨), which the body may not decline. Each unit is told."""
-    text = _text(instruction, "instruction", rules.MAX_INSTRUCTION)
+    text = required_text(instruction, "instruction", rules.MAX_INSTRUCTION)
     due_at = _check_due(due_at, now)
     if not department_ids:
         raise ValidationFailed({"department_ids": "required"})
@@ -189,7 +186,7 @@ def assign(
 ) -> OrderTask:
     """Second-level dispatch: the lead unit gives the work to one of its sub-units or to a
     staff member (exactly one of the two), who replies to the unit; one holder at a time."""
-    text = _text(instruction, "instruction", rules.MAX_INSTRUCTION)
+    text = required_text(instruction, "instruction", rules.MAX_INSTRUCTION)
     due_at = _check_due(due_at, now)
     if (sub_unit_id is None) == (user_id is None):
         raise ValidationFailed({"target": "required"})
