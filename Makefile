@@ -9,8 +9,13 @@ STAMP := $(VENV)/.installed-stamp
 APT_STAMP := $(VENV)/.apt-stamp
 MO := hotline/translations/zh/LC_MESSAGES/messages.mo
 # Debian packages the product and its tests use: the CJK font for PDFs,
-# poppler for checking PDFs, Chromium for the browser tests.
-APT_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei poppler-utils chromium
+# poppler for checking PDFs, Chromium for the browser tests, tilemaker for the base map's
+# vector tiles, and the phone line: Kamailio (SIP), rtpengine (media, recording) and SIPp.
+TELEPHONY_PACKAGES := kamailio kamailio-extra-modules kamailio-json-modules \
+	kamailio-utils-modules kamailio-sqlite-modules kamailio-postgres-modules \
+	rtpengine-daemon rtpengine-recording-daemon sip-tester
+APT_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei poppler-utils chromium tilemaker \
+	$(TELEPHONY_PACKAGES)
 
 .PHONY: run test setup apt migrate seed lint format bench clean bundle constraints
 
