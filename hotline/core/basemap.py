@@ -1,6 +1,7 @@
 """The maps' base layer, from configuration: the district polygons alone (the default), a
-raster tile file on this server (MBTiles, served under /tiles/), or an intranet tile
-service whose origin alone the Content-Security-Policy then allows. Never the internet."""
+tile file on this server (MBTiles or PMTiles, raster or vector, served under /tiles/), or
+an intranet tile service whose origin alone the Content-Security-Policy then allows. Never
+the internet."""
 
 import ipaddress
 import re
@@ -17,6 +18,11 @@ RASTER_FORMATS = {
     "jpeg": "image/jpeg",
     "webp": "image/webp",
 }
+# Mapbox Vector Tiles (MBTiles says "pbf"), drawn in the browser by protomaps-leaflet.
+VECTOR_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+_GZIP_MAGIC = b"\x1f\x8b"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_PMTILES_MAGIC = b"PMTiles"
 
 
 class BasemapError(ValueError):
@@ -60,6 +66,20 @@ def intranet_service(template: str, suffixes: tuple[str, ...] = DEFAULT_INTRANET
     port = f":{parts.port}" if parts.port else ""
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address in brackets
     return TileService(template, f"{parts.scheme}://{shown}{port}")
+
+
+def file_kind(head: bytes) -> str:
+    """ "mbtiles" or "pmtiles" from a file's first 16 bytes; BasemapError for anything else."""
+    if head.startswith(_SQLITE_MAGIC):
+        return "mbtiles"
+    if head.startswith(_PMTILES_MAGIC):
+        return "pmtiles"
+    raise BasemapError("BASEMAP_FILE is neither an MBTiles (SQLite) nor a PMTiles file")
+
+
+def gzipped(data: bytes) -> bool:
+    """Whether a tile is gzip-compressed (tilemaker and PMTiles store vector tiles so)."""
+    return data[:2] == _GZIP_MAGIC
 
 
 def tms_row(zoom: int, y: int) -> int:

@@ -1,5 +1,7 @@
-"""Offline maps: folium on vendored Leaflet, no tiles, the district polygons as the base map."""
+"""Offline maps: folium on vendored Leaflet, the district polygons over the configured base
+map (none, a tile file served under /tiles/, or an intranet tile service)."""
 
+import gzip
 import html
 import json
 from functools import lru_cache
@@ -74,7 +76,7 @@ def district_map(height: str = "420px") -> dict[str, str]:
     fmap.default_js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
     fmap.default_css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
     under = _base_layer()
-    if under is not None:
+    if under is not None and "tiles" in under:
         folium.TileLayer(**under).add_to(fmap)
     folium.GeoJson(
         districts_geojson(),
@@ -93,11 +95,23 @@ def district_map(height: str = "420px") -> dict[str, str]:
     fmap.add_child(_ExposeMap())
     root = fmap.get_root()
     root.render()
+    script = f'<script nonce="{csp_nonce()}">{root.script.render()}</script>'
+    if under is not None and "vector" in under:
+        script += _vector_scripts(under["vector"])  # after the map exists
     return {
         "header": with_nonce(root.header.render()),
         "html": root.html.render(),
-        "script": f'<script nonce="{csp_nonce()}">{root.script.render()}</script>',
+        "script": script,
     }
+
+
+def _vector_scripts(options: dict) -> str:
+    """The renderer and static/js/basemap_vector.js, which draws the vector tiles under the
+    districts (window.hotlineMap), with their options in a JSON block."""
+    data = json.dumps(options, ensure_ascii=False).replace("<", "\\u003c")
+    sources = ("vendor/protomaps-leaflet/protomaps-leaflet.js", "js/basemap_vector.js")
+    tags = "".join(f'<script src="{url_for("static", filename=f)}"></script>' for f in sources)
+    return f'<script type="application/json" id="hotline-basemap">{data}</script>{tags}'
 
 
 def install_basemap(app: Flask) -> None:
@@ -116,13 +130,19 @@ def install_basemap(app: Flask) -> None:
 
 
 def _base_layer() -> dict | None:
-    """folium.TileLayer's arguments for the configured base map, or None (polygons only)."""
+    """folium.TileLayer's arguments for the configured base map, {"vector": options} for
+    protomaps-leaflet, or None (polygons only)."""
     attribution = current_app.config.get("BASEMAP_ATTRIBUTION") or "底图"
     tiles = current_app.extensions.get("basemap_file")
     if tiles is not None:
         # The file's own credit (its metadata) unless the setting gives one.
         attribution = current_app.config.get("BASEMAP_ATTRIBUTION") or tiles.attribution or "底图"
         template = f"{request.script_root}/tiles/{{z}}/{{x}}/{{y}}"
+        if tiles.vector:
+            credit = html.escape(attribution)  # Leaflet shows it as HTML
+            return {
+                "vector": {"url": template, "attribution": credit, "maxDataZoom": tiles.max_zoom}
+            }
         zooms = {"min_zoom": tiles.min_zoom, "max_native_zoom": tiles.max_zoom}
         return {"tiles": template, "attr": html.escape(attribution), **zooms, "max_zoom": 18}
     service = current_app.extensions.get("basemap_service")
@@ -134,14 +154,22 @@ def _base_layer() -> dict | None:
 @bp.route("/tiles/<int:z>/<int:x>/<int:y>")
 @requires(Permission.READ_DISTRICT_MAP)
 def tile(z: int, x: int, y: int):
-    """One tile of the configured MBTiles file (404 outside it or without one)."""
+    """One tile of the configured tile file (404 outside it or without one; an empty 204
+    for a vector tile the file lacks: nothing to draw there)."""
     tiles = current_app.extensions.get("basemap_file")
     if tiles is None or not basemap.valid_tile(z, x, y):
         abort(404)
-    data = tile_files.tile(tiles.path, z, x, y)
-    if data is None:
+    data = tile_files.tile(tiles, z, x, y)
+    if data is None and not tiles.vector:
         abort(404)
-    response = Response(data, mimetype=tiles.media_type)
+    response = Response(data or b"", status=200 if data else 204, mimetype=tiles.media_type)
+    if data and basemap.gzipped(data):
+        # Stored gzipped (tilemaker, PMTiles): sent as is to every browser, else unpacked.
+        response.vary.add("Accept-Encoding")
+        if "gzip" in request.accept_encodings:
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response.set_data(gzip.decompress(data))
     # The same tile for every user: the browser may keep it a day (never a shared cache).
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
