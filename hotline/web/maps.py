@@ -60,7 +60,8 @@ def district_map(height: str = "420px") -> dict[str, str]:
     """A folium map of the districts, split into header, body and script for a page.
 
     folium's <style> and <script> blocks are made per request: each carries the request's
-    CSP nonce (hotline/web/headers.py), and `script` is a whole <script> element.
+    CSP nonce (hotline/web/headers.py); `script` is whole <script> elements (the map's, then
+    a vector base map's renderer and options).
     """
     import folium  # here, not at the top: it pulls in pandas, and workers start faster
 
