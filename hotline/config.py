@@ -87,6 +87,16 @@ class Config:
     SCHEDULER_TAKEOVER_SECONDS = 45
     # /readyz fails when no scheduler has written its heartbeat lately (off: no check).
     READY_REQUIRES_SCHEDULER = True
+    # The phone line (docs/TELEPHONY.md). Kamailio sends TELEPHONY_SECRET with every request
+    # and connects from TELEPHONY_NETWORKS; without a secret the line's endpoints are off.
+    TELEPHONY_SECRET: str | None = None
+    TELEPHONY_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    TELEPHONY_REALM = "hotline"
+    TELEPHONY_RING_SECONDS = 15
+    TELEPHONY_AFTER_CALL_SECONDS = 30
+    TELEPHONY_QUEUE_MAX = 50
+    TELEPHONY_RETRY_MS = 500
+    TELEPHONY_SHORT_ABANDON_SECONDS = 5
     # Who may read /metrics: scrapers connecting from these networks, not through the proxy.
     METRICS_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     # Orders answered and closed at intake get a survey too when this is on.
@@ -166,6 +176,17 @@ ENVIRONMENT = {
         lambda v: tuple(n.strip() for n in v.split(",") if n.strip()),
     ),
     "HOTLINE_DATA_KEYS": ("DATA_KEYS", str),
+    "TELEPHONY_SECRET": ("TELEPHONY_SECRET", str),
+    "TELEPHONY_NETWORKS": (
+        "TELEPHONY_NETWORKS",
+        lambda v: tuple(n.strip() for n in v.split(",") if n.strip()),
+    ),
+    "TELEPHONY_REALM": ("TELEPHONY_REALM", str),
+    "TELEPHONY_RING_SECONDS": ("TELEPHONY_RING_SECONDS", int),
+    "TELEPHONY_AFTER_CALL_SECONDS": ("TELEPHONY_AFTER_CALL_SECONDS", int),
+    "TELEPHONY_QUEUE_MAX": ("TELEPHONY_QUEUE_MAX", int),
+    "TELEPHONY_RETRY_MS": ("TELEPHONY_RETRY_MS", int),
+    "TELEPHONY_SHORT_ABANDON_SECONDS": ("TELEPHONY_SHORT_ABANDON_SECONDS", int),
     "HOTLINE_DATA_KEY_FILE": ("DATA_KEY_FILE", Path),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "PASSWORD_CHECKS_AT_ONCE": ("PASSWORD_CHECKS_AT_ONCE", int),

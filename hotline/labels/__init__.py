@@ -46,8 +46,20 @@ from hotline.labels.surveys import (
     SATISFACTION_LABELS,
     SURVEY_STATE_LABELS,
 )
+from hotline.labels.telephony import (
+    AGENT_STATE_LABELS,
+    CALL_EVENT_LABELS,
+    CALL_OUTCOME_LABELS,
+    CALL_STATE_LABELS,
+    SKILL_LABELS,
+)
 
 __all__ = [
+    "AGENT_STATE_LABELS",
+    "CALL_EVENT_LABELS",
+    "CALL_OUTCOME_LABELS",
+    "CALL_STATE_LABELS",
+    "SKILL_LABELS",
     "ARTICLE_ACTION_LABELS",
     "ARTICLE_STATE_LABELS",
     "HEALTH_CHECK_LABELS",

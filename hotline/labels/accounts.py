@@ -54,5 +54,7 @@ SECURITY_KIND_LABELS = register(
         "personal_data_export": _l("Personal data exported"),
         "settings_changed": _l("Security settings changed"),
         "key_rotated": _l("Key rotated"),
+        "sip_credential_issued": _l("Phone extension password issued"),
+        "recording_played": _l("Call recording played"),
     },
 )

@@ -23,6 +23,11 @@ ERROR_LABELS = {
     "decided_by_supervisor": _l(
         "A supervisor decided this unit handles the order: it can no longer be sent away."
     ),
+    "no_phone": _l("You have no phone extension: ask the security administrator for one."),
+    "role_answers_no_calls": _l("This role answers no calls: it gets no phone extension."),
+    "on_a_call": _l("Your phone is ringing or on a call: choose again after the call."),
+    "not_a_choice": _l("Choose ready, busy, a break or signed out."),
+    "reason_required": _l("Give the reason for the break."),
     "merged": _l("This order is merged into another (并单): it follows that order."),
     "merge_target_unknown": _l("No such open order to merge into."),
     "merge_same_order": _l("An order cannot be merged into itself."),

@@ -46,10 +46,13 @@ from hotline.models.security import LoginSession, LoginThrottle, SecurityEvent
 from hotline.models.settings import AppSetting
 from hotline.models.surveys import Survey
 from hotline.models.tasks import OrderTask
+from hotline.models.telephony import Agent, Call
 from hotline.models.users import User
 from hotline.models.workorders import OrderSequence, WorkOrder
 
 __all__ = [
+    "Agent",
+    "Call",
     "DuplicateRule",
     "OrderMerge",
     "Attachment",

@@ -164,6 +164,8 @@ class MaliciousNumber(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The phone line sends this number's calls to a supervisor instead of the queue.
+    to_supervisor: Mapped[bool] = mapped_column(default=False)
 
 
 class Bulletin(db.Model):

@@ -79,10 +79,12 @@ def blueprints() -> list[Blueprint]:
     from hotline.web.places import pages as places
     from hotline.web.reports import files, kpi, wallboard
     from hotline.web.surveys import pages as surveys
+    from hotline.web.telephony import calls, phone, sip
 
     modules = (auth, intake, orders, deadlines, admin, maps, open311, api, public, surveys, places)
     figures = (kpi, inbox, ems, files, kb, kb_editor, kb_stats, wallboard, hotspots)
-    return [m.bp for m in (*modules, *figures)]
+    line = (sip, phone, calls)
+    return [m.bp for m in (*modules, *figures, *line)]
 
 
 def init_app(app: Flask) -> None:

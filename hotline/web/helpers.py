@@ -100,6 +100,11 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
+def _answers_calls() -> bool:
+    """Whether the page shows the phone bar: the user's role answers calls."""
+    return current_user.is_authenticated and allows(current_user.role_enum, Permission.ANSWER_CALLS)
+
+
 def init_app(app: Flask) -> None:
     """Make the helpers available to templates."""
     app.jinja_env.globals.update(
@@ -134,6 +139,10 @@ def init_app(app: Flask) -> None:
         arbitration_labels=labels.ARBITRATION_LABELS,
         task_state_labels=labels.TASK_STATE_LABELS,
         task_action_labels=labels.TASK_ACTION_LABELS,
+        agent_state_labels=labels.AGENT_STATE_LABELS,
+        call_outcome_labels=labels.CALL_OUTCOME_LABELS,
+        call_state_labels=labels.CALL_STATE_LABELS,
+        answers_calls=_answers_calls,
     )
     app.jinja_env.filters["local"] = local_time
 

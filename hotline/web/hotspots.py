@@ -2,16 +2,16 @@
 `GET /api/v1/hotspots?since=...` (a token of a role that may read them)."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template
 
 from hotline.core.accounts.permissions import Permission
 from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.hotspots import queries
 from hotline.web.api import bp as api_bp
-from hotline.web.api import refuse
+from hotline.web.api import refuse, since_argument
 from hotline.web.api.tokens import token_required
 from hotline.web.helpers import requires
 from hotline.web.maps import district_map
@@ -43,16 +43,9 @@ def layer():
 @token_required(Permission.READ_HOTSPOTS)
 def api_hotspots():
     """Hotspots raised or grown since `since` (ISO 8601; default: the last day)."""
-    raw = request.args.get("since", "")
     try:
-        moment = datetime.fromisoformat(raw) if raw else utcnow() - timedelta(days=1)
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC)  # 0001-01-01T00:00+14:00 is before year 1
-    except (ValueError, OverflowError):
-        return refuse(400, "invalid", "since must be an ISO 8601 time")
-    if moment.tzinfo is None:
-        return refuse(400, "invalid", "since needs a time zone (e.g. +08:00 or Z)")
-    if not 2000 <= moment.year <= 2999:
-        return refuse(400, "invalid", "since must be a time of this millennium")
+        moment = since_argument(utcnow() - timedelta(days=1))
+    except ValueError as exc:
+        return refuse(400, "invalid", str(exc))
     views = queries.since(db.session, moment)
     return jsonify({"items": [queries.document(v) for v in views]})

@@ -33,6 +33,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("kpi.index", _l("Key figures")),
     MenuEntry("reports.index", _l("Reports")),
     MenuEntry("wallboard.page", _l("Wallboard")),
+    MenuEntry("calls.search", _l("Calls")),
     MenuEntry("hotspots.listing", _l("Hotspots")),
     MenuEntry("notifications.inbox", _l("Notices")),
     MenuEntry("orders.search", _l("Search orders")),

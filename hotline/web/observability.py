@@ -133,8 +133,14 @@ def readyz():
 
 
 def _may_scrape() -> bool:
+    return direct_peer_in(current_app.config["METRICS_NETWORKS"])
+
+
+def direct_peer_in(networks) -> bool:
+    """Whether the request came straight (not through the proxy) from one of `networks`:
+    the scraper of /metrics, Kamailio on the phone line's endpoints."""
     if request.headers.get("X-Forwarded-For") is not None:
-        return False  # came through the proxy: the public side never sees the figures
+        return False  # came through the proxy: the public side never reaches these
     # The TCP peer, not an address a proxy header named.
     original = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
     peer = original or request.remote_addr or ""
@@ -144,7 +150,6 @@ def _may_scrape() -> bool:
         return False
     if address.version == 6 and address.ipv4_mapped:  # a dual-stack socket's IPv4 peer
         address = address.ipv4_mapped
-    networks = current_app.config["METRICS_NETWORKS"]
     return any(address in ipaddress.ip_network(n, strict=False) for n in networks)
 
 

@@ -32,6 +32,7 @@ from hotline.services.kb import articles
 from hotline.services.kb.articles import SYSTEM
 from hotline.services.orders import attachments, co_handling
 from hotline.services.units import organisation
+from hotline.web.telephony.sip import PBX_SCHEME
 from tests import factories
 from tests.conftest import Browser, make_app, snapshot
 
@@ -93,6 +94,8 @@ def guard_of(app, endpoint: str) -> Guard | None:
         return Guard("token", view.token_permission)
     if getattr(view, "token_scheme", None) == TERMINAL_SCHEME:
         return Guard("terminal")
+    if getattr(view, "token_scheme", None) == PBX_SCHEME:
+        return Guard("pbx")
     if endpoint in LOGIN_ONLY:
         return Guard("login")
     if endpoint in PUBLIC:
@@ -389,6 +392,8 @@ def expected(probe: Probe, principal) -> str:
         return "in the table or listed as public"
     if guard.kind == "public":
         return "allowed"
+    if guard.kind == "pbx":
+        return "forbidden"  # Kamailio's endpoints: the line's secret, never a person
     if guard.kind == "terminal":
         if principal != TERMINAL:
             return "unauthorized"  # a user's token (or none) is no terminal's token
@@ -432,7 +437,7 @@ def run_matrix(app, principal, world: World) -> list[str]:
     api = app.test_client()  # tokens travel without cookies
     problems = []
     for probe in probes(app, world):
-        if probe.guard.kind in ("token", "terminal"):
+        if probe.guard.kind in ("token", "terminal", "pbx"):
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             body = {"status": "available"} if probe.method == "POST" else None
             response = api.open(probe.url, method=probe.method, json=body, headers=headers)

@@ -34,6 +34,8 @@ class SecurityKind(StrEnum):
     PERSONAL_DATA_EXPORT = "personal_data_export"
     SETTINGS_CHANGED = "settings_changed"
     KEY_ROTATED = "key_rotated"
+    SIP_CREDENTIAL_ISSUED = "sip_credential_issued"  # a phone extension's password
+    RECORDING_PLAYED = "recording_played"  # a call's recording was listened to
 
 
 # Failures allowed before the delay starts, and its ceiling, per kind of bucket.

@@ -194,6 +194,32 @@ SCHEMAS = {
             ),
         },
     ),
+    "Calls": _object(
+        ["items"],
+        items={
+            "type": "array",
+            "items": _object(
+                ["id", "call_id", "caller", "called", "queued_at", "outcome"],
+                id={**_INTEGER, "description": "For the next page: ?after=<the last id>"},
+                call_id={**_STRING, "description": "The SIP Call-ID"},
+                caller=_STRING,
+                called={**_STRING, "description": "12345 or 120"},
+                queued_at={**_TIME, "description": "When the call reached the queue"},
+                offered_at={**_TIME, "nullable": True, "description": "An agent's phone rang"},
+                answered_at={**_TIME, "nullable": True},
+                ended_at={**_TIME, "nullable": True},
+                agent={**_NULLABLE_STRING, "description": "The answering agent's username"},
+                outcome={
+                    "type": "string",
+                    "nullable": True,
+                    "enum": ["answered", "abandoned", "not_answered", "rejected", None],
+                    "description": "null while the call goes on",
+                },
+                order={**_NULLABLE_STRING, "description": "The work order it produced"},
+                recording={**_NULLABLE_STRING, "description": "The recording's file name"},
+            ),
+        },
+    ),
     "SimilarOrders": _object(
         ["items"],
         items={
@@ -412,6 +438,23 @@ PATHS = {
                     _TIME,
                     "With a time zone (2026-11-20T08:00:00+08:00); default: the last day",
                 ),
+            ],
+        )
+    },
+    "/calls": {
+        "get": _operation(
+            "listCalls",
+            "Call records that reached the line since a time, oldest first, 100 a page",
+            USER_SCHEME,
+            {"200": ("Calls", "Calls"), "400": _INVALID},
+            parameters=[
+                _parameter(
+                    "since",
+                    "query",
+                    _TIME,
+                    "With a time zone (2026-11-20T08:00:00+08:00); default: the last day",
+                ),
+                _parameter("after", "query", {"type": "integer", "minimum": 0}, "The last id seen"),
             ],
         )
     },

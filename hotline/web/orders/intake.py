@@ -23,6 +23,7 @@ from hotline.plugins import db
 from hotline.services.errors import ValidationFailed
 from hotline.services.kb import usage as kb_usage
 from hotline.services.orders import disclosure, follow_ups, intake, queries
+from hotline.services.telephony import records
 from hotline.services.units import directory
 from hotline.web import observability
 from hotline.web.helpers import parse_int, requires
@@ -52,8 +53,14 @@ def _render_form(form: dict, errors: dict[str, str], status: int = 200):
 @bp.route("", methods=["GET"])
 @requires(Permission.TAKE_CALLS)
 def form():
-    """An empty intake form."""
-    return _render_form({"channel": "phone", "order_type": "complaint"}, {})
+    """An empty intake form; for a call the user's phone took, its number and reference."""
+    form = {"channel": "phone", "order_type": "complaint"}
+    call = records.answered_by(
+        db.session, call_id=parse_int(request.args.get("call")), user_id=current_user.id
+    )
+    if call is not None:
+        form.update(caller_phone=call.caller, call_ref=str(call.id))
+    return _render_form(form, {})
 
 
 @bp.route("", methods=["POST"])
@@ -72,13 +79,19 @@ def submit():
             now=utcnow(),
             timezone=current_app.config["TIMEZONE"],
             survey_when_closed_at_intake=current_app.config["SURVEY_AFTER_INTAKE_CLOSE"],
-            on_created=kb_usage.on_intake(
-                db.session,
-                article_id=parse_int(data.get("kb_article_id")),
-                query=data.get("kb_query", ""),
-                inquiry=call.order_type is OrderType.INQUIRY,
-                user_id=current_user.id,
-                now=utcnow(),
+            on_created=_hooks(
+                kb_usage.on_intake(
+                    db.session,
+                    article_id=parse_int(data.get("kb_article_id")),
+                    query=data.get("kb_query", ""),
+                    inquiry=call.order_type is OrderType.INQUIRY,
+                    user_id=current_user.id,
+                    now=utcnow(),
+                ),
+                # The phone call this order came from records it (screen pop's reference).
+                records.link_hook(
+                    db.session, call_id=parse_int(data.get("call_ref")), user_id=current_user.id
+                ),
             ),
         )
     except (IntakeValidationError, ValidationFailed) as exc:
@@ -88,6 +101,16 @@ def submit():
     observability.count_intake(call.channel.value)
     flash(_("Work order %(number)s created.", number=result.number), "success")
     return redirect(url_for("orders.detail", number=result.number))
+
+
+def _hooks(*hooks):
+    """One `on_created` hook that runs each of `hooks` in the order's transaction."""
+
+    def run(order_id: int) -> None:
+        for hook in hooks:
+            hook(order_id)
+
+    return run
 
 
 def _float(name: str) -> float | None:

@@ -1,0 +1,1 @@
+"""The phone line's rules: agents' states, the queue, call outcomes and call figures."""

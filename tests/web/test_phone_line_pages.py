@@ -1,0 +1,128 @@
+"""The phone line's pages: Kamailio's endpoints answer its secret alone; the agent's bar
+and screen pop; the order records its call; the supervisor's records and the API."""
+
+import pytest
+
+from hotline.core.accounts.roles import Role
+from hotline.database import utcnow
+from hotline.models import Call
+from hotline.plugins import db
+from hotline.services.accounts import credentials as tokens
+from hotline.services.telephony import credentials
+from tests import factories
+
+SECRET = "line-secret-for-tests"  # noqa: S105
+
+
+@pytest.fixture
+def line_app(app):
+    app.config["TELEPHONY_SECRET"] = SECRET
+    return app
+
+
+def pbx(app, path, data=None, **headers):
+    client = app.test_client()
+    headers = {"X-Telephony-Secret": SECRET, **headers}
+    if data is None:
+        return client.get(path, headers=headers)
+    return client.post(path, data=data, headers=headers)
+
+
+def agent(app, role=Role.OPERATOR, name="op-phone"):
+    with app.app_context():
+        user = factories.user(role, username=name)
+        extension, _password = credentials.issue_phone(
+            db.session, user.id, realm="hotline", now=utcnow()
+        )
+        return user, extension
+
+
+def test_the_lines_endpoints_answer_only_its_secret_from_its_network(line_app):
+    _user, extension = agent(line_app)
+    url = f"/telephony/sip/credentials?extension={extension}"
+    assert pbx(line_app, url).get_json()["ha1"]
+    assert pbx(line_app, url, **{"X-Telephony-Secret": "wrong"}).status_code == 403
+    assert line_app.test_client().get(url).status_code == 403
+    # Through the proxy (a forwarded request) even the right secret is refused.
+    assert pbx(line_app, url, **{"X-Forwarded-For": "10.0.0.9"}).status_code == 403
+    assert pbx(line_app, "/telephony/sip/credentials?extension=9999").status_code == 404
+    line_app.config["TELEPHONY_SECRET"] = None  # no secret set: the line is off
+    assert pbx(line_app, url).status_code == 403
+
+
+def test_bad_input_from_the_line_is_a_clear_400(line_app):
+    for data in ({"call_id": "x", "called": ""}, {"call_id": "x" * 300, "called": "12345"}):
+        answer = pbx(line_app, "/telephony/sip/route", data)
+        assert answer.status_code == 400 and answer.get_json()["error"] == "invalid"
+    answer = pbx(line_app, "/telephony/sip/event", {"call_id": "x", "event": "explode"})
+    assert answer.status_code == 400 and answer.get_json()["field"] == "event"
+    assert pbx(line_app, "/telephony/sip/route", {"call_id": "x", "called": "999"}).get_json() == {
+        "action": "reject",
+        "code": 404,
+        "reason": "Not Found",
+    }
+
+
+def test_the_screen_pop_and_the_order_that_records_its_call(line_app, login):
+    user, extension = agent(line_app)
+    operator = login(user)
+    assert operator.get("/phone/state").get_json()["state"] == "signed_out"
+    refused = operator.post(
+        "/phone/state", {"state": "break"}, headers={"Accept": "application/json"}
+    )
+    assert refused.status_code == 422
+    assert operator.post("/phone/state", {"state": "ready"}).get_json()["state"] == "ready"
+    pbx(line_app, "/telephony/sip/registration", {"extension": extension, "expires": "3600"})
+    decision = pbx(
+        line_app,
+        "/telephony/sip/route",
+        {"call_id": "pop-1@test", "caller": "13800138000", "called": "12345"},
+    ).get_json()
+    assert decision == {"action": "ring", "extension": extension, "ring_seconds": 15}
+    state = operator.get("/phone/state").get_json()
+    assert state["state"] == "ringing"
+    assert state["call"]["caller"] == "13800138000" and state["call"]["ringing"]
+    pbx(
+        line_app,
+        "/telephony/sip/event",
+        {"call_id": "pop-1@test", "event": "answered", "extension": extension},
+    )
+    call_id = operator.get("/phone/state").get_json()["call"]["id"]
+    form = operator.get(f"/intake?call={call_id}").get_data(as_text=True)
+    assert 'value="13800138000"' in form and f'name="call_ref" value="{call_id}"' in form
+    created = operator.post("/intake", factories.call_form(call_ref=str(call_id)))
+    assert created.status_code == 302
+    number = created.headers["Location"].rsplit("/", 1)[-1]
+    with line_app.app_context():
+        call = db.session.get(Call, call_id)
+        assert call.order.number == number
+    # Another operator's page may not take this call's number by its reference.
+    other, _ext = agent(line_app, name="op-other")
+    assert "13800138000" not in login(other).get(f"/intake?call={call_id}").get_data(as_text=True)
+
+
+def test_supervisors_read_the_records_and_the_api(line_app, login):
+    boss = agent(line_app, Role.SUPERVISOR, "sup-calls")[0]
+    pbx(
+        line_app,
+        "/telephony/sip/route",
+        {"call_id": "rec-1", "caller": "13900000001", "called": "12345"},
+    )
+    pbx(line_app, "/telephony/sip/event", {"call_id": "rec-1", "event": "abandoned"})
+    page = login(boss).get("/calls").get_data(as_text=True)
+    assert "13900000001" in page and "来电人放弃" in page
+    assert login(boss).get("/calls/live").get_json()["waiting"] == {}
+    with line_app.app_context():
+        token = tokens.issue_user_token(db.session, boss.id, now=utcnow(), days=1)
+    items = (
+        line_app.test_client()
+        .get("/api/v1/calls", headers={"Authorization": f"Bearer {token}"})
+        .get_json()["items"]
+    )
+    assert [(i["call_id"], i["outcome"], i["caller"]) for i in items] == [
+        ("rec-1", "abandoned", "13900000001")
+    ]
+    since = line_app.test_client().get(
+        "/api/v1/calls?since=yesterday", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert since.status_code == 400
