@@ -56,9 +56,17 @@ def seed_demo(order_count: int) -> None:
     if credentials_file.exists():
         saved = json.loads(credentials_file.read_text(encoding="utf-8"))
     api_key = demo.seed_api_client(db.session, saved.get("open311_api_key"), now)
+    phones = demo.seed_phones(
+        db.session, saved.get("sip", {}), current_app.config["TELEPHONY_REALM"], now
+    )
     credentials_file.write_text(
         json.dumps(
-            {"users": logins, "open311_client": demo.DEMO_CLIENT, "open311_api_key": api_key},
+            {
+                "users": logins,
+                "open311_client": demo.DEMO_CLIENT,
+                "open311_api_key": api_key,
+                "sip": phones,
+            },
             ensure_ascii=False,
             indent=2,
         ),
@@ -83,6 +91,13 @@ def seed_demo(order_count: int) -> None:
     for username, _display, role in demo.DEMO_USERS:
         click.echo(f"  {role.value:<15} {username:<11} {logins[username]}")
     click.echo(f"Open311 api_key of the {demo.DEMO_CLIENT} client: {api_key}")
+    click.echo(
+        "Phone extensions (SIP user / password, realm "
+        + current_app.config["TELEPHONY_REALM"]
+        + "):"
+    )
+    for username, phone in phones.items():
+        click.echo(f"  {username:<11} {phone['extension']} {phone['password']}")
 
 
 @group.command("kb-import")

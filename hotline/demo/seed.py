@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from hotline.core.accounts.passwords import password_problems
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.accounts.roles import Role
+from hotline.core.telephony.line import digest_ha1
 from hotline.core.units.kinds import CITY_BODIES, DISTRICT_BODIES
 from hotline.database import write_transaction
 from hotline.demo.reference import CATEGORIES, CATEGORY_ATTRIBUTES
@@ -27,6 +29,7 @@ from hotline.models import (
 )
 from hotline.services.accounts import credentials
 from hotline.services.reference import cache
+from hotline.services.telephony import credentials as phone_credentials
 from hotline.services.units import boundaries as gis_import
 from hotline.services.units import divisions, organisation
 
@@ -176,6 +179,26 @@ def seed_users(
                 user.must_change_password = False
                 user.session_version += 1
     return saved
+
+
+def seed_phones(
+    session: Session, saved: dict[str, dict[str, str]], realm: str, now: datetime
+) -> dict[str, dict[str, str]]:
+    """A phone extension and SIP password for each demo user who answers calls; a saved
+    password is kept while it still opens its extension."""
+    phones: dict[str, dict[str, str]] = {}
+    for username, _display, role in DEMO_USERS:
+        if not allows(role, Permission.ANSWER_CALLS):
+            continue
+        user = session.scalar(select(User).where(User.username == username))
+        known = saved.get(username) or {}
+        ha1 = phone_credentials.ha1_of(session, known.get("extension", ""))
+        if ha1 and ha1 == digest_ha1(known["extension"], realm, known.get("password", "")):
+            phones[username] = known
+            continue
+        extension, password = phone_credentials.issue_phone(session, user.id, realm=realm, now=now)
+        phones[username] = {"extension": extension, "password": password}
+    return phones
 
 
 def seed_places(session: Session, now: datetime) -> int:

@@ -58,6 +58,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("admin.api_clients", _l("API clients")),
     MenuEntry("admin.tokens", _l("API and terminal tokens")),
     MenuEntry("admin.wallboard_token_page", _l("Wallboard token")),
+    MenuEntry("admin.phones", _l("Phone extensions")),
     # The audit administrator's.
     MenuEntry("admin.security_log", _l("Security log")),
     MenuEntry("admin.audit_trail", _l("Audit trail")),

@@ -3,10 +3,12 @@ import json
 import geopandas as gpd
 from sqlalchemy import func, select
 
+from hotline.core.telephony.line import digest_ha1
 from hotline.models import Category, Department, District, SecurityEvent, User, WorkOrder
 from hotline.plugins import db
 from hotline.services.orders import queries
 from hotline.services.reference import cache
+from hotline.services.telephony.credentials import ha1_of
 from tests.conftest import BEIJING
 
 
@@ -40,6 +42,13 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         assert not flagged & {"dept", "desk", "admin"}
     saved = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
     assert len(saved["users"]) == 11  # with the knowledge editor (知识管理员)
+    # Everyone who answers calls has a phone extension whose password opens it.
+    assert set(saved["sip"]) == {"operator", "desk", "ems", "survey", "supervisor"}
+    with app.app_context():
+        for phone in saved["sip"].values():
+            assert ha1_of(db.session, phone["extension"]) == digest_ha1(
+                phone["extension"], "hotline", phone["password"]
+            )
     second = runner.invoke(args=["hotline", "seed-demo", "--orders", "30"])
     assert second.exit_code == 0, second.output
     with app.app_context():

@@ -4,8 +4,9 @@ and screen pop; the order records its call; the supervisor's records and the API
 import pytest
 
 from hotline.core.accounts.roles import Role
+from hotline.core.telephony.line import digest_ha1
 from hotline.database import utcnow
-from hotline.models import Call
+from hotline.models import Agent, Call
 from hotline.plugins import db
 from hotline.services.accounts import credentials as tokens
 from hotline.services.telephony import credentials
@@ -126,3 +127,21 @@ def test_supervisors_read_the_records_and_the_api(line_app, login):
         "/api/v1/calls?since=yesterday", headers={"Authorization": f"Bearer {token}"}
     )
     assert since.status_code == 400
+
+
+def test_the_security_administrator_gives_a_phone_shown_once(app, login):
+    with app.app_context():
+        operator = factories.user(Role.OPERATOR, username="op-new-phone")
+        security = factories.user(Role.SECURITY_ADMIN, username="sec-phones")
+    admin = login(security)
+    assert "op-new-phone" in admin.get("/admin/phones").get_data(as_text=True)
+    page = admin.post(f"/admin/phones/{operator.id}", {"skills": ["12345", "callback"]})
+    text = page.get_data(as_text=True)
+    password = text.split('id="sip-password">', 1)[1].split("<", 1)[0]
+    with app.app_context():
+        agent = db.session.get(Agent, operator.id)
+        assert agent.skills == "12345,callback"
+        assert credentials.ha1_of(db.session, agent.extension) == digest_ha1(
+            agent.extension, "hotline", password
+        )
+    assert password not in admin.get("/admin/phones").get_data(as_text=True)

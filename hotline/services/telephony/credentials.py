@@ -90,3 +90,15 @@ def ha1_of(session: Session, extension: str) -> str | None:
     if row is None or not row.active:
         return None
     return row.ha1
+
+
+def phone_holders(session: Session) -> list[tuple[User, Agent | None]]:
+    """Active people whose role answers calls, each with their phone if they have one."""
+    roles = [role.value for role in Role if allows(role, Permission.ANSWER_CALLS)]
+    rows = session.execute(
+        select(User, Agent)
+        .outerjoin(Agent, Agent.user_id == User.id)
+        .where(User.active.is_(True), User.role.in_(roles), User.synthetic.is_(False))
+        .order_by(User.role, User.username)
+    ).all()
+    return [(user, agent) for user, agent in rows]

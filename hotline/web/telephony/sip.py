@@ -12,7 +12,7 @@ from hotline.database import utcnow
 from hotline.plugins import csrf, db
 from hotline.services.telephony import agents, credentials, events, routing
 from hotline.web.observability import direct_peer_in
-from hotline.web.telephony import line_settings
+from hotline.web.telephony import line_secret, line_settings
 
 bp = Blueprint("sip", __name__, url_prefix="/telephony/sip")
 csrf.exempt(bp)  # Kamailio holds no cookie: the secret authenticates it
@@ -25,7 +25,7 @@ def pbx_only(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        secret = current_app.config.get("TELEPHONY_SECRET") or ""
+        secret = line_secret()
         given = request.headers.get("X-Telephony-Secret", "")
         trusted = direct_peer_in(current_app.config["TELEPHONY_NETWORKS"])
         if not secret or not trusted or not hmac.compare_digest(given, secret):
