@@ -97,6 +97,9 @@ class Config:
     TELEPHONY_QUEUE_MAX = 50
     TELEPHONY_RETRY_MS = 500
     TELEPHONY_SHORT_ABANDON_SECONDS = 5
+    # Kamailio's accounting database (SQLAlchemy URL; make pbx: sqlite:///instance/pbx/
+    # acc.sqlite): the reconcile_calls job completes the call records from it.
+    TELEPHONY_ACC_DATABASE: str | None = None
     # Who may read /metrics: scrapers connecting from these networks, not through the proxy.
     METRICS_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     # Orders answered and closed at intake get a survey too when this is on.
@@ -187,6 +190,7 @@ ENVIRONMENT = {
     "TELEPHONY_QUEUE_MAX": ("TELEPHONY_QUEUE_MAX", int),
     "TELEPHONY_RETRY_MS": ("TELEPHONY_RETRY_MS", int),
     "TELEPHONY_SHORT_ABANDON_SECONDS": ("TELEPHONY_SHORT_ABANDON_SECONDS", int),
+    "TELEPHONY_ACC_DATABASE": ("TELEPHONY_ACC_DATABASE", str),
     "HOTLINE_DATA_KEY_FILE": ("DATA_KEY_FILE", Path),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "PASSWORD_CHECKS_AT_ONCE": ("PASSWORD_CHECKS_AT_ONCE", int),

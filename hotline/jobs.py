@@ -21,6 +21,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from hotline.config import ROOT
+from hotline.core.telephony.line import LineSettings
 from hotline.database import database_now, utcnow
 from hotline.plugins import db
 from hotline.services.deadlines import escalation, notices
@@ -32,6 +33,7 @@ from hotline.services.orders import co_handling
 from hotline.services.reports import files
 from hotline.services.scheduling import leadership as leadership_rules
 from hotline.services.scheduling import runs
+from hotline.services.telephony import reconcile
 
 log = logging.getLogger(__name__)
 MIGRATIONS = ROOT / "migrations"
@@ -70,6 +72,24 @@ def find_hotspots(app: Flask) -> None:
         result = detection.run(db.session, utcnow())
         if result.raised or result.grown:
             log.info("hotspots raised %s, grown %s", result.raised, result.grown)
+        db.session.remove()
+
+
+def reconcile_calls(app: Flask) -> None:
+    """Complete the call records from Kamailio's accounting (idempotent: a cursor, and each
+    row moves a call once); off without TELEPHONY_ACC_DATABASE."""
+    url = app.config.get("TELEPHONY_ACC_DATABASE")
+    if not url:
+        return
+    with app.app_context():
+        moved = reconcile.reconcile(
+            db.session,
+            engine=reconcile.acc_engine(url),
+            now=utcnow(),
+            line=LineSettings.from_config(app.config),
+        )
+        if moved:
+            log.info("calls completed from Kamailio's accounting: %d", moved)
         db.session.remove()
 
 
@@ -144,6 +164,7 @@ JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
     (remind_overdue_tasks, "interval", {"seconds": 60}),
     (find_hotspots, "interval", {"seconds": 60}),
     (dispatch_bookings, "interval", {"seconds": 60}),
+    (reconcile_calls, "interval", {"seconds": 30}),
     (generate_reports, "cron", {"hour": 1, "minute": 10}),
     (back_up_database, "cron", {"hour": 2, "minute": 30}),
     (apply_retention, "cron", {"hour": 3, "minute": 30}),

@@ -1,6 +1,7 @@
 """The line's settings and the distribution's answers to Kamailio."""
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hotline.core.telephony.agents import Skill
@@ -22,6 +23,18 @@ class LineSettings:
     queue_max: int = 50  # calls waiting per queue; the next is refused (busy)
     retry_ms: int = 500  # how often a waiting call asks again
     short_abandon_seconds: int = 5  # abandons sooner than this are left out of the figures
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "LineSettings":
+        """The settings from the app's TELEPHONY_* configuration."""
+        return cls(
+            realm=config["TELEPHONY_REALM"],
+            ring_seconds=config["TELEPHONY_RING_SECONDS"],
+            after_call_seconds=config["TELEPHONY_AFTER_CALL_SECONDS"],
+            queue_max=config["TELEPHONY_QUEUE_MAX"],
+            retry_ms=config["TELEPHONY_RETRY_MS"],
+            short_abandon_seconds=config["TELEPHONY_SHORT_ABANDON_SECONDS"],
+        )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from hotline.core.telephony.line import LineSettings
 from hotline.database import write_transaction
 from hotline.models import Agent, Call
 from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stale
-from hotline.services.telephony.routing import end_call, set_busy
+from hotline.services.telephony.routing import end_call, ready_again, set_busy
 
 ATTEMPTS = 3
 
@@ -82,14 +82,14 @@ def _apply(call: Call, agent: Agent | None, kind: CallEvent, now, line: LineSett
         end_call(call, CallOutcome.ABANDONED, now)
         call.agent_id = None
         if holds_call:
-            _ready_again(agent, now)  # the offer was not the agent's fault
+            ready_again(agent, now)  # the offer was not the agent's fault
     elif kind is CallEvent.ENDED and state is not CallState.ENDED:
         if state is CallState.TALKING:
             _ended(call, agent if holds_call else None, now, line)
         else:
             end_call(call, CallOutcome.ABANDONED, now)
             if holds_call:
-                _ready_again(agent, now)
+                ready_again(agent, now)
 
 
 def _talking(agent: Agent, call: Call, now: datetime) -> None:
@@ -107,11 +107,3 @@ def _ended(call: Call, agent: Agent | None, now: datetime, line: LineSettings) -
         agent.call_id = None
         agent.after_call_until = now + timedelta(seconds=line.after_call_seconds)
         agent.ready_since = agent.after_call_until
-
-
-def _ready_again(agent: Agent, now: datetime) -> None:
-    """Back to ready, keeping the place in the waiting order the agent had."""
-    agent.state = AgentState.READY.value
-    agent.call_id = None
-    agent.state_since = now
-    agent.ready_since = agent.ready_since or now

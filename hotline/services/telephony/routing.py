@@ -184,6 +184,15 @@ def set_busy(agent: Agent, now: datetime) -> None:
     agent.after_call_until = None
 
 
+def ready_again(agent: Agent, now: datetime) -> None:
+    """Back to ready after an offer that was not the agent's fault (the caller hung up),
+    keeping the place in the waiting order the agent had."""
+    agent.state = AgentState.READY.value
+    agent.call_id = None
+    agent.state_since = now
+    agent.ready_since = agent.ready_since or now
+
+
 def end_call(call: Call, outcome: CallOutcome, now: datetime) -> None:
     """End a call with `outcome` (once: a later report changes nothing)."""
     if call.state != CallState.ENDED:

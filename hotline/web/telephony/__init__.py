@@ -5,22 +5,12 @@ from pathlib import Path
 
 from flask import current_app
 
-from hotline.core.telephony.agents import Skill
 from hotline.core.telephony.line import LineSettings
 
 
 def line_settings() -> LineSettings:
     """The line's settings from the app's configuration."""
-    config = current_app.config
-    return LineSettings(
-        realm=config["TELEPHONY_REALM"],
-        queues={"12345": Skill.HOTLINE, "120": Skill.EMS},
-        ring_seconds=config["TELEPHONY_RING_SECONDS"],
-        after_call_seconds=config["TELEPHONY_AFTER_CALL_SECONDS"],
-        queue_max=config["TELEPHONY_QUEUE_MAX"],
-        retry_ms=config["TELEPHONY_RETRY_MS"],
-        short_abandon_seconds=config["TELEPHONY_SHORT_ABANDON_SECONDS"],
-    )
+    return LineSettings.from_config(current_app.config)
 
 
 def line_secret() -> str:
