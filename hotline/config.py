@@ -100,6 +100,10 @@ class Config:
     # Kamailio's accounting database (SQLAlchemy URL; make pbx: sqlite:///instance/pbx/
     # acc.sqlite): the reconcile_calls job completes the call records from it.
     TELEPHONY_ACC_DATABASE: str | None = None
+    # rtpengine's recording folder (make pbx: instance/pbx/recordings), and how many days a
+    # recording is kept.
+    TELEPHONY_RECORDINGS_DIR: Path | None = None
+    TELEPHONY_RECORDING_DAYS = 180
     # Who may read /metrics: scrapers connecting from these networks, not through the proxy.
     METRICS_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     # Orders answered and closed at intake get a survey too when this is on.
@@ -191,6 +195,8 @@ ENVIRONMENT = {
     "TELEPHONY_RETRY_MS": ("TELEPHONY_RETRY_MS", int),
     "TELEPHONY_SHORT_ABANDON_SECONDS": ("TELEPHONY_SHORT_ABANDON_SECONDS", int),
     "TELEPHONY_ACC_DATABASE": ("TELEPHONY_ACC_DATABASE", str),
+    "TELEPHONY_RECORDINGS_DIR": ("TELEPHONY_RECORDINGS_DIR", Path),
+    "TELEPHONY_RECORDING_DAYS": ("TELEPHONY_RECORDING_DAYS", int),
     "HOTLINE_DATA_KEY_FILE": ("DATA_KEY_FILE", Path),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "PASSWORD_CHECKS_AT_ONCE": ("PASSWORD_CHECKS_AT_ONCE", int),

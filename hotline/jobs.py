@@ -33,7 +33,8 @@ from hotline.services.orders import co_handling
 from hotline.services.reports import files
 from hotline.services.scheduling import leadership as leadership_rules
 from hotline.services.scheduling import runs
-from hotline.services.telephony import reconcile
+from hotline.services.telephony import reconcile, recordings
+from hotline.services.telephony.recordings import recordings_folder
 
 log = logging.getLogger(__name__)
 MIGRATIONS = ROOT / "migrations"
@@ -151,6 +152,9 @@ def apply_retention(app: Flask) -> None:
     with app.app_context():
         retention.apply(db.session, periods=retention.periods(app.config), now=utcnow())
         db.session.remove()
+    recordings.delete_expired(
+        recordings_folder(app), now=utcnow(), days=app.config["TELEPHONY_RECORDING_DAYS"]
+    )
 
 
 # Every job: its function, its trigger and the trigger's arguments (the sweep's interval is

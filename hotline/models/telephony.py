@@ -54,6 +54,8 @@ class Call(db.Model):
         # The records' search and figures by period.
         Index("ix_calls_queued_at", "queued_at"),
         Index("ix_calls_caller_index", "caller_index", "queued_at"),
+        # Retention: ended calls older than the period (caller's number anonymised).
+        Index("ix_calls_state_queued", "state", "queued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

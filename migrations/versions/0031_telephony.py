@@ -2,7 +2,7 @@
 
 agents: a person's extension, the SIP digest's HA1 (sealed), queues (skills) and state,
 with a version for compare-and-set; calls: every call's way through the queue and how it
-ended, with what it produced; malicious_numbers.to_supervisor: such a number's calls go to
+ended, with what it produced (ix_calls_state_queued: retention's anonymisation); malicious_numbers.to_supervisor: such a number's calls go to
 a supervisor.
 
 Revision ID: 0031
@@ -57,6 +57,7 @@ def upgrade():
     op.create_index('ix_calls_queue_state_queued', 'calls', ['queue', 'state', 'queued_at'])
     op.create_index('ix_calls_queued_at', 'calls', ['queued_at'])
     op.create_index('ix_calls_caller_index', 'calls', ['caller_index', 'queued_at'])
+    op.create_index('ix_calls_state_queued', 'calls', ['state', 'queued_at'])
     op.create_table(
         'agents',
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -89,6 +90,7 @@ def downgrade():
         batch_op.drop_column('to_supervisor')
     op.drop_index('ix_agents_state_ready_since', table_name='agents')
     op.drop_table('agents')
+    op.drop_index('ix_calls_state_queued', table_name='calls')
     op.drop_index('ix_calls_caller_index', table_name='calls')
     op.drop_index('ix_calls_queued_at', table_name='calls')
     op.drop_index('ix_calls_queue_state_queued', table_name='calls')

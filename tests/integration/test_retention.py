@@ -261,3 +261,33 @@ def test_the_retention_job_is_scheduled_daily(app):
     with app.app_context():
         scheduler = create_scheduler(app, blocking=False)
         assert str(scheduler.get_job("apply_retention").trigger) == "cron[hour='3', minute='30']"
+
+
+def test_callers_numbers_on_call_records_go_once_the_call_ended_and_the_period_passed(any_app):
+    from hotline.core.telephony.line import LineSettings
+    from hotline.models import Call
+    from hotline.services.telephony import events, routing
+
+    line = LineSettings()
+    with any_app.app_context():
+        long_ago = NOW - 4 * YEAR
+        for sip_id, when in (("old", long_ago), ("waiting", long_ago), ("new", NOW - YEAR)):
+            routing.route(
+                db.session,
+                sip_call_id=sip_id,
+                caller="13800138000",
+                called="12345",
+                now=when,
+                line=line,
+            )
+        for sip_id, when in (("old", long_ago), ("new", NOW - YEAR)):
+            events.note_event(
+                db.session, sip_call_id=sip_id, event="abandoned", now=when, line=line
+            )
+        counts = retention.apply(db.session, periods=PERIODS, now=NOW)
+        assert counts.calls == 1
+        db.session.expire_all()
+        callers = dict(db.session.execute(select(Call.sip_call_id, Call.caller)).all())
+        assert callers == {"old": "", "waiting": "13800138000", "new": "13800138000"}
+        old = db.session.scalar(select(Call).where(Call.sip_call_id == "old"))
+        assert old.caller_index is None and old.outcome == "abandoned"  # the figures stay

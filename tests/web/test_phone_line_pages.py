@@ -2,15 +2,18 @@
 and screen pop; the order records its call; the supervisor's records and the API."""
 
 import pytest
+from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
+from hotline.core.telephony import audio
 from hotline.core.telephony.line import digest_ha1
 from hotline.database import utcnow
-from hotline.models import Agent, Call
+from hotline.models import Agent, Call, SecurityEvent
 from hotline.plugins import db
 from hotline.services.accounts import credentials as tokens
 from hotline.services.telephony import credentials
 from tests import factories
+from tests.pcap_files import pcap
 
 SECRET = "line-secret-for-tests"  # noqa: S105
 
@@ -145,3 +148,37 @@ def test_the_security_administrator_gives_a_phone_shown_once(app, login):
             agent.extension, "hotline", password
         )
     assert password not in admin.get("/admin/phones").get_data(as_text=True)
+
+
+def test_a_recording_plays_for_the_supervisor_and_its_agent_alone(line_app, login, tmp_path):
+    folder = tmp_path / "recordings"
+    (folder / "pcaps").mkdir(parents=True)
+    line_app.config["TELEPHONY_RECORDINGS_DIR"] = folder
+    user, extension = agent(line_app, name="op-rec")
+    other = agent(line_app, Role.EMS_DISPATCHER, "ems-rec")[0]
+    boss = agent(line_app, Role.SUPERVISOR, "sup-rec")[0]
+    login(user).post("/phone/state", {"state": "ready"})
+    pbx(line_app, "/telephony/sip/registration", {"extension": extension, "expires": "60"})
+    sip_id = "rec-2@127.0.0.1"
+    pbx(line_app, "/telephony/sip/route", {"call_id": sip_id, "caller": "1380", "called": "12345"})
+    for kind in ("answered", "ended"):
+        pbx(
+            line_app,
+            "/telephony/sip/event",
+            {"call_id": sip_id, "event": kind, "extension": extension},
+        )
+    (folder / "pcaps" / "rec-2%40127.0.0.1-0123456789abcdef.pcap").write_bytes(pcap(2.0))
+    with line_app.app_context():
+        call_id = db.session.scalar(select(Call.id).where(Call.sip_call_id == sip_id))
+    url = f"/calls/{call_id}/recording"
+    played = login(boss).get(url)
+    assert played.status_code == 200 and played.mimetype == "audio/wav"
+    assert audio.wav_seconds(played.data) == pytest.approx(2.0, abs=0.01)
+    assert login(user).get(url).status_code == 200  # the agent who answered it
+    assert login(other).get(url).status_code == 404  # an operator of another queue
+    with line_app.app_context():
+        plays = db.session.scalars(
+            select(SecurityEvent).where(SecurityEvent.kind == "recording_played")
+        ).all()
+        assert len(plays) == 2
+        assert db.session.get(Call, call_id).recording.endswith(".pcap")

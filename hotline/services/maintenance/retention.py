@@ -26,10 +26,12 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from hotline.core.ems.vocabulary import BookingState, IncidentState
 from hotline.core.maintenance.retention import RetentionPeriods, next_watermark
 from hotline.core.orders.workflow import FINAL_STATES
+from hotline.core.telephony.calls import CallState
 from hotline.database import write_transaction
 from hotline.models import (
     AppSetting,
     Booking,
+    Call,
     Incident,
     Notification,
     Vehicle,
@@ -48,6 +50,7 @@ class Counts:
     orders: int = 0
     incidents: int = 0
     bookings: int = 0
+    calls: int = 0
     notifications: int = 0
     positions: int = 0
 
@@ -142,7 +145,18 @@ BOOKINGS = _Anonymisation(
     values=lambda: {"caller_phone": ""},
     has_data=lambda: Booking.caller_phone != "",
 )
-ANONYMISATIONS = (ORDERS, INCIDENTS, BOOKINGS)
+# Calls: the caller's number (and its blind index) goes once the call ended longer ago than
+# the period; the times, the agent and the outcome stay for the figures.
+CALLS = _Anonymisation(
+    kind="calls",
+    model=Call,
+    time=Call.queued_at,
+    done_states=(CallState.ENDED.value,),
+    pending_states=(CallState.QUEUED.value, CallState.RINGING.value, CallState.TALKING.value),
+    values=lambda: {"caller": "", "caller_index": None},
+    has_data=lambda: Call.caller != "",
+)
+ANONYMISATIONS = (ORDERS, INCIDENTS, BOOKINGS, CALLS)
 
 
 def preview(

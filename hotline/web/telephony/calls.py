@@ -4,7 +4,8 @@ and `GET /api/v1/calls?since=...` (a token of a role that may read them)."""
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_login import current_user
 
 from hotline import labels
 from hotline.core import phone
@@ -12,7 +13,7 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.telephony.calls import CallOutcome
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.telephony import records
+from hotline.services.telephony import recordings, records
 from hotline.web.api import bp as api_bp
 from hotline.web.api import refuse, since_argument
 from hotline.web.api.tokens import token_required
@@ -58,6 +59,24 @@ def search():
         live=records.live(db.session, now=now, line=line_settings()),
         page=records.PAGE,
     )
+
+
+@bp.route("/<int:call_id>/recording")
+@requires(Permission.PLAY_RECORDINGS)
+def recording(call_id: int):
+    """The call's recording as WAV: supervisors any call, agents the calls they answered
+    (404 otherwise); every play in the security log."""
+    wav = recordings.play(
+        db.session,
+        user=current_user,
+        call_id=call_id,
+        folder=recordings.recordings_folder(current_app),
+        now=utcnow(),
+        ip=request.remote_addr or "",
+    )
+    response = Response(wav, mimetype="audio/wav")
+    response.headers["Cache-Control"] = "no-store"  # evidence: not kept by the browser
+    return response
 
 
 @bp.route("/live")
