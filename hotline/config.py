@@ -92,6 +92,8 @@ class Config:
     TELEPHONY_SECRET: str | None = None
     TELEPHONY_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     TELEPHONY_REALM = "hotline"
+    # The SIP domain agents' phones reach Kamailio at (click to call dials sip:d...@it).
+    TELEPHONY_SIP_DOMAIN = "127.0.0.1"
     TELEPHONY_RING_SECONDS = 15
     TELEPHONY_AFTER_CALL_SECONDS = 30
     TELEPHONY_QUEUE_MAX = 50
@@ -189,6 +191,7 @@ ENVIRONMENT = {
         lambda v: tuple(n.strip() for n in v.split(",") if n.strip()),
     ),
     "TELEPHONY_REALM": ("TELEPHONY_REALM", str),
+    "TELEPHONY_SIP_DOMAIN": ("TELEPHONY_SIP_DOMAIN", str),
     "TELEPHONY_RING_SECONDS": ("TELEPHONY_RING_SECONDS", int),
     "TELEPHONY_AFTER_CALL_SECONDS": ("TELEPHONY_AFTER_CALL_SECONDS", int),
     "TELEPHONY_QUEUE_MAX": ("TELEPHONY_QUEUE_MAX", int),

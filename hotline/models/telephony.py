@@ -63,6 +63,8 @@ class Call(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     direction: Mapped[str] = mapped_column(String(8), default="in")  # in / out
     queue: Mapped[str] = mapped_column(String(16))  # core/telephony Skill
+    # The citizen's number: the caller of an incoming call, the number an agent's
+    # click-to-call dials for an outgoing one (`called` is then the agent's extension).
     caller: Mapped[str] = mapped_column(Sealed("calls.caller"))
     caller_index: Mapped[str | None] = mapped_column(String(64))
     called: Mapped[str] = mapped_column(String(32))
@@ -82,6 +84,9 @@ class Call(db.Model):
     recording: Mapped[str | None] = mapped_column(String(255))  # file name under the folder
     # Completed from Kamailio's accounting, not from the live events (the app was down).
     reconciled: Mapped[bool] = mapped_column(default=False)
+    # Click to call: the digest of the one-use token the agent's phone dials, until when.
+    dial_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    dial_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     agent = relationship("User", lazy="joined")
     order = relationship("WorkOrder", lazy="select")

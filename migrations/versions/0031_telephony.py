@@ -46,6 +46,8 @@ def upgrade():
         sa.Column('incident_id', sa.Integer(), nullable=True),
         sa.Column('recording', sa.String(length=255), nullable=True),
         sa.Column('reconciled', sa.Boolean(), nullable=False),
+        sa.Column('dial_token', sa.String(length=64), nullable=True),
+        sa.Column('dial_expires_at', sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(['agent_id'], ['users.id'], name=op.f('fk_calls_agent_id_users')),
         sa.ForeignKeyConstraint(['order_id'], ['work_orders.id'],
                                 name=op.f('fk_calls_order_id_work_orders')),
@@ -53,6 +55,7 @@ def upgrade():
                                 name=op.f('fk_calls_incident_id_incidents')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_calls')),
         sa.UniqueConstraint('sip_call_id', name=op.f('uq_calls_sip_call_id')),
+        sa.UniqueConstraint('dial_token', name=op.f('uq_calls_dial_token')),
     )
     op.create_index('ix_calls_queue_state_queued', 'calls', ['queue', 'state', 'queued_at'])
     op.create_index('ix_calls_queued_at', 'calls', ['queued_at'])

@@ -182,3 +182,39 @@ def test_a_recording_plays_for_the_supervisor_and_its_agent_alone(line_app, logi
         ).all()
         assert len(plays) == 2
         assert db.session.get(Call, call_id).recording.endswith(".pcap")
+
+
+def test_click_to_call_dials_a_one_use_token_and_records_the_call(line_app, login):
+    surveyor, extension = agent(line_app, Role.SURVEYOR, "survey-dial")
+    other_ext = agent(line_app, Role.OPERATOR, "op-dial")[1]
+    with line_app.app_context():
+        order = factories.order(caller_phone="13800138111")
+        number = order.number
+    page = login(surveyor)
+    assert 'data-dial-order="' + number in page.get(f"/orders/{number}").get_data(as_text=True)
+    answer = page.post("/phone/dial", {"order": number}).get_json()
+    assert answer["number"] == "13800138111"  # a surveyor sees phones in full
+    dialled = answer["uri"].removeprefix("sip:").split("@")[0]
+    assert "13800138111" not in answer["uri"]
+    ask = {"dialled": dialled, "extension": other_ext, "call_id": "out-1@phone"}
+    assert pbx(line_app, "/telephony/sip/dial", ask).get_json()["action"] == "reject"
+    ask["extension"] = extension  # only the phone it was issued to, once
+    assert pbx(line_app, "/telephony/sip/dial", ask).get_json() == {
+        "action": "dial",
+        "number": "13800138111",
+    }
+    assert pbx(line_app, "/telephony/sip/dial", ask).get_json()["action"] == "reject"
+    for kind in ("answered", "ended"):
+        pbx(
+            line_app,
+            "/telephony/sip/event",
+            {"call_id": "out-1@phone", "event": kind, "extension": extension},
+        )
+    with line_app.app_context():
+        call = db.session.scalar(select(Call).where(Call.sip_call_id == "out-1@phone"))
+        assert (call.direction, call.outcome, call.order_id) == ("out", "answered", order.id)
+        assert call.caller == "13800138111" and call.called == extension
+    # Someone whose role may not see the order gets nothing to dial.
+    with line_app.app_context():
+        official = factories.user(Role.OFFICIAL, username="official-dial")
+    assert login(official).post("/phone/dial", {"order": number}).status_code == 403

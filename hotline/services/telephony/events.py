@@ -61,6 +61,16 @@ def _agent(session: Session, call: Call, extension: str) -> Agent | None:
 def _apply(call: Call, agent: Agent | None, kind: CallEvent, now, line: LineSettings) -> None:
     holds_call = agent is not None and agent.call_id == call.id
     state = CallState(call.state)
+    if (
+        call.direction == "out"
+        and state is not CallState.TALKING
+        and kind is not (CallEvent.ANSWERED)
+    ):
+        # Click to call: the citizen did not answer (or the agent gave up): it ends there.
+        end_call(call, CallOutcome.NOT_ANSWERED, now)
+        if holds_call:
+            ready_again(agent, now)
+        return
     if kind is CallEvent.ANSWERED and state in (CallState.QUEUED, CallState.RINGING):
         call.state = CallState.TALKING.value
         call.answered_at = now

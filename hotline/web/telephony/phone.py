@@ -2,7 +2,7 @@
 (the caller's number, a lock warning and their earlier orders, within a second of the
 ring: the page asks every half second, a read of one row by primary key)."""
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from hotline import labels
@@ -11,7 +11,7 @@ from hotline.core.orders.workflow import OPEN_STATES
 from hotline.core.telephony.agents import AgentState
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.telephony import agents, records
+from hotline.services.telephony import agents, dialing, records
 from hotline.web.helpers import requires
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
@@ -80,3 +80,18 @@ def choose():
         now=utcnow(),
     )
     return jsonify(_state_json(agent, None))
+
+
+@bp.route("/dial", methods=["POST"])
+@requires(Permission.ANSWER_CALLS)
+def dial():
+    """Click to call an order's caller: the one-use SIP address the agent's phone dials,
+    and the number as this role may see it (never the full number where it is masked)."""
+    token, shown = dialing.request_dial(
+        db.session,
+        user=current_user,
+        order_number=(request.form.get("order") or "")[:32],
+        now=utcnow(),
+    )
+    domain = current_app.config["TELEPHONY_SIP_DOMAIN"]
+    return jsonify(uri=f"sip:{token}@{domain}", number=shown)

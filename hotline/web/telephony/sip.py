@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from hotline.core.telephony.calls import CallEvent
 from hotline.database import utcnow
 from hotline.plugins import csrf, db
-from hotline.services.telephony import agents, credentials, events, routing
+from hotline.services.telephony import agents, credentials, dialing, events, routing
 from hotline.web.observability import direct_peer_in
 from hotline.web.telephony import line_secret, line_settings
 
@@ -116,3 +116,20 @@ def event():
         line=line_settings(),
     )
     return jsonify(ok=known)
+
+
+@bp.route("/dial", methods=["POST"])
+@pbx_only
+def dial():
+    """What a phone's dialled click-to-call token stands for: the citizen's number, once."""
+    try:
+        dialled, extension = _field("dialled"), _field("extension")
+        sip_call_id = _field("call_id")
+    except ValueError as exc:
+        return _bad(exc)
+    number = dialing.resolve_dial(
+        db.session, dialled=dialled, extension=extension, sip_call_id=sip_call_id, now=utcnow()
+    )
+    if number is None:
+        return jsonify(action="reject", code=404, reason="Not Found")
+    return jsonify(action="dial", number=number)

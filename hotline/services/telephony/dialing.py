@@ -1,0 +1,105 @@
+"""Click to call (回访, the desk): the agent clicks the citizen's number on an order; their
+own phone dials a one-use token at Kamailio (sip:d<token>@line), Kamailio asks the app what
+the token stands for and calls the citizen through the trunk. The number never reaches the
+page (a masked number is shown where the role needs it), and the call is on record like an
+incoming one, linked to its order.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.core import phone
+from hotline.core.accounts import privacy
+from hotline.core.accounts.permissions import Permission, allows
+from hotline.core.telephony.agents import AgentState, Skill, skills_from_text, takes_calls
+from hotline.core.telephony.calls import CallState
+from hotline.database import write_transaction
+from hotline.models import Agent, Call, User
+from hotline.services.errors import Forbidden, NotFound, ValidationFailed
+from hotline.services.orders import queries
+
+TOKEN_LIFETIME = timedelta(minutes=2)
+DIAL_PREFIX = "d"  # what the phone dials: d<token>
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_dial(
+    session: Session, *, user: User, order_number: str, now: datetime
+) -> tuple[str, str]:
+    """A one-use number for the user's phone to dial the order's caller, and the number as
+    the user may see it. NotFound for an order they may not see or a caller they may not
+    reach (a confidential reporter), ValidationFailed when the order has no phone."""
+    if not allows(user.role, Permission.ANSWER_CALLS):
+        raise Forbidden()
+    order = queries.get_order(session, actor=user, number=order_number)
+    if order.confidential and not allows(user.role, Permission.SEE_CONFIDENTIAL_REPORTERS):
+        raise NotFound()
+    number = phone.normalise(order.caller_phone or "")
+    if number is None:
+        raise ValidationFailed({"caller_phone": "invalid_phone"})
+    token = secrets.token_hex(8)
+    with write_transaction(session):
+        agent = session.get(Agent, user.id)
+        if agent is None:
+            raise NotFound("no_phone")
+        skills = skills_from_text(agent.skills)
+        call = Call(
+            sip_call_id=f"dial:{_digest(token)}",
+            direction="out",
+            queue=(Skill.CALLBACK if Skill.CALLBACK in skills else Skill.HOTLINE).value,
+            called=agent.extension,
+            state=CallState.QUEUED.value,
+            queued_at=now,
+            offers=0,
+            flagged=False,
+            reconciled=False,
+            agent_id=user.id,
+            order_id=order.id,
+            dial_token=_digest(token),
+            dial_expires_at=now + TOKEN_LIFETIME,
+        )
+        call.set_caller(number)
+        session.add(call)
+    shown = privacy.shown_phone(user.role_enum, order.confidential, number)
+    return DIAL_PREFIX + token, shown
+
+
+def resolve_dial(
+    session: Session, *, dialled: str, extension: str, sip_call_id: str, now: datetime
+) -> str | None:
+    """The citizen's number a phone's dialled token stands for, once, for the extension it
+    was issued to and before it expires; the call's record takes the SIP Call-ID."""
+    if not dialled.startswith(DIAL_PREFIX):
+        return None
+    digest = _digest(dialled.removeprefix(DIAL_PREFIX))
+    with write_transaction(session):
+        call = session.scalar(select(Call).where(Call.dial_token == digest))
+        agent = session.scalar(select(Agent).where(Agent.extension == extension))
+        if (
+            call is None
+            or agent is None
+            or call.agent_id != agent.user_id
+            or call.dial_expires_at is None
+            or call.dial_expires_at < now
+        ):
+            return None
+        call.dial_token = None  # one use
+        call.dial_expires_at = None
+        call.sip_call_id = sip_call_id
+        call.state = CallState.RINGING.value
+        call.offered_at = now
+        call.offers = 1
+        if takes_calls(AgentState(agent.state), agent.after_call_until, now):
+            # A ready agent on an outgoing call takes no incoming one meanwhile; a busy or
+            # signed-out agent (回访 outside the queue) stays as they are.
+            agent.state = AgentState.RINGING.value
+            agent.state_since = now
+            agent.call_id = call.id
+        return call.caller
