@@ -218,3 +218,27 @@ def test_click_to_call_dials_a_one_use_token_and_records_the_call(line_app, logi
     with line_app.app_context():
         official = factories.user(Role.OFFICIAL, username="official-dial")
     assert login(official).post("/phone/dial", {"order": number}).status_code == 403
+
+
+def test_the_120_incident_records_the_call_it_came_from(line_app, login):
+    dispatcher, extension = agent(line_app, Role.EMS_DISPATCHER, "ems-link")
+    page = login(dispatcher)
+    page.post("/phone/state", {"state": "ready"})
+    pbx(line_app, "/telephony/sip/registration", {"extension": extension, "expires": "60"})
+    call = {"call_id": "ems-1@t", "caller": "13912345678", "called": "120"}
+    assert pbx(line_app, "/telephony/sip/route", call).get_json()["extension"] == extension
+    pbx(line_app, "/telephony/sip/event", {**call, "event": "answered", "extension": extension})
+    call_id = page.get("/phone/state").get_json()["call"]["id"]
+    form = {
+        "caller_phone": "13912345678",
+        "complaint": "胸痛30分钟",
+        "triage_level": "1",
+        "lon": str(factories.TIANANMEN[0]),
+        "lat": str(factories.TIANANMEN[1]),
+        "call_ref": str(call_id),
+    }
+    created = page.post("/ems/incidents", form)
+    assert created.status_code == 302
+    incident_id = int(created.headers["Location"].split("/ems/incidents/")[1].split("?")[0])
+    with line_app.app_context():
+        assert db.session.get(Call, call_id).incident_id == incident_id

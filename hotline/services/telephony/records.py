@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hotline.core.telephony.agents import AgentState, effective
 from hotline.core.telephony.calls import CallState, is_stale
 from hotline.core.telephony.line import LineSettings
+from hotline.database import write_transaction
 from hotline.encryption import phone_index
 from hotline.models import Agent, Call, WorkOrder
 
@@ -68,6 +69,16 @@ def link_hook(session: Session, *, call_id: int | None, user_id: int):
             call.order_id = order_id
 
     return hook
+
+
+def link_incident(session: Session, *, call_id: int | None, user_id: int, incident_id: int) -> None:
+    """The 120 call this dispatcher's phone took records the incident it produced."""
+    if call_id is None:
+        return
+    with write_transaction(session):
+        call = session.get(Call, call_id)
+        if call is not None and call.agent_id == user_id and call.incident_id is None:
+            call.incident_id = incident_id
 
 
 @dataclass(frozen=True)

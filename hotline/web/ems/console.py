@@ -9,10 +9,11 @@ from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.ems import bulletins, incidents, locks
 from hotline.services.errors import ValidationFailed
+from hotline.services.telephony import records
 from hotline.web.ems import bp
 from hotline.web.ems.forms import CallForm
 from hotline.web.errors import messages_of
-from hotline.web.helpers import requires
+from hotline.web.helpers import parse_int, requires
 from hotline.web.maps import district_map
 
 CONSOLE_BULLETINS = 5
@@ -71,5 +72,12 @@ def create():
     except ValidationFailed as exc:
         # Kept here: the form is drawn again with what the dispatcher typed and the reasons.
         return _console(form.typed(), exc, lock, 422)
+    # The phone call it came from (screen pop's reference) records the incident.
+    records.link_incident(
+        db.session,
+        call_id=parse_int(request.form.get("call_ref")),
+        user_id=current_user.id,
+        incident_id=incident.id,
+    )
     capability = form.capability.data
     return redirect(url_for("ems.incident", incident_id=incident.id, capability=capability))
