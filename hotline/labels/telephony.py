@@ -23,7 +23,7 @@ SKILL_LABELS = register(
     {
         Skill.HOTLINE: _l("12345 hotline"),
         Skill.EMS: _l("120 emergency"),
-        Skill.CALLBACK: _l("Callbacks"),
+        Skill.SURVEY: _l("Surveys"),
     },
 )
 CALL_STATE_LABELS = register(

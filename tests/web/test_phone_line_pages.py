@@ -138,12 +138,12 @@ def test_the_security_administrator_gives_a_phone_shown_once(app, login):
         security = factories.user(Role.SECURITY_ADMIN, username="sec-phones")
     admin = login(security)
     assert "op-new-phone" in admin.get("/admin/phones").get_data(as_text=True)
-    page = admin.post(f"/admin/phones/{operator.id}", {"skills": ["12345", "callback"]})
+    page = admin.post(f"/admin/phones/{operator.id}", {"skills": ["12345", "survey"]})
     text = page.get_data(as_text=True)
     password = text.split('id="sip-password">', 1)[1].split("<", 1)[0]
     with app.app_context():
         agent = db.session.get(Agent, operator.id)
-        assert agent.skills == "12345,callback"
+        assert agent.skills == "12345,survey"
         assert credentials.ha1_of(db.session, agent.extension) == digest_ha1(
             agent.extension, "hotline", password
         )

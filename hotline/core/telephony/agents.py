@@ -23,11 +23,11 @@ class AgentState(StrEnum):
 
 
 class Skill(StrEnum):
-    """A queue an agent answers: the number citizens dial, or the callback desk."""
+    """A queue an agent answers: the number citizens dial, or the survey desk (回访)."""
 
     HOTLINE = "12345"
     EMS = "120"
-    CALLBACK = "callback"
+    SURVEY = "survey"  # 回访: calling citizens back (the issue's "callback" skill)
 
 
 CHOSEN = frozenset({AgentState.SIGNED_OUT, AgentState.READY, AgentState.BUSY, AgentState.BREAK})

@@ -23,8 +23,8 @@ DEFAULT_SKILLS = {
     Role.OPERATOR: {Skill.HOTLINE},
     Role.DESK: {Skill.HOTLINE},
     Role.EMS_DISPATCHER: {Skill.EMS},
-    Role.SURVEYOR: {Skill.CALLBACK},
-    Role.SUPERVISOR: {Skill.HOTLINE, Skill.EMS, Skill.CALLBACK},
+    Role.SURVEYOR: {Skill.SURVEY},
+    Role.SUPERVISOR: {Skill.HOTLINE, Skill.EMS, Skill.SURVEY},
 }
 
 

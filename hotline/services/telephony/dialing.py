@@ -53,7 +53,7 @@ def request_dial(
         call = Call(
             sip_call_id=f"dial:{_digest(token)}",
             direction="out",
-            queue=(Skill.CALLBACK if Skill.CALLBACK in skills else Skill.HOTLINE).value,
+            queue=(Skill.SURVEY if Skill.SURVEY in skills else Skill.HOTLINE).value,
             called=agent.extension,
             state=CallState.QUEUED.value,
             queued_at=now,
