@@ -127,6 +127,7 @@ def generate_reports(app: Flask) -> None:
             timezone=timezone,
             reports_dir=Path(app.config["REPORTS_DIR"]),
             now=now,
+            line=LineSettings.from_config(app.config),
         )
         for path in made:
             log.info("report archived: %s", path)

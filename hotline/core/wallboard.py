@@ -3,7 +3,8 @@
 Services count (grouped SQL over covering indexes); this module turns the counts into what
 the screen shows: hourly series against the same weekday last week, totals to the same
 clock time, orders by state, the top categories and districts. The rates and changes are
-those of `core/reports/kpi.py`, not redefined here.
+those of `core/reports/kpi.py` (the phone line's: `core/telephony/figures.py`), not
+redefined here.
 """
 
 from collections.abc import Iterable, Mapping
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from hotline.core.orders.workflow import State
 from hotline.core.reports import kpi
+from hotline.core.telephony.agents import AgentState
+from hotline.core.telephony.figures import CallFigures
 
 DUE_SOON = timedelta(hours=2)  # "about to be overdue": due within the next two hours
 TOP = 5  # categories and districts shown
@@ -159,4 +162,36 @@ def board(counted: Counted, *, day: Day, local_now: datetime) -> dict:
         "due_soon": counted.due_soon,
         "categories": _ranked(top(counted.categories)),
         "districts": _ranked(top(counted.districts)),
+    }
+
+
+# The agents' states on the screen, in the order a call moves an agent through them.
+AGENT_ORDER = (
+    AgentState.READY,
+    AgentState.RINGING,
+    AgentState.TALKING,
+    AgentState.AFTER_CALL,
+    AgentState.BUSY,
+    AgentState.BREAK,
+)
+
+
+def telephony(
+    today: CallFigures, by_state: Mapping[str, int], waiting: Mapping[str, int], longest: int
+) -> dict:
+    """The phone line's part of the board: today's 接通率 and 15-second share (the
+    definitions of core/telephony/figures.py), calls waiting now and the longest wait, and
+    the signed-in agents by state (every state shown, zero or not: the bars do not jump)."""
+    return {
+        "enabled": True,
+        "offered": today.offered,
+        "answered": today.answered,
+        "answer_rate": today.answer_rate.percent(),
+        "service_level": today.service_level.percent(),
+        "abandon_rate": today.abandon_rate.percent(),
+        "waiting": sum(int(n) for n in waiting.values()),
+        "longest_wait": f"{longest // 60}:{longest % 60:02d}",
+        "longest_wait_seconds": longest,
+        "agents": [{"state": s.value, "count": int(by_state.get(s.value, 0))} for s in AGENT_ORDER],
+        "signed_in": sum(int(n) for n in by_state.values()),
     }

@@ -1,11 +1,15 @@
-"""Labels of reports: period kinds, key figures, why a 街乡镇 is not ranked."""
+"""Labels of reports: period kinds, key figures, why a 街乡镇 is not ranked, the phone
+line's figures."""
 
 from flask_babel import lazy_gettext as _l
 
 from hotline.core.reports.kpi import KeyFigure
 from hotline.core.reports.periods import PeriodKind
 from hotline.core.reports.ranking import Unranked
+from hotline.core.telephony.figures import CallFigure
+from hotline.core.telephony.line import SUPERVISOR_QUEUE
 from hotline.labels.registry import register
+from hotline.labels.telephony import SKILL_LABELS
 
 PERIOD_LABELS = register(
     PeriodKind,
@@ -44,3 +48,22 @@ UNRANKED_LABELS = register(
         "no_rate": _l("Not ranked: a rate is n/a"),
     },
 )
+
+
+CALL_FIGURE_LABELS = register(
+    CallFigure,
+    {
+        "offered": _l("Calls offered"),
+        "answered": _l("Calls answered"),
+        "abandoned": _l("Calls abandoned"),
+        "answer_rate": _l("Answer rate"),
+        "service_level": _l("Answered within 15 s"),
+        "abandon_rate": _l("Abandonment rate"),
+        "speed_of_answer": _l("Average speed of answer (s)"),
+        "talk": _l("Average talk time (s)"),
+        "after_call": _l("Average after-call work (s)"),
+        "handling": _l("Average handling time (s)"),
+    },
+)
+# The queues of the call figures: the skills, and the supervisor's queue of locked numbers.
+QUEUE_LABELS = {**SKILL_LABELS, SUPERVISOR_QUEUE: _l("Supervisor (locked numbers)")}

@@ -3,7 +3,7 @@
 Cover, key figures, then volume (by type and channel with 环比/同比, bar and line charts),
 what people called about (top categories, hot issues, districts with a choropleth map),
 departments (with the 街乡镇 ranking and the assisting units), surveys (with callers'
-words, never their identity) and 120.
+words, never their identity), 120, the knowledge base and the phone line (话务).
 """
 
 from datetime import datetime
@@ -26,7 +26,7 @@ from hotline.core.reports import kpi
 from hotline.core.reports.kpi import KeyFigure
 from hotline.labels import chinese
 from hotline.models import Department
-from hotline.pdf import charts, report_sections
+from hotline.pdf import charts, report_calls, report_sections
 from hotline.pdf.fonts import cjk_font
 from hotline.pdf.layout import Writer, compared_row, points
 from hotline.services.reports.data import UNASSIGNED, DepartmentRow, ReportData
@@ -96,6 +96,7 @@ def render(data: ReportData, title: str, scope_label: str, generated_at: datetim
         *report_sections.surveys(data, w),
         *report_sections.ems(data, w),
         *report_sections.knowledge(data, w),
+        *report_calls.calls(data.calls, w),
     ]
     doc.build(story, onFirstPage=number_pages, onLaterPages=number_pages)
     return buffer.getvalue()

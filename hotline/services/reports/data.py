@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from hotline.core.reports import kpi, ranking
 from hotline.core.reports.periods import Period
+from hotline.core.telephony.line import LineSettings
 from hotline.models import Department, District, Hotspot, Survey
 from hotline.services.kb import usage as kb_usage
 from hotline.services.kb.usage import KbReport
@@ -19,6 +20,7 @@ from hotline.services.reports import streets as street_figures
 from hotline.services.reports.bases import Compared, compare, for_bases
 from hotline.services.reports.scope import CITYWIDE, Scope, Window, window
 from hotline.services.reports.volume import Volume, hot_issues, volume
+from hotline.services.telephony import figures as call_figures
 
 UNASSIGNED = "派单台/直接办结"  # orders with no department: at the desk or closed at intake
 
@@ -110,6 +112,8 @@ class ReportData:
     minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS
     # Hotspots (热点) raised in the period (in the scope's district; none for a department).
     hotspots: list[Hotspot] = field(default_factory=list)
+    # The phone line's figures (话务), the centre's: citywide reports only.
+    calls: call_figures.CallReport | None = None
 
     def department_rows(self) -> list[DepartmentRow]:
         """Each department's received orders and handling time with their bases, by
@@ -160,9 +164,11 @@ def build(
     scope: Scope = CITYWIDE,
     now: datetime | None = None,
     minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS,
+    line: LineSettings | None = None,
 ) -> ReportData:
     """The report's figures for `period`, with the same for its two comparison periods;
-    `now` decides which assisting tasks are past due (default: the period's end)."""
+    `now` decides which assisting tasks are past due (default: the period's end); the call
+    figures by `line`'s settings (default: the line's defaults)."""
     current = volume(session, period=period, timezone=timezone, scope=scope)
     before, year = for_bases(
         period,
@@ -211,6 +217,18 @@ def build(
         assists=street_figures.assist_rows(session, here, now=now or here.end),
         minimum_orders=minimum_orders,
         hotspots=_hotspots(session, here),
+        calls=_calls(session, period, timezone, scope, line),
+    )
+
+
+def _calls(
+    session: Session, period: Period, timezone: str, scope: Scope, line: LineSettings | None
+) -> call_figures.CallReport | None:
+    """The centre's call figures, in a citywide report (calls belong to no district)."""
+    if scope != CITYWIDE:
+        return None
+    return call_figures.report(
+        session, period=period, timezone=timezone, line=line or LineSettings()
     )
 
 

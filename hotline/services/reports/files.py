@@ -18,6 +18,7 @@ from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.orders.intake import OrderType
 from hotline.core.reports.kpi import KeyFigure
 from hotline.core.reports.periods import Period, PeriodKind, period_for, previous
+from hotline.core.telephony.line import LineSettings
 from hotline.database import utcnow
 from hotline.labels import chinese
 from hotline.models import User
@@ -201,11 +202,19 @@ def to_xlsx(named: dict[str, list[list]]) -> bytes:
 
 
 def pdf(
-    session: Session, *, period: Period, timezone: str, scoped: Scoped, now: datetime
+    session: Session,
+    *,
+    period: Period,
+    timezone: str,
+    scoped: Scoped,
+    now: datetime,
+    line: LineSettings | None = None,
 ) -> tuple[ReportData, bytes]:
     """The report for a period and scope, as data and PDF bytes (the page's download, the
-    command line and the archive all make it here)."""
-    data = report_data.build(session, period=period, timezone=timezone, scope=scoped.scope, now=now)
+    command line and the archive all make it here); `line`: the phone line's settings."""
+    data = report_data.build(
+        session, period=period, timezone=timezone, scope=scoped.scope, now=now, line=line
+    )
     title = f"12345/120 {TITLES[period.kind]}"
     generated_at = now.astimezone(ZoneInfo(timezone))
     return data, report_pdf.render(data, title, scoped.label, generated_at)
@@ -248,6 +257,7 @@ def generate_due(
     timezone: str,
     reports_dir: Path,
     now: datetime | None = None,
+    line: LineSettings | None = None,
 ) -> list[Path]:
     """The last complete month's and week's reports, if not archived yet (catches up after
     downtime; a report already archived is never generated again); `now` goes on the cover
@@ -259,7 +269,9 @@ def generate_due(
         path = archive_path(reports_dir, period)
         if path.exists():
             continue
-        _data, content = pdf(session, period=period, timezone=timezone, scoped=CITY, now=now)
+        _data, content = pdf(
+            session, period=period, timezone=timezone, scoped=CITY, now=now, line=line
+        )
         if _write_once(path, content):
             made.append(path)
     return made

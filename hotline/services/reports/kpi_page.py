@@ -6,8 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.reports import kpi, ranking
 from hotline.core.reports.periods import Period
+from hotline.core.telephony.line import LineSettings
 from hotline.models import Department, User
 from hotline.services.kb import usage as kb_usage
 from hotline.services.kb.usage import KbReport
@@ -15,6 +17,7 @@ from hotline.services.reports import scope
 from hotline.services.reports import streets as streets_figures
 from hotline.services.reports.kpis import counts_by_department, report
 from hotline.services.reports.scope import Window
+from hotline.services.telephony import figures as call_figures
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class KpiPage:
     streets: list[ranking.Ranked] = field(default_factory=list)
     assists: list[streets_figures.AssistRow] = field(default_factory=list)
     minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS
+    # The phone line's figures (话务), the centre's: for those who may read the call records.
+    calls: call_figures.CallReport | None = None
 
 
 def page(
@@ -44,10 +49,11 @@ def page(
     department_id: int | None = None,
     now: datetime | None = None,
     minimum_orders: int = ranking.DEFAULT_MINIMUM_ORDERS,
+    line: LineSettings | None = None,
 ) -> KpiPage:
     """The period's KPIs for `actor`: department staff get their own department's only
     (and their own row of the 街乡镇 ranking); `now` decides which assisting tasks are past
-    due (default: the period's end)."""
+    due (default: the period's end); the call figures with `line`, for READ_CALLS."""
     scoped = scope.scope_for(session, actor, department_id=department_id)
     here = scope.window(session, period=period, timezone=timezone, scope=scoped.scope)
     counts = counts_by_department(session, here)
@@ -80,4 +86,14 @@ def page(
         streets,
         assists,
         minimum_orders,
+        _calls(session, actor, period=period, timezone=timezone, line=line),
     )
+
+
+def _calls(
+    session: Session, actor: User, *, period: Period, timezone: str, line: LineSettings | None
+) -> call_figures.CallReport | None:
+    """The centre's call figures, for those who may read the call records."""
+    if line is None or not allows(actor.role_enum, Permission.READ_CALLS):
+        return None
+    return call_figures.report(session, period=period, timezone=timezone, line=line)

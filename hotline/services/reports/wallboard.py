@@ -6,7 +6,10 @@ What is read, and from which index (intake writes nothing extra for the wallboar
 - orders received by hour, by category and by district: ix_work_orders_report
   (created_at, …, category_id, district_id, …), today's and last week's day only;
 - follow-up calls by hour: ix_audit_events_action_at (action, at, …);
-- open orders by state, overdue and due soon: ix_work_orders_state_due (state, due_at).
+- open orders by state, overdue and due soon: ix_work_orders_state_due (state, due_at);
+- the phone line (when it is on): today's calls by ix_calls_queued_at
+  (services/telephony/figures.py) and the live view of agents and waiting calls
+  (services/telephony/records.live).
 """
 
 import threading
@@ -21,8 +24,11 @@ from sqlalchemy.orm import Session
 from hotline.core import wallboard
 from hotline.core.orders.audit_actions import AuditAction
 from hotline.core.orders.workflow import OPEN_STATES
+from hotline.core.telephony.line import LineSettings
 from hotline.models import AuditEvent, Category, District, WorkOrder
 from hotline.services.deadlines.escalation import RUNNING
+from hotline.services.telephony import figures as call_figures
+from hotline.services.telephony import records
 
 CACHE_SECONDS = 4.0  # below the screens' 5-second refresh: each refresh sees new figures
 _OPEN = tuple(sorted(s.value for s in OPEN_STATES))
@@ -132,11 +138,31 @@ def counted(session: Session, *, timezone: str, now: datetime) -> wallboard.Coun
     )
 
 
-def figures(session: Session, *, timezone: str, now: datetime) -> dict:
-    """Today's board for `now` in `timezone` (uncached)."""
+def telephony(
+    session: Session, *, day: wallboard.Day, now: datetime, line: LineSettings, timezone: str
+) -> dict:
+    """Today's call figures so far, and the agents and waiting calls now."""
+    today = call_figures.breakdown(
+        session, start=day.start, end=day.end, line=line, timezone=timezone
+    ).whole
+    live = records.live(session, now=now, line=line)
+    return wallboard.telephony(today, live.by_state, live.waiting, live.longest_wait_seconds)
+
+
+def figures(
+    session: Session, *, timezone: str, now: datetime, line: LineSettings | None = None
+) -> dict:
+    """Today's board for `now` in `timezone` (uncached); the phone line's part with
+    `line` (None: the line is off)."""
     day = wallboard.today(now, timezone)
     found = counted(session, timezone=timezone, now=now)
-    return wallboard.board(found, day=day, local_now=now.astimezone(ZoneInfo(timezone)))
+    board = wallboard.board(found, day=day, local_now=now.astimezone(ZoneInfo(timezone)))
+    board["telephony"] = (
+        {"enabled": False}
+        if line is None
+        else telephony(session, day=day, now=now, line=line, timezone=timezone)
+    )
+    return board
 
 
 class _Cache:
@@ -164,9 +190,21 @@ class _Cache:
 _cache = _Cache()
 
 
-def cached_figures(session: Session, *, timezone: str, now: datetime, database: str) -> dict:
+def cached_figures(
+    session: Session,
+    *,
+    timezone: str,
+    now: datetime,
+    database: str,
+    line: LineSettings | None = None,
+) -> dict:
     """`figures`, computed at most once every CACHE_SECONDS per process and database."""
-    return _cache.get((database, timezone), lambda: figures(session, timezone=timezone, now=now))
+    # LineSettings holds a dict (unhashable): the settings the figures read make the key.
+    settings = None if line is None else (line.after_call_seconds, line.short_abandon_seconds)
+    return _cache.get(
+        (database, timezone, settings, None if line is None else line.retry_ms),
+        lambda: figures(session, timezone=timezone, now=now, line=line),
+    )
 
 
 def forget() -> None:

@@ -91,7 +91,13 @@
     bars(document.getElementById("wb-districts"), data.districts, function (r) { return r.name; });
     document.getElementById("wb-hotspots-off").hidden = data.hotspots.items.length > 0;
     spots(data.hotspots.items);
-    document.getElementById("wb-telephony-off").hidden = data.telephony.enabled;
+    var phone = data.telephony;
+    document.getElementById("wb-telephony-off").hidden = phone.enabled;
+    document.getElementById("wb-telephony").hidden = !phone.enabled;
+    if (phone.enabled) {
+      // Every state has its row (zeros too), so the bars keep their places.
+      bars(document.getElementById("wb-agents"), phone.agents, function (r) { return r.label; });
+    }
     root.dataset.updated = data.as_of;
   }
 

@@ -17,6 +17,7 @@ from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.reports import files, scope
 from hotline.web.helpers import parse_int, requires
+from hotline.web.telephony import line_settings
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,7 +81,7 @@ def download() -> Response:
     asked = {"period": period, "timezone": current_app.config["TIMEZONE"], "scoped": scoped}
     stem = f"report-{period.start.isoformat()}_{period.end.isoformat()}"
     if fmt == "pdf":
-        _data, content = files.pdf(db.session, **asked, now=utcnow())
+        _data, content = files.pdf(db.session, **asked, now=utcnow(), line=line_settings())
         return _file(content, "application/pdf", f"{stem}.pdf", inline=True)
     tables = files.sheets(db.session, **asked)
     if fmt == "xlsx":

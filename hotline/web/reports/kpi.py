@@ -12,11 +12,13 @@ from hotline.core import days
 from hotline.core.accounts.permissions import Permission
 from hotline.core.reports import ranking
 from hotline.core.reports.periods import Period, PeriodKind
+from hotline.core.telephony import figures as call_figures
 from hotline.database import utcnow
-from hotline.labels.reports import UNRANKED_LABELS
+from hotline.labels.reports import CALL_FIGURE_LABELS, QUEUE_LABELS, UNRANKED_LABELS
 from hotline.plugins import db
 from hotline.services.reports import kpi_page
 from hotline.web.helpers import parse_int, requires
+from hotline.web.telephony import line_settings
 
 bp = Blueprint("kpi", __name__)
 MAX_DAYS = 3 * 366
@@ -48,6 +50,7 @@ def index() -> str:
     timezone = current_app.config["TIMEZONE"]
     period, errors = parse_period(request.args, utcnow().astimezone(ZoneInfo(timezone)).date())
     department_id = parse_int(request.args.get("department_id"))
+    line = line_settings()
     figures = kpi_page.page(
         db.session,
         current_user,
@@ -56,6 +59,7 @@ def index() -> str:
         department_id=department_id,
         now=utcnow(),
         minimum_orders=parse_minimum(request.args.get("min_orders")),
+        line=line,
     )
     return render_template(
         "reports/kpi.html",
@@ -64,6 +68,10 @@ def index() -> str:
         errors={k: labels.error_text(v) for k, v in errors.items()},
         page=figures,
         unranked_labels=UNRANKED_LABELS,
+        calls=call_figures,
+        call_labels=CALL_FIGURE_LABELS,
+        queue_labels=QUEUE_LABELS,
+        line=line,
     )
 
 

@@ -35,6 +35,7 @@ from hotline.services.accounts import wallboard_token
 from hotline.services.hotspots import queries as hotspot_queries
 from hotline.services.reports import wallboard
 from hotline.web import maps
+from hotline.web.telephony import line_secret, line_settings
 
 bp = Blueprint("wallboard", __name__)
 GRANT = "wallboard_grant"  # the session key of a screen's grant
@@ -94,6 +95,8 @@ def _labelled(board: dict) -> dict:
         row["label"] = str(labels.STATE_LABELS.get(row["state"], row["state"]))
     for row in board["districts"]:
         row["name"] = row["name"] or _("Not located")
+    for row in board["telephony"].get("agents", []):
+        row["label"] = str(labels.AGENT_STATE_LABELS[row["state"]])
     return board
 
 
@@ -103,8 +106,10 @@ def data():
     """Today's figures as JSON (cached a few seconds for every screen of the process)."""
     timezone = current_app.config["TIMEZONE"]
     now = utcnow()
+    # The phone line's part when the line is on (Kamailio has a secret to talk to us).
+    line = line_settings() if line_secret() else None
     board = wallboard.cached_figures(
-        db.session, timezone=timezone, now=now, database=str(db.engine.url)
+        db.session, timezone=timezone, now=now, database=str(db.engine.url), line=line
     )
     # A copy: the cached board is shared by every request (and every language).
     board = _labelled(copy.deepcopy(board))
@@ -114,8 +119,6 @@ def data():
         "enabled": True,
         "items": [hotspot_queries.marker(v) for v in hotspot_queries.open_now(db.session)],
     }
-    # Not built yet (the telephony issue): said so, never made up.
-    board["telephony"] = {"enabled": False}
     response = jsonify(board)
     response.headers["Cache-Control"] = "no-store"
     return response
