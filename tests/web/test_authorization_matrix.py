@@ -257,6 +257,7 @@ def build_world(app, principal) -> World:
         values = {
             "incident_id": incident.id,
             "survey_id": survey_id,
+            "call_id": 1,  # no call: a 404 for whoever may ask, as for a missing object
             "request_id": request.id,
             "decision": "approve",
             "user_id": target.id,

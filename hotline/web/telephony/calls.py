@@ -30,6 +30,8 @@ def _day(name: str, default: datetime) -> datetime:
         day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return default
+    if not 2000 <= day.year <= 2999:  # 0001-01-01 in Beijing is before year 1 in UTC
+        return default
     return datetime.combine(day, time(), tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
