@@ -2,6 +2,8 @@
 and screen pop; the order records its call; the supervisor's records and the API."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
@@ -242,3 +244,26 @@ def test_the_120_incident_records_the_call_it_came_from(line_app, login):
     incident_id = int(created.headers["Location"].split("/ems/incidents/")[1].split("?")[0])
     with line_app.app_context():
         assert db.session.get(Call, call_id).incident_id == incident_id
+
+
+FIELDS = ("call_id", "caller", "called", "event", "extension", "expires", "dialled")
+VALUES = st.one_of(
+    st.sampled_from(["", "12345", "120", "answered", "ended", "8001", "-1", "1e99", "x" * 300]),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    path=st.sampled_from(["route", "event", "registration", "dial", "credentials"]),
+    data=st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=6),
+)
+def test_the_lines_endpoints_refuse_nonsense_cleanly(line_app, path, data):
+    """Whatever Kamailio (or someone with its secret) sends: an answer in JSON, never a 500."""
+    url = f"/telephony/sip/{path}"
+    answer = pbx(line_app, url, None if path == "credentials" else data)
+    if path == "credentials":
+        answer = line_app.test_client().get(
+            url, query_string=data, headers={"X-Telephony-Secret": SECRET}
+        )
+    assert answer.status_code < 500 and answer.is_json, (answer.status_code, data)
