@@ -80,6 +80,36 @@ class Settings:
     target_seconds: int = SERVICE_LEVEL_SECONDS
 
 
+# What a call is for the counts: its kind, its wait and its talk (seconds, answered only).
+Seen = tuple[str, float, float | None]
+_PENDING, _SHORT, _ANSWERED, _ABANDONED, _REJECTED, _UNANSWERED = (
+    "pending",
+    "short",
+    "answered",
+    "abandoned",
+    "rejected",
+    "unanswered",
+)
+
+
+def classify(row: CallRow, settings: Settings) -> Seen:
+    """Whether a call is pending, a short abandon, answered (with its wait and talk),
+    abandoned, rejected or otherwise unanswered."""
+    if row.answered_at is None:
+        if row.outcome is None:
+            return _PENDING, 0.0, None
+        outcome = CallOutcome(row.outcome)
+        waited = (row.ended_at - row.queued_at).total_seconds() if row.ended_at else 0.0
+        if not counts_as_offered(outcome, waited, settings.short_abandon_seconds):
+            return _SHORT, waited, None
+        if outcome is CallOutcome.ABANDONED:
+            return _ABANDONED, waited, None
+        return (_REJECTED if outcome is CallOutcome.REJECTED else _UNANSWERED), waited, None
+    wait = (row.answered_at - row.queued_at).total_seconds()
+    talk = (row.ended_at - row.answered_at).total_seconds() if row.ended_at else None
+    return _ANSWERED, wait, talk
+
+
 @dataclass
 class CallCounts:
     """The plain counts and second totals of a group of calls."""
@@ -98,28 +128,28 @@ class CallCounts:
 
     def add(self, row: CallRow, settings: Settings) -> None:
         """Count one call by the definitions above."""
-        if row.answered_at is None and row.outcome is None:
+        self.count(classify(row, settings), settings)
+
+    def count(self, seen: "Seen", settings: Settings) -> None:
+        """Count a call already classified (one classification for all its groups)."""
+        kind, wait, talk = seen
+        if kind == _PENDING:
             self.pending += 1
-            return
-        outcome = CallOutcome(row.outcome) if row.outcome else None
-        if row.answered_at is None:
-            waited = (row.ended_at - row.queued_at).total_seconds() if row.ended_at else 0.0
-            if not counts_as_offered(outcome, waited, settings.short_abandon_seconds):
-                self.short_abandons += 1
-                return
+        elif kind == _SHORT:
+            self.short_abandons += 1
+        elif kind == _ANSWERED:
             self.offered += 1
-            self.abandoned += outcome is CallOutcome.ABANDONED
-            self.rejected += outcome is CallOutcome.REJECTED
-            return
-        wait = (row.answered_at - row.queued_at).total_seconds()
-        self.offered += 1
-        self.answered += 1
-        self.answered_in_target += wait <= settings.target_seconds
-        self.wait_seconds += wait
-        if row.ended_at is not None:
-            self.ended_answered += 1
-            self.talk_seconds += (row.ended_at - row.answered_at).total_seconds()
-            self.after_call_seconds += settings.after_call_seconds
+            self.answered += 1
+            self.answered_in_target += wait <= settings.target_seconds
+            self.wait_seconds += wait
+            if talk is not None:
+                self.ended_answered += 1
+                self.talk_seconds += talk
+                self.after_call_seconds += settings.after_call_seconds
+        else:
+            self.offered += 1
+            self.abandoned += kind == _ABANDONED
+            self.rejected += kind == _REJECTED
 
     def merged(self, other: "CallCounts") -> "CallCounts":
         """The two groups' counts added up."""
@@ -203,8 +233,9 @@ def breakdown(rows: Iterable[CallRow], settings: Settings, timezone: str) -> Bre
         groups.append(queues.setdefault(row.queue, CallCounts()))
         if row.agent is not None:
             groups.append(agents.setdefault(row.agent, CallCounts()))
+        seen = classify(row, settings)
         for counts in groups:
-            counts.add(row, settings)
+            counts.count(seen, settings)
     return Breakdown(
         whole=figures(whole),
         by_hour={h: figures(c) for h, c in sorted(hours.items())},
