@@ -23,6 +23,7 @@ ERROR_LABELS = {
     "decided_by_supervisor": _l(
         "A supervisor decided this unit handles the order: it can no longer be sent away."
     ),
+    "no_recording": _l("This call has no recording (it was not answered, or it was deleted)."),
     "no_phone": _l("You have no phone extension: ask the security administrator for one."),
     "role_answers_no_calls": _l("This role answers no calls: it gets no phone extension."),
     "on_a_call": _l("Your phone is ringing or on a call: choose again after the call."),

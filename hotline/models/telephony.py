@@ -87,6 +87,8 @@ class Call(db.Model):
     # Click to call: the digest of the one-use token the agent's phone dials, until when.
     dial_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     dial_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 回拨: the missed call (abandoned or refused) an outgoing call returns.
+    returns_call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
 
     agent = relationship("User", lazy="joined")
     order = relationship("WorkOrder", lazy="select")

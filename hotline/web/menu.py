@@ -34,6 +34,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("reports.index", _l("Reports")),
     MenuEntry("wallboard.page", _l("Wallboard")),
     MenuEntry("calls.search", _l("Calls")),
+    MenuEntry("phone.missed", _l("Missed calls")),
     MenuEntry("hotspots.listing", _l("Hotspots")),
     MenuEntry("notifications.inbox", _l("Notices")),
     MenuEntry("orders.search", _l("Search orders")),

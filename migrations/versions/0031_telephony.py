@@ -48,11 +48,14 @@ def upgrade():
         sa.Column('reconciled', sa.Boolean(), nullable=False),
         sa.Column('dial_token', sa.String(length=64), nullable=True),
         sa.Column('dial_expires_at', sa.DateTime(), nullable=True),
+        sa.Column('returns_call_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['agent_id'], ['users.id'], name=op.f('fk_calls_agent_id_users')),
         sa.ForeignKeyConstraint(['order_id'], ['work_orders.id'],
                                 name=op.f('fk_calls_order_id_work_orders')),
         sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'],
                                 name=op.f('fk_calls_incident_id_incidents')),
+        sa.ForeignKeyConstraint(['returns_call_id'], ['calls.id'],
+                                name=op.f('fk_calls_returns_call_id_calls')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_calls')),
         sa.UniqueConstraint('sip_call_id', name=op.f('uq_calls_sip_call_id')),
         sa.UniqueConstraint('dial_token', name=op.f('uq_calls_dial_token')),
@@ -61,6 +64,7 @@ def upgrade():
     op.create_index('ix_calls_queued_at', 'calls', ['queued_at'])
     op.create_index('ix_calls_caller_index', 'calls', ['caller_index', 'queued_at'])
     op.create_index('ix_calls_state_queued', 'calls', ['state', 'queued_at'])
+    op.create_index(op.f('ix_calls_returns_call_id'), 'calls', ['returns_call_id'])
     op.create_table(
         'agents',
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -93,6 +97,7 @@ def downgrade():
         batch_op.drop_column('to_supervisor')
     op.drop_index('ix_agents_state_ready_since', table_name='agents')
     op.drop_table('agents')
+    op.drop_index(op.f('ix_calls_returns_call_id'), table_name='calls')
     op.drop_index('ix_calls_state_queued', table_name='calls')
     op.drop_index('ix_calls_caller_index', table_name='calls')
     op.drop_index('ix_calls_queued_at', table_name='calls')

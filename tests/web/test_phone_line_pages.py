@@ -267,3 +267,43 @@ def test_the_lines_endpoints_refuse_nonsense_cleanly(line_app, path, data):
             url, query_string=data, headers={"X-Telephony-Secret": SECRET}
         )
     assert answer.status_code < 500 and answer.is_json, (answer.status_code, data)
+
+
+def test_missed_calls_wait_for_a_call_back_from_their_queue(line_app, login, clock, monkeypatch):
+    from hotline.web.telephony import phone, sip
+
+    monkeypatch.setattr(sip, "utcnow", clock)
+    monkeypatch.setattr(phone, "utcnow", clock)
+    operator, extension = agent(line_app, name="op-missed")
+    dispatcher = agent(line_app, Role.EMS_DISPATCHER, "ems-missed")[0]
+    line_app.config["TELEPHONY_QUEUE_MAX"] = 2
+    at = clock.now
+    for call_id, caller in (
+        ("long", "13800000011"),
+        ("short", "13800000013"),
+        ("full", "13800000012"),
+    ):
+        pbx(
+            line_app,
+            "/telephony/sip/route",
+            {"call_id": call_id, "caller": caller, "called": "12345"},
+        )
+    clock.advance(seconds=1)
+    pbx(line_app, "/telephony/sip/event", {"call_id": "short", "event": "abandoned"})
+    clock.advance(seconds=32)
+    pbx(line_app, "/telephony/sip/event", {"call_id": "long", "event": "abandoned"})
+    assert clock.now > at
+    page = login(operator)
+    listed = page.get("/phone/missed").get_data(as_text=True)
+    assert "13800000011" in listed and "13800000012" in listed  # waited 33 s; refused
+    assert "13800000013" not in listed  # hung up within the short-abandon time
+    with line_app.app_context():
+        long_id = db.session.scalar(select(Call.id).where(Call.sip_call_id == "long"))
+    assert login(dispatcher).post("/phone/return", {"call": long_id}).status_code == 404
+    answer = page.post("/phone/return", {"call": long_id}).get_json()
+    assert answer["number"] == "13800000011" and answer["uri"].startswith("sip:d")
+    assert "13800000011" not in page.get("/phone/missed").get_data(as_text=True)
+    with line_app.app_context():
+        back = db.session.scalar(select(Call).where(Call.returns_call_id == long_id))
+        assert (back.direction, back.agent_id, back.caller) == ("out", operator.id, "13800000011")
+    assert extension

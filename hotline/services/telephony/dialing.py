@@ -44,6 +44,34 @@ def request_dial(
     number = phone.normalise(order.caller_phone or "")
     if number is None:
         raise ValidationFailed({"caller_phone": "invalid_phone"})
+    token = _outgoing(session, user=user, number=number, now=now, order_id=order.id)
+    return token, privacy.shown_phone(user.role_enum, order.confidential, number)
+
+
+def request_return(session: Session, *, user: User, call_id: int, now: datetime) -> tuple[str, str]:
+    """回拨: a one-use number to call back a missed call of one of the user's queues."""
+    missed = session.get(Call, call_id)
+    agent = session.get(Agent, user.id)
+    if missed is None or agent is None or missed.direction != "in":
+        raise NotFound()
+    if missed.queue not in {s.value for s in skills_from_text(agent.skills)}:
+        raise NotFound()  # another queue's caller is not this agent's to call
+    number = phone.normalise(missed.caller or "")
+    if number is None:
+        raise ValidationFailed({"caller_phone": "invalid_phone"})
+    token = _outgoing(session, user=user, number=number, now=now, returns_call_id=missed.id)
+    return token, privacy.shown_phone(user.role_enum, False, number)
+
+
+def _outgoing(
+    session: Session,
+    *,
+    user: User,
+    number: str,
+    now: datetime,
+    order_id: int | None = None,
+    returns_call_id: int | None = None,
+) -> str:
     token = secrets.token_hex(8)
     with write_transaction(session):
         agent = session.get(Agent, user.id)
@@ -61,14 +89,14 @@ def request_dial(
             flagged=False,
             reconciled=False,
             agent_id=user.id,
-            order_id=order.id,
+            order_id=order_id,
+            returns_call_id=returns_call_id,
             dial_token=_digest(token),
             dial_expires_at=now + TOKEN_LIFETIME,
         )
         call.set_caller(number)
         session.add(call)
-    shown = privacy.shown_phone(user.role_enum, order.confidential, number)
-    return DIAL_PREFIX + token, shown
+    return DIAL_PREFIX + token
 
 
 def resolve_dial(

@@ -3,13 +3,13 @@ agents and waiting calls, and linking a call to the order or incident it produce
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.core.telephony.agents import AgentState, effective
-from hotline.core.telephony.calls import CallState, is_stale
+from hotline.core.telephony.agents import AgentState, effective, skills_from_text
+from hotline.core.telephony.calls import CallOutcome, CallState, is_stale
 from hotline.core.telephony.line import LineSettings
 from hotline.database import write_transaction
 from hotline.encryption import phone_index
@@ -160,3 +160,37 @@ def api_item(call: Call) -> dict:
         "order": call.order.number if call.order is not None else None,
         "recording": call.recording,
     }
+
+
+MISSED_WINDOW = timedelta(hours=24)
+
+
+def missed_calls(
+    session: Session, *, user_id: int, now: datetime, line: LineSettings
+) -> list[Call]:
+    """回拨: the last day's missed calls of the agent's queues (abandoned after more than the
+    short-abandon time, or refused because the queue was full) that nobody has returned."""
+    agent = session.get(Agent, user_id)
+    if agent is None:
+        return []
+    queues = [skill.value for skill in skills_from_text(agent.skills)]
+    returned = select(Call.returns_call_id).where(Call.returns_call_id.is_not(None))
+    rows = session.scalars(
+        select(Call)
+        .where(
+            Call.direction == "in",
+            Call.queue.in_(queues),
+            Call.outcome.in_([CallOutcome.ABANDONED, CallOutcome.REJECTED]),
+            Call.queued_at >= now - MISSED_WINDOW,
+            Call.id.not_in(returned),
+        )
+        .order_by(Call.queued_at.desc())
+        .limit(PAGE)
+    )
+    short = timedelta(seconds=line.short_abandon_seconds)
+    return [
+        call
+        for call in rows
+        if call.caller
+        and (call.outcome == CallOutcome.REJECTED or call.ended_at - call.queued_at >= short)
+    ]

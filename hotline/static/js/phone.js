@@ -97,11 +97,13 @@
   });
   // Click to call: the server gives a one-use SIP address; the softphone (the system's
   // handler of sip: links) dials it, and Kamailio calls the citizen.
-  document.querySelectorAll("button[data-dial-order]").forEach(function (button) {
+  document.querySelectorAll("button[data-dial-order], button[data-dial-call]").forEach(function (button) {
     button.addEventListener("click", function () {
       var status = button.parentNode.querySelector(".dial-status");
-      var body = new URLSearchParams({ order: button.dataset.dialOrder, csrf_token: bar.dataset.csrf });
-      fetch(bar.dataset.dialUrl, { method: "POST", body: body, headers: { Accept: "application/json" }, credentials: "same-origin" })
+      var missed = button.dataset.dialCall;
+      var body = new URLSearchParams(missed ? { call: missed } : { order: button.dataset.dialOrder });
+      body.set("csrf_token", bar.dataset.csrf);
+      fetch(missed ? bar.dataset.returnUrl : bar.dataset.dialUrl, { method: "POST", body: body, headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
         .then(function (answer) {
           if (!answer.ok) { text(status, answer.data.description || answer.data.error || ""); return; }

@@ -2,7 +2,7 @@
 (the caller's number, a lock warning and their earlier orders, within a second of the
 ring: the page asks every half second, a read of one row by primary key)."""
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from hotline import labels
@@ -12,7 +12,8 @@ from hotline.core.telephony.agents import AgentState
 from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.telephony import agents, dialing, records
-from hotline.web.helpers import requires
+from hotline.web.helpers import parse_int, requires
+from hotline.web.telephony import line_settings
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
 
@@ -80,6 +81,29 @@ def choose():
         now=utcnow(),
     )
     return jsonify(_state_json(agent, None))
+
+
+@bp.route("/missed")
+@requires(Permission.ANSWER_CALLS)
+def missed():
+    """回拨: the last day's missed calls of the agent's queues that nobody returned yet."""
+    calls = records.missed_calls(
+        db.session, user_id=current_user.id, now=utcnow(), line=line_settings()
+    )
+    return render_template("telephony/missed.html", calls=calls)
+
+
+@bp.route("/return", methods=["POST"])
+@requires(Permission.ANSWER_CALLS)
+def return_call():
+    """Call a missed caller back from the agent's own phone (a one-use SIP address)."""
+    token, shown = dialing.request_return(
+        db.session,
+        user=current_user,
+        call_id=parse_int(request.form.get("call")) or 0,
+        now=utcnow(),
+    )
+    return jsonify(uri=f"sip:{token}@{current_app.config['TELEPHONY_SIP_DOMAIN']}", number=shown)
 
 
 @bp.route("/dial", methods=["POST"])
