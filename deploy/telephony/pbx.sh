@@ -66,9 +66,10 @@ kamailio -c "${KAMAILIO_ARGS[@]}" >"$RUN_DIR/kamailio-check.log" 2>&1 || {
 	exit 1
 }
 
+# Debian's /etc/rtpengine/rtpengine.conf (kernel table, HTTP and CLI ports) is not read.
 # Recordings: rtpengine writes each recorded call as a pcap file named by its Call-ID under
 # recordings/pcaps/ (docs/TELEPHONY.md, "Recordings"); the /proc method needs the kernel module.
-rtpengine --table=-1 --interface=127.0.0.1 --listen-ng="127.0.0.1:$NG_PORT" \
+rtpengine --config-file=none --table=-1 --interface=127.0.0.1 --listen-ng="127.0.0.1:$NG_PORT" \
 	--port-min="$RTP_MIN" --port-max="$RTP_MAX" \
 	--recording-dir="$RECORDINGS" --recording-method=pcap --recording-format=eth --delete-delay=0 \
 	--foreground --log-stderr --log-level="${PBX_RTPENGINE_LOG_LEVEL:-5}" \
@@ -76,11 +77,12 @@ rtpengine --table=-1 --interface=127.0.0.1 --listen-ng="127.0.0.1:$NG_PORT" \
 RTPENGINE=$!
 trap 'kill "$RTPENGINE" 2>/dev/null || true' EXIT
 # Kamailio pings rtpengine at start and would leave it out for a while if it did not answer.
-"$PYTHON" - "$NG_PORT" <<'EOF'
-import socket, sys, time
+"$PYTHON" - "$NG_PORT" "$RTPENGINE" <<'EOF'
+import os, socket, sys, time
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.settimeout(0.1)
 for _ in range(100):
+    os.kill(int(sys.argv[2]), 0)  # rtpengine still there (else it said why)
     sock.sendto(b"pbx d7:command4:pinge", ("127.0.0.1", int(sys.argv[1])))
     try:
         if b"pong" in sock.recv(200):
