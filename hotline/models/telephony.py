@@ -54,6 +54,17 @@ class Call(db.Model):
         # The records' search and figures by period.
         Index("ix_calls_queued_at", "queued_at"),
         Index("ix_calls_caller_index", "caller_index", "queued_at"),
+        # The call figures of a period (KPI page, wallboard, report), summed from it alone.
+        Index(
+            "ix_calls_figures",
+            "queued_at",
+            "direction",
+            "queue",
+            "agent_id",
+            "outcome",
+            "answered_at",
+            "ended_at",
+        ),
         # Retention: ended calls older than the period (caller's number anonymised).
         Index("ix_calls_state_queued", "state", "queued_at"),
     )

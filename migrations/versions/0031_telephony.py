@@ -2,7 +2,8 @@
 
 agents: a person's extension, the SIP digest's HA1 (sealed), queues (skills) and state,
 with a version for compare-and-set; calls: every call's way through the queue and how it
-ended, with what it produced (ix_calls_state_queued: retention's anonymisation); malicious_numbers.to_supervisor: such a number's calls go to
+ended, with what it produced (ix_calls_state_queued: retention's anonymisation; ix_calls_figures: the call figures
+from the index alone); malicious_numbers.to_supervisor: such a number's calls go to
 a supervisor.
 
 Revision ID: 0031
@@ -64,6 +65,8 @@ def upgrade():
     op.create_index('ix_calls_queued_at', 'calls', ['queued_at'])
     op.create_index('ix_calls_caller_index', 'calls', ['caller_index', 'queued_at'])
     op.create_index('ix_calls_state_queued', 'calls', ['state', 'queued_at'])
+    op.create_index('ix_calls_figures', 'calls', ['queued_at', 'direction', 'queue', 'agent_id',
+                                                  'outcome', 'answered_at', 'ended_at'])
     op.create_index(op.f('ix_calls_returns_call_id'), 'calls', ['returns_call_id'])
     op.create_table(
         'agents',
@@ -98,6 +101,7 @@ def downgrade():
     op.drop_index('ix_agents_state_ready_since', table_name='agents')
     op.drop_table('agents')
     op.drop_index(op.f('ix_calls_returns_call_id'), table_name='calls')
+    op.drop_index('ix_calls_figures', table_name='calls')
     op.drop_index('ix_calls_state_queued', table_name='calls')
     op.drop_index('ix_calls_caller_index', table_name='calls')
     op.drop_index('ix_calls_queued_at', table_name='calls')
