@@ -18,6 +18,7 @@ from werkzeug.serving import WSGIRequestHandler, run_simple
 from hotline.config import ROOT
 from hotline.core.accounts.roles import Role
 from hotline.core.reports.periods import Period, PeriodKind
+from hotline.core.telephony.line import LineSettings
 from hotline.database import utcnow
 from hotline.labels import error_text
 from hotline.plugins import db
@@ -169,7 +170,12 @@ def report(
     )
     timezone = current_app.config["TIMEZONE"]
     data, content = report_files.pdf(
-        db.session, period=period, timezone=timezone, scoped=scoped, now=utcnow()
+        db.session,
+        period=period,
+        timezone=timezone,
+        scoped=scoped,
+        now=utcnow(),
+        line=LineSettings.from_config(current_app.config),
     )
     out.write_bytes(content)
     click.echo(f"{out}: {data.volume.total} orders, {data.ems.incidents} incidents")

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     SUGGEST_PLACES = "suggest_places"  # 地名库: the address box's suggestions, nearest place
     ANSWER_CALLS = "answer_calls"  # 坐席: a phone in the queues, 签入/示闲/示忙, the screen pop
     READ_CALLS = "read_calls"  # call records, agents by state and calls waiting
+    READ_CALL_FIGURES = "read_call_figures"  # 话务指标 (接通率...) on the KPI page
     PLAY_RECORDINGS = "play_recordings"  # recordings: supervisors any (质检), agents their own
     OWN_PASSWORD = "own_password"  # noqa: S105 - changing one's own password
     # The system administrator's (系统管理员):
@@ -107,6 +108,8 @@ TABLE: dict[Permission, frozenset[Role]] = {
         # Whoever answers a phone: 12345 operators and desk, 120, callbacks, shift leaders.
         P.ANSWER_CALLS: {R.OPERATOR, R.DESK, R.EMS_DISPATCHER, R.SURVEYOR, R.SUPERVISOR},
         P.READ_CALLS: {R.SUPERVISOR},
+        # The centre's own figure: not a unit's (department staff read their unit's KPIs).
+        P.READ_CALL_FIGURES: {R.SUPERVISOR, R.OFFICIAL, R.DESK},
         P.PLAY_RECORDINGS: {R.OPERATOR, R.DESK, R.EMS_DISPATCHER, R.SURVEYOR, R.SUPERVISOR},
         P.OWN_PASSWORD: set(Role),
         # 三员分立: each administrator's powers belong to that administrator alone.

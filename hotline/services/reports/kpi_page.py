@@ -53,7 +53,7 @@ def page(
 ) -> KpiPage:
     """The period's KPIs for `actor`: department staff get their own department's only
     (and their own row of the 街乡镇 ranking); `now` decides which assisting tasks are past
-    due (default: the period's end); the call figures with `line`, for READ_CALLS."""
+    due (default: the period's end); the call figures with `line`, for READ_CALL_FIGURES."""
     scoped = scope.scope_for(session, actor, department_id=department_id)
     here = scope.window(session, period=period, timezone=timezone, scope=scoped.scope)
     counts = counts_by_department(session, here)
@@ -94,6 +94,6 @@ def _calls(
     session: Session, actor: User, *, period: Period, timezone: str, line: LineSettings | None
 ) -> call_figures.CallReport | None:
     """The centre's call figures, for those who may read the call records."""
-    if line is None or not allows(actor.role_enum, Permission.READ_CALLS):
+    if line is None or not allows(actor.role_enum, Permission.READ_CALL_FIGURES):
         return None
     return call_figures.report(session, period=period, timezone=timezone, line=line)
