@@ -4,8 +4,10 @@ register with digest against the app's HA1; calls go to the longest-waiting read
 wait in the queue, ring the next agent when one does not answer or is busy, and ring the
 hunt group when the app is down; the app hears every step, Kamailio's acc records them."""
 
+import io
 import threading
 import time
+import wave
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from hotline.core.accounts.roles import Role
+from hotline.core.telephony import audio
 from hotline.core.telephony.line import LineSettings
 from hotline.database import utcnow
 from hotline.models import Agent, Call
@@ -156,7 +159,11 @@ def test_a_call_reaches_the_longest_waiting_ready_agent(app, pbx, phones, tmp_pa
             (pbx.recordings / "pcaps").glob(quote(record.sip_call_id, safe="") + "-*.pcap")
         )
     )
-    assert pcap and pcap[0].stat().st_size > 10_000  # 1.5 s of audio both ways
+    assert pcap, "no recording"
+    with wave.open(io.BytesIO(audio.to_wav(audio.rtp_packets(pcap[0].read_bytes())))) as wav:
+        seconds = wav.getnframes() / wav.getframerate()
+    print(f"recording {pcap[0].name}: {seconds:.2f} s of {wav.getnchannels()} channels")
+    assert abs(seconds - talk) < 0.5  # both phones sent G.711 for as long as they talked
 
 
 def test_a_queued_call_rings_the_first_agent_to_become_ready(app, pbx, phones, tmp_path):
