@@ -17,7 +17,7 @@ TELEPHONY_PACKAGES := kamailio kamailio-extra-modules kamailio-json-modules \
 APT_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei poppler-utils chromium tilemaker \
 	$(TELEPHONY_PACKAGES)
 
-.PHONY: run test setup apt migrate seed lint format bench clean bundle constraints
+.PHONY: run test setup apt migrate seed lint format bench clean bundle constraints pbx
 
 setup: $(STAMP) $(MO) apt
 
@@ -55,6 +55,14 @@ seed: migrate
 
 run: seed
 	$(FLASK) hotline serve --host $(HOST) --port $(PORT)
+
+# The phone line for development (docs/TELEPHONY.md): rtpengine and Kamailio on $(HOST), SIP
+# on UDP $(PBX_PORT), asking the app at $(HOST):$(PORT); Ctrl-C stops both. Hunt groups for
+# when the app is down: PBX_HUNT_12345="8001 8002" make pbx.
+PBX_PORT ?= 5060
+pbx: apt
+	PBX_SIP_LISTEN=udp:$(HOST):$(PBX_PORT) PBX_APP_URL=http://$(HOST):$(PORT) PYTHON=$(PYTHON) \
+		bash deploy/telephony/pbx.sh
 
 test: setup
 	$(BIN)/ruff check .
