@@ -11,6 +11,7 @@
 #   PBX_RTP_MIN, PBX_RTP_MAX   rtpengine's media ports (30000-30999)
 #   PBX_HUNT_12345, PBX_HUNT_120   the hunt groups rung when the app does not answer
 #   PBX_TRUNK_NETWORK  where callers' INVITEs may come from (127.0.0.1/8)
+#   PBX_TRUNK_GATEWAY  host:port where click-to-call calls go out (none: refused)
 #   PBX_HTTP_TIMEOUT   seconds Kamailio waits for the app (1)
 #   TELEPHONY_SECRET   else read from instance/telephony-secret (created, mode 600)
 set -euo pipefail
@@ -58,6 +59,7 @@ KAMAILIO_ARGS=(
 	-A "HUNT_12345=\"${PBX_HUNT_12345:-}\""
 	-A "HUNT_120=\"${PBX_HUNT_120:-}\""
 	-A "TRUNK_NETWORK=\"${PBX_TRUNK_NETWORK:-127.0.0.1/8}\""
+	-A "TRUNK_GATEWAY=\"${PBX_TRUNK_GATEWAY:-}\""
 	-A "HTTP_TIMEOUT=${PBX_HTTP_TIMEOUT:-1}"
 	-Y "$RUN_DIR" -P "$RUN_DIR/kamailio.pid"
 )

@@ -19,12 +19,12 @@ from hotline.core.accounts.roles import Role
 from hotline.core.telephony import audio
 from hotline.core.telephony.line import LineSettings
 from hotline.database import utcnow
-from hotline.models import Agent, Call
+from hotline.models import Agent, Call, User
 from hotline.plugins import db
-from hotline.services.telephony import agents, credentials, reconcile
+from hotline.services.telephony import agents, credentials, dialing, reconcile
 from tests import factories
 from tests.conftest import make_app
-from tests.pbx import Phone, caller, hanging_up_caller, start_pbx
+from tests.pbx import Phone, Sipp, caller, free_udp_block, hanging_up_caller, start_pbx
 
 pytestmark = pytest.mark.e2e
 SECRET = "line-secret-for-tests"
@@ -248,4 +248,39 @@ def test_when_the_app_is_down_the_hunt_group_rings(app, phones, tmp_path):
         assert record is not None and record.outcome == "answered" and record.ended_at
     finally:
         phone.stop()
+        line.stop()
+
+
+def test_click_to_call_goes_out_through_the_trunk(app, live_server, phones, tmp_path):
+    gateway = free_udp_block(2)  # the trunk's gateway: SIPp answers there as the citizen
+    line = start_pbx(tmp_path / "pbx", live_server, SECRET, trunk_gateway=f"127.0.0.1:{gateway}")
+    citizen = Sipp("agent_answers", line, gateway, ["-m", "1", "-d", "300"], tmp_path / "citizen")
+    try:
+        (surveyor,) = phones(line, "survey-dial", role=Role.SURVEYOR)
+        with app.app_context():
+            order = factories.order(caller_phone="13800138111")
+            user = db.session.get(User, surveyor.user_id)
+            token, _shown = dialing.request_dial(
+                db.session, user=user, order_number=order.number, now=utcnow()
+            )
+            order_id = order.id
+        citizen.start()
+        auth = ["-au", surveyor.extension, "-ap", surveyor.password]
+        dials = surveyor.sipp(
+            "agent_dials", "-m", "1", "-s", token, "-key", "ext", surveyor.extension, *auth,
+            "-d", "1000",
+        )  # fmt: skip
+        assert dials.run() == 0, dials.errors()
+        assert citizen.wait() == 0, citizen.errors()
+        assert "INVITE sip:13800138111@127.0.0.1" in citizen.messages()
+        record = wait_for(lambda: (c := the_call(app, "13800138111")) and c.ended_at and c)
+        assert record is not None and record.direction == "out" and record.outcome == "answered"
+        assert record.agent_id == surveyor.user_id and record.order_id == order_id
+        again = surveyor.sipp(
+            "agent_dials", "-m", "1", "-s", token, "-key", "ext", surveyor.extension, *auth
+        )
+        assert again.run() != 0  # one use: the second dial is refused
+        assert "SIP/2.0 404" in again.messages()
+    finally:
+        citizen.kill()
         line.stop()
