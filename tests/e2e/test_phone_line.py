@@ -238,7 +238,8 @@ def test_when_the_app_is_down_the_hunt_group_rings(app, phones, tmp_path):
         assert call.run() == 0, call.errors()
         assert answering.wait() == 0, answering.errors()
         print(f"\nthe app down: invite to hang-up {call.finished - call.started:.2f} s")
-        assert {r["method"] for r in line.acc()} == {"INVITE", "BYE"}
+        rows = {(r["method"], r["sip_code"], r["extension"]) for r in line.acc()}
+        assert rows == {("INVITE", "200", extension), ("BYE", "200", extension)}
         assert the_call(app, "13800000005") is None  # the app heard nothing
         with app.app_context():
             settings = LineSettings.from_config(app.config)
@@ -246,6 +247,8 @@ def test_when_the_app_is_down_the_hunt_group_rings(app, phones, tmp_path):
             reconcile.reconcile(db.session, engine=engine, now=utcnow(), line=settings)
         record = the_call(app, "13800000005")
         assert record is not None and record.outcome == "answered" and record.ended_at
+        assert record.agent_id == user.id
+        assert list((line.recordings / "pcaps").glob("*.pcap"))  # recorded all the same
     finally:
         phone.stop()
         line.stop()
