@@ -78,8 +78,12 @@ def find_hotspots(app: Flask) -> None:
 
 def reconcile_calls(app: Flask) -> None:
     """Complete the call records from Kamailio's accounting (idempotent: a cursor, and each
-    row moves a call once); off without TELEPHONY_ACC_DATABASE."""
+    row moves a call once): TELEPHONY_ACC_DATABASE, else make pbx's instance/pbx/acc.sqlite;
+    off without either."""
     url = app.config.get("TELEPHONY_ACC_DATABASE")
+    beside = Path(app.instance_path) / "pbx" / "acc.sqlite"  # make pbx's, for development
+    if not url and beside.is_file():
+        url = f"sqlite:///{beside}"
     if not url:
         return
     with app.app_context():
