@@ -244,7 +244,9 @@ def test_when_the_app_is_down_the_hunt_group_rings(app, phones, tmp_path):
         with app.app_context():
             settings = LineSettings.from_config(app.config)
             engine = reconcile.acc_engine(app.config["TELEPHONY_ACC_DATABASE"])
-            reconcile.reconcile(db.session, engine=engine, now=utcnow(), line=settings)
+            # The job reads rows once they are SETTLE old: this run is that much later.
+            later = utcnow() + reconcile.SETTLE
+            reconcile.reconcile(db.session, engine=engine, now=later, line=settings)
         record = the_call(app, "13800000005")
         assert record is not None and record.outcome == "answered" and record.ended_at
         assert record.agent_id == user.id

@@ -108,3 +108,48 @@ def test_the_records_are_completed_from_kamailios_accounting(app, tmp_path):
         write(path, "acc", "BYE", "200", "down", T0 + timedelta(seconds=999), ext)
         assert reconcile.reconcile(db.session, engine=engine, now=now, line=LINE) == 0
         assert call("down").ended_at == T0 + timedelta(seconds=160)
+
+
+def test_a_failed_branch_is_not_the_calls_end(app, tmp_path):
+    """An agent's phone refusing (486) or the hunt group's other phones cancelled (487)
+    leave missed_calls rows; the call went on and was answered: it is answered."""
+    path = tmp_path / "acc.sqlite"
+    engine = acc_database(path)
+    with app.app_context():
+        user = factories.user(Role.OPERATOR, username="op-branch")
+        ext, _ = credentials.issue_phone(db.session, user.id, realm="hotline", now=T0)
+        # Routed by the app: one phone refused, the call waited on (asked about again).
+        routing.route(
+            db.session,
+            sip_call_id="went-on",
+            caller="13800000002",
+            called="12345",
+            now=T0,
+            line=LINE,
+        )
+        write(path, "missed_calls", "INVITE", "486", "went-on", T0 + timedelta(seconds=2), "8999")
+        routing.route(
+            db.session,
+            sip_call_id="went-on",
+            caller="13800000002",
+            called="12345",
+            now=T0 + timedelta(seconds=5),
+            line=LINE,
+        )
+        # Never seen (the app was down): two phones of the hunt group, one answered.
+        write(path, "missed_calls", "INVITE", "487", "hunt", T0 + timedelta(seconds=9), "8998")
+        write(path, "acc", "INVITE", "200", "hunt", T0 + timedelta(seconds=9), ext)
+        # Rows younger than SETTLE wait for a later run.
+        write(path, "acc", "BYE", "200", "hunt", T0 + timedelta(seconds=60), ext)
+        now = T0 + timedelta(seconds=60) + reconcile.SETTLE - timedelta(seconds=1)
+        reconcile.reconcile(db.session, engine=engine, now=now, line=LINE)
+        assert call("went-on").state == "queued" and call("went-on").outcome is None
+        hunt = call("hunt")
+        assert (hunt.outcome, hunt.answered_at, hunt.agent_id) == (
+            None,
+            T0 + timedelta(seconds=9),
+            user.id,
+        )
+        reconcile.reconcile(db.session, engine=engine, now=now + timedelta(seconds=2), line=LINE)
+        assert call("hunt").outcome == "answered"
+        assert call("hunt").ended_at == T0 + timedelta(seconds=60)

@@ -27,6 +27,10 @@ BATCH = 2000
 # A call still waiting or ringing this long after Kamailio last asked is lost (Kamailio
 # itself stopped): it ends as not answered.
 LOST_AFTER = timedelta(minutes=10)
+# Rows younger than this wait for the next run: a call's later rows (its answer on another
+# branch, its end) come with it.
+SETTLE = timedelta(seconds=20)
+GRACE = timedelta(seconds=2)
 _ENGINES: dict[str, Engine] = {}
 
 
@@ -52,17 +56,21 @@ def acc_engine(url: str) -> Engine:
     return _ENGINES[url]
 
 
-def read_rows(engine: Engine, after: dict[str, int]) -> list[AccRow]:
-    """The accounting rows after the cursor, oldest first."""
+def read_rows(engine: Engine, after: dict[str, int], settled: datetime) -> list[AccRow]:
+    """The accounting rows after the cursor and older than `settled`, oldest first."""
     rows: list[AccRow] = []
     with engine.connect() as connection:
         for table in ("acc", "missed_calls"):
             found = connection.execute(
                 text(
                     f"SELECT id, method, sip_code, callid, time, caller, called, extension "  # noqa: S608 - fixed names
-                    f"FROM {table} WHERE id > :after ORDER BY id LIMIT :batch"
+                    f"FROM {table} WHERE id > :after AND time < :settled ORDER BY id LIMIT :batch"
                 ),
-                {"after": after.get(table, 0), "batch": BATCH},
+                {
+                    "after": after.get(table, 0),
+                    "batch": BATCH,
+                    "settled": _as_stored(engine, settled),
+                },
             )
             for row in found:
                 moment = row.time if isinstance(row.time, datetime) else _parse(row.time)
@@ -83,20 +91,28 @@ def read_rows(engine: Engine, after: dict[str, int]) -> list[AccRow]:
     return rows
 
 
+def _as_stored(engine: Engine, moment: datetime):
+    """`moment` as the accounting table stores times: UTC text on SQLite (the trigger's
+    `2026-11-29 02:29:43.500`, which compares as text), a plain timestamp otherwise."""
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return naive.strftime("%Y-%m-%d %H:%M:%S") if engine.dialect.name == "sqlite" else naive
+
+
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(str(value).replace("T", " ").split(".")[0])
 
 
 def reconcile(session: Session, *, engine: Engine, now: datetime, line: LineSettings) -> int:
-    """Apply the accounting rows since the last run, end lost calls; how many calls moved."""
+    """Apply the settled accounting rows since the last run, end lost calls; how many calls
+    moved. A call's rows are read together: a branch that failed (an agent's phone refused
+    or rang out) is not the call's end when another branch answered or it waited on."""
     with write_transaction(session):
         cursor = _cursor(session)
-        rows = read_rows(engine, cursor)
-        moved = set()
-        for row in rows:
-            if _apply(session, row, line):
-                moved.add(row.callid)
+        by_call: dict[str, list[AccRow]] = {}
+        for row in read_rows(engine, cursor, settled=now - SETTLE):
+            by_call.setdefault(row.callid, []).append(row)
             cursor[row.table] = max(cursor.get(row.table, 0), row.id)
+        moved = {callid for callid, rows in by_call.items() if _apply(session, rows, line)}
         moved |= _end_lost(session, now)
         _save_cursor(session, cursor)
     return len(moved)
@@ -119,43 +135,70 @@ def _save_cursor(session: Session, cursor: dict[str, int]) -> None:
         setting.value = value
 
 
-def _apply(session: Session, row: AccRow, line: LineSettings) -> bool:
-    call = session.scalar(select(Call).where(Call.sip_call_id == row.callid))
-    answered = row.table == "acc" and row.method == "INVITE" and row.sip_code.startswith("2")
-    ended = row.table == "acc" and row.method == "BYE"
-    if call is None:
-        if not (answered or row.table == "missed_calls") or row.called not in line.queues:
-            return False
-        call = _unseen_call(session, row, line)
-    agent = (
-        session.scalar(select(Agent).where(Agent.extension == row.extension))
-        if (row.extension)
-        else None
+def _apply(session: Session, rows: list[AccRow], line: LineSettings) -> bool:
+    """One call's accounting rows (oldest first): answered, ended, or ended unanswered."""
+    answer = next(
+        (
+            r
+            for r in rows
+            if r.table == "acc" and r.method == "INVITE" and r.sip_code.startswith("2")
+        ),
+        None,
     )
-    if answered and call.answered_at is None and call.state != CallState.ENDED:
+    end = next((r for r in rows if r.table == "acc" and r.method == "BYE"), None)
+    misses = [r for r in rows if r.table == "missed_calls"]
+    call = session.scalar(select(Call).where(Call.sip_call_id == rows[0].callid))
+    if call is None:
+        if rows[0].called not in line.queues:
+            return False  # not a queue's call (click to call: the app made its record)
+        call = _unseen_call(session, rows[0], line)
+    moved = False
+    if answer is not None and call.answered_at is None and call.state != CallState.ENDED:
+        agent = _agent(session, answer.extension)
         call.state = CallState.TALKING.value
-        call.answered_at = row.time
-        call.offered_at = call.offered_at or row.time
+        call.answered_at = answer.time
+        call.offered_at = call.offered_at or answer.time
         call.agent_id = agent.user_id if agent is not None else call.agent_id
-        call.reconciled = True
-        return True
-    if ended and call.state != CallState.ENDED:
-        end_call(call, CallOutcome.ANSWERED, row.time)
-        call.reconciled = True
+        call.reconciled = moved = True
+    if end is not None and call.answered_at is not None and call.state != CallState.ENDED:
+        end_call(call, CallOutcome.ANSWERED, end.time)
+        call.reconciled = moved = True
+        agent = _agent(session, end.extension) or (
+            session.get(Agent, call.agent_id) if call.agent_id else None
+        )
         if agent is not None and agent.call_id == call.id:
             agent.state = AgentState.AFTER_CALL.value
-            agent.state_since = row.time
+            agent.state_since = end.time
             agent.call_id = None
-            agent.after_call_until = row.time + timedelta(seconds=line.after_call_seconds)
+            agent.after_call_until = end.time + timedelta(seconds=line.after_call_seconds)
             agent.ready_since = agent.after_call_until
-        return True
-    if row.table == "missed_calls" and call.state in (CallState.QUEUED, CallState.RINGING):
-        cancelled = row.sip_code == "487"
-        end_call(call, CallOutcome.ABANDONED if cancelled else CallOutcome.NOT_ANSWERED, row.time)
-        call.reconciled = True
-        _free_agent(session, call, row.time)
-        return True
-    return False
+    if (
+        answer is None
+        and misses
+        and call.answered_at is None
+        and call.state
+        in (
+            CallState.QUEUED,
+            CallState.RINGING,
+        )
+    ):
+        last = misses[-1]
+        # Asked about after its last failed branch: it went on waiting (the app heard the
+        # rest); only a call the app lost track of ends here.
+        asked_since = call.last_poll_at is not None and call.last_poll_at > last.time + GRACE
+        if not asked_since:
+            cancelled = last.sip_code == "487"
+            outcome = CallOutcome.ABANDONED if cancelled else CallOutcome.NOT_ANSWERED
+            end_call(call, outcome, last.time)
+            call.reconciled = moved = True
+            _free_agent(session, call, last.time)
+    return moved
+
+
+def _agent(session: Session, extension: str) -> Agent | None:
+    if not extension:
+        return None
+    return session.scalar(select(Agent).where(Agent.extension == extension))
 
 
 def _unseen_call(session: Session, row: AccRow, line: LineSettings) -> Call:
