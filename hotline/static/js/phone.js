@@ -20,8 +20,11 @@
     var form = document.getElementById("intake-form") || document.getElementById("ems-form");
     if (!form) { return; }
     var phone = form.querySelector("#caller_phone");
-    if (phone && !phone.value) {
+    // Empty, or still the number an earlier pop put there (the form was not saved): this
+    // call's number. A number the operator typed stays.
+    if (phone && (!phone.value || phone.value === phone.dataset.popped)) {
       phone.value = call.caller;
+      phone.dataset.popped = call.caller;
       phone.dispatchEvent(new Event("input", { bubbles: true }));
       phone.dispatchEvent(new Event("change", { bubbles: true }));
     }
