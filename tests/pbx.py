@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PBX_SH = ROOT / "deploy" / "telephony" / "pbx.sh"
 SCENARIOS = ROOT / "tests" / "data" / "sipp"
 TOOLS = ("kamailio", "rtpengine", "sipp")
-# SIPp's and rtpengine's media ports come from blocks of this range, checked free when taken.
+# SIPp's and rtpengine's media ports come from blocks of this range, checked free when
+# taken; blocks never overlap (rtpengine binds its ports with SO_REUSEADDR as Kamailio does:
+# a media port that is also Kamailio's SIP port would take its requests).
 _PORTS = itertools.count(random.randrange(20000, 50000, 100), 10)
 
 
@@ -37,6 +39,8 @@ def free_udp_block(size: int = 10) -> int:
     for base in _PORTS:
         if base + size > 60000:
             continue
+        for _ in range((size - 1) // 10):
+            next(_PORTS)  # the next block starts after this one
         try:
             for port in range(base, base + size):
                 with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
@@ -103,10 +107,13 @@ class Pbx:
                 self.process.wait(timeout=5)
 
 
-def start_pbx(run_dir: Path, app_url: str, secret: str, **settings: str) -> Pbx:
-    """pbx.sh on free ports, asking `app_url`; settings are PBX_* values (hunt_12345=...)."""
+def start_pbx(
+    run_dir: Path, app_url: str, secret: str, rtp_ports: int = 40, **settings: str
+) -> Pbx:
+    """pbx.sh on free ports, asking `app_url`; settings are PBX_* values (hunt_12345=...);
+    rtpengine takes 4 of its `rtp_ports` per call."""
     require_tools()
-    sip_port, ng_port, rtp = free_udp_block(2), free_udp_block(2), free_udp_block(40)
+    sip_port, ng_port, rtp = free_udp_block(2), free_udp_block(2), free_udp_block(rtp_ports)
     env = {
         **os.environ,
         "TELEPHONY_SECRET": secret,
@@ -115,7 +122,7 @@ def start_pbx(run_dir: Path, app_url: str, secret: str, **settings: str) -> Pbx:
         "PBX_APP_URL": app_url,
         "PBX_NG_PORT": str(ng_port),
         "PBX_RTP_MIN": str(rtp),
-        "PBX_RTP_MAX": str(rtp + 39),
+        "PBX_RTP_MAX": str(rtp + rtp_ports - 1),
         **{f"PBX_{key.upper()}": value for key, value in settings.items()},
     }
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -163,26 +170,29 @@ class Sipp:
         ]  # fmt: skip
         self.folder.mkdir(parents=True, exist_ok=True)
         self.started = time.monotonic()
-        self.process = subprocess.Popen(  # noqa: S603 - sipp with our scenario
-            command,
-            cwd=self.folder,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        # SIPp redraws its screen every second: into a file, since a pipe nobody reads
+        # fills after half a minute or so and SIPp then blocks on it, calls and all.
+        with (self.folder / "screen.log").open("wb") as screen:
+            self.process = subprocess.Popen(  # noqa: S603 - sipp with our scenario
+                command,
+                cwd=self.folder,
+                stdout=screen,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         return self
 
     def wait(self, timeout: float = 30) -> int:
         """Its exit status (0: every call as the scenario says); killed after `timeout` s."""
         assert self.process is not None
         try:
-            out, _ = self.process.communicate(timeout=timeout)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
-            out, _ = self.process.communicate()
+            self.process.wait()
         self.finished = time.monotonic()
         self.returncode = self.process.returncode
-        self.output = out.decode(errors="replace")
+        self.output = (self.folder / "screen.log").read_text(errors="replace")
         return self.returncode
 
     def run(self, timeout: float = 30) -> int:
@@ -196,6 +206,17 @@ class Sipp:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.wait(timeout=5)
+
+    def finish(self, timeout: float = 10) -> int:
+        """Place no new calls, let the ongoing ones end (SIGUSR1), and collect it."""
+        if self.process is not None and self.returncode is None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGUSR1)
+        return self.wait(timeout)
+
+    def logs(self) -> list[str]:
+        """The lines of the scenario's <log> actions (-trace_logs), in the order written."""
+        files = sorted(self.folder.glob("*_logs.log"))
+        return [line for p in files for line in p.read_text(errors="replace").splitlines()]
 
     def errors(self) -> str:
         """SIPp's error log and the end of its screen, for a failed assertion's message."""
