@@ -13,6 +13,7 @@
 #   PBX_TRUNK_NETWORK  where callers' INVITEs may come from (127.0.0.1/8)
 #   PBX_TRUNK_GATEWAY  host:port where click-to-call calls go out (none: refused)
 #   PBX_HTTP_TIMEOUT   seconds Kamailio waits for the app (1)
+#   PBX_CHILDREN       SIP worker processes (1: SQLite accounting wants one writer)
 #   TELEPHONY_SECRET   else read from instance/telephony-secret (created, mode 600)
 set -euo pipefail
 
@@ -48,8 +49,13 @@ mkdir -p "$RECORDINGS"
 import sqlite3, sys
 with sqlite3.connect(sys.argv[1]) as db:
     db.executescript(open(sys.argv[2]).read())
+    # WAL is kept in the file: the app's reconcile job reading never blocks Kamailio writing.
+    db.execute("PRAGMA journal_mode=WAL")
 EOF
 
+# Kamailio's db_sqlite sets no busy timeout: two processes writing acc rows at once lose one
+# ("database is locked"). With SQLite accounting (development, the tests) one SIP worker
+# writes them (PBX_CHILDREN); a centre's line keeps its accounting in PostgreSQL.
 KAMAILIO_ARGS=(
 	-f "$HERE/kamailio.cfg"
 	-A "LISTEN=$SIP_LISTEN"
@@ -61,6 +67,7 @@ KAMAILIO_ARGS=(
 	-A "TRUNK_NETWORK=\"${PBX_TRUNK_NETWORK:-127.0.0.1/8}\""
 	-A "TRUNK_GATEWAY=\"${PBX_TRUNK_GATEWAY:-}\""
 	-A "HTTP_TIMEOUT=${PBX_HTTP_TIMEOUT:-1}"
+	-A "CHILDREN=${PBX_CHILDREN:-1}"
 	-Y "$RUN_DIR" -P "$RUN_DIR/kamailio.pid"
 )
 kamailio -c "${KAMAILIO_ARGS[@]}" >"$RUN_DIR/kamailio-check.log" 2>&1 || {

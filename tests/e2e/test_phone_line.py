@@ -23,7 +23,7 @@ from hotline.models import Agent, Call, User
 from hotline.plugins import db
 from hotline.services.telephony import agents, credentials, dialing, reconcile
 from tests import factories
-from tests.conftest import make_app
+from tests.conftest import Browser, make_app
 from tests.pbx import Phone, Sipp, caller, free_udp_block, hanging_up_caller, start_pbx
 
 pytestmark = pytest.mark.e2e
@@ -164,6 +164,23 @@ def test_a_call_reaches_the_longest_waiting_ready_agent(app, pbx, phones, tmp_pa
         seconds = wav.getnframes() / wav.getframerate()
     print(f"recording {pcap[0].name}: {seconds:.2f} s of {wav.getnchannels()} channels")
     assert abs(seconds - talk) < 0.5  # both phones sent G.711 for as long as they talked
+    # Played from the call records: a supervisor hears it, a 120 dispatcher (another
+    # queue, not the agent who answered) gets 404.
+    with app.app_context():
+        boss = factories.user(Role.SUPERVISOR, username="sup-plays")
+        other = factories.user(Role.EMS_DISPATCHER, username="ems-plays")
+    url = f"/calls/{record.id}/recording"
+    for user, status in ((boss, 200), (other, 404)):
+        browser = Browser(app)
+        assert browser.login(user.username).status_code == 302
+        played = browser.get(url)
+        assert played.status_code == status
+    assert played.status_code == 404
+    supervisor = Browser(app)
+    supervisor.login(boss.username)
+    heard = supervisor.get(url)
+    assert heard.mimetype == "audio/wav"
+    assert abs(audio.wav_seconds(heard.data) - talk) < 0.5
 
 
 def test_a_queued_call_rings_the_first_agent_to_become_ready(app, pbx, phones, tmp_path):

@@ -153,3 +153,40 @@ def test_a_failed_branch_is_not_the_calls_end(app, tmp_path):
         reconcile.reconcile(db.session, engine=engine, now=now + timedelta(seconds=2), line=LINE)
         assert call("hunt").outcome == "answered"
         assert call("hunt").ended_at == T0 + timedelta(seconds=60)
+
+
+def test_a_call_answered_while_the_app_was_down_and_ended_after(app, tmp_path):
+    """Queued when the app died, answered by the hunt group, ended once the app was back:
+    the end is an answered call's, and the answer's time comes from the accounting."""
+    path = tmp_path / "acc.sqlite"
+    engine = acc_database(path)
+    with app.app_context():
+        user = factories.user(Role.OPERATOR, username="op-after")
+        ext, _ = credentials.issue_phone(db.session, user.id, realm="hotline", now=T0)
+        routing.route(
+            db.session,
+            sip_call_id="across",
+            caller="13800000002",
+            called="12345",
+            now=T0,
+            line=LINE,
+        )
+        write(path, "acc", "INVITE", "200", "across", T0 + timedelta(seconds=8), ext)
+        events.note_event(
+            db.session,
+            sip_call_id="across",
+            event="ended",
+            extension=ext,
+            now=T0 + timedelta(seconds=70),
+            line=LINE,
+        )
+        assert call("across").outcome == "answered"
+        write(path, "acc", "BYE", "200", "across", T0 + timedelta(seconds=70), ext)
+        reconcile.reconcile(db.session, engine=engine, now=T0 + timedelta(minutes=2), line=LINE)
+        done = call("across")
+        assert (done.outcome, done.answered_at, done.agent_id) == (
+            "answered",
+            T0 + timedelta(seconds=8),
+            user.id,
+        )
+        assert done.ended_at == T0 + timedelta(seconds=70)

@@ -94,12 +94,10 @@ def _apply(call: Call, agent: Agent | None, kind: CallEvent, now, line: LineSett
         if holds_call:
             ready_again(agent, now)  # the offer was not the agent's fault
     elif kind is CallEvent.ENDED and state is not CallState.ENDED:
-        if state is CallState.TALKING:
-            _ended(call, agent if holds_call else None, now, line)
-        else:
-            end_call(call, CallOutcome.ABANDONED, now)
-            if holds_call:
-                ready_again(agent, now)
+        # Kamailio reports an end only for an answered call (a confirmed dialog): one the app
+        # still has waiting was answered while it was down (the hunt group); its answer's
+        # time comes from Kamailio's accounting (reconcile).
+        _ended(call, agent if holds_call else None, now, line)
 
 
 def _talking(agent: Agent, call: Call, now: datetime) -> None:

@@ -153,7 +153,8 @@ def _apply(session: Session, rows: list[AccRow], line: LineSettings) -> bool:
             return False  # not a queue's call (click to call: the app made its record)
         call = _unseen_call(session, rows[0], line)
     moved = False
-    if answer is not None and call.answered_at is None and call.state != CallState.ENDED:
+    answered_on_record = call.state != CallState.ENDED or call.outcome == CallOutcome.ANSWERED
+    if answer is not None and call.answered_at is None and answered_on_record:
         agent = _agent(session, answer.extension)
         call.state = CallState.TALKING.value
         call.answered_at = answer.time
