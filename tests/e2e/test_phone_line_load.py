@@ -187,12 +187,6 @@ def reconciled(app) -> int:
         return reconcile.reconcile(db.session, engine=engine, now=later, line=line)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Kamailio's db_sqlite sets no busy timeout: two of its processes writing acc rows "
-    "at once lose one ('database is locked' in pbx.log), and reconcile cannot complete that "
-    "call (seen here when the hunt group answers two calls in the same instant)",
-)
 def test_calls_connect_while_the_app_is_dead_and_all_are_on_record_after(app, tmp_path):
     issued = operators(app, 3, "outage-op")
     port = free_tcp_port()

@@ -3,10 +3,10 @@ when the app missed events: it was down, restarted, or Kamailio rang the fallbac
 group. Runs as a scheduler job over the rows added since its last run (a cursor in
 app_settings), so it is cheap, and safe to run twice (each row moves a call at most once).
 
-acc rows (Kamailio's `acc` table): an INVITE answered (200, at the answer) and a BYE (at
-the end); `missed_calls`: an INVITE that failed (487 when the caller cancelled, else the
-agent's phone or the line's failure). Times are the PBX's UTC (deploy/telephony/pbx.sh
-runs Kamailio with TZ=UTC).
+acc rows (Kamailio's `acc` table): an INVITE answered (200; its time is the INVITE's, to
+the second) and a BYE (at the end); `missed_calls`: an INVITE that failed (487 when the
+caller cancelled, else the agent's phone or the line's failure). Times are the PBX's UTC
+(deploy/telephony/pbx.sh runs Kamailio with TZ=UTC).
 """
 
 from dataclasses import dataclass
@@ -157,8 +157,10 @@ def _apply(session: Session, rows: list[AccRow], line: LineSettings) -> bool:
     if answer is not None and call.answered_at is None and answered_on_record:
         agent = _agent(session, answer.extension)
         call.state = CallState.TALKING.value
-        call.answered_at = answer.time
-        call.offered_at = call.offered_at or answer.time
+        # acc keeps the INVITE's time, to the second: never before the call reached the
+        # queue or rang (a wait of such a call is understated, never negative).
+        call.answered_at = max(answer.time, call.offered_at or call.queued_at)
+        call.offered_at = call.offered_at or call.answered_at
         call.agent_id = agent.user_id if agent is not None else call.agent_id
         call.reconciled = moved = True
     if end is not None and call.answered_at is not None and call.state != CallState.ENDED:
