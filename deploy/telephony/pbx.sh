@@ -41,6 +41,8 @@ export TELEPHONY_SECRET
 # acc's times in UTC, as the app's reconcile job reads them
 export TZ=UTC
 
+# The accounting (callers' numbers) and the recordings are personal data: this user's only.
+umask 077
 RUN_DIR=$(mkdir -p "$RUN_DIR" && cd "$RUN_DIR" && pwd)
 RECORDINGS=$RUN_DIR/recordings
 mkdir -p "$RECORDINGS"

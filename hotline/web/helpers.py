@@ -12,6 +12,7 @@ from hotline.core.accounts import privacy
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.accounts.roles import Role
 from hotline.core.orders.workflow import OPEN_STATES
+from hotline.core.phone import mask as phone_mask
 from hotline.database import utcnow
 from hotline.services.errors import ServiceError, ValidationFailed
 from hotline.web import menu
@@ -143,6 +144,7 @@ def init_app(app: Flask) -> None:
         call_outcome_labels=labels.CALL_OUTCOME_LABELS,
         call_state_labels=labels.CALL_STATE_LABELS,
         answers_calls=_answers_calls,
+        masked_phone=phone_mask,
     )
     app.jinja_env.filters["local"] = local_time
 

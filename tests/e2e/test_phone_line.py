@@ -5,8 +5,10 @@ wait in the queue, ring the next agent when one does not answer or is busy, and 
 hunt group when the app is down; the app hears every step, Kamailio's acc records them."""
 
 import io
+import socket
 import threading
 import time
+import uuid
 import wave
 from datetime import timedelta
 from urllib.parse import quote
@@ -306,3 +308,29 @@ def test_click_to_call_goes_out_through_the_trunk(app, live_server, phones, tmp_
     finally:
         citizen.kill()
         line.stop()
+
+
+def test_a_forged_in_dialog_invite_is_refused_not_relayed(pbx):
+    """A To-tag and a Route header naming Kamailio, with no dialog behind them: 403, so
+    nobody reaching port 5060 calls out through the trunk or rings a phone directly."""
+    call_id = uuid.uuid4().hex
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        local = sock.getsockname()[1]
+        message = (
+            f"INVITE sip:13900000000@127.0.0.1:9 SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK{call_id[:12]}\r\n"
+            f"Route: <sip:127.0.0.1:{pbx.sip_port};lr>\r\n"
+            f"From: <sip:attacker@127.0.0.1>;tag=aaa\r\nTo: <sip:13900000000@127.0.0.1>;tag=bbb\r\n"
+            f"Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+            f"Contact: <sip:attacker@127.0.0.1:{local}>\r\nContent-Length: 0\r\n\r\n"
+        )
+        sock.settimeout(2)
+        sock.sendto(message.encode(), ("127.0.0.1", pbx.sip_port))
+        answers = []
+        try:
+            while not answers or answers[-1].startswith("SIP/2.0 1"):
+                answers.append(sock.recv(4096).decode(errors="replace"))
+        except OSError:
+            pass
+    assert answers and answers[-1].startswith("SIP/2.0 403"), answers

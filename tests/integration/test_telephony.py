@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from hotline.core.accounts.roles import Role
 from hotline.core.telephony.line import LineSettings, digest_ha1
-from hotline.models import Agent, Call, MaliciousNumber
+from hotline.models import Agent, Call, MaliciousNumber, User
 from hotline.plugins import db
 from hotline.services.telephony import agents, credentials, events, records, routing
 from tests import factories
@@ -225,6 +225,68 @@ def test_the_order_records_the_call_it_came_from(app):
         records.link_hook(db.session, call_id=call_id, user_id=user_id)(order.id)
         db.session.commit()
         assert call("l1").order_id == order.id
-        _agent, pop = records.screen_pop(db.session, user_id=user_id, now=T0 + timedelta(seconds=4))
+        later = T0 + timedelta(seconds=4)
+        _agent, pop = records.screen_pop(db.session, user_id=user_id, role=Role.OPERATOR, now=later)
         assert pop.call.caller == "13700000007"
         assert [o.number for o in pop.history] == [order.number]
+        # 120 reads no 12345 orders: its pop shows the caller, not their history.
+        _agent, pop = records.screen_pop(
+            db.session, user_id=user_id, role=Role.EMS_DISPATCHER, now=later
+        )
+        assert pop.call.caller == "13700000007" and pop.history == []
+
+
+def test_a_queue_never_waits_behind_what_is_not_its_caller(app, monkeypatch):
+    """An unused click-to-call is no caller in the queue (and ends when its token expires);
+    ready agents of another queue waiting longer hide nobody (the skill is in the SQL)."""
+    from hotline.services.telephony import dialing, reconcile
+
+    with app.app_context():
+        desk, ext_desk = phone_for(Role.DESK, "desk-click")
+        ems, ext_ems = phone_for(Role.EMS_DISPATCHER, "ems-longest")
+        op, ext_op = phone_for(Role.OPERATOR, "op-later")
+        order = factories.order(caller_phone="13800000123")
+        dialing.request_dial(
+            db.session, user=db.session.get(User, desk), order_number=order.number, now=T0
+        )
+        ready(ems, ext_ems, T0)
+        ready(op, ext_op, T0 + timedelta(seconds=1))
+        monkeypatch.setattr(routing, "CANDIDATES", 1)
+        assert route("after-click", T0 + timedelta(seconds=2)).extension == ext_op
+        reconcile.end_lost(db.session, now=T0 + timedelta(minutes=3))
+        unused = db.session.scalar(select(Call).where(Call.direction == "out"))
+        assert (unused.outcome, unused.dial_token) == ("not_answered", None)
+        assert ext_desk
+
+
+def test_a_busy_agent_calling_out_stays_busy(app):
+    from hotline.services.telephony import dialing
+
+    with app.app_context():
+        desk, ext = phone_for(Role.DESK, "desk-busy")
+        agents.note_registration(db.session, extension=ext, expires=3600, now=T0)
+        agents.choose_state(db.session, user_id=desk, wanted="busy", now=T0)
+        order = factories.order(caller_phone="13800000124")
+        token, _shown = dialing.request_dial(
+            db.session, user=db.session.get(User, desk), order_number=order.number, now=T0
+        )
+        assert (
+            dialing.resolve_dial(
+                db.session, dialled=token, extension=ext, sip_call_id="out-busy", now=T0
+            )
+            == "13800000124"
+        )
+        event("out-busy", "answered", T0 + timedelta(seconds=5), ext)
+        event("out-busy", "ended", T0 + timedelta(seconds=60), ext)
+        assert agent(desk).state == "busy"
+        assert call("out-busy").outcome == "answered"
+        # A Call-ID already on record is no token's call (no 500).
+        token, _shown = dialing.request_dial(
+            db.session, user=db.session.get(User, desk), order_number=order.number, now=T0
+        )
+        assert (
+            dialing.resolve_dial(
+                db.session, dialled=token, extension=ext, sip_call_id="out-busy", now=T0
+            )
+            is None
+        )

@@ -16,11 +16,12 @@ from hotline.core import phone
 from hotline.core.accounts import privacy
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.telephony.agents import AgentState, Skill, skills_from_text, takes_calls
-from hotline.core.telephony.calls import CallState
+from hotline.core.telephony.calls import CallOutcome, CallState
 from hotline.database import write_transaction
 from hotline.models import Agent, Call, User
 from hotline.services.errors import Forbidden, NotFound, ValidationFailed
 from hotline.services.orders import queries
+from hotline.services.telephony.records import MISSED_WINDOW
 
 TOKEN_LIFETIME = timedelta(minutes=2)
 DIAL_PREFIX = "d"  # what the phone dials: d<token>
@@ -52,8 +53,8 @@ def request_return(session: Session, *, user: User, call_id: int, now: datetime)
     """回拨: a one-use number to call back a missed call of one of the user's queues."""
     missed = session.get(Call, call_id)
     agent = session.get(Agent, user.id)
-    if missed is None or agent is None or missed.direction != "in":
-        raise NotFound()
+    if missed is None or agent is None or not _returnable(session, missed, now):
+        raise NotFound()  # only a missed call of the last day that nobody returned yet
     if missed.queue not in {s.value for s in skills_from_text(agent.skills)}:
         raise NotFound()  # another queue's caller is not this agent's to call
     number = phone.normalise(missed.caller or "")
@@ -61,6 +62,18 @@ def request_return(session: Session, *, user: User, call_id: int, now: datetime)
         raise ValidationFailed({"caller_phone": "invalid_phone"})
     token = _outgoing(session, user=user, number=number, now=now, returns_call_id=missed.id)
     return token, privacy.shown_phone(user.role_enum, False, number)
+
+
+def _returnable(session: Session, missed: Call, now: datetime) -> bool:
+    if missed.direction != "in" or missed.outcome not in (
+        CallOutcome.ABANDONED,
+        CallOutcome.REJECTED,
+    ):
+        return False
+    if missed.queued_at < now - MISSED_WINDOW:
+        return False
+    returned = select(Call.id).where(Call.returns_call_id == missed.id).limit(1)
+    return session.scalar(returned) is None
 
 
 def _outgoing(
@@ -108,6 +121,8 @@ def resolve_dial(
         return None
     digest = _digest(dialled.removeprefix(DIAL_PREFIX))
     with write_transaction(session):
+        if session.scalar(select(Call.id).where(Call.sip_call_id == sip_call_id)) is not None:
+            return None  # a Call-ID already on record: not this token's call
         call = session.scalar(select(Call).where(Call.dial_token == digest))
         agent = session.scalar(select(Agent).where(Agent.extension == extension))
         if (

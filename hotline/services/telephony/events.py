@@ -75,7 +75,9 @@ def _apply(call: Call, agent: Agent | None, kind: CallEvent, now, line: LineSett
         call.state = CallState.TALKING.value
         call.answered_at = now
         call.offered_at = call.offered_at or now
-        if agent is not None:
+        # An outgoing call moves its agent only if it took them out of the queue (they were
+        # ready): a busy or signed-out agent calling a citizen stays as they are.
+        if agent is not None and (call.direction == "in" or holds_call):
             call.agent_id = agent.user_id
             _talking(agent, call, now)
     elif kind in OFFER_FAILED and state is CallState.RINGING:

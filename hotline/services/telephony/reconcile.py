@@ -12,10 +12,10 @@ caller cancelled, else the agent's phone or the line's failure). Times are the P
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, create_engine, or_, select, text
 from sqlalchemy.orm import Session
 
-from hotline.core.telephony.agents import AgentState, Skill
+from hotline.core.telephony.agents import ON_A_CALL, AgentState, Skill
 from hotline.core.telephony.calls import CallOutcome, CallState
 from hotline.core.telephony.line import LineSettings
 from hotline.database import write_transaction
@@ -225,17 +225,39 @@ def _unseen_call(session: Session, row: AccRow, line: LineSettings) -> Call:
 
 
 def _end_lost(session: Session, now: datetime) -> set[str]:
+    """Calls nobody will report on any more: incoming ones Kamailio stopped asking about
+    for LOST_AFTER, outgoing ones whose dial token expired unused; agents a lost or ended
+    call still holds are freed."""
     lost = session.scalars(
         select(Call).where(
             Call.state.in_([CallState.QUEUED, CallState.RINGING]),
-            Call.last_poll_at < now - LOST_AFTER,
+            or_(
+                Call.last_poll_at < now - LOST_AFTER,
+                (Call.direction == "out")
+                & (Call.state == CallState.QUEUED)
+                & (Call.dial_expires_at < now),
+            ),
         )
     ).all()
     for call in lost:
-        end_call(call, CallOutcome.NOT_ANSWERED, call.last_poll_at)
+        end_call(call, CallOutcome.NOT_ANSWERED, call.last_poll_at or call.dial_expires_at)
+        call.dial_token = None
         call.reconciled = True
         _free_agent(session, call, now)
+    held = session.scalars(
+        select(Agent)
+        .join(Call, Call.id == Agent.call_id)
+        .where(Call.state == CallState.ENDED, Agent.state.in_(list(ON_A_CALL)))
+    ).all()
+    for agent in held:
+        ready_again(agent, now)  # the call's end reached the call, never its agent
     return {call.sip_call_id for call in lost}
+
+
+def end_lost(session: Session, *, now: datetime) -> int:
+    """Run the lost-call sweep alone (no accounting database: it still has to run)."""
+    with write_transaction(session):
+        return len(_end_lost(session, now))
 
 
 def _free_agent(session: Session, call: Call, now: datetime) -> None:

@@ -7,6 +7,7 @@ rtpengine names a call's file `<Call-ID, URI-escaped>-<16 hex digits>.pcap` unde
 """
 
 import re
+import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -81,7 +82,7 @@ def _wav(pcap: Path) -> bytes:
         return cached.read_bytes()
     wav = audio.to_wav(audio.rtp_packets(pcap.read_bytes()))
     cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".part")
+    partial = cached.with_suffix(f".{secrets.token_hex(4)}.part")  # two plays at once
     partial.write_bytes(wav)
     partial.replace(cached)  # a reader never sees half a file
     return wav

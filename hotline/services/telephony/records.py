@@ -8,6 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.core import phone
+from hotline.core.accounts.permissions import Permission, allows
+from hotline.core.accounts.roles import Role
 from hotline.core.telephony.agents import AgentState, effective, skills_from_text
 from hotline.core.telephony.calls import CallOutcome, CallState, is_stale
 from hotline.core.telephony.line import LineSettings
@@ -27,9 +30,12 @@ class Pop:
     history: list[WorkOrder]
 
 
-def screen_pop(session: Session, *, user_id: int, now: datetime) -> tuple[Agent | None, Pop | None]:
+def screen_pop(
+    session: Session, *, user_id: int, role: Role, now: datetime
+) -> tuple[Agent | None, Pop | None]:
     """The agent's phone state and, while a call rings or talks, the caller and their
-    earlier orders (newest first)."""
+    earlier orders (newest first) as far as the agent's role may read orders: none for
+    120, no confidential report for a role that may not know who made one."""
     agent = session.get(Agent, user_id)
     if agent is None:
         return None, None
@@ -39,15 +45,21 @@ def screen_pop(session: Session, *, user_id: int, now: datetime) -> tuple[Agent 
     call = session.get(Call, agent.call_id)
     if call is None:
         return agent, None
-    history = list(
-        session.scalars(
-            select(WorkOrder)
-            .where(WorkOrder.caller_phone_index == call.caller_index)
-            .order_by(WorkOrder.created_at.desc())
-            .limit(10)
-        )
+    return agent, Pop(call, state, _history(session, call, role))
+
+
+def _history(session: Session, call: Call, role: Role) -> list[WorkOrder]:
+    if not allows(role, Permission.READ_ORDERS) or call.caller_index is None:
+        return []
+    statement = (
+        select(WorkOrder)
+        .where(WorkOrder.caller_phone_index == call.caller_index)
+        .order_by(WorkOrder.created_at.desc())
+        .limit(10)
     )
-    return agent, Pop(call, state, history)
+    if not allows(role, Permission.SEE_CONFIDENTIAL_REPORTERS):
+        statement = statement.where(WorkOrder.confidential.is_(False))
+    return list(session.scalars(statement))
 
 
 def answered_by(session: Session, *, call_id: int | None, user_id: int) -> Call | None:
@@ -131,7 +143,9 @@ def live(session: Session, *, now: datetime, line: LineSettings) -> LiveView:
     waiting: Counter[str] = Counter()
     longest = 0
     for queue, queued_at, polled in session.execute(
-        select(Call.queue, Call.queued_at, Call.last_poll_at).where(Call.state == CallState.QUEUED)
+        select(Call.queue, Call.queued_at, Call.last_poll_at).where(
+            Call.state == CallState.QUEUED, Call.direction == "in"
+        )
     ):
         if is_stale(polled, now, line.retry_ms):
             continue
@@ -149,7 +163,7 @@ def api_item(call: Call) -> dict:
 
     return {
         "call_id": call.sip_call_id,
-        "caller": call.caller,
+        "caller": phone.mask(call.caller),  # a list: masked, as the orders' lists are
         "called": call.called,
         "queued_at": stamp(call.queued_at),
         "offered_at": stamp(call.offered_at),

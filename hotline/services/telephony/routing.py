@@ -8,7 +8,7 @@ two calls asked at once can never ring one agent.
 
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -108,7 +108,9 @@ def _new_call(session, sip_call_id, caller, called, queue: Skill, now) -> Call:
 
 def _waiting(session: Session, queue: str, now: datetime, line: LineSettings) -> int:
     rows = session.execute(
-        select(Call.last_poll_at).where(Call.queue == queue, Call.state == CallState.QUEUED)
+        select(Call.last_poll_at).where(
+            Call.queue == queue, Call.state == CallState.QUEUED, Call.direction == "in"
+        )
     ).scalars()
     return sum(1 for polled in rows if not is_stale(polled, now, line.retry_ms))
 
@@ -120,6 +122,7 @@ def _position(session: Session, call: Call, now: datetime, line: LineSettings) -
         select(Call.last_poll_at).where(
             Call.queue == call.queue,
             Call.state == CallState.QUEUED,
+            Call.direction == "in",  # an agent's click-to-call waits for no agent
             tuple_(Call.queued_at, Call.id) < tuple_(call.queued_at, call.id),
         )
     ).scalars()
@@ -136,6 +139,11 @@ def _claim_agent(session: Session, call: Call, now: datetime) -> str | None:
             Agent.state.in_([AgentState.READY, AgentState.AFTER_CALL]),
             Agent.registered_until > now,
             User.active.is_(True),
+            # The queue's agents only, in SQL: fifty ready 120 dispatchers waiting longer
+            # must not hide a ready 12345 operator.
+            User.role == Role.SUPERVISOR.value
+            if call.queue == SUPERVISOR_QUEUE
+            else (literal(",") + Agent.skills + ",").like(f"%,{call.queue},%"),
         )
         .order_by(func.coalesce(Agent.ready_since, Agent.after_call_until), Agent.user_id)
         .limit(CANDIDATES)

@@ -13,6 +13,7 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.telephony.calls import CallOutcome
 from hotline.database import utcnow
 from hotline.plugins import db
+from hotline.services.orders import disclosure
 from hotline.services.telephony import recordings, records
 from hotline.web.api import bp as api_bp
 from hotline.web.api import refuse, since_argument
@@ -53,9 +54,19 @@ def search():
         caller=phone.normalise(request.args.get("caller", "")) or "",
         after_id=parse_int(request.args.get("after")) or 0,
     )
+    calls = records.search(db.session, query)
+    if query.caller:  # a search by a caller's number is logged, as the orders' search is
+        disclosure.log_phone_search(
+            db.session,
+            actor=current_user,
+            number=query.caller,
+            results=len(calls),
+            ip=request.remote_addr or "",
+            now=now,
+        )
     return render_template(
         "telephony/calls.html",
-        calls=records.search(db.session, query),
+        calls=calls,
         query=query,
         outcomes=list(CallOutcome),
         live=records.live(db.session, now=now, line=line_settings()),

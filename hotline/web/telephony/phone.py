@@ -65,7 +65,9 @@ def _call_json(pop) -> dict:
 @requires(Permission.ANSWER_CALLS)
 def state():
     """The agent's phone state and, while a call rings or talks, the screen pop."""
-    agent, pop = records.screen_pop(db.session, user_id=current_user.id, now=utcnow())
+    agent, pop = records.screen_pop(
+        db.session, user_id=current_user.id, role=current_user.role_enum, now=utcnow()
+    )
     return jsonify(_state_json(agent, pop))
 
 
