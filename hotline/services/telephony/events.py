@@ -4,7 +4,7 @@ Each report moves the call and the agent it concerns, once: a repeated or late r
 changes nothing (Kamailio may send one twice, or after the app restarted).
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from hotline.core.telephony.line import LineSettings
 from hotline.database import write_transaction
 from hotline.models import Agent, Call
 from hotline.services.errors import Conflict, ValidationFailed, conflict_on_stale
-from hotline.services.telephony.routing import end_call, ready_again, set_busy
+from hotline.services.telephony.routing import after_call, end_call, ready_again, set_busy
 
 ATTEMPTS = 3
 
@@ -112,8 +112,4 @@ def _talking(agent: Agent, call: Call, now: datetime) -> None:
 def _ended(call: Call, agent: Agent | None, now: datetime, line: LineSettings) -> None:
     end_call(call, CallOutcome.ANSWERED, now)
     if agent is not None:
-        agent.state = AgentState.AFTER_CALL.value
-        agent.state_since = now
-        agent.call_id = None
-        agent.after_call_until = now + timedelta(seconds=line.after_call_seconds)
-        agent.ready_since = agent.after_call_until
+        after_call(agent, now, line)

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.core.reports.periods import Period
-from hotline.core.telephony import figures
+from hotline.core.telephony import figure_groups, figures
 from hotline.core.telephony.calls import CallOutcome
 from hotline.core.telephony.line import LineSettings
 from hotline.models import Call, User
@@ -57,15 +57,25 @@ def breakdown(
     session: Session, *, start: datetime, end: datetime, line: LineSettings, timezone: str
 ) -> figures.Breakdown:
     """The figures of [start, end) as a whole and per local hour, agent and queue."""
-    return figures.breakdown_of_groups(groups(session, start, end, settings_of(line)), timezone)
+    return figure_groups.breakdown_of_groups(
+        groups(session, start, end, settings_of(line)), timezone
+    )
 
 
 def groups(
     session: Session, start: datetime, end: datetime, settings: figures.Settings
-) -> list[figures.Group]:
+) -> list[figure_groups.Group]:
     """The calls of [start, end) counted in SQL per UTC hour, queue and agent, by the same
     definitions as core's `classify` (tests/integration/test_call_figures.py holds them to
     it)."""
+    statement = _summed(session, settings).where(
+        Call.queued_at >= start, Call.queued_at < end, Call.direction == "in"
+    )
+    return [_group(row, settings) for row in session.execute(statement)]
+
+
+def _summed(session: Session, settings: figures.Settings):
+    """The SELECT of the sums per hour, queue and agent (its columns in _group's order)."""
     answered = Call.answered_at.is_not(None)
     unanswered_end = Call.answered_at.is_(None) & Call.outcome.is_not(None)
     # An unanswered call's wait (0 when its end is unknown), as classify() measures it.
@@ -78,63 +88,46 @@ def groups(
     counted = unanswered_end & ~short
     wait = _ms(session, Call.answered_at, Call.queued_at)
     ended = answered & Call.ended_at.is_not(None)
-    talk = _ms(session, Call.ended_at, Call.answered_at)
 
     def total(condition, value=1):
         return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
     hour = _hour(session)
-    statement = (
-        select(
-            hour,
-            Call.queue,
-            Call.agent_id,
-            total(Call.answered_at.is_(None) & Call.outcome.is_(None)),
-            total(short),
-            total(answered),
-            total(answered & (wait <= settings.target_seconds)),
-            total(answered, wait),
-            total(ended),
-            total(ended, talk),
-            total(counted & (Call.outcome == CallOutcome.ABANDONED.value)),
-            total(counted & (Call.outcome == CallOutcome.REJECTED.value)),
-            total(counted),
-        )
-        .where(Call.queued_at >= start, Call.queued_at < end, Call.direction == "in")
-        .group_by(hour, Call.queue, Call.agent_id)
+    return select(
+        hour,
+        Call.queue,
+        Call.agent_id,
+        total(Call.answered_at.is_(None) & Call.outcome.is_(None)),
+        total(short),
+        total(answered),
+        total(answered & (wait <= settings.target_seconds)),
+        total(answered, wait),
+        total(ended),
+        total(ended, _ms(session, Call.ended_at, Call.answered_at)),
+        total(counted & (Call.outcome == CallOutcome.ABANDONED.value)),
+        total(counted & (Call.outcome == CallOutcome.REJECTED.value)),
+        total(counted),
+    ).group_by(hour, Call.queue, Call.agent_id)
+
+
+def _group(row, settings: figures.Settings) -> figure_groups.Group:
+    """One row of _summed as core's counts."""
+    bucket, queue, agent, pending, shorts, answers, in_target, waits, ends, talks = row[:10]
+    abandons, rejects, unanswered = row[10:]
+    counts = figures.CallCounts(
+        offered=int(answers) + int(unanswered),
+        answered=int(answers),
+        answered_in_target=int(in_target),
+        abandoned=int(abandons),
+        rejected=int(rejects),
+        short_abandons=int(shorts),
+        pending=int(pending),
+        wait_seconds=float(waits),
+        ended_answered=int(ends),
+        talk_seconds=float(talks),
+        after_call_seconds=float(int(ends) * settings.after_call_seconds),
     )
-    found = []
-    for row in session.execute(statement):
-        (
-            bucket,
-            queue,
-            agent,
-            pending,
-            shorts,
-            answers,
-            in_target,
-            waits,
-            ends,
-            talks,
-            abandons,
-            rejects,
-            unanswered,
-        ) = row
-        counts = figures.CallCounts(
-            offered=int(answers) + int(unanswered),
-            answered=int(answers),
-            answered_in_target=int(in_target),
-            abandoned=int(abandons),
-            rejected=int(rejects),
-            short_abandons=int(shorts),
-            pending=int(pending),
-            wait_seconds=float(waits),
-            ended_answered=int(ends),
-            talk_seconds=float(talks),
-            after_call_seconds=float(int(ends) * settings.after_call_seconds),
-        )
-        found.append(figures.Group(_hour_start(bucket), queue, agent, counts))
-    return found
+    return figure_groups.Group(_hour_start(bucket), queue, agent, counts)
 
 
 def _ms(session: Session, later, earlier):

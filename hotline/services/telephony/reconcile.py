@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, create_engine, or_, select, text
 from sqlalchemy.orm import Session
 
-from hotline.core.telephony.agents import ON_A_CALL, AgentState, Skill
+from hotline.core.telephony.agents import ON_A_CALL, Skill
 from hotline.core.telephony.calls import CallOutcome, CallState
 from hotline.core.telephony.line import LineSettings
 from hotline.database import write_transaction
 from hotline.models import Agent, AppSetting, Call
-from hotline.services.telephony.routing import end_call, ready_again
+from hotline.services.telephony.routing import after_call, end_call, ready_again
 
 CURSOR_KEY = "telephony.acc_cursor"
 BATCH = 2000
@@ -170,32 +170,25 @@ def _apply(session: Session, rows: list[AccRow], line: LineSettings) -> bool:
             session.get(Agent, call.agent_id) if call.agent_id else None
         )
         if agent is not None and agent.call_id == call.id:
-            agent.state = AgentState.AFTER_CALL.value
-            agent.state_since = end.time
-            agent.call_id = None
-            agent.after_call_until = end.time + timedelta(seconds=line.after_call_seconds)
-            agent.ready_since = agent.after_call_until
-    if (
-        answer is None
-        and misses
-        and call.answered_at is None
-        and call.state
-        in (
-            CallState.QUEUED,
-            CallState.RINGING,
-        )
-    ):
-        last = misses[-1]
-        # Asked about after its last failed branch: it went on waiting (the app heard the
-        # rest); only a call the app lost track of ends here.
-        asked_since = call.last_poll_at is not None and call.last_poll_at > last.time + GRACE
-        if not asked_since:
-            cancelled = last.sip_code == "487"
-            outcome = CallOutcome.ABANDONED if cancelled else CallOutcome.NOT_ANSWERED
-            end_call(call, outcome, last.time)
-            call.reconciled = moved = True
-            _free_agent(session, call, last.time)
+            after_call(agent, end.time, line)
+    if answer is None and misses and _ended_unanswered(session, call, misses[-1]):
+        moved = True
     return moved
+
+
+def _ended_unanswered(session: Session, call: Call, last: AccRow) -> bool:
+    """A call whose last branch failed ends there, unless the app heard more of it."""
+    if call.answered_at is not None or call.state not in (CallState.QUEUED, CallState.RINGING):
+        return False
+    # Asked about after its last failed branch: it went on waiting (the app heard the rest);
+    # only a call the app lost track of ends here.
+    if call.last_poll_at is not None and call.last_poll_at > last.time + GRACE:
+        return False
+    cancelled = last.sip_code == "487"
+    end_call(call, CallOutcome.ABANDONED if cancelled else CallOutcome.NOT_ANSWERED, last.time)
+    call.reconciled = True
+    _free_agent(session, call, last.time)
+    return True
 
 
 def _agent(session: Session, extension: str) -> Agent | None:

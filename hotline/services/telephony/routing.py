@@ -6,7 +6,7 @@ queue's skill is registered; the agent is taken with a compare-and-set on its ve
 two calls asked at once can never ring one agent.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -199,6 +199,15 @@ def ready_again(agent: Agent, now: datetime) -> None:
     agent.call_id = None
     agent.state_since = now
     agent.ready_since = agent.ready_since or now
+
+
+def after_call(agent: Agent, at: datetime, line: LineSettings) -> None:
+    """话后处理 from `at`: ready again, in the waiting order, when it is over."""
+    agent.state = AgentState.AFTER_CALL.value
+    agent.state_since = at
+    agent.call_id = None
+    agent.after_call_until = at + timedelta(seconds=line.after_call_seconds)
+    agent.ready_since = agent.after_call_until
 
 
 def end_call(call: Call, outcome: CallOutcome, now: datetime) -> None:
