@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.database import UTCDateTime
@@ -15,8 +15,15 @@ class Agent(db.Model):
 
     __tablename__ = "agents"
     __table_args__ = (
-        # The distribution's question: ready agents, longest waiting first.
-        Index("ix_agents_state_ready_since", "state", "ready_since"),
+        # The distribution's question: agents ready (or in after-call work), longest waiting
+        # first, from the index alone in that order (partial: only those two states).
+        Index(
+            "ix_agents_waiting",
+            "ready_since",
+            "user_id",
+            sqlite_where=text("state IN ('ready', 'after_call')"),
+            postgresql_where=text("state IN ('ready', 'after_call')"),
+        ),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)

@@ -88,7 +88,9 @@ def upgrade():
         sa.PrimaryKeyConstraint('user_id', name=op.f('pk_agents')),
         sa.UniqueConstraint('extension', name=op.f('uq_agents_extension')),
     )
-    op.create_index('ix_agents_state_ready_since', 'agents', ['state', 'ready_since'])
+    op.create_index('ix_agents_waiting', 'agents', ['ready_since', 'user_id'],
+                    sqlite_where=sa.text("state IN ('ready', 'after_call')"),
+                    postgresql_where=sa.text("state IN ('ready', 'after_call')"))
     op.add_column(
         'malicious_numbers',
         sa.Column('to_supervisor', sa.Boolean(), nullable=False, server_default=sa.false()),
@@ -98,7 +100,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('malicious_numbers', schema=None) as batch_op:
         batch_op.drop_column('to_supervisor')
-    op.drop_index('ix_agents_state_ready_since', table_name='agents')
+    op.drop_index('ix_agents_waiting', table_name='agents')
     op.drop_table('agents')
     op.drop_index(op.f('ix_calls_returns_call_id'), table_name='calls')
     op.drop_index('ix_calls_figures', table_name='calls')

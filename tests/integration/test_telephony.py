@@ -236,7 +236,7 @@ def test_the_order_records_the_call_it_came_from(app):
         assert pop.call.caller == "13700000007" and pop.history == []
 
 
-def test_a_queue_never_waits_behind_what_is_not_its_caller(app, monkeypatch):
+def test_a_queue_never_waits_behind_what_is_not_its_caller(app):
     """An unused click-to-call is no caller in the queue (and ends when its token expires);
     ready agents of another queue waiting longer hide nobody (the skill is in the SQL)."""
     from hotline.services.telephony import dialing, reconcile
@@ -251,7 +251,6 @@ def test_a_queue_never_waits_behind_what_is_not_its_caller(app, monkeypatch):
         )
         ready(ems, ext_ems, T0)
         ready(op, ext_op, T0 + timedelta(seconds=1))
-        monkeypatch.setattr(routing, "CANDIDATES", 1)
         assert route("after-click", T0 + timedelta(seconds=2)).extension == ext_op
         reconcile.end_lost(db.session, now=T0 + timedelta(minutes=3))
         unused = db.session.scalar(select(Call).where(Call.direction == "out"))

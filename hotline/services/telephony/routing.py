@@ -8,12 +8,12 @@ two calls asked at once can never ring one agent.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal, select, tuple_, update
+from sqlalchemy import literal, or_, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.roles import Role
-from hotline.core.telephony.agents import AgentState, Skill, skills_from_text, takes_calls
+from hotline.core.telephony.agents import AgentState, Skill
 from hotline.core.telephony.calls import CallOutcome, CallState, is_stale
 from hotline.core.telephony.line import (
     SUPERVISOR_QUEUE,
@@ -28,7 +28,10 @@ from hotline.models import Agent, Call, MaliciousNumber, User
 from hotline.services.errors import Conflict, conflict_on_stale
 
 ATTEMPTS = 3  # a lost compare-and-set is tried again at once
-CANDIDATES = 50  # ready agents looked at per decision, longest waiting first
+# A waiting call's "still here" (last_poll_at) is written at most this often: in between,
+# its turns are read-only (is_stale allows at least three seconds).
+REFRESH = timedelta(seconds=1)
+WAITING = text("agents.state IN ('ready', 'after_call')")  # as ix_agents_waiting says
 
 
 def route(
@@ -44,6 +47,10 @@ def route(
     queue = line.queues.get(called)
     if queue is None:
         return reject(404, "Not Found")
+    unchanged = _still_waiting(session, sip_call_id, now, line)
+    if unchanged is not None:
+        session.rollback()  # end the read: nothing was written
+        return unchanged
     for attempt in range(ATTEMPTS):
         try:
             with conflict_on_stale(), write_transaction(session):
@@ -115,7 +122,7 @@ def _waiting(session: Session, queue: str, now: datetime, line: LineSettings) ->
     return sum(1 for polled in rows if not is_stale(polled, now, line.retry_ms))
 
 
-def _position(session: Session, call: Call, now: datetime, line: LineSettings) -> int:
+def _position(session: Session, call, now: datetime, line: LineSettings) -> int:
     """1 + the live calls ahead of this one in its queue (a call Kamailio stopped asking
     about holds no place)."""
     ahead = session.execute(
@@ -129,14 +136,18 @@ def _position(session: Session, call: Call, now: datetime, line: LineSettings) -
     return 1 + sum(1 for polled in ahead if not is_stale(polled, now, line.retry_ms))
 
 
-def _claim_agent(session: Session, call: Call, now: datetime) -> str | None:
-    """Take the longest-waiting ready agent who answers this queue; their extension."""
-    rows = session.execute(
-        select(Agent.user_id, Agent.version, Agent.extension, Agent.skills, Agent.state)
-        .add_columns(Agent.after_call_until, User.role)
+def _candidates(call, now: datetime, limit: int):
+    """The agents who may take this call now, longest waiting first (the partial index
+    ix_agents_waiting holds exactly the ready and after-call agents, by ready_since)."""
+    return (
+        select(Agent.user_id, Agent.version, Agent.extension)
         .join(User, User.id == Agent.user_id)
         .where(
-            Agent.state.in_([AgentState.READY, AgentState.AFTER_CALL]),
+            # Written out, not bound: SQLite uses a partial index only for a WHERE that
+            # states its condition in the same words.
+            WAITING,
+            # Ready, or after-call work over (core's takes_calls, in SQL).
+            or_(Agent.state == AgentState.READY.value, Agent.after_call_until <= now),
             Agent.registered_until > now,
             User.active.is_(True),
             # The queue's agents only, in SQL: fifty ready 120 dispatchers waiting longer
@@ -145,17 +156,23 @@ def _claim_agent(session: Session, call: Call, now: datetime) -> str | None:
             if call.queue == SUPERVISOR_QUEUE
             else (literal(",") + Agent.skills + ",").like(f"%,{call.queue},%"),
         )
-        .order_by(func.coalesce(Agent.ready_since, Agent.after_call_until), Agent.user_id)
-        .limit(CANDIDATES)
-    ).all()
-    for row in rows:
-        if not takes_calls(AgentState(row.state), row.after_call_until, now):
-            continue
-        if call.queue == SUPERVISOR_QUEUE:
-            if row.role != Role.SUPERVISOR:
-                continue
-        elif Skill(call.queue) not in skills_from_text(row.skills):
-            continue
+        .order_by(Agent.ready_since, Agent.user_id)
+        .limit(limit)
+    )
+
+
+def _claim_agent(session: Session, call: Call, now: datetime) -> str | None:
+    """Take the longest-waiting ready agent who answers this queue; their extension.
+
+    One agent at a time, locked on PostgreSQL with SKIP LOCKED: deciders at the same moment
+    all want the longest-waiting agent, and would otherwise queue on its row lock (or, with
+    a lock on every candidate, leave each other none). The compare-and-set on the version
+    holds on both databases (SQLite's writers take turns)."""
+    for _ in range(ATTEMPTS):
+        locked = _candidates(call, now, limit=1).with_for_update(skip_locked=True, of=Agent)
+        row = session.execute(locked).first()
+        if row is None:
+            return None
         taken = session.execute(
             update(Agent)
             .where(Agent.user_id == row.user_id, Agent.version == row.version)
@@ -171,6 +188,33 @@ def _claim_agent(session: Session, call: Call, now: datetime) -> str | None:
             call.agent_id = row.user_id
             return row.extension
     return None
+
+
+def _anyone_free(session: Session, call, now: datetime) -> bool:
+    """Whether an agent could take this call now (read only)."""
+    return session.execute(_candidates(call, now, limit=1)).first() is not None
+
+
+def _still_waiting(
+    session: Session, sip_call_id: str, now: datetime, line: LineSettings
+) -> Decision | None:
+    """A waiting call asked about again, answered without the write lock when nothing
+    changes: it is not first, or nobody is free, and it said it was alive less than
+    REFRESH ago. None: the write path decides (the common peak case stays read-only)."""
+    # Columns, not the row: the caller's sealed number is not opened on every turn.
+    call = session.execute(
+        select(Call.id, Call.queue, Call.queued_at, Call.state, Call.last_poll_at).where(
+            Call.sip_call_id == sip_call_id
+        )
+    ).first()
+    if call is None or call.state != CallState.QUEUED or call.last_poll_at is None:
+        return None
+    if now - call.last_poll_at > REFRESH:
+        return None
+    position = _position(session, call, now, line)
+    if position > 1:
+        return wait(position, line)
+    return None if _anyone_free(session, call, now) else wait(1, line)
 
 
 def _release_ringing_agent(session: Session, call: Call, now: datetime) -> None:
