@@ -64,8 +64,8 @@ class Config:
     ATTACHMENTS_DIR: Path | None = None
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     # The maps' base layer (docs/BASEMAP.md): unset, the district polygons; BASEMAP_FILE a
-    # raster MBTiles file served under /tiles/; or BASEMAP_URL an intranet tile service
-    # ({z}/{x}/{y}), whose host must be a private address or under an intranet suffix.
+    # MBTiles (raster or vector) or PMTiles file served under /tiles/; or BASEMAP_URL an intranet
+    # tile service ({z}/{x}/{y}), whose host must be a private address or under an intranet suffix.
     BASEMAP_FILE: Path | None = None
     BASEMAP_URL: str | None = None
     BASEMAP_ATTRIBUTION = ""
