@@ -17,6 +17,7 @@ PUBLIC_PREFIXES = (
     "open311.",
     "api.",
     "public.",
+    "sip.",  # Kamailio's endpoints: the line's secret (test_phone_line_pages.py)
 )  # token or api_key, tested in their own modules
 
 

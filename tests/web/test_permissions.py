@@ -13,7 +13,8 @@ from tests import factories
 NOT_SESSION_PAGES = {"auth.login", "auth.logout", "auth.language", "static"}
 # The load balancer's and Prometheus' endpoints (no login; test_operations.py).
 NOT_SESSION_PAGES |= {"observability.healthz", "observability.readyz", "observability.metrics"}
-TOKEN_PREFIXES = ("open311.", "api.", "public.")
+# sip.: Kamailio's endpoints, on the line's secret (tests/web/test_phone_line_pages.py).
+TOKEN_PREFIXES = ("open311.", "api.", "public.", "sip.")
 
 
 def _department_for(role: Role) -> str | None:
@@ -56,6 +57,7 @@ def test_every_permission_is_used_by_a_page_or_a_rule(app):
         Permission.SEE_CONFIDENTIAL_REPORTERS,
         Permission.EMS_MEDICAL,
         Permission.ROUTE_NEW_ORDERS,
+        Permission.READ_CALL_FIGURES,  # the KPI page's 话务 section
     }
 
 

@@ -110,13 +110,14 @@ def _reseal_batches(
     session: Session, ring: crypto.Keyring, target: SealedColumn, batch: int
 ) -> Iterator[int]:
     table = target.table
+    key = next(iter(table.primary_key.columns))  # id, or agents' user_id
     last = 0
     while True:
         with write_transaction(session):
             rows = session.execute(
-                select(table.c.id, target.raw)
-                .where(table.c.id > last, *_stale(target, ring))
-                .order_by(table.c.id)
+                select(key, target.raw)
+                .where(key > last, *_stale(target, ring))
+                .order_by(key)
                 .limit(batch)
             ).all()
             if not rows:
@@ -124,9 +125,7 @@ def _reseal_batches(
             for row_id, stored in rows:
                 plain = ring.open(stored, target.purpose) if crypto.is_sealed(stored) else stored
                 sealed = literal(ring.seal(plain, target.purpose), Text)
-                session.execute(
-                    update(table).where(table.c.id == row_id).values({target.column: sealed})
-                )
+                session.execute(update(table).where(key == row_id).values({target.column: sealed}))
         last = rows[-1][0]
         yield len(rows)
 

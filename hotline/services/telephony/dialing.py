@@ -39,6 +39,8 @@ def request_dial(
     reach (a confidential reporter), ValidationFailed when the order has no phone."""
     if not allows(user.role, Permission.ANSWER_CALLS):
         raise Forbidden()
+    if not allows(user.role, Permission.READ_ORDERS):
+        raise NotFound()  # 120 answers calls but reads no 12345 order: none to dial
     order = queries.get_order(session, actor=user, number=order_number)
     if order.confidential and not allows(user.role, Permission.SEE_CONFIDENTIAL_REPORTERS):
         raise NotFound()
