@@ -79,25 +79,25 @@ def find_hotspots(app: Flask) -> None:
 def reconcile_calls(app: Flask) -> None:
     """Complete the call records from Kamailio's accounting (idempotent: a cursor, and each
     row moves a call once): TELEPHONY_ACC_DATABASE, else make pbx's instance/pbx/acc.sqlite;
-    without either, only lost calls are ended and the agents they held freed."""
+    without either, only lost calls are ended and the agents they held freed. The recent
+    calls' recordings are named on their records."""
     url = app.config.get("TELEPHONY_ACC_DATABASE")
     beside = Path(app.instance_path) / "pbx" / "acc.sqlite"  # make pbx's, for development
     if not url and beside.is_file():
         url = f"sqlite:///{beside}"
-    if not url:
-        with app.app_context():  # no accounting: lost calls and held agents all the same
-            reconcile.end_lost(db.session, now=utcnow())
-            db.session.remove()
-        return
     with app.app_context():
-        moved = reconcile.reconcile(
-            db.session,
-            engine=reconcile.acc_engine(url),
-            now=utcnow(),
-            line=LineSettings.from_config(app.config),
-        )
-        if moved:
-            log.info("calls completed from Kamailio's accounting: %d", moved)
+        if url:
+            moved = reconcile.reconcile(
+                db.session,
+                engine=reconcile.acc_engine(url),
+                now=utcnow(),
+                line=LineSettings.from_config(app.config),
+            )
+            if moved:
+                log.info("calls completed from Kamailio's accounting: %d", moved)
+        else:  # no accounting: lost calls and held agents all the same
+            reconcile.end_lost(db.session, now=utcnow())
+        recordings.link_recent(db.session, folder=recordings_folder(app), now=utcnow())
         db.session.remove()
 
 

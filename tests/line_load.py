@@ -100,17 +100,6 @@ def records(app) -> dict[str, Call]:
         return found
 
 
-def wait_for(check, timeout: float = 10.0, step: float = 0.1):
-    """Poll `check` until it returns something true; that value (None on timeout)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(step)
-    return None
-
-
 def by_hand(calls: list[Call], short_abandon: int) -> dict[str, int]:
     """The period's counts by the definitions (core/telephony/figures.py), worked here
     from the records' times."""

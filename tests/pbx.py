@@ -278,3 +278,14 @@ def hanging_up_caller(pbx: Pbx, folder: Path, number: str, *, after_ms: int, dia
     """A caller who waits in the queue and hangs up after `after_ms` (not started)."""
     args = ["-s", dialled, "-key", "caller", number, "-m", "1", "-d", str(after_ms)]
     return Sipp("caller_hangs_up", pbx, free_udp_block(2), args, folder / f"abandon-{number}")
+
+
+def wait_for(check, timeout: float = 10.0, step: float = 0.05):
+    """Poll `check` until it returns something true; that value (None on timeout)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(step)
+    return None

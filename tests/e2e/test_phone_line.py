@@ -26,7 +26,15 @@ from hotline.plugins import db
 from hotline.services.telephony import agents, credentials, dialing, reconcile
 from tests import factories
 from tests.conftest import Browser, make_app
-from tests.pbx import Phone, Sipp, caller, free_udp_block, hanging_up_caller, start_pbx
+from tests.pbx import (
+    Phone,
+    Sipp,
+    caller,
+    free_udp_block,
+    hanging_up_caller,
+    start_pbx,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 SECRET = "line-secret-for-tests"
@@ -109,17 +117,6 @@ def the_call(app, number: str) -> Call | None:
             if call.caller == number:
                 db.session.expunge(call)
                 return call
-    return None
-
-
-def wait_for(check, timeout: float = 10.0, step: float = 0.05):
-    """Poll `check` until it returns something true; that value (None on timeout)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(step)
     return None
 
 

@@ -31,9 +31,8 @@ from tests.line_load import (
     operators,
     records,
     serve,
-    wait_for,
 )
-from tests.pbx import Sipp, start_pbx
+from tests.pbx import Sipp, start_pbx, wait_for
 
 pytestmark = pytest.mark.e2e
 SECRET = "load-line-secret-for-tests"

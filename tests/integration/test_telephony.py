@@ -220,7 +220,7 @@ def test_the_order_records_the_call_it_came_from(app):
         route("l1", T0, caller="13700000007")
         event("l1", "answered", T0 + timedelta(seconds=3), ext)
         call_id = call("l1").id
-        assert records.answered_by(db.session, call_id=call_id, user_id=user_id) is not None
+        assert records.taken_by(db.session, call_id=call_id, user_id=user_id) is not None
         order = factories.order(caller_phone="13700000007")
         records.link_hook(db.session, call_id=call_id, user_id=user_id)(order.id)
         db.session.commit()

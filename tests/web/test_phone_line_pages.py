@@ -13,7 +13,7 @@ from hotline.database import utcnow
 from hotline.models import Agent, Call, SecurityEvent
 from hotline.plugins import db
 from hotline.services.accounts import credentials as tokens
-from hotline.services.telephony import credentials
+from hotline.services.telephony import credentials, recordings
 from tests import factories
 from tests.pcap_files import pcap
 
@@ -180,6 +180,11 @@ def test_a_recording_plays_for_the_supervisor_and_its_agent_alone(line_app, logi
     (folder / "pcaps" / "rec-2%40127.0.0.1-0123456789abcdef.pcap").write_bytes(pcap(2.0))
     with line_app.app_context():
         call_id = db.session.scalar(select(Call.id).where(Call.sip_call_id == sip_id))
+        # The scheduler's reconcile_calls names it on the record before anyone plays it.
+        assert recordings.link_recent(db.session, folder=folder, now=utcnow()) == 1
+        assert db.session.get(Call, call_id).recording == (
+            "rec-2%40127.0.0.1-0123456789abcdef.pcap"
+        )
     url = f"/calls/{call_id}/recording"
     played = login(boss).get(url)
     assert played.status_code == 200 and played.mimetype == "audio/wav"

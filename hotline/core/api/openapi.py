@@ -40,6 +40,12 @@ def _parameter(name: str, where: str, schema: dict, description: str = "") -> di
     return {**parameter, "description": description} if description else parameter
 
 
+# "since" of the list endpoints (hotspots, calls): web/api.since_argument reads it.
+_SINCE = _parameter(
+    "since", "query", _TIME, "With a time zone (2026-11-20T08:00:00+08:00); default: the last day"
+)
+
+
 _FILTERS = [
     (
         "number",
@@ -432,12 +438,7 @@ PATHS = {
             USER_SCHEME,
             {"200": ("Hotspots, newest change first", "Hotspots"), "400": _INVALID},
             parameters=[
-                _parameter(
-                    "since",
-                    "query",
-                    _TIME,
-                    "With a time zone (2026-11-20T08:00:00+08:00); default: the last day",
-                ),
+                _SINCE,
             ],
         )
     },
@@ -448,12 +449,7 @@ PATHS = {
             USER_SCHEME,
             {"200": ("Calls", "Calls"), "400": _INVALID},
             parameters=[
-                _parameter(
-                    "since",
-                    "query",
-                    _TIME,
-                    "With a time zone (2026-11-20T08:00:00+08:00); default: the last day",
-                ),
+                _SINCE,
                 _parameter("after", "query", {"type": "integer", "minimum": 0}, "The last id seen"),
             ],
         )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.permissions import Permission, allows
@@ -41,6 +42,29 @@ def pcap_of(folder: Path, sip_call_id: str) -> Path | None:
         if path.name.startswith(prefix) and _SUFFIX.fullmatch(path.name[len(prefix) :]):
             return path
     return None
+
+
+LINK_WINDOW = timedelta(hours=2)
+
+
+def link_recent(session: Session, *, folder: Path, now: datetime) -> int:
+    """The recordings of the calls answered and ended lately, named on their records (the
+    records' page and the API show them before anyone plays one); how many were found."""
+    calls = session.scalars(
+        select(Call).where(
+            Call.queued_at >= now - LINK_WINDOW,
+            Call.answered_at.is_not(None),
+            Call.ended_at.is_not(None),
+            Call.recording.is_(None),
+        )
+    ).all()
+    found = {call.id: pcap_of(folder, call.sip_call_id) for call in calls}
+    named = {call_id: path.name for call_id, path in found.items() if path is not None}
+    if named:
+        with write_transaction(session):
+            for call_id, name in named.items():
+                session.get(Call, call_id).recording = name
+    return len(named)
 
 
 def may_play(user: User, call: Call) -> bool:

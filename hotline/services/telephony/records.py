@@ -62,7 +62,7 @@ def _history(session: Session, call: Call, role: Role) -> list[WorkOrder]:
     return list(session.scalars(statement))
 
 
-def answered_by(session: Session, *, call_id: int | None, user_id: int) -> Call | None:
+def taken_by(session: Session, *, call_id: int | None, user_id: int) -> Call | None:
     """The call if this user's phone took it (rang or answered), else None."""
     if call_id is None:
         return None

@@ -55,7 +55,7 @@ def _render_form(form: dict, errors: dict[str, str], status: int = 200):
 def form():
     """An empty intake form; for a call the user's phone took, its number and reference."""
     form = {"channel": "phone", "order_type": "complaint"}
-    call = records.answered_by(
+    call = records.taken_by(
         db.session, call_id=parse_int(request.args.get("call")), user_id=current_user.id
     )
     if call is not None:
