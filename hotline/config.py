@@ -114,6 +114,8 @@ class Config:
     EMS_SPEED_KMH = 40.0
     EMS_DETOUR_FACTOR = 1.3
     EMS_RECOMMENDATIONS = 3
+    # A job the crew has not acknowledged (接单) this long after dispatch alerts the dispatcher.
+    EMS_ACK_SECONDS = 60
     OPEN311_RATE_PER_KEY = 600  # per minute
     OPEN311_RATE_PER_IP = 600  # per minute
     # Open311 GET needs no key: a modest per-address budget keeps the register from being
@@ -194,6 +196,7 @@ ENVIRONMENT = {
     "TELEPHONY_SIP_DOMAIN": ("TELEPHONY_SIP_DOMAIN", str),
     "TELEPHONY_RING_SECONDS": ("TELEPHONY_RING_SECONDS", int),
     "TELEPHONY_AFTER_CALL_SECONDS": ("TELEPHONY_AFTER_CALL_SECONDS", int),
+    "EMS_ACK_SECONDS": ("EMS_ACK_SECONDS", int),
     "TELEPHONY_QUEUE_MAX": ("TELEPHONY_QUEUE_MAX", int),
     "TELEPHONY_RETRY_MS": ("TELEPHONY_RETRY_MS", int),
     "TELEPHONY_SHORT_ABANDON_SECONDS": ("TELEPHONY_SHORT_ABANDON_SECONDS", int),

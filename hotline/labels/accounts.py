@@ -17,6 +17,9 @@ ROLE_LABELS = register(
         "supervisor": _l("Supervisor"),
         "official": _l("Official"),
         "knowledge_editor": _l("Knowledge editor"),
+        "ems_station": _l("Ambulance station duty room"),
+        "hospital": _l("Hospital emergency desk"),
+        "linked_centre": _l("Linked emergency centre"),
         "system_admin": _l("System administrator"),
         "security_admin": _l("Security administrator"),
         "audit_admin": _l("Audit administrator"),
@@ -56,5 +59,6 @@ SECURITY_KIND_LABELS = register(
         "key_rotated": _l("Key rotated"),
         "sip_credential_issued": _l("Phone extension password issued"),
         "recording_played": _l("Call recording played"),
+        "patient_record_read": _l("Patient record read"),
     },
 )

@@ -79,6 +79,12 @@ INCIDENT_ACTION_LABELS = register(
         "release": _l("Vehicle released"),
         "withdraw": _l("Withdrawn"),
         "close": _l("Finished"),
+        "acknowledge": _l("Job acknowledged by the crew"),
+        "ack_overdue": _l("Job not acknowledged in time"),
+        "reassign": _l("Job reassigned"),
+        "hospital_chosen": _l("Destination hospital chosen"),
+        "hospital_acknowledged": _l("Pre-alert acknowledged by the hospital"),
+        "patient_recorded": _l("Patient record opened"),
         **{f"status_{code}": label for code, label in VEHICLE_STATUS_LABELS.items()},
     },
 )

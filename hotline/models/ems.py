@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.ems.vehicles import VehicleStatus
@@ -61,6 +61,8 @@ class Vehicle(db.Model):
     # by reading the vehicles with a higher number than it has seen.
     change_seq: Mapped[int] = mapped_column(default=0, index=True)
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # terminal
+    # The phone on board (a work number, not a person's): the dispatcher calls the crew on it.
+    phone: Mapped[str] = mapped_column(String(20), default="")
     synthetic: Mapped[bool] = mapped_column(default=False)
 
     station = relationship("Station", lazy="joined")
@@ -75,7 +77,19 @@ class Incident(db.Model):
     """One 120 call that needs (or needed) an ambulance."""
 
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_state_created", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_incidents_state_created", "state", "created_at"),
+        Index("ix_incidents_created", "created_at"),
+        # A linked centre's reference names one incident: a repeated POST finds it again.
+        Index(
+            "uq_incidents_source_ref",
+            "source",
+            "source_ref",
+            unique=True,
+            sqlite_where=text("source_ref != ''"),
+            postgresql_where=text("source_ref != ''"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True)
@@ -92,6 +106,10 @@ class Incident(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the call
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 联动: "" when this centre's console took the call; else the linked centre's name
+    # (110, 119, 122...) and its own reference for the case.
+    source: Mapped[str] = mapped_column(String(64), default="")
+    source_ref: Mapped[str] = mapped_column(String(64), default="")
     synthetic: Mapped[bool] = mapped_column(default=False)
 
     @property
@@ -118,8 +136,17 @@ class Assignment(db.Model):
     transporting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     at_hospital_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 接单: the crew acknowledged the job on its terminal (the terminal's own time).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the dispatcher was alerted that the job was not acknowledged (once per job).
+    ack_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The destination hospital, and its receiving desk's acknowledgement of the pre-alert.
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    hospital_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hospital_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     vehicle = relationship("Vehicle", lazy="joined")
+    hospital = relationship("Hospital", lazy="joined")
 
 
 class IncidentEvent(db.Model):
@@ -204,3 +231,60 @@ class Booking(db.Model):
     def is_dispatched(self) -> bool:
         """A vehicle was sent."""
         return self.state == BookingState.DISPATCHED
+
+
+class Patient(db.Model):
+    """院前急救病历: one patient of an incident, filled by the crew. Personal health data:
+    everything that could name the patient or describe them is sealed; the codes are plain
+    because the director's statistics count by them."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"))  # the crew's
+    name: Mapped[str] = mapped_column(Sealed("patients.name"), default="")  # "" unknown
+    sex: Mapped[str] = mapped_column(String(8), default="unknown")
+    age_years: Mapped[int | None]
+    age_estimated: Mapped[bool] = mapped_column(default=False)
+    complaint_code: Mapped[str] = mapped_column(String(16), default="")
+    history: Mapped[str] = mapped_column(Sealed("patients.history"), default="")  # 现病史
+    diagnosis_code: Mapped[str] = mapped_column(String(16), default="")  # ICD-10
+    diagnosis_note: Mapped[str] = mapped_column(Sealed("patients.diagnosis_note"), default="")
+    refusal: Mapped[str] = mapped_column(String(16), default="")  # "", treatment, transport
+    refusal_reason: Mapped[str] = mapped_column(Sealed("patients.refusal_reason"), default="")
+    handover_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receiving_doctor: Mapped[str] = mapped_column(Sealed("patients.receiving_doctor"), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class PatientEntry(db.Model):
+    """A timed entry of a patient record: vital signs, or a treatment or medication. The
+    values are sealed JSON (core/ems/patients.py says what each kind holds)."""
+
+    __tablename__ = "patient_entries"
+    __table_args__ = (Index("ix_patient_entries_patient_at", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # vitals, treatment, medication
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when measured or given
+    values: Mapped[str] = mapped_column(Sealed("patient_entries.values"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TerminalReceipt(db.Model):
+    """What a terminal's update with an Idempotency-Key did: a queued update sent twice
+    (the connection dropped before the answer) is answered from here, not done again."""
+
+    __tablename__ = "terminal_receipts"
+    __table_args__ = (UniqueConstraint("vehicle_id", "key", name="uq_terminal_receipts_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)  # the JSON answer (ids and states, no health data)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     previous_password_hashes: Mapped[str] = mapped_column(Text, default="[]")
     role: Mapped[str] = mapped_column(String(32))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # The station of a station duty-room account, the hospital of a hospital desk's.
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"))
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

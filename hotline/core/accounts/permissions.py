@@ -39,6 +39,9 @@ class Permission(StrEnum):
     POST_BULLETINS = "post_bulletins"  # 通告 for dispatchers and stations
     EMS_TRACKS = "ems_tracks"  # track replay of a vehicle
     EMS_LOCKS = "ems_locks"  # malicious-number locks
+    EMS_STATION_JOBS = "ems_station_jobs"  # 站点提醒: a station's jobs, their sound and slips
+    HOSPITAL_PREALERT = "hospital_prealert"  # 院前预警: a hospital's incoming patients
+    EMS_LINK = "ems_link"  # 联动: create and follow 120 incidents through the API
     SEARCH_KB = "search_kb"  # 知识库: search and read published articles
     WRITE_KB = "write_kb"  # 知识库: write drafts and submit them for review
     REVIEW_KB = "review_kb"  # 知识库: publish and archive articles (never one's own)
@@ -97,7 +100,10 @@ TABLE: dict[Permission, frozenset[Role]] = {
         P.EMS_MEDICAL: _EMS,
         P.EMS_DIRECTOR: _EMS | {R.OFFICIAL},
         P.POST_BULLETINS: {R.SUPERVISOR},
-        P.EMS_TRACKS: {R.SUPERVISOR},
+        P.EMS_TRACKS: _EMS,
+        P.EMS_STATION_JOBS: {R.EMS_STATION} | _EMS,
+        P.HOSPITAL_PREALERT: {R.HOSPITAL},
+        P.EMS_LINK: {R.LINKED_CENTRE} | _EMS,
         P.EMS_LOCKS: {R.SUPERVISOR},
         P.SEARCH_KB: {R.OPERATOR, R.DESK, R.SUPERVISOR, R.SURVEYOR, R.KNOWLEDGE_EDITOR},
         P.WRITE_KB: {R.OPERATOR, R.DESK, R.SUPERVISOR, R.KNOWLEDGE_EDITOR},

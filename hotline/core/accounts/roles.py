@@ -14,6 +14,9 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # 班长/督办
     OFFICIAL = "official"  # 领导: read-only
     KNOWLEDGE_EDITOR = "knowledge_editor"  # 知识管理员: reviews and publishes 知识库 articles
+    EMS_STATION = "ems_station"  # 急救站值班室: its station's jobs as they are dispatched
+    HOSPITAL = "hospital"  # 医院急诊接诊台: one account per hospital, its incoming patients
+    LINKED_CENTRE = "linked_centre"  # 联动单位 (110/119/122): creates 120 incidents by API
     # 三员分立 (GB/T 22239-2019, level 3): three administrators, none with another's powers.
     SYSTEM_ADMIN = "system_admin"  # 系统管理员: accounts, organisation, configuration
     SECURITY_ADMIN = "security_admin"  # 安全管理员: roles, password policy, keys and tokens

@@ -36,6 +36,7 @@ class SecurityKind(StrEnum):
     KEY_ROTATED = "key_rotated"
     SIP_CREDENTIAL_ISSUED = "sip_credential_issued"  # a phone extension's password
     RECORDING_PLAYED = "recording_played"  # a call's recording was listened to
+    PATIENT_RECORD_READ = "patient_record_read"  # 院前急救病历 opened (page, PDF or pre-alert)
 
 
 # Failures allowed before the delay starts, and its ceiling, per kind of bucket.

@@ -51,6 +51,12 @@ class IncidentAction(StrEnum):
     RELEASE = "release"
     WITHDRAW = "withdraw"
     CLOSE = "close"
+    ACKNOWLEDGE = "acknowledge"  # 接单: the crew took the job on its terminal
+    ACK_OVERDUE = "ack_overdue"  # the crew did not acknowledge in time: the dispatcher alerted
+    REASSIGN = "reassign"  # the job taken from one vehicle and given to another
+    HOSPITAL_CHOSEN = "hospital_chosen"  # the destination hospital set or changed
+    HOSPITAL_ACKNOWLEDGED = "hospital_acknowledged"  # the receiving hospital saw the pre-alert
+    PATIENT_RECORDED = "patient_recorded"  # a patient record opened on the incident
     STATUS_AVAILABLE = "status_available"
     STATUS_DISPATCHED = "status_dispatched"
     STATUS_EN_ROUTE = "status_en_route"
