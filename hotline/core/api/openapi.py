@@ -2,47 +2,37 @@
 user's token), the 120 recommendation (a 120 dispatcher's token) and the vehicles' status and
 positions (the vehicle terminal's own token)."""
 
+from hotline.core.api import openapi_crew, openapi_incidents, openapi_patients
+from hotline.core.api.openapi_build import (
+    INTEGER,
+    INVALID,
+    MAX_POSITIONS,
+    MAX_RECOMMENDATIONS,
+    NULLABLE_STRING,
+    OUTSIDE,
+    RACE,
+    REFUSED,
+    STRING,
+    TERMINAL_SCHEME,
+    TIME,
+    USER_SCHEME,
+    nullable,
+    obj,
+    operation,
+    parameter,
+    ref,
+    terminal_post,
+)
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.orders.intake import OrderType
 from hotline.core.orders.workflow import State
 from hotline.core.places.keys import MAX_SUGGESTIONS
 
-USER_SCHEME = "userToken"
-TERMINAL_SCHEME = "terminalToken"
 MAX_PAGE_SIZE = 100
-MAX_RECOMMENDATIONS = 20
-MAX_POSITIONS = 500
-
-_STRING = {"type": "string"}
-_NULLABLE_STRING = {"type": "string", "nullable": True}
-_TIME = {"type": "string", "format": "date-time"}
-_INTEGER = {"type": "integer"}
-
-
-def _object(required: list[str], **properties) -> dict:
-    return {"type": "object", "required": required, "properties": properties}
-
-
-def _nullable(**properties) -> dict:
-    return {"type": "object", "nullable": True, "properties": properties}
-
-
-def _ref(schema: str) -> dict:
-    return {"$ref": f"#/components/schemas/{schema}"}
-
-
-def _json(schema: str) -> dict:
-    return {"application/json": {"schema": _ref(schema)}}
-
-
-def _parameter(name: str, where: str, schema: dict, description: str = "") -> dict:
-    parameter = {"name": name, "in": where, "required": where == "path", "schema": schema}
-    return {**parameter, "description": description} if description else parameter
-
 
 # "since" of the list endpoints (hotspots, calls): web/api.since_argument reads it.
-_SINCE = _parameter(
-    "since", "query", _TIME, "With a time zone (2026-11-20T08:00:00+08:00); default: the last day"
+_SINCE = parameter(
+    "since", "query", TIME, "With a time zone (2026-11-20T08:00:00+08:00); default: the last day"
 )
 
 
@@ -52,7 +42,7 @@ _FILTERS = [
         "Order number, e.g. 20261122-000123",
         {"type": "string", "pattern": "^[0-9-]{1,20}$"},
     ),
-    ("caller_phone", "Caller phone (Chinese mobile or landline)", _STRING),
+    ("caller_phone", "Caller phone (Chinese mobile or landline)", STRING),
     ("date_from", "First local day received", {"type": "string", "format": "date"}),
     (
         "date_to",
@@ -61,9 +51,9 @@ _FILTERS = [
     ),
     ("state", "Work-order state", {"type": "string", "enum": [s.value for s in State]}),
     ("order_type", "Order type", {"type": "string", "enum": [t.value for t in OrderType]}),
-    ("district_code", "District code, e.g. 110105", _STRING),
+    ("district_code", "District code, e.g. 110105", STRING),
     ("department_id", "Department id", {"type": "integer", "minimum": 0, "maximum": 999999999}),
-    ("category_code", "Category code (major or minor)", _STRING),
+    ("category_code", "Category code (major or minor)", STRING),
     ("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
     ("page_size", "Orders per page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
 ]
@@ -80,165 +70,165 @@ _RECOMMEND = [
     ),
 ]
 
-_EVENT = _object([], at=_TIME, action=_STRING, to_state=_STRING, note=_STRING)
-_EVENT["properties"].update(from_state=_NULLABLE_STRING, actor=_NULLABLE_STRING)
-_ORDER = _object(
+_EVENT = obj([], at=TIME, action=STRING, to_state=STRING, note=STRING)
+_EVENT["properties"].update(from_state=NULLABLE_STRING, actor=NULLABLE_STRING)
+_ORDER = obj(
     ["number", "state", "type", "category", "created_at", "due_at"],
-    number=_STRING,
-    state=_STRING,
-    type=_STRING,
-    channel=_STRING,
-    category=_object([], code=_STRING, name=_STRING),
-    department=_nullable(id=_INTEGER, name=_STRING),
-    district=_nullable(code=_STRING, name=_STRING),
-    location=_nullable(lon={"type": "number"}, lat={"type": "number"}),
-    address=_STRING,
-    description=_STRING,
+    number=STRING,
+    state=STRING,
+    type=STRING,
+    channel=STRING,
+    category=obj([], code=STRING, name=STRING),
+    department=nullable(id=INTEGER, name=STRING),
+    district=nullable(code=STRING, name=STRING),
+    location=nullable(lon={"type": "number"}, lat={"type": "number"}),
+    address=STRING,
+    description=STRING,
     confidential={"type": "boolean"},
     caller={
-        **_nullable(name=_STRING, phone=_STRING),
+        **nullable(name=STRING, phone=STRING),
         "description": "Masked or absent as the user's role requires.",
     },
-    created_at=_TIME,
-    due_at=_TIME,
-    closed_at={**_NULLABLE_STRING, "format": "date-time"},
-    escalation_level=_INTEGER,
+    created_at=TIME,
+    due_at=TIME,
+    closed_at={**NULLABLE_STRING, "format": "date-time"},
+    escalation_level=INTEGER,
     synthetic={"type": "boolean"},
     events={"type": "array", "items": _EVENT},
 )
-_POSITION = _object(
+_POSITION = obj(
     ["lon", "lat"],
     lon={"type": "number", "minimum": -180, "maximum": 180},
     lat={"type": "number", "minimum": -90, "maximum": 90},
-    at={**_TIME, "description": "With a time zone; not ahead of the server by over 5 minutes"},
+    at={**TIME, "description": "With a time zone; not ahead of the server by over 5 minutes"},
 )
 SCHEMAS = {
     "Order": _ORDER,
-    "OrderPage": _object(
+    "OrderPage": obj(
         ["items", "total", "page", "page_size"],
-        items={"type": "array", "items": _ref("Order")},
-        total=_INTEGER,
-        page=_INTEGER,
-        page_size=_INTEGER,
+        items={"type": "array", "items": ref("Order")},
+        total=INTEGER,
+        page=INTEGER,
+        page_size=INTEGER,
     ),
-    "Recommendation": _object(
+    "Recommendation": obj(
         ["vehicles"],
         vehicles={
             "type": "array",
-            "items": _object(
+            "items": obj(
                 ["vehicle_id", "call_sign", "station", "distance_m", "minutes"],
-                vehicle_id=_INTEGER,
-                call_sign=_STRING,
-                station=_STRING,
+                vehicle_id=INTEGER,
+                call_sign=STRING,
+                station=STRING,
                 distance_m={"type": "number"},
                 minutes={"type": "number"},
                 minutes_is_estimate={"type": "boolean"},
             ),
         },
     ),
-    "StatusChange": _object(
+    "StatusChange": obj(
         ["status"],
         status={"type": "string", "enum": [s.value for s in VehicleStatus]},
-        at={**_TIME, "description": "With a time zone; the server's time when absent"},
+        at={**TIME, "description": "With a time zone; the server's time when absent"},
     ),
-    "VehicleStatus": _object(["vehicle_id", "status"], vehicle_id=_INTEGER, status=_STRING),
+    "VehicleStatus": obj(["vehicle_id", "status"], vehicle_id=INTEGER, status=STRING),
     "Position": _POSITION,
-    "Positions": _object(
+    "Positions": obj(
         ["positions"],
         positions={
             "type": "array",
-            "items": _ref("Position"),
+            "items": ref("Position"),
             "minItems": 1,
             "maxItems": MAX_POSITIONS,
         },
     ),
-    "Accepted": _object(["vehicle_id", "accepted"], vehicle_id=_INTEGER, accepted=_INTEGER),
-    "KbResults": _object(
+    "Accepted": obj(["vehicle_id", "accepted"], vehicle_id=INTEGER, accepted=INTEGER),
+    "KbResults": obj(
         ["items"],
         items={
             "type": "array",
-            "items": _object(
+            "items": obj(
                 ["id", "title", "category", "score", "snippet"],
-                id=_INTEGER,
-                title=_STRING,
-                category={**_STRING, "description": "The category's path, 社会保障 / 社保卡"},
+                id=INTEGER,
+                title=STRING,
+                category={**STRING, "description": "The category's path, 社会保障 / 社保卡"},
                 score={"type": "number"},
-                snippet=_STRING,
+                snippet=STRING,
             ),
         },
     ),
-    "Located": _object(
+    "Located": obj(
         ["district_code", "district", "street_code", "street", "confidence"],
-        district_code={**_NULLABLE_STRING, "description": "110105"},
-        district={**_NULLABLE_STRING, "description": "朝阳区"},
-        street_code={**_NULLABLE_STRING, "description": "110105004; null when not known"},
-        street={**_NULLABLE_STRING, "description": "朝阳区三里屯街道; null when not known"},
+        district_code={**NULLABLE_STRING, "description": "110105"},
+        district={**NULLABLE_STRING, "description": "朝阳区"},
+        street_code={**NULLABLE_STRING, "description": "110105004; null when not known"},
+        street={**NULLABLE_STRING, "description": "朝阳区三里屯街道; null when not known"},
         confidence={"type": "number", "minimum": 0, "maximum": 1},
     ),
-    "Hotspots": _object(
+    "Hotspots": obj(
         ["items"],
         items={
             "type": "array",
-            "items": _object(
+            "items": obj(
                 ["id", "state", "category", "lon", "lat", "radius_m", "orders", "order_numbers"],
-                id=_INTEGER,
+                id=INTEGER,
                 state={"type": "string", "enum": ["open", "closed"]},
-                category=_object(["code", "name"], code=_STRING, name=_STRING),
+                category=obj(["code", "name"], code=STRING, name=STRING),
                 district={
-                    **_object(["code", "name"], code=_STRING, name=_STRING),
+                    **obj(["code", "name"], code=STRING, name=STRING),
                     "nullable": True,
                 },
                 lon={"type": "number"},
                 lat={"type": "number"},
                 radius_m={"type": "number"},
-                orders={**_INTEGER, "description": "How many orders it holds"},
-                growth={**_INTEGER, "description": "Orders it gained in its latest run"},
-                first_at=_TIME,
-                last_at=_TIME,
-                updated_at=_TIME,
-                order_numbers={"type": "array", "items": _STRING},
+                orders={**INTEGER, "description": "How many orders it holds"},
+                growth={**INTEGER, "description": "Orders it gained in its latest run"},
+                first_at=TIME,
+                last_at=TIME,
+                updated_at=TIME,
+                order_numbers={"type": "array", "items": STRING},
             ),
         },
     ),
-    "Calls": _object(
+    "Calls": obj(
         ["items"],
         items={
             "type": "array",
-            "items": _object(
+            "items": obj(
                 ["id", "call_id", "caller", "called", "queued_at", "outcome"],
-                id={**_INTEGER, "description": "For the next page: ?after=<the last id>"},
-                call_id={**_STRING, "description": "The SIP Call-ID"},
-                caller=_STRING,
-                called={**_STRING, "description": "12345 or 120"},
-                queued_at={**_TIME, "description": "When the call reached the queue"},
-                offered_at={**_TIME, "nullable": True, "description": "An agent's phone rang"},
-                answered_at={**_TIME, "nullable": True},
-                ended_at={**_TIME, "nullable": True},
-                agent={**_NULLABLE_STRING, "description": "The answering agent's username"},
+                id={**INTEGER, "description": "For the next page: ?after=<the last id>"},
+                call_id={**STRING, "description": "The SIP Call-ID"},
+                caller=STRING,
+                called={**STRING, "description": "12345 or 120"},
+                queued_at={**TIME, "description": "When the call reached the queue"},
+                offered_at={**TIME, "nullable": True, "description": "An agent's phone rang"},
+                answered_at={**TIME, "nullable": True},
+                ended_at={**TIME, "nullable": True},
+                agent={**NULLABLE_STRING, "description": "The answering agent's username"},
                 outcome={
                     "type": "string",
                     "nullable": True,
                     "enum": ["answered", "abandoned", "not_answered", "rejected", None],
                     "description": "null while the call goes on",
                 },
-                order={**_NULLABLE_STRING, "description": "The work order it produced"},
-                recording={**_NULLABLE_STRING, "description": "The recording's file name"},
+                order={**NULLABLE_STRING, "description": "The work order it produced"},
+                recording={**NULLABLE_STRING, "description": "The recording's file name"},
             ),
         },
     ),
-    "SimilarOrders": _object(
+    "SimilarOrders": obj(
         ["items"],
         items={
             "type": "array",
-            "items": _object(
+            "items": obj(
                 ["number", "state", "distance_m", "score"],
-                number=_STRING,
-                state=_STRING,
+                number=STRING,
+                state=STRING,
                 open={"type": "boolean"},
-                category=_STRING,
-                address=_STRING,
-                description={**_STRING, "description": "Its first 120 characters"},
-                created_at=_TIME,
+                category=STRING,
+                address=STRING,
+                description={**STRING, "description": "Its first 120 characters"},
+                created_at=TIME,
                 distance_m={"type": "number", "description": "Great-circle metres"},
                 hours_apart={"type": "number"},
                 text_similarity={"type": "number", "minimum": 0, "maximum": 1},
@@ -247,107 +237,49 @@ SCHEMAS = {
             ),
         },
     ),
-    "Places": _object(
+    "Places": obj(
         ["items"],
         items={
             "type": "array",
-            "items": _object(
+            "items": obj(
                 ["name", "kind", "lon", "lat", "district"],
-                name=_STRING,
-                kind=_STRING,
+                name=STRING,
+                kind=STRING,
                 lon={"type": "number"},
                 lat={"type": "number"},
-                district=_STRING,
+                district=STRING,
             ),
         },
     ),
-    "Error": _object(
+    "Error": obj(
         ["error"],
-        error=_STRING,
-        description=_STRING,
+        error=STRING,
+        description=STRING,
         errors={"type": "object", "additionalProperties": {"type": "string"}},
     ),
 }
 
-# The answers every operation of a kind of token may give besides its own.
-_REFUSALS = {
-    USER_SCHEME: {
-        "401": "Missing or invalid token",
-        "403": "The token's role may not do this",
-    },
-    TERMINAL_SCHEME: {
-        "401": "Missing or invalid terminal token",
-        "403": "The token belongs to another vehicle's terminal",
-        "404": "No such vehicle",
-    },
-}
-
-
-def _operation(
-    operation_id: str, summary: str, token: str, answers: dict[str, tuple[str, str]], **extra
-) -> dict:
-    """One operation: its own answers (status -> description, schema) and its token's refusals."""
-    responses = {
-        status: {"description": text, "content": _json(schema)}
-        for status, (text, schema) in answers.items()
-    }
-    for status, text in _REFUSALS[token].items():
-        responses.setdefault(status, {"description": text, "content": _json("Error")})
-    security = [{token: []}]
-    return {
-        "operationId": operation_id,
-        "summary": summary,
-        "security": security,
-        **extra,
-        "responses": dict(sorted(responses.items())),
-    }
-
-
-def _body(schema: str) -> dict:
-    return {"required": True, "content": _json(schema)}
-
-
-_INVALID = ("The request is malformed", "Error")
-_REFUSED = ("The change is not allowed (for example, times going backwards)", "Error")
-_RACE = ("Someone changed the vehicle first", "Error")
-_OUTSIDE = ("A fix is outside the valid coordinates", "Error")
-
-
-def _terminal_post(
-    operation_id: str, summary: str, body: str, answers: dict[str, tuple[str, str]]
-) -> dict:
-    """A vehicle terminal's report about its own vehicle: a JSON body, 400 when malformed."""
-    return _operation(
-        operation_id,
-        summary,
-        TERMINAL_SCHEME,
-        {**answers, "400": _INVALID},
-        parameters=[_parameter("vehicle_id", "path", {"type": "integer", "minimum": 1})],
-        requestBody=_body(body),
-    )
-
-
 PATHS = {
     "/orders": {
-        "get": _operation(
+        "get": operation(
             "listOrders",
             "Search orders (newest first), paginated",
             USER_SCHEME,
             {"200": ("A page of orders", "OrderPage"), "400": ("Invalid filters", "Error")},
-            parameters=[_parameter(n, "query", s, d) for n, d, s in _FILTERS],
+            parameters=[parameter(n, "query", s, d) for n, d, s in _FILTERS],
         )
     },
     "/orders/{number}": {
-        "get": _operation(
+        "get": operation(
             "getOrder",
             "One order with its audit events",
             USER_SCHEME,
             {"200": ("The order", "Order"), "404": ("No such order for this user", "Error")},
-            parameters=[_parameter("number", "path", _STRING)],
+            parameters=[parameter("number", "path", STRING)],
         )
     },
     "/orders/{number}/similar": {
-        "get": _operation(
+        "get": operation(
             "getSimilarOrders",
             "Open or recent orders probably about the same matter (并单 candidates), best first",
             USER_SCHEME,
@@ -355,29 +287,29 @@ PATHS = {
                 "200": ("Candidates with distance and score", "SimilarOrders"),
                 "404": ("No such order for this user", "Error"),
             },
-            parameters=[_parameter("number", "path", _STRING)],
+            parameters=[parameter("number", "path", STRING)],
         )
     },
     "/dispatch/recommend": {
-        "get": _operation(
+        "get": operation(
             "recommendVehicles",
             "The nearest available ambulances for a point (120 dispatchers)",
             USER_SCHEME,
-            {"200": ("Vehicles, nearest first", "Recommendation"), "400": _INVALID},
+            {"200": ("Vehicles, nearest first", "Recommendation"), "400": INVALID},
             parameters=[
-                {**_parameter(n, "query", s, d), "required": n != "k"} for n, d, s in _RECOMMEND
+                {**parameter(n, "query", s, d), "required": n != "k"} for n, d, s in _RECOMMEND
             ],
         )
     },
     "/kb/search": {
-        "get": _operation(
+        "get": operation(
             "searchKnowledgeBase",
             "Published, currently valid knowledge-base articles for a question, best first",
             USER_SCHEME,
-            {"200": ("Articles in rank order", "KbResults"), "400": _INVALID},
+            {"200": ("Articles in rank order", "KbResults"), "400": INVALID},
             parameters=[
-                {**_parameter("q", "query", _STRING, "The question, as typed"), "required": True},
-                _parameter(
+                {**parameter("q", "query", STRING, "The question, as typed"), "required": True},
+                parameter(
                     "k",
                     "query",
                     {"type": "integer", "minimum": 1, "maximum": MAX_KB_RESULTS},
@@ -387,14 +319,14 @@ PATHS = {
         )
     },
     "/locate": {
-        "get": _operation(
+        "get": operation(
             "locateAddress",
             "The district and the 街乡镇 (sub-district or town) a typed address names",
             USER_SCHEME,
-            {"200": ("Where the address is", "Located"), "400": _INVALID},
+            {"200": ("Where the address is", "Located"), "400": INVALID},
             parameters=[
                 {
-                    **_parameter(
+                    **parameter(
                         "address",
                         "query",
                         {"type": "string", "maxLength": MAX_ADDRESS},
@@ -406,15 +338,15 @@ PATHS = {
         )
     },
     "/places": {
-        "get": _operation(
+        "get": operation(
             "suggestPlaces",
             "Named places (小区, schools, hospitals, bus stops, junctions) for typed text: "
             "prefix, full text or pinyin initials (gtbl for 工体北路), best first",
             USER_SCHEME,
-            {"200": ("Places in rank order", "Places"), "400": _INVALID},
+            {"200": ("Places in rank order", "Places"), "400": INVALID},
             parameters=[
                 {
-                    **_parameter(
+                    **parameter(
                         "q",
                         "query",
                         {"type": "string", "minLength": 1, "maxLength": MAX_PLACE_QUERY},
@@ -422,7 +354,7 @@ PATHS = {
                     ),
                     "required": True,
                 },
-                _parameter(
+                parameter(
                     "k",
                     "query",
                     {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS},
@@ -432,45 +364,50 @@ PATHS = {
         )
     },
     "/hotspots": {
-        "get": _operation(
+        "get": operation(
             "listHotspots",
             "Hotspots (热点) raised or grown since a time, with their member orders",
             USER_SCHEME,
-            {"200": ("Hotspots, newest change first", "Hotspots"), "400": _INVALID},
+            {"200": ("Hotspots, newest change first", "Hotspots"), "400": INVALID},
             parameters=[
                 _SINCE,
             ],
         )
     },
     "/calls": {
-        "get": _operation(
+        "get": operation(
             "listCalls",
             "Call records that reached the line since a time, oldest first, 100 a page",
             USER_SCHEME,
-            {"200": ("Calls", "Calls"), "400": _INVALID},
+            {"200": ("Calls", "Calls"), "400": INVALID},
             parameters=[
                 _SINCE,
-                _parameter("after", "query", {"type": "integer", "minimum": 0}, "The last id seen"),
+                parameter("after", "query", {"type": "integer", "minimum": 0}, "The last id seen"),
             ],
         )
     },
     "/vehicles/{vehicle_id}/status": {
-        "post": _terminal_post(
+        "post": terminal_post(
             "reportVehicleStatus",
             "A status change from the vehicle's terminal",
             "StatusChange",
-            {"200": ("The vehicle's status now", "VehicleStatus"), "422": _REFUSED, "409": _RACE},
+            {"200": ("The vehicle's status now", "VehicleStatus"), "422": REFUSED, "409": RACE},
         )
     },
     "/vehicles/{vehicle_id}/positions": {
-        "post": _terminal_post(
+        "post": terminal_post(
             "reportVehiclePositions",
             f"GPS fixes from the vehicle's terminal (1 to {MAX_POSITIONS})",
             "Positions",
-            {"201": ("The fixes were recorded", "Accepted"), "422": _OUTSIDE},
+            {"201": ("The fixes were recorded", "Accepted"), "422": OUTSIDE},
         )
     },
 }
+
+# The 120 crew's terminal, its patient records and the linked centres' incidents.
+for _part in (openapi_crew, openapi_patients, openapi_incidents):
+    PATHS.update(_part.PATHS)
+    SCHEMAS.update(_part.SCHEMAS)
 
 OPENAPI = {
     "openapi": "3.0.3",
