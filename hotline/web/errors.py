@@ -76,7 +76,10 @@ def _service_error(error: ServiceError):
         return _open311(status, "; ".join(messages.values()))
     if _wants_json():
         description = "; ".join(messages.values())
-        return jsonify(error=error.code, description=description, errors=messages), status
+        # The codes by field too: a program (a linked centre, a terminal) acts on codes.
+        codes = error.errors if isinstance(error, ValidationFailed) else {}
+        answer = jsonify(error=error.code, description=description, errors=messages, codes=codes)
+        return answer, status
     if status in (403, 404) or request.method == "GET":
         return render_template("error.html", code=status, messages=messages), status
     for message in messages.values():

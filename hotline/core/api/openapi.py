@@ -256,6 +256,11 @@ SCHEMAS = {
         error=STRING,
         description=STRING,
         errors={"type": "object", "additionalProperties": {"type": "string"}},
+        codes={
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "The refusal's code by field (invalid_phone...), for programs",
+        },
     ),
 }
 

@@ -59,8 +59,11 @@ def create_incident(
     now: datetime,
     timezone: str,
     synthetic: bool = False,
+    source: str = "",
+    source_ref: str = "",
 ) -> Incident:
-    """Register a 120 call's incident; every refusal names its field."""
+    """Register a 120 call's incident (from the console, or a linked centre's `source` with its
+    reference); every refusal names its field."""
     phone_number, complaint, errors = _checked(call)
     if errors:
         raise ValidationFailed(errors)
@@ -79,10 +82,14 @@ def create_incident(
             created_at=now,
             district_id=ctx.district_ids.get(district.code) if district else None,
             synthetic=synthetic,
+            source=source,
+            source_ref=source_ref,
         )
         session.add(incident)
         session.flush()
         note = f"triage {call.triage_level}"
+        if source:  # the timeline names the centre that handed the case over
+            note += f"; source {source} {source_ref}".rstrip()
         Change(session, actor_id, now).record(incident.id, IncidentAction.CREATE, note=note)
     return incident
 

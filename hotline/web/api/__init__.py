@@ -36,6 +36,16 @@ def since_argument(default: datetime) -> datetime:
 
 
 # The modules attach their routes to `bp`; imported last because they import it.
-from hotline.web.api import ems, kb, locate, openapi, orders  # noqa: E402
+from hotline.web.api import ems, incidents, kb, locate, openapi, orders  # noqa: E402
 
-__all__ = ["bp", "ems", "kb", "locate", "openapi", "orders", "refuse", "since_argument"]
+__all__ = [
+    "bp",
+    "ems",
+    "incidents",
+    "kb",
+    "locate",
+    "openapi",
+    "orders",
+    "refuse",
+    "since_argument",
+]
