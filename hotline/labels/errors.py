@@ -141,4 +141,17 @@ ERROR_LABELS = {
         " the security administrator can first take its role away."
     ),
     "throttled": _l("Too many attempts. Please wait a moment and try again."),
+    # The patient record (院前急救病历): core/ems/patients.py.
+    "unknown_field": _l("This field is not part of the patient record."),
+    "invalid_number": _l("Enter a number."),
+    "unknown_complaint": _l("Choose a chief complaint from the list."),
+    "unknown_diagnosis": _l("Choose a diagnosis from the list."),
+    "refusal_reason_required": _l("Give the reason for the refusal."),
+    "dbp_not_below_sbp": _l("The diastolic pressure must be below the systolic pressure."),
+    "no_vitals": _l("Enter at least one vital sign."),
+    "before_dispatch": _l("That time is before the vehicle was dispatched."),
+    "in_future": _l("That time is in the future."),
+    "after_handover": _l("That time is after the hand-over at hospital."),
+    "before_at_hospital": _l("The hand-over cannot be before arrival at hospital."),
+    "before_last_entry": _l("The hand-over cannot be before the record's last entry."),
 }
