@@ -93,6 +93,8 @@ ERROR_LABELS = {
     "must_be_major_category": _l("The parent must be a major category."),
     "must_be_minor_category": _l("Choose a minor category."),
     "required_for_department_staff": _l("Department staff must belong to a department."),
+    "required_for_station_staff": _l("A station duty room's account must name its station."),
+    "required_for_hospital_desk": _l("A hospital desk's account must name its hospital."),
     "out_of_range": _l("The value is out of range."),
     "bad_credentials": _l("Wrong username or password."),
     "after_deadline": _l("The deadline has passed: an extension must be asked for before it."),

@@ -51,6 +51,11 @@ class User(UserMixin, db.Model):
         return Role(self.role)
 
     @property
+    def workplace(self) -> dict[str, int | None]:
+        """The ids of the station or hospital a 120 desk account works at, by field."""
+        return {"station_id": self.station_id, "hospital_id": self.hospital_id}
+
+    @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
 

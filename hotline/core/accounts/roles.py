@@ -27,3 +27,19 @@ class Role(StrEnum):
 
 
 ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+# Roles bound to a place of work: the account's field that names it, and the refusal when a
+# role is given to an account without it.
+WORKPLACE = {
+    Role.EMS_STATION: ("station_id", "required_for_station_staff"),
+    Role.HOSPITAL: ("hospital_id", "required_for_hospital_desk"),
+}
+
+
+def missing_workplace(workplace: dict[str, int | None], role: Role) -> dict[str, str]:
+    """The refusal ({"role": code}) of `role` for an account with these workplace ids."""
+    need = WORKPLACE.get(role)
+    if need is None or workplace.get(need[0]) is not None:
+        return {}
+    return {"role": need[1]}

@@ -17,7 +17,7 @@ from hotline.core.accounts.passwords import (
     password_problems,
 )
 from hotline.core.accounts.permissions import Permission, allows
-from hotline.core.accounts.roles import ADMINISTRATORS, Role
+from hotline.core.accounts.roles import ADMINISTRATORS, Role, missing_workplace
 from hotline.core.accounts.security import SecurityKind
 from hotline.database import write_transaction
 from hotline.models import Department, User
@@ -358,6 +358,9 @@ def set_role(
         user = _locked(session, user_id)
         if role_enum is Role.DEPARTMENT and user.department_id is None:
             raise ValidationFailed({"role": "required_for_department_staff"})
+        refusal = missing_workplace(user.workplace, role_enum)
+        if refusal:
+            raise ValidationFailed(refusal)
         if user.role != role_enum.value:
             security_log.about(
                 session,

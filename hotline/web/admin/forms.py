@@ -44,6 +44,13 @@ class UserForm(UserEditForm):
     password = PasswordField(_l("Initial password, to be changed at the first login"))
 
 
+class WorkplaceForm(AdminForm):
+    """The station of a station duty room's account, the hospital of a hospital desk's."""
+
+    station_id = OptionalIntField()
+    hospital_id = OptionalIntField()
+
+
 class RoleForm(AdminForm):
     """The role the security administrator gives an account."""
 

@@ -8,10 +8,12 @@ from hotline.core.accounts.roles import ADMINISTRATORS
 from hotline.database import utcnow
 from hotline.plugins import db
 from hotline.services.accounts import users as accounts
+from hotline.services.accounts import workplaces
+from hotline.services.ems import resources
 from hotline.services.units import organisation
 from hotline.web.accounts.context import actor, password_policy
 from hotline.web.admin import bp, saved
-from hotline.web.admin.forms import UserEditForm, UserForm
+from hotline.web.admin.forms import UserEditForm, UserForm, WorkplaceForm
 from hotline.web.helpers import requires
 
 
@@ -55,4 +57,20 @@ def user_edit(user_id: int):
     arguments = _account_service_arguments()
     if saved(form, accounts.update_user, db.session, user_id=user_id, **arguments):
         return redirect(url_for("admin.users"))
-    return _page("admin/user_edit.html", user=user, form=form)
+    return _page(
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        workplace=WorkplaceForm(obj=user, formdata=None),
+        places=resources.inventory(db.session),
+    )
+
+
+@bp.route("/users/<int:user_id>/workplace", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def user_workplace(user_id: int):
+    """The station or hospital a 120 desk account works at."""
+    accounts.get_user(db.session, user_id)  # 404 before anything else
+    form = WorkplaceForm()
+    saved(form, workplaces.set_workplace, db.session, user_id=user_id, now=utcnow(), **actor())
+    return redirect(url_for("admin.user_edit", user_id=user_id)), 303
