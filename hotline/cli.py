@@ -41,6 +41,7 @@ def seed_demo(order_count: int) -> None:
     # Imported here, not at the top: the demo pulls in geopandas, which a serving worker
     # never needs (it made each worker's start, and so a restart after a crash, seconds
     # slower).
+    from hotline.demo import desks as demo_desks
     from hotline.demo import ems as demo_ems
     from hotline.demo import kb as demo_kb
     from hotline.demo import orders as demo_orders
@@ -60,6 +61,10 @@ def seed_demo(order_count: int) -> None:
     phones = demo.seed_phones(
         db.session, saved.get("sip", {}), current_app.config["TELEPHONY_REALM"], now
     )
+    timezone = current_app.config["TIMEZONE"]
+    orders = demo_orders.seed_orders(db.session, order_count, now, timezone)
+    stations, vehicles, hospitals = demo_ems.seed_ems(db.session, now, timezone)
+    desks = demo_desks.seed_desks(db.session, saved.get("ems_desks", {}), now)
     credentials_file.write_text(
         json.dumps(
             {
@@ -67,6 +72,7 @@ def seed_demo(order_count: int) -> None:
                 "open311_client": demo.DEMO_CLIENT,
                 "open311_api_key": api_key,
                 "sip": phones,
+                "ems_desks": desks,
             },
             ensure_ascii=False,
             indent=2,
@@ -74,9 +80,6 @@ def seed_demo(order_count: int) -> None:
         encoding="utf-8",
     )
     os.chmod(credentials_file, 0o600)
-    timezone = current_app.config["TIMEZONE"]
-    orders = demo_orders.seed_orders(db.session, order_count, now, timezone)
-    stations, vehicles, hospitals = demo_ems.seed_ems(db.session, now, timezone)
     incidents = demo_ems.seed_incidents(db.session, 40, now, timezone)
     kb_articles, kb_synonyms = demo_kb.seed_kb(db.session, now)
     places = demo.seed_places(db.session, now)
@@ -99,6 +102,13 @@ def seed_demo(order_count: int) -> None:
     )
     for username, phone in phones.items():
         click.echo(f"  {username:<11} {phone['extension']} {phone['password']}")
+    if desks:
+        terminal = desks["terminal"]
+        click.echo(
+            f"Crew terminal (/ems/terminal) of ambulance {terminal['call_sign']}: vehicle "
+            f"{terminal['vehicle_id']}, token {terminal['token']}"
+        )
+        click.echo(f"API token of the linked centre link110: {desks['link110']}")
 
 
 @group.command("kb-import")

@@ -4,8 +4,11 @@ import geopandas as gpd
 from sqlalchemy import func, select
 
 from hotline.core.telephony.line import digest_ha1
+from hotline.database import utcnow
 from hotline.models import Category, Department, District, SecurityEvent, User, WorkOrder
 from hotline.plugins import db
+from hotline.services.accounts.credentials import user_for_token
+from hotline.services.ems.terminals import vehicle_for_token
 from hotline.services.orders import queries
 from hotline.services.reference import cache
 from hotline.services.telephony.credentials import ha1_of
@@ -41,7 +44,20 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         assert flagged and all(name.startswith("staff-") for name in flagged)
         assert not flagged & {"dept", "desk", "admin"}
     saved = json.loads((tmp_path / "instance" / "demo-credentials.json").read_text("utf-8"))
-    assert len(saved["users"]) == 11  # with the knowledge editor (知识管理员)
+    assert len(saved["users"]) == 14  # with the knowledge editor and the 120 desks
+    # The 120 desks work: the station's and hospital's accounts have their workplaces, the
+    # demo ambulance's terminal and the linked centre's tokens open what they should.
+    terminal, linked = saved["ems_desks"]["terminal"], saved["ems_desks"]["link110"]
+    with app.app_context():
+        desks = {
+            u.username: u
+            for u in db.session.scalars(
+                select(User).where(User.role.in_(["ems_station", "hospital"]))
+            )
+        }
+        assert desks["station"].station_id and desks["hospital"].hospital_id
+        assert vehicle_for_token(db.session, terminal["token"]).id == terminal["vehicle_id"]
+        assert user_for_token(db.session, linked, now=utcnow()).username == "link110"
     # Everyone who answers calls has a phone extension whose password opens it.
     assert set(saved["sip"]) == {"operator", "desk", "ems", "survey", "supervisor"}
     with app.app_context():
@@ -66,6 +82,9 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, tmp_path):
         "system_admin",
         "security_admin",
         "audit_admin",
+        "ems_station",
+        "hospital",
+        "linked_centre",
     ):
         assert role in first.output
 
