@@ -156,4 +156,5 @@ ERROR_LABELS = {
     "after_handover": _l("That time is after the hand-over at hospital."),
     "before_at_hospital": _l("The hand-over cannot be before arrival at hospital."),
     "before_last_entry": _l("The hand-over cannot be before the record's last entry."),
+    "too_many": _l("The record holds too many of these already."),
 }
