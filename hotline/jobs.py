@@ -26,6 +26,7 @@ from hotline.database import database_now, utcnow
 from hotline.plugins import db
 from hotline.services.deadlines import escalation, notices
 from hotline.services.ems import bookings
+from hotline.services.ems import jobs as crew_jobs
 from hotline.services.hotspots import detection
 from hotline.services.maintenance import backup, health, retention
 from hotline.services.notifications import outbox as notifications
@@ -124,6 +125,17 @@ def dispatch_bookings(app: Flask) -> None:
         db.session.remove()
 
 
+def alert_unacknowledged_jobs(app: Flask) -> None:
+    """Jobs their crew did not acknowledge (接单) in time: the dispatcher is alerted, once."""
+    with app.app_context():
+        alerted = crew_jobs.alert_unacknowledged(
+            db.session, now=utcnow(), ack_seconds=app.config["EMS_ACK_SECONDS"]
+        )
+        if alerted:
+            log.info("jobs not acknowledged in time: %d", alerted)
+        db.session.remove()
+
+
 def generate_reports(app: Flask) -> None:
     """The last complete month's and week's reports into reports/YYYY/, once each."""
     with app.app_context():
@@ -176,6 +188,7 @@ JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
     (remind_overdue_tasks, "interval", {"seconds": 60}),
     (find_hotspots, "interval", {"seconds": 60}),
     (dispatch_bookings, "interval", {"seconds": 60}),
+    (alert_unacknowledged_jobs, "interval", {"seconds": 10}),
     (reconcile_calls, "interval", {"seconds": 30}),
     (generate_reports, "cron", {"hour": 1, "minute": 10}),
     (back_up_database, "cron", {"hour": 2, "minute": 30}),

@@ -36,10 +36,11 @@ def since_argument(default: datetime) -> datetime:
 
 
 # The modules attach their routes to `bp`; imported last because they import it.
-from hotline.web.api import ems, incidents, kb, locate, openapi, orders  # noqa: E402
+from hotline.web.api import crew, ems, incidents, kb, locate, openapi, orders  # noqa: E402
 
 __all__ = [
     "bp",
+    "crew",
     "ems",
     "incidents",
     "kb",

@@ -1,9 +1,11 @@
 """The 120 part of /api/v1: recommendations for 120 dispatchers' tokens; status and
-positions from the vehicles' terminals (one token per vehicle)."""
+positions from the vehicles' terminals (one token per vehicle), each update made once per
+Idempotency-Key (a terminal resends what it queued offline)."""
 
 from datetime import datetime, timedelta
 
-from flask import request
+from flask import g, jsonify, request
+from sqlalchemy.orm import Session
 
 from hotline.core import days
 from hotline.core.accounts.permissions import Permission
@@ -11,7 +13,7 @@ from hotline.core.api.openapi import MAX_POSITIONS, MAX_RECOMMENDATIONS
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.ems import fleet, terminals
+from hotline.services.ems import fleet, receipts, terminals
 from hotline.web.api import bp, refuse
 from hotline.web.api.tokens import terminal_required, token_required
 from hotline.web.ems.incidents import recommendation_json
@@ -41,7 +43,18 @@ def recommend():
     return recommendation_json(lon, lat, k)
 
 
-def _time(body: dict) -> datetime:
+def receipted(do):
+    """The answer of `do(session) -> (status, body)`, made once per the request's
+    Idempotency-Key for this terminal's vehicle (no key: made every time); 400 for a
+    malformed key. For every terminal POST (the patient records' too)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not receipts.valid_key(key):
+        return refuse(400, "invalid", "Idempotency-Key: 1-64 characters of A-Z a-z 0-9 _ -")
+    status, body = receipts.answered(db.session, g.vehicle.id, key, do, now=utcnow())
+    return jsonify(body), status
+
+
+def terminal_time(body: dict) -> datetime:
     """The terminal's time; one ahead of ours by more than a few minutes is a wrong clock,
     and would block every later status (times must not go backwards)."""
     raw = body.get("at")
@@ -66,13 +79,17 @@ def vehicle_status(vehicle_id: int):
     if not isinstance(body, dict):
         return refuse(400, "invalid", "a JSON object is required")
     try:
-        wanted, at = VehicleStatus(str(body.get("status"))), _time(body)
+        wanted, at = VehicleStatus(str(body.get("status"))), terminal_time(body)
     except ValueError:
         return refuse(400, "invalid", "status and an ISO 8601 time with zone")
-    vehicle = fleet.change_status(
-        db.session, actor_id=None, vehicle_id=vehicle_id, wanted=wanted, at=at
-    )
-    return {"vehicle_id": vehicle.id, "status": vehicle.status}
+
+    def change(session: Session) -> receipts.Answer:
+        vehicle = fleet.change_status(
+            session, actor_id=None, vehicle_id=vehicle_id, wanted=wanted, at=at
+        )
+        return 200, {"vehicle_id": vehicle.id, "status": vehicle.status}
+
+    return receipted(change)
 
 
 @bp.route("/vehicles/<int:vehicle_id>/positions", methods=["POST"])
@@ -84,9 +101,13 @@ def vehicle_positions(vehicle_id: int):
     if not isinstance(fixes, list) or not 1 <= len(fixes) <= MAX_POSITIONS:
         return refuse(400, "invalid", f"1 to {MAX_POSITIONS} positions")
     try:
-        parsed = [(float(f["lon"]), float(f["lat"]), _time(f)) for f in fixes]
+        parsed = [(float(f["lon"]), float(f["lat"]), terminal_time(f)) for f in fixes]
     except (KeyError, TypeError, ValueError):
         return refuse(400, "invalid", "each position needs lon, lat and at")
-    for lon, lat, at in parsed:
-        terminals.record_position(db.session, vehicle_id=vehicle_id, lon=lon, lat=lat, at=at)
-    return {"vehicle_id": vehicle_id, "accepted": len(parsed)}, 201
+
+    def record(session: Session) -> receipts.Answer:
+        for lon, lat, at in parsed:
+            terminals.record_position(session, vehicle_id=vehicle_id, lon=lon, lat=lat, at=at)
+        return 201, {"vehicle_id": vehicle_id, "accepted": len(parsed)}
+
+    return receipted(record)

@@ -59,13 +59,13 @@ def terminal_required(view):
     """A vehicle terminal's token, for its own vehicle only; the vehicle is `g.vehicle`."""
 
     @wraps(view)
-    def wrapped(vehicle_id: int):
+    def wrapped(vehicle_id: int, **kwargs):
         vehicle = terminals.vehicle_for_token(db.session, bearer())
         allowed = vehicle is not None and vehicle.id == vehicle_id
         refusal = _refused(vehicle, allowed, "a terminal reports for its own vehicle only")
         if refusal is not None:
             return refusal
         g.vehicle = vehicle
-        return view(vehicle_id)
+        return view(vehicle_id, **kwargs)
 
     return _mark(wrapped, TERMINAL_SCHEME)

@@ -1,18 +1,21 @@
-"""The 120 dispatcher's console: the call form, the lock check and registering the call."""
+"""The 120 dispatcher's console: the call form, the lock check, registering the call, and
+the alert for jobs their crew has not acknowledged (call the crew, or reassign)."""
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hotline.core.accounts.permissions import Permission
 from hotline.core.ems.vocabulary import TRIAGE_LEVELS, Capability
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.ems import bulletins, incidents, locks
+from hotline.services.ems import bulletins, incidents, jobs, locks, reassign
 from hotline.services.errors import ValidationFailed
 from hotline.services.telephony import records
 from hotline.web.ems import bp
 from hotline.web.ems.forms import CallForm
-from hotline.web.errors import messages_of
+from hotline.web.ems.incidents import recommendation
+from hotline.web.errors import messages_of, returns_to
 from hotline.web.helpers import parse_int, requires
 from hotline.web.maps import district_map
 
@@ -81,3 +84,48 @@ def create():
     )
     capability = form.capability.data
     return redirect(url_for("ems.incident", incident_id=incident.id, capability=capability))
+
+
+def _waiting_json(w: jobs.Waiting) -> dict:
+    """One waiting job; an overdue one with the nearest available vehicles to reassign to."""
+    answer = {
+        "job_id": w.assignment_id,
+        "incident_id": w.incident_id,
+        "incident_number": w.incident_number,
+        "incident_url": url_for("ems.incident", incident_id=w.incident_id),
+        "vehicle_id": w.vehicle_id,
+        "call_sign": w.call_sign,
+        "phone": w.phone,
+        "seconds": w.seconds,
+        "overdue": w.overdue,
+        "reassign_url": url_for("ems.reassign_job", assignment_id=w.assignment_id),
+        "vehicles": [],
+    }
+    if w.overdue:
+        answer["vehicles"] = [
+            {"vehicle_id": r.vehicle_id, "call_sign": r.call_sign, "minutes": r.minutes}
+            for r in recommendation(w.lon, w.lat, None)
+        ]
+    return answer
+
+
+@bp.route("/ems/alerts")
+@requires(Permission.EMS_DISPATCH)
+def alerts():
+    """The jobs waiting for their crew's acknowledgement (接单), polled by the console."""
+    ack_seconds = current_app.config["EMS_ACK_SECONDS"]
+    waiting = jobs.waiting(db.session, now=utcnow(), ack_seconds=ack_seconds)
+    return {"ack_seconds": ack_seconds, "waiting": [_waiting_json(w) for w in waiting]}
+
+
+@bp.route("/ems/assignments/<int:assignment_id>/reassign", methods=["POST"])
+@requires(Permission.EMS_DISPATCH)
+@returns_to("ems.console")
+def reassign_job(assignment_id: int):
+    """改派: the job to another vehicle (the silent crew's vehicle is released)."""
+    vehicle_id = parse_int(request.form.get("vehicle_id"))
+    if vehicle_id is None:
+        raise ValidationFailed({"vehicle_id": "required"})
+    new = reassign.reassign(db.session, current_user.id, assignment_id, vehicle_id, utcnow())
+    flash(_("Reassigned. Print the slip for the crew."), "success")
+    return redirect(url_for("ems.incident", incident_id=new.incident_id))

@@ -1,0 +1,86 @@
+"""The crew terminal's part of /api/v1 (one token per vehicle): its jobs (电子派车单), their
+push stream and the acknowledgement (接单)."""
+
+import json
+import time
+from collections.abc import Iterator
+
+from flask import Response, current_app, request, stream_with_context
+from sqlalchemy.orm import Session
+
+from hotline.plugins import db
+from hotline.services.ems import jobs, receipts
+from hotline.web.api import bp, refuse
+from hotline.web.api.ems import receipted, terminal_time
+from hotline.web.api.tokens import terminal_required
+
+# A stream ends after this (the client reconnects), so that no server thread is held for a
+# whole shift; the database is asked twice a second whether anything changed.
+STREAM_SECONDS = 25
+STREAM_POLL_SECONDS = 0.5
+KEEPALIVE_SECONDS = 10
+
+
+@bp.route("/vehicles/<int:vehicle_id>/jobs")
+@terminal_required
+def vehicle_jobs(vehicle_id: int):
+    """The vehicle's status and its jobs (the current one first, then the queued ones)."""
+    return jobs.vehicle_jobs(db.session, vehicle_id)
+
+
+def _event(payload: dict) -> str:
+    return f"event: jobs\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+def _changes(vehicle_id: int, seconds: float) -> Iterator[str]:
+    """The jobs now, then again whenever the vehicle's fingerprint changes, until `seconds`."""
+    end = time.monotonic() + seconds
+    seen, quiet_since = None, time.monotonic()
+    yield f"retry: {int(STREAM_POLL_SECONDS * 1000)}\n\n"
+    while time.monotonic() < end:
+        mark = jobs.marker(db.session, vehicle_id)
+        if mark != seen:
+            seen, quiet_since = mark, time.monotonic()
+            yield _event(jobs.vehicle_jobs(db.session, vehicle_id))
+        elif time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
+            quiet_since = time.monotonic()
+            yield ": keep-alive\n\n"  # proxies close idle connections
+        db.session.commit()  # end the read snapshot and give the connection back meanwhile
+        time.sleep(STREAM_POLL_SECONDS)
+    db.session.remove()
+
+
+@bp.route("/vehicles/<int:vehicle_id>/jobs/stream")
+@terminal_required
+def vehicle_jobs_stream(vehicle_id: int):
+    """Server-Sent Events: `jobs` events with what GET .../jobs answers, at once and on
+    every change; the stream ends after about 25 s and the terminal reconnects."""
+    seconds = current_app.config.get("EMS_STREAM_SECONDS", STREAM_SECONDS)
+    db.session.commit()
+    body = stream_with_context(_changes(vehicle_id, seconds))
+    response = Response(body, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+@bp.route("/vehicles/<int:vehicle_id>/jobs/<int:job_id>/ack", methods=["POST"])
+@terminal_required
+def acknowledge_job(vehicle_id: int, job_id: int):
+    """接单: {"at": "<ISO 8601 time with zone>"} (the terminal's time; now without one)."""
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data():
+        body = {}
+    if not isinstance(body, dict):
+        return refuse(400, "invalid", "a JSON object is required")
+    try:
+        at = terminal_time(body)
+    except ValueError:
+        return refuse(400, "invalid", "at: an ISO 8601 time with zone")
+
+    def ack(session: Session) -> receipts.Answer:
+        assignment = jobs.acknowledge(session, vehicle_id=vehicle_id, job_id=job_id, at=at)
+        acknowledged = assignment.acknowledged_at
+        return 200, {"job_id": assignment.id, "acknowledged_at": acknowledged.isoformat()}
+
+    return receipted(ack)
