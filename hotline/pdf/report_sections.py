@@ -13,7 +13,7 @@ from hotline.core.reports.kpi import KeyFigure
 from hotline.core.reports.ranking import Ranked, Unranked
 from hotline.core.surveys.rules import Satisfaction
 from hotline.labels import chinese
-from hotline.pdf import charts
+from hotline.pdf import charts, report_ems
 from hotline.pdf.layout import Writer, change, compared_row
 from hotline.services.reports.bases import compare
 from hotline.services.reports.data import ReportData
@@ -249,6 +249,7 @@ def ems(data: ReportData, w: Writer) -> list:
         w.paragraph("五、120 急救调度", "h1"),
         w.table([["分级", "事件数"], *levels]),
         w.paragraph(text),
+        *report_ems.statistics(e.statistics, w),
     ]
 
 

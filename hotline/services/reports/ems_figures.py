@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from hotline.core.ems.vocabulary import DISPATCH_TARGET_SECONDS
 from hotline.core.reports import kpi
+from hotline.core.reports.periods import Period
 from hotline.core.reports.statistics import percentile
 from hotline.models import Assignment, Incident, Vehicle
-from hotline.services.ems import director
+from hotline.services.ems import director, statistics_report
 from hotline.services.reports.handling_times import clipped, seconds_between
 
 
@@ -26,6 +27,9 @@ class EmsFigures:
     # Vehicle-seconds on assignments (dispatched to cleared) within the period, out of the
     # present fleet's vehicle-seconds in it.
     utilisation: kpi.Rate = kpi.Rate(0, 0)
+    # The director's statistics of the same period with their 环比 and 同比 (the director's
+    # page shows the same rows); None when built without a period.
+    statistics: statistics_report.Statistics | None = None
 
     def percentile(self, values: list[float], share: float) -> float | None:
         """The nearest-rank percentile (`hotline.core.reports.statistics.percentile`)."""
@@ -43,9 +47,17 @@ class EmsFigures:
         return statistics.median(self.to_dispatch) if self.to_dispatch else None
 
 
-def ems_figures(session: Session, start: datetime, end: datetime) -> EmsFigures:
+def ems_figures(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    period: Period | None = None,
+    timezone: str | None = None,
+) -> EmsFigures:
     """120 incidents in [start, end) by triage level, the first vehicle's times and vehicle
-    utilisation."""
+    utilisation; with `period` and `timezone` (whose days are [start, end)) also the
+    director's statistics."""
     rows = session.execute(
         select(Incident.triage_level, func.count())
         .where(Incident.created_at >= start, Incident.created_at < end)
@@ -76,4 +88,7 @@ def ems_figures(session: Session, start: datetime, end: datetime) -> EmsFigures:
         to_dispatch=[t[0] for t in times],
         to_scene=[t[1] for t in times],
         utilisation=utilisation,
+        statistics=statistics_report.report(session, period=period, timezone=timezone)
+        if period is not None and timezone is not None
+        else None,
     )
