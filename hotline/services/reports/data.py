@@ -195,7 +195,7 @@ def build(
         departments=departments,
         overall_bases=(overall_before, overall_year),
         department_bases=(_by_id(by_before), _by_id(by_year)),
-        ems=report_ems.ems_figures(session, here.start, here.end),
+        ems=report_ems.ems_figures(session, here.start, here.end, period=period, timezone=timezone),
         previous_volume=before,
         year_volume=year,
         hot=hot_issues(current, before),
