@@ -36,7 +36,16 @@ def since_argument(default: datetime) -> datetime:
 
 
 # The modules attach their routes to `bp`; imported last because they import it.
-from hotline.web.api import crew, ems, incidents, kb, locate, openapi, orders  # noqa: E402
+from hotline.web.api import (  # noqa: E402
+    crew,
+    ems,
+    incidents,
+    kb,
+    locate,
+    openapi,
+    orders,
+    patients,
+)
 
 __all__ = [
     "bp",
@@ -47,6 +56,7 @@ __all__ = [
     "locate",
     "openapi",
     "orders",
+    "patients",
     "refuse",
     "since_argument",
 ]
