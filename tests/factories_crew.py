@@ -56,3 +56,13 @@ def dispatch(world: CrewWorld, vehicle_id: int, called: datetime, dispatched: da
         now=dispatched,
     )
     return incident.id, assignment.id
+
+
+def station_user(station_id: int):
+    """A station duty room's user (EMS_STATION) of `station_id`."""
+    from hotline.models import User
+
+    user = factories.user(Role.EMS_STATION)
+    db.session.get(User, user.id).station_id = station_id
+    db.session.commit()
+    return db.session.get(User, user.id)

@@ -25,6 +25,7 @@ class SlipLine:
     station: str
     station_lonlat: tuple[float, float]
     dispatched_at: str
+    hospital: str = ""  # the destination hospital, "" until the dispatcher chooses one
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Slip:
     vehicles: list[SlipLine]
     district_name: str
     district_rings: list[list[tuple[float, float]]]  # exterior rings of the district
+    source: str = ""  # 联动: "110 (ref ABC-1)" when a linked centre handed the case over
 
 
 def _map(slip: Slip, width: float, height: float) -> Drawing:
@@ -83,8 +85,11 @@ def _facts(slip: Slip, font: str, body: ParagraphStyle) -> Table:
         ["分级", para(f"{slip.triage_level} 级")],
         ["调度员", para(slip.dispatcher)],
     ]
+    if slip.source:
+        rows.append(["联动来源", para(slip.source)])
     for line in slip.vehicles:
         rows.append(["车辆", para(f"{line.call_sign}（{line.station}）派车 {line.dispatched_at}")])
+        rows.append(["送往医院", para(line.hospital or "未定")])
     table = Table(rows, colWidths=[22 * mm, None])
     table.setStyle(
         TableStyle(

@@ -50,9 +50,18 @@ def slip(session: Session, *, incident_id: int, timezone: str) -> Slip:
                 a.vehicle.station.name,
                 (a.vehicle.station.lon, a.vehicle.station.lat),
                 f"{a.dispatched_at.astimezone(tz):%H:%M:%S}" if a.dispatched_at else "",
+                a.hospital.name if a.hospital else "",
             )
             for a in assignments
         ],
         district_name=district_name,
         district_rings=rings,
+        source=source_line(incident.source, incident.source_ref),
     )
+
+
+def source_line(source: str, reference: str) -> str:
+    """The linked centre and its reference as the slip prints them ("" for our own calls)."""
+    if not source:
+        return ""
+    return f"{source} (ref {reference})" if reference else source

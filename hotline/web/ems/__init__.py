@@ -17,6 +17,8 @@ from hotline.web.ems import (  # noqa: E402
     locks,
     map,
     resources,
+    station,
+    terminal,
     tracks,
 )
 
@@ -29,5 +31,7 @@ __all__ = [
     "locks",
     "map",
     "resources",
+    "station",
+    "terminal",
     "tracks",
 ]

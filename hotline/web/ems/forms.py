@@ -85,6 +85,12 @@ class DispatchForm(Form):
         return chosen + ([self.other_vehicle_id.data] if self.other_vehicle_id.data else [])
 
 
+class DestinationForm(Form):
+    """The destination hospital of one vehicle on an incident."""
+
+    hospital_id = OptionalIntField()
+
+
 class StatusField(StringField):
     """A vehicle status; any other value is the error "invalid_choice"."""
 

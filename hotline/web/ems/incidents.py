@@ -14,9 +14,9 @@ from hotline.core.ems.vocabulary import Capability, IncidentState, WithdrawReaso
 from hotline.database import utcnow
 from hotline.pdf import slip as slip_pdf
 from hotline.plugins import db
-from hotline.services.ems import fleet, hospitals, incidents, slips
+from hotline.services.ems import destinations, fleet, hospitals, incidents, slips
 from hotline.web.ems import bp
-from hotline.web.ems.forms import DispatchForm, StatusForm, WithdrawForm
+from hotline.web.ems.forms import DestinationForm, DispatchForm, StatusForm, WithdrawForm
 from hotline.web.errors import returns_to
 from hotline.web.helpers import requires
 
@@ -67,6 +67,7 @@ def incident(incident_id: int):
     if capability not in {c.value for c in Capability}:
         capability = None
     is_open = case.state == IncidentState.OPEN
+    destination = destinations.recommend_destination(db.session, case, capability)
     return render_template(
         "ems/incident.html",
         incident=case,
@@ -81,7 +82,32 @@ def incident(incident_id: int):
         others=page.available,
         reasons=list(WithdrawReason),
         events=page.events,
+        destination=destination.hospital if destination else None,
+        destination_options=destinations.destination_options(db.session, case, capability),
+        # The patient records' pages come with their own module (linked once it is there).
+        patient_records="ems.incident_patients" in current_app.view_functions,
     )
+
+
+@bp.route(
+    "/ems/incidents/<int:incident_id>/assignments/<int:assignment_id>/destination",
+    methods=["POST"],
+)
+@requires(Permission.EMS_DISPATCH)
+@returns_to("ems.incident")
+def destination(incident_id: int, assignment_id: int):
+    """The vehicle's destination hospital (recorded on the trail and the slip)."""
+    form = DestinationForm()
+    destinations.set_destination(
+        db.session,
+        actor_id=current_user.id,
+        incident_id=incident_id,
+        assignment_id=assignment_id,
+        hospital_id=form.hospital_id.data,
+        now=utcnow(),
+    )
+    flash(_("Saved."), "success")
+    return redirect(url_for("ems.incident", incident_id=incident_id)), 303
 
 
 @bp.route("/ems/incidents/<int:incident_id>/dispatch", methods=["POST"])
