@@ -143,7 +143,8 @@ def parse_patient(data: Mapping, base: PatientFields | None = None) -> tuple[Pat
     """The patient's fields from `data`; a field `data` leaves out keeps `base`'s value."""
     base = base or PatientFields()
     errors: Errors = {}
-    unknown = set(data) - set(FIELD_NAMES) - {"version"}
+    # "version" is the compare-and-set's, "at" the time a queued terminal update was made.
+    unknown = set(data) - set(FIELD_NAMES) - {"version", "at"}
     if unknown:
         errors[sorted(unknown)[0]] = "unknown_field"
     texts = {
