@@ -27,6 +27,8 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("deadlines.reminder_list", _l("My reminders")),
     MenuEntry("ems.console", _l("120 dispatch")),
     MenuEntry("ems.dispatch_map", _l("Dispatcher's map")),
+    MenuEntry("ems.track_playback", _l("Track playback")),
+    MenuEntry("ems.hospital_desk", _l("Pre-alerts")),
     MenuEntry("ems.director", _l("Director's view")),
     MenuEntry("ems.locks", _l("Malicious-number locks")),
     MenuEntry("surveys.queue", _l("Surveys")),

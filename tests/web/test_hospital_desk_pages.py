@@ -105,6 +105,7 @@ def test_who_may_open_the_desk(app, make, login):
         ack = f"/ems/hospital/assignments/{w['assignment']}/acknowledge"
         assert other.post(ack).status_code == 403, role
     desk = _as(login, w["far"][1])
+    assert desk.get("/").headers["Location"].endswith("/ems/hospital")
     assert desk.get("/ems/incidents/1").status_code == 403
     assert desk.get("/ems/tracks").status_code == 403
 

@@ -34,6 +34,7 @@ HOME_BY_ROLE = {
     Role.AUDIT_ADMIN: "admin.security_log",
     Role.UNASSIGNED: "auth.password",
     Role.EMS_DISPATCHER: "ems.console",
+    Role.HOSPITAL: "ems.hospital_desk",
     Role.SURVEYOR: "surveys.queue",
     Role.KNOWLEDGE_EDITOR: "kb.index",
 }
