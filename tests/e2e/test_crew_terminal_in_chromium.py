@@ -1,0 +1,92 @@
+"""The crew terminal in Chromium: a dispatch appears on the terminal, the crew acknowledges
+it, and status buttons pressed offline arrive later with their original times, once each."""
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from hotline.database import utcnow
+from hotline.models import Assignment, Incident, IncidentEvent, TerminalReceipt
+from hotline.plugins import db
+from tests import factories_crew
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+def _count(app, statement):
+    with app.app_context():
+        return db.session.scalar(statement)
+
+
+def _assignment(app, job_id):
+    with app.app_context():
+        return db.session.get(Assignment, job_id)
+
+
+def _wait(predicate, seconds=5.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_dispatch_ack_and_offline_updates(app, live_server, page):
+    app.config["EMS_STREAM_SECONDS"] = 3  # short streams: the server's threads end with the test
+    with app.app_context():
+        world = factories_crew.crew_world(utcnow())
+    vid, token = world.vehicle_ids[0], world.tokens[0]
+    page.goto(f"{live_server}/ems/terminal")
+    page.fill("input[name=vehicle_id]", str(vid))
+    page.fill("input[name=token]", token)
+    page.click("#sign-in button[type=submit]")
+    expect(page.locator("#no-job")).to_be_visible()
+    expect(page.locator("#net")).to_have_class("net")  # online, not "net offline"
+
+    with app.app_context():
+        now = utcnow()
+        incident_id, job_id = factories_crew.dispatch(world, vid, now - timedelta(seconds=30), now)
+        number = db.session.get(Incident, incident_id).number
+    dispatched = time.monotonic()
+    expect(page.locator("#job-number")).to_have_text(number, timeout=3000)
+    shown = time.monotonic() - dispatched
+    assert shown < 1.5, f"the job took {shown:.2f} s to show"
+    expect(page.locator("#job-phone")).to_have_attribute("href", f"tel:{factories_crew.CALLER}")
+    expect(page.locator("#terminal")).to_have_class("terminal flash-alert")
+    assert page.evaluate("window.crewTerminal.currentJob().job_id") == job_id
+
+    page.click("#ack")
+    expect(page.locator("#ack")).to_be_hidden()
+    _wait(lambda: _assignment(app, job_id).acknowledged_at is not None)
+    stored = _assignment(app, job_id)
+    answer_seconds = (stored.acknowledged_at - stored.dispatched_at).total_seconds()
+    assert 0 < answer_seconds < 10
+
+    # Offline: the crew presses two buttons; they are queued with the times of the touches.
+    page.context.set_offline(True)
+    before = datetime.now(UTC)
+    page.click("button[data-status=en_route]")
+    time.sleep(0.05)
+    page.click("button[data-status=on_scene]")
+    after = datetime.now(UTC)
+    expect(page.locator("#queue")).not_to_have_text("")
+    assert _assignment(app, job_id).en_route_at is None
+    time.sleep(0.3)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#queue")).to_have_text("", timeout=6000)
+    sent = datetime.now(UTC)
+    stored = _assignment(app, job_id)
+    assert before <= stored.en_route_at < stored.on_scene_at <= after < sent
+    for action in ("status_en_route", "status_on_scene", "acknowledge"):
+        rows = select(func.count()).select_from(IncidentEvent).where(IncidentEvent.action == action)
+        assert _count(app, rows) == 1, action
+    assert _count(app, select(func.count()).select_from(TerminalReceipt)) == 3
+    assert page.evaluate("JSON.parse(localStorage.getItem('crew.queue')).length") == 0
