@@ -22,7 +22,7 @@ LINK_LABELS = register(
 TOTAL_LABELS = register(
     Total,
     {
-        "incidents": _l("Incidents"),
+        "incidents": _l("Incidents called"),
         "linked": _l("Of them from linked centres"),
         "closed": _l("Closed"),
         "withdrawn": _l("Withdrawn"),
