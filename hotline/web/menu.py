@@ -29,6 +29,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("ems.dispatch_map", _l("Dispatcher's map")),
     MenuEntry("ems.track_playback", _l("Track playback")),
     MenuEntry("ems.hospital_desk", _l("Pre-alerts")),
+    MenuEntry("ems.station", _l("Station jobs")),
     MenuEntry("ems.director", _l("Director's view")),
     MenuEntry("ems.locks", _l("Malicious-number locks")),
     MenuEntry("surveys.queue", _l("Surveys")),

@@ -35,6 +35,9 @@ HOME_BY_ROLE = {
     Role.UNASSIGNED: "auth.password",
     Role.EMS_DISPATCHER: "ems.console",
     Role.HOSPITAL: "ems.hospital_desk",
+    Role.EMS_STATION: "ems.station",
+    # An API account for another centre's system: its holder only reads its notices here.
+    Role.LINKED_CENTRE: "notifications.inbox",
     Role.SURVEYOR: "surveys.queue",
     Role.KNOWLEDGE_EDITOR: "kb.index",
 }
