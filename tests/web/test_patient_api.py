@@ -68,7 +68,7 @@ def test_the_crew_writes_and_reads_back_its_patients(app):
                           f"terminal of vehicle #{mine['vehicle_id']}"]  # fmt: skip
 
 
-def test_refusals_wrong_vehicle_other_job_and_field_codes(app):
+def test_refusals_wrong_vehicle_other_job_field_codes_and_the_coded_lists(app):
     mine, other = _worlds(app)
     client = app.test_client()
     wrong_token = client.post(_url(mine), json={}, headers=_auth(other))
@@ -106,10 +106,7 @@ def test_refusals_wrong_vehicle_other_job_and_field_codes(app):
     assert client.put(_url(mine, tail=f"/{patient_id}"), json={"sex": "male"},
                       headers=_auth(mine)).status_code == 400  # fmt: skip
 
-
-def test_the_coded_lists_for_the_terminal(app):
-    mine, other = _worlds(app)
-    client = app.test_client()
+    # The coded lists for the terminal's selects, for its own vehicle only.
     url = f"/api/v1/vehicles/{mine['vehicle_id']}/patient-codes"
     answer = client.get(url, headers=_auth(mine))
     assert answer.status_code == 200 and answer.json["version"] == "2026.1"

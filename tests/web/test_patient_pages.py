@@ -52,12 +52,26 @@ def _reads(app) -> list[tuple[int | None, str]]:
         return [tuple(row) for row in rows]
 
 
-def test_dispatchers_and_supervisors_read_and_every_read_is_logged(app, make, login):
+def test_only_120_staff_read_and_every_read_is_logged(app, make, login):
     world = _world(app)
-    page_url = f"/ems/incidents/{world['incident_id']}/patients"
+    urls = (f"/ems/incidents/{world['incident_id']}/patients",
+            f"/ems/patients/{world['patient_id']}.pdf", "/ems/patients/999999.pdf")  # fmt: skip
+    roles = ((Role.OPERATOR, None), (Role.DESK, None), (Role.OFFICIAL, None),
+             (Role.DEPARTMENT, "东城区城市管理委员会"))  # fmt: skip
+    for role, department in roles:
+        browser = login(make(factories.user, role, department))
+        for url in urls:
+            assert browser.get(url).status_code == 404, (role, url)
     dispatcher = make(factories.user, Role.EMS_DISPATCHER)
+    staff = login(dispatcher)
+    assert staff.get("/ems/patients/999999.pdf").status_code == 404
+    assert staff.get("/ems/incidents/999999/patients").status_code == 404
+    assert _reads(app) == []  # refusals read nothing
+    assert app.test_client().get(urls[0]).status_code == 302  # to the log-in page
+
+    page_url = urls[0]
     supervisor = make(factories.user, Role.SUPERVISOR)
-    page = login(dispatcher).get(page_url)
+    page = staff.get(page_url)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "钱&lt;b&gt;多多&lt;/b&gt;" in html and "<b>多多" not in html  # escaped
@@ -97,20 +111,3 @@ def test_the_pdf_for_the_centre_and_the_destination_hospital_only(app, make, log
     assert login(own).get(f"/ems/incidents/{world['incident_id']}/patients").status_code == 404
     readers = [actor for actor, detail in _reads(app)]
     assert readers == [dispatcher.id, own.id] and all("pdf" in d for _, d in _reads(app))
-
-
-def test_12345_roles_get_404_everywhere(app, make, login):
-    world = _world(app)
-    urls = (f"/ems/incidents/{world['incident_id']}/patients",
-            f"/ems/patients/{world['patient_id']}.pdf", "/ems/patients/999999.pdf")  # fmt: skip
-    roles = ((Role.OPERATOR, None), (Role.DESK, None), (Role.OFFICIAL, None),
-             (Role.DEPARTMENT, "东城区城市管理委员会"))  # fmt: skip
-    for role, department in roles:
-        browser = login(make(factories.user, role, department))
-        for url in urls:
-            assert browser.get(url).status_code == 404, (role, url)
-    dispatcher = login(make(factories.user, Role.EMS_DISPATCHER))
-    assert dispatcher.get("/ems/patients/999999.pdf").status_code == 404
-    assert dispatcher.get("/ems/incidents/999999/patients").status_code == 404
-    assert _reads(app) == []
-    assert app.test_client().get(urls[0]).status_code == 302  # to the log-in page
