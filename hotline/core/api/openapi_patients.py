@@ -47,7 +47,12 @@ def _vital(key: str) -> dict:
 _FIELDS = {
     "name": {**_text("name"), "description": "Empty when unknown"},
     "sex": {"type": "string", "enum": list(SEXES)},
-    "age_years": {"type": "integer", "minimum": AGE_RANGE[0], "maximum": AGE_RANGE[1]},
+    "age_years": {
+        "type": "integer",
+        "minimum": AGE_RANGE[0],
+        "maximum": AGE_RANGE[1],
+        "nullable": True,
+    },
     "age_estimated": {"type": "boolean"},
     "complaint_code": {**STRING, "description": "A code of GET .../patient-codes complaints"},
     "history": _text("history"),
@@ -105,7 +110,7 @@ SCHEMAS = {
                         ["kind", "at", "values"], kind=STRING, at=TIME, values={"type": "object"}
                     ),
                 },  # fmt: skip
-                **{**_FIELDS, "age_years": {**_FIELDS["age_years"], "nullable": True}},
+                **_FIELDS,
             ),
         },
     ),
