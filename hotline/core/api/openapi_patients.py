@@ -11,6 +11,7 @@ from hotline.core.api.openapi_build import (
     parameter,
     request_body,
 )
+from hotline.core.api.openapi_crew import IDEMPOTENCY_KEY
 from hotline.core.ems.patients import (
     AGE_RANGE,
     ENTRY_KINDS,
@@ -25,12 +26,6 @@ _ID = {"type": "integer", "minimum": 1}
 _JOB = "/vehicles/{vehicle_id}/jobs/{job_id}/patients"
 _PATH = [parameter(name, "path", _ID) for name in ("vehicle_id", "job_id")]
 _PATIENT = [*_PATH, parameter("patient_id", "path", _ID)]
-_KEY = parameter(
-    "Idempotency-Key",
-    "header",
-    {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
-    "The same key again gets the first answer and changes nothing (a queued update resent)",
-)
 _UNKNOWN_JOB = ("No such job of this vehicle, or cleared more than two hours ago", "Error")
 _REFUSED = ("A field is refused: codes by field (out_of_range, before_dispatch...)", "Error")
 
@@ -129,7 +124,7 @@ def _write(operation_id: str, summary: str, schema: str, params: list, answer: t
         summary,
         TERMINAL_SCHEME,
         {**answer, "400": INVALID, "404": _UNKNOWN_JOB, "422": _REFUSED},
-        parameters=[*params, _KEY],
+        parameters=[*params, IDEMPOTENCY_KEY],
         requestBody=request_body(schema),
     )
 
