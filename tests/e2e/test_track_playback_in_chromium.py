@@ -60,6 +60,7 @@ def test_the_slider_moves_the_vehicle_along_its_track(app, live_server, page, ma
         ".getContent().textContent)"
     )
     assert [m[9:] for m in marks] == ["派车", "出车途中", "到达现场", "返回途中"]
+    assert page.evaluate("window.hotlineMap.getZoom()") >= 10  # fitted to the track, not the city
     map_box = page.locator(".folium-map")
     at_start = map_box.screenshot()
     page.evaluate(SEEK, 1)

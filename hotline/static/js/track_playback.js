@@ -87,7 +87,11 @@
       }).bindTooltip(node(v.call_sign), { permanent: true, direction: "top" }).addTo(layer);
       vehicles.push({ points: v.points, marker: marker });
     });
-    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.2)); }
+    if (bounds.isValid()) {
+      var fit = function () { map.fitBounds(bounds.pad(0.2), { animate: false, maxZoom: 16 }); };
+      // Leaflet ignores a new view while the page's first zoom is still animating.
+      if (map._animatingZoom) { map.once("zoomend", fit); } else { fit(); }
+    }
     status.textContent = vehicles.some(function (v) { return v.points.length; }) ? "" : text.empty;
     slider.min = data.start;
     slider.max = data.end;
