@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from hotline.core.accounts.roles import Role
 from hotline.core.ems.vehicles import VehicleStatus
+from hotline.labels import INCIDENT_ACTION_LABELS
 from hotline.plugins import db
 from hotline.services.ems import fleet, terminals
 from tests import factories
@@ -59,8 +60,11 @@ def test_the_slider_moves_the_vehicle_along_its_track(app, live_server, page, ma
         " && l.getTooltip() && !l.getTooltip().options.permanent).map(l => l.getTooltip()"
         ".getContent().textContent)"
     )
-    assert [m[9:] for m in marks] == ["派车", "出车途中", "到达现场", "返回途中"]
-    assert page.evaluate("window.hotlineMap.getZoom()") >= 10  # fitted to the track, not the city
+    with app.test_request_context():  # the labels as the page shows them (Chinese)
+        actions = ("dispatch", "status_en_route", "status_on_scene", "status_returning")
+        labels = [str(INCIDENT_ACTION_LABELS[a]) for a in actions]
+    assert [m[9:] for m in marks] == labels and labels[0] == "派车"
+    page.wait_for_function("window.hotlineMap.getZoom() >= 10", timeout=3000)  # on the track
     map_box = page.locator(".folium-map")
     at_start = map_box.screenshot()
     page.evaluate(SEEK, 1)
