@@ -3,10 +3,13 @@
 trips (about 2 million fixes).
 
 The way used (`services/ems/statistics.figures`): one read of the month's incidents with
-their assignments (ix_incidents_created), three GROUP BY counts, and one indexed range read
-of each vehicle's fixes (ix_vehicle_positions_vehicle_at), cut into trips in Python. The
-naive way: one query per incident for its assignments and one per trip for its fixes. The
-interval chain and the kilometres of both are checked equal first.
+their assignments (ix_incidents_created) and each settled trip's metres, kept on its
+assignment by the measure_trips job (services/ems/trips.py), and three GROUP BY counts; only
+trips not yet measured read their vehicle's fixes (ix_vehicle_positions_vehicle_at). The
+naive way: one query per incident for its assignments and one per trip for its fixes. Also
+timed: the figures before any trip is measured (every fix read), and measuring the month's
+trips once (the job's work, spread over the month a batch at a time). The interval chain
+and the kilometres are checked equal each way.
 Run: .venv/bin/python bench/ems_statistics.py [--per-day 3000] [--days 30] [--repeat 3]
      [--database-url URL]
 """
@@ -141,6 +144,7 @@ def main() -> None:
     from hotline.models import User, Vehicle, VehiclePosition
     from hotline.plugins import db
     from hotline.services.ems import statistics as ems_statistics
+    from hotline.services.ems import trips
 
     end = START + timedelta(days=args.days)
     with app.app_context():
@@ -161,9 +165,19 @@ def main() -> None:
         began = time.perf_counter()
         reference_chain, reference_metres = naive(db.session, START, end)
         naive_seconds = time.perf_counter() - began
+        began = time.perf_counter()
         result = used()
+        unmeasured_seconds = time.perf_counter() - began
         assert result.chain == reference_chain, "the chains disagree"
         assert abs(result.kilometres * 1000 - reference_metres) < 1, "the kilometres disagree"
+        began = time.perf_counter()
+        while trips.measure_settled(db.session, now=end + timedelta(days=1)):
+            pass
+        measuring_seconds = time.perf_counter() - began
+        result = used()
+        assert result.chain == reference_chain, "the chains disagree"
+        # Each trip's metres are kept to a tenth of a metre.
+        assert abs(result.kilometres * 1000 - reference_metres) < 0.05 * result.trips + 1
         runs = []
         for _ in range(args.repeat):
             began = time.perf_counter()
@@ -178,6 +192,8 @@ def main() -> None:
         f"statistics.figures: median {statistics.median(runs):.2f} s "
         f"(runs: {', '.join(f'{r:.2f}' for r in runs)})"
     )
+    print(f"before any trip was measured (every fix read): {unmeasured_seconds:.2f} s")
+    print(f"measuring the month's trips once (measure_trips): {measuring_seconds:.2f} s")
     print(f"naive (a query per incident and per trip): {naive_seconds:.2f} s (one run)")
     print(f"ratio naive / used: {naive_seconds / statistics.median(runs):.1f}x")
 

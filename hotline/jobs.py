@@ -25,7 +25,7 @@ from hotline.core.telephony.line import LineSettings
 from hotline.database import database_now, utcnow
 from hotline.plugins import db
 from hotline.services.deadlines import escalation, notices
-from hotline.services.ems import bookings
+from hotline.services.ems import bookings, trips
 from hotline.services.ems import jobs as crew_jobs
 from hotline.services.hotspots import detection
 from hotline.services.maintenance import backup, health, retention
@@ -136,6 +136,16 @@ def alert_unacknowledged_jobs(app: Flask) -> None:
         db.session.remove()
 
 
+def measure_trips(app: Flask) -> None:
+    """Settled trips' kilometres, measured once from their GPS tracks (the statistics read
+    them); a backlog is worked off a batch at a time."""
+    with app.app_context():
+        measured = trips.measure_settled(db.session, now=utcnow())
+        if measured:
+            log.info("trips measured: %d", measured)
+        db.session.remove()
+
+
 def generate_reports(app: Flask) -> None:
     """The last complete month's and week's reports into reports/YYYY/, once each."""
     with app.app_context():
@@ -189,6 +199,7 @@ JOBS: tuple[tuple[Callable[[Flask], None], str, dict], ...] = (
     (find_hotspots, "interval", {"seconds": 60}),
     (dispatch_bookings, "interval", {"seconds": 60}),
     (alert_unacknowledged_jobs, "interval", {"seconds": 10}),
+    (measure_trips, "interval", {"seconds": 120}),
     (reconcile_calls, "interval", {"seconds": 30}),
     (generate_reports, "cron", {"hour": 1, "minute": 10}),
     (back_up_database, "cron", {"hour": 2, "minute": 30}),

@@ -144,6 +144,9 @@ class Assignment(db.Model):
     hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
     hospital_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hospital_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Metres driven from dispatch to clearing, measured from the GPS track once the trip has
+    # settled (services/ems/trips.py): the director's kilometres read this, not the fixes.
+    track_m: Mapped[float | None]
 
     vehicle = relationship("Vehicle", lazy="joined")
     hospital = relationship("Hospital", lazy="joined")

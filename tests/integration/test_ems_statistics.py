@@ -80,3 +80,26 @@ def test_previous_month_and_a_year_before(month):
     assert chain[Link.CALL_TO_DISPATCH][:4] == ["5", "120", "+20", "—"]
     assert dict(report.hours(s))[8] == ["1", "+1（n/a）", "+1（n/a）"]
     assert dict(report.hours(s))[23][0] == "1"
+
+
+def test_settled_trips_are_measured_once_and_read_from_the_assignment(month, any_app):
+    """measure_trips keeps each settled trip's metres (the same as measured from the fixes);
+    the statistics then read those, not the fixes."""
+    from sqlalchemy import func, select
+
+    from hotline.database import utcnow
+    from hotline.models import Assignment
+    from hotline.services.ems import trips
+
+    with any_app.app_context():
+        settled = trips.measure_settled(db.session, now=utcnow())
+        assert settled == db.session.scalar(select(func.count(Assignment.cleared_at)))
+        assert trips.measure_settled(db.session, now=utcnow()) == 0  # once
+        measured = report.report(db.session, period=OCTOBER, timezone=TZ).current
+        # A kilometre more on one stored trip shows: the fixes were not read again.
+        first = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
+        first.track_m += 1000
+        db.session.commit()
+        again = report.report(db.session, period=OCTOBER, timezone=TZ).current
+    assert measured.kilometres == pytest.approx(8.8956, abs=0.001)
+    assert again.kilometres == pytest.approx(9.8956, abs=0.001)

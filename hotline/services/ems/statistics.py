@@ -109,6 +109,7 @@ def _incidents(session: Session, start: datetime, end: datetime):
             a.on_scene_at,
             a.at_hospital_at,
             a.cleared_at,
+            a.track_m,
         )
         .outerjoin(a, a.incident_id == Incident.id)
         .where(Incident.created_at >= start, Incident.created_at < end)
@@ -116,6 +117,7 @@ def _incidents(session: Session, start: datetime, end: datetime):
     incidents: dict[int, _Incident] = {}
     states: Counter[str] = Counter()
     trips: list[tuple[int, int | None, Leg]] = []  # vehicle, dispatcher, leg
+    measured: dict[int, float] = {}  # the settled trips' metres, by assignment
     for row in rows:
         incident = incidents.get(row[0])
         if incident is None:
@@ -123,11 +125,13 @@ def _incidents(session: Session, start: datetime, end: datetime):
             incidents[row[0]] = incident
             states[row[4]] += 1
         if row[5] is not None:
-            leg = Leg(row[5], *row[8:])
+            leg = Leg(row[5], *row[8:14])
             incident.legs.append(leg)
             if leg.dispatched is not None:
                 trips.append((row[6], row[7], leg))
-    return incidents, states, trips
+            if row[14] is not None:
+                measured[row[5]] = row[14]
+    return incidents, states, trips, measured
 
 
 def _first_legs(incidents: dict[int, _Incident]) -> list[tuple[_Incident, Leg]]:
@@ -179,20 +183,32 @@ def _hospitals(session: Session, start: datetime, end: datetime) -> dict[str, in
 
 
 def _vehicles(
-    session: Session, trips: list[tuple[int, int | None, Leg]], end: datetime
+    session: Session,
+    trips: list[tuple[int, int | None, Leg]],
+    measured: dict[int, float],
+    end: datetime,
 ) -> dict[str, VehicleFigures]:
-    """Trips and metres by vehicle: one indexed range read of each vehicle's fixes."""
+    """Trips and metres by vehicle: a settled trip's stored metres, and for the others (not
+    yet measured) one indexed range read of each vehicle's fixes."""
     spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    counts: Counter[int] = Counter()
+    stored: Counter[int] = Counter()
     for vehicle_id, _by, leg in trips:
         assert leg.dispatched is not None
+        counts[vehicle_id] += 1
+        if leg.assignment_id in measured:
+            stored[vehicle_id] += measured[leg.assignment_id]
+            continue
         until = leg.cleared or min(end, leg.dispatched + OPEN_TRIP_LIMIT)
         spans[vehicle_id].append((leg.dispatched, until))
     signs = dict(
         session.execute(
-            select(Vehicle.id, Vehicle.call_sign).where(Vehicle.id.in_(list(spans)))
+            select(Vehicle.id, Vehicle.call_sign).where(Vehicle.id.in_(list(counts)))
         ).all()
     )
-    result = {}
+    result = {
+        signs.get(v, str(v)): VehicleFigures(counts[v], stored[v]) for v in counts if v not in spans
+    }
     for vehicle_id, legs in spans.items():
         p = VehiclePosition
         rows = session.execute(
@@ -203,15 +219,15 @@ def _vehicles(
             )
         )
         track = Track(Fix(*row) for row in rows)
-        metres = sum(track_metres(track.between(a, b)) for a, b in legs)
-        result[signs.get(vehicle_id, str(vehicle_id))] = VehicleFigures(len(legs), metres)
+        metres = sum(track_metres(track.between(a, b)) for a, b in legs) + stored[vehicle_id]
+        result[signs.get(vehicle_id, str(vehicle_id))] = VehicleFigures(counts[vehicle_id], metres)
     return result
 
 
 def figures(session: Session, *, start: datetime, end: datetime, timezone: str) -> Figures:
     """The statistics of the incidents called in [start, end) (UTC; hours and weekdays in
     `timezone`)."""
-    incidents, states, trips = _incidents(session, start, end)
+    incidents, states, trips, measured = _incidents(session, start, end)
     firsts = _first_legs(incidents)
     by_dispatcher = _by_dispatcher(incidents, firsts, trips)
     ids = [key for key in by_dispatcher if key is not None]
@@ -230,6 +246,6 @@ def figures(session: Session, *, start: datetime, end: datetime, timezone: str) 
         by_hospital=_hospitals(session, start, end),
         by_hour=tuple(hours[h] for h in range(24)),
         by_weekday=tuple(days[d] for d in range(7)),
-        by_vehicle=_vehicles(session, trips, end),
+        by_vehicle=_vehicles(session, trips, measured, end),
         chain=chain((i.called, leg) for i, leg in firsts),
     )
