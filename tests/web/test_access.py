@@ -10,7 +10,8 @@ from hotline.plugins import db
 from hotline.services.accounts import users as accounts
 from tests import factories
 
-PUBLIC = {"auth.login", "auth.logout", "auth.language", "static"}
+# ems.terminal: the crew terminal's shell, no data (it works through the terminal's token).
+PUBLIC = {"auth.login", "auth.logout", "auth.language", "static", "ems.terminal"}
 # For the load balancer and Prometheus, which have no login (test_operations.py).
 OPERATIONS = {"observability.healthz", "observability.readyz", "observability.metrics"}
 PUBLIC_PREFIXES = (

@@ -23,7 +23,7 @@ from hotline.core.kb.articles import Content
 from hotline.core.orders.attachments import AttachmentKind, Incoming
 from hotline.core.orders.workflow import Action
 from hotline.database import utcnow
-from hotline.models import Category, KbCategory, KbGap, Station, Survey
+from hotline.models import Assignment, Category, KbCategory, KbGap, Station, Survey
 from hotline.plugins import db
 from hotline.services.accounts import credentials, wallboard_token
 from hotline.services.deadlines import extensions, notices, settings
@@ -34,6 +34,7 @@ from hotline.services.orders import attachments, co_handling
 from hotline.services.units import organisation
 from hotline.web.telephony.sip import PBX_SCHEME
 from tests import factories
+from tests import factories_hospitals as hospitals
 from tests.conftest import Browser, make_app, snapshot
 
 DONGCHENG = "东城区城市管理委员会"  # the department staff's own department
@@ -54,6 +55,7 @@ PUBLIC = {
     "rate-limited per address",
     "public.kb_article": "one public, valid article (no internal fields), rate-limited",
     "api.openapi": "the OpenAPI description of /api/v1: no data",
+    "ems.terminal": "the crew terminal's shell: no data; it works through the vehicle's token",
     "observability.healthz": "the load balancer's liveness check: 'ok', nothing else",
     "observability.readyz": "the load balancer's readiness check: which checks passed, no data",
     "observability.metrics": "Prometheus: answered only to a scraper connecting straight "
@@ -83,11 +85,15 @@ class Guard:
     kind: str  # "session", "token", "terminal", "login", "public"
     permission: Permission | None = None
     screen: bool = False  # a wallboard screen's session opens it too (no login)
+    # Health data: any of these permissions opens it; other roles get 404, never 403.
+    hidden: tuple[Permission, ...] = ()
 
 
 def guard_of(app, endpoint: str) -> Guard | None:
     """The endpoint's guard as its view records it, or None when nothing says."""
     view = app.view_functions[endpoint]
+    if getattr(view, "hidden", False) is True:
+        return Guard("session", view.permission, hidden=tuple(view.permissions))
     if isinstance(getattr(view, "permission", None), Permission):
         return Guard("session", view.permission, getattr(view, "wallboard_grant", False) is True)
     if isinstance(getattr(view, "token_permission", None), Permission):
@@ -202,6 +208,11 @@ def build_world(app, principal) -> World:
         incident = factories.dispatched_incident(
             dispatcher, vehicles[0], factories.NOW, factories.NOW
         )
+        job = session.scalar(select(Assignment).where(Assignment.incident_id == incident.id))
+        hospital = hospitals.hospital("矩阵医院（合成）", *factories.TIANANMEN)
+        patient = hospitals.patient(incident.id, vehicles[0], factories.NOW)
+        job.hospital_id = hospital.id
+        session.commit()
         minor = session.scalar(select(Category).where(Category.code == "0401"))
         rule = organisation.add_rule(
             session, category_id=minor.id, district_id=None, department_id=other.department_id
@@ -256,6 +267,9 @@ def build_world(app, principal) -> World:
             ).id
         values = {
             "incident_id": incident.id,
+            "job_id": job.id,  # the terminal's job: its vehicle's assignment
+            "assignment_id": job.id,
+            "patient_id": patient.id,
             "survey_id": survey_id,
             "call_id": 1,  # no call: a 404 for whoever may ask, as for a missing object
             "request_id": request.id,
@@ -407,6 +421,10 @@ def expected(probe: Probe, principal) -> str:
         if not isinstance(principal, Role):
             return "login"
         allowed = guard.kind == "login" or allows(principal, guard.permission)
+        if guard.hidden:
+            allowed = any(allows(principal, p) for p in guard.hidden)
+            if not allowed:
+                return "not_found"
     if not allowed:
         return "forbidden"
     if probe.variant == "other" and principal is Role.DEPARTMENT:
@@ -470,6 +488,7 @@ def test_every_endpoint_answers_every_role_as_the_table_says(tmp_path, principal
         f"sqlite:///{tmp_path / 'matrix.db'}",
         tmp_path / "instance",
         REPORTS_DIR=tmp_path / "reports",
+        EMS_STREAM_SECONDS=0.1,  # the crew terminal's event stream ends at once
     )
     (tmp_path / "reports" / "2026").mkdir(parents=True)
     (tmp_path / "reports" / "2026" / ARCHIVED).write_bytes(b"%PDF-1.4\n%%EOF\n")

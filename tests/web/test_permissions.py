@@ -11,6 +11,8 @@ from tests import factories
 
 # Endpoints that answer without a logged-in user, or check an API token or key themselves.
 NOT_SESSION_PAGES = {"auth.login", "auth.logout", "auth.language", "static"}
+# The crew terminal's shell: no data, it works through the vehicle's token (tests/web and e2e).
+NOT_SESSION_PAGES |= {"ems.terminal"}
 # The load balancer's and Prometheus' endpoints (no login; test_operations.py).
 NOT_SESSION_PAGES |= {"observability.healthz", "observability.readyz", "observability.metrics"}
 # sip.: Kamailio's endpoints, on the line's secret (tests/web/test_phone_line_pages.py).
@@ -55,8 +57,8 @@ def test_every_permission_is_used_by_a_page_or_a_rule(app):
     assert set(TABLE) - used == {
         Permission.SEE_PHONES,
         Permission.SEE_CONFIDENTIAL_REPORTERS,
-        Permission.EMS_MEDICAL,
         Permission.ROUTE_NEW_ORDERS,
+        Permission.EMS_LINK,  # the linked centres' API only (test_linked_incidents.py)
         Permission.READ_CALL_FIGURES,  # the KPI page's 话务 section
     }
 

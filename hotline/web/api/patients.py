@@ -47,8 +47,16 @@ def _written(patient) -> dict:
     return {"patient_id": patient.id, "version": patient.version, "flags": sorted(flags)}
 
 
-@bp.route(JOB, methods=["POST"])
+@bp.route(JOB, methods=["GET", "POST"])
 @terminal_required
+def job_patients(vehicle_id: int, job_id: int):
+    """GET: the records this crew wrote on its job; POST: a new patient on it."""
+    # One rule for both methods: with two, an id out of range for one rule reads as 405.
+    if request.method == "POST":
+        return create_patient(vehicle_id, job_id)
+    return crew_patients(vehicle_id, job_id)
+
+
 def create_patient(vehicle_id: int, job_id: int):
     """A new patient on the job: {"name", "sex", "age_years", ...} (every field optional)."""
     body = _object()
@@ -111,9 +119,7 @@ def add_entry(vehicle_id: int, job_id: int, patient_id: int):
     return receipted(add)
 
 
-@bp.route(JOB)
-@terminal_required
-def job_patients(vehicle_id: int, job_id: int):
+def crew_patients(vehicle_id: int, job_id: int):
     """The records this crew wrote on its job, in full (each read logged)."""
     records = patient_records.crew_records(
         db.session, vehicle_id=vehicle_id, job_id=job_id, ip=request.remote_addr or "", now=utcnow()

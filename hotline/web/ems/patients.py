@@ -33,6 +33,7 @@ def hidden_unless(*permissions: Permission):
 
         wrapped.permission = permissions[0]  # read by the menu and the authorization tests
         wrapped.permissions = permissions
+        wrapped.hidden = True  # refused with 404, not 403
         return wrapped
 
     return decorator

@@ -25,13 +25,13 @@ def _sees_every_station() -> bool:
 
 
 def _station_id() -> int | None:
-    """The station asked for: the user's own, or (for the 120 centre) the one chosen; 404
-    for another station than a duty room's own."""
+    """The station asked for: the user's own (None until the system administrator names it),
+    or (for the 120 centre) the one chosen; 404 for another station than a duty room's own."""
     requested = parse_int(request.args.get("station"))
     if _sees_every_station():
         return requested
     own = current_user.station_id
-    if own is None or (requested is not None and requested != own):
+    if requested is not None and requested != own:
         raise NotFound()
     return own
 
