@@ -310,6 +310,7 @@ LOGGED_REFUSALS = {
     SecurityKind.CONFIDENTIAL_READ,
     SecurityKind.PHONE_UNMASKED,
     SecurityKind.PHONE_SEARCH,
+    SecurityKind.PATIENT_RECORD_READ,  # every read of a patient record (院前急救病历)
 }
 
 
