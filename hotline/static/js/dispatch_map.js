@@ -156,25 +156,4 @@
   refresh();
   window.setInterval(refresh, 5000);
   window.setInterval(refreshOrders, 30000);
-
-  var track = document.getElementById("track-form");
-  var trackLayer = L.layerGroup().addTo(map);
-  if (track) {
-    track.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var zone = "+08:00";
-      var q = "from=" + encodeURIComponent(track.from.value + ":00" + zone) +
-              "&to=" + encodeURIComponent(track.to.value + ":00" + zone);
-      fetch("/ems/vehicles/" + encodeURIComponent(track.vehicle.value) + "/track.geojson?" + q, { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (data) {
-          trackLayer.clearLayers();
-          var coords = data.features[0].geometry.coordinates.map(function (c) { return [c[1], c[0]]; });
-          if (coords.length) {
-            L.polyline(coords, { color: "#805ad5", weight: 3 }).addTo(trackLayer);
-            map.fitBounds(L.latLngBounds(coords), { maxZoom: 14 });
-          }
-        }).catch(function () {});
-    });
-  }
 })();

@@ -111,4 +111,5 @@ def places_feed():
 @requires(Permission.LIVE_MAP)
 def dispatch_map():
     """Vehicles, incidents, open orders, stations and hospitals, refreshed every few seconds."""
-    return render_template("ems/map.html", fmap=district_map("640px"))
+    can_replay = allows(current_user.role_enum, Permission.EMS_TRACKS)
+    return render_template("ems/map.html", fmap=district_map("640px"), can_replay=can_replay)
