@@ -22,6 +22,12 @@ from hotline.labels.ems import (
     VEHICLE_STATUS_LABELS,
     WITHDRAW_LABELS,
 )
+from hotline.labels.ems_statistics import (
+    LINK_LABELS,
+    STAMP_POINT_LABELS,
+    TOTAL_LABELS,
+    WEEKDAY_LABELS,
+)
 from hotline.labels.errors import ERROR_LABELS
 from hotline.labels.kb import ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, KB_EVENT_LABELS
 from hotline.labels.operations import HEALTH_CHECK_LABELS
@@ -55,6 +61,10 @@ from hotline.labels.telephony import (
 )
 
 __all__ = [
+    "LINK_LABELS",
+    "STAMP_POINT_LABELS",
+    "TOTAL_LABELS",
+    "WEEKDAY_LABELS",
     "AGENT_STATE_LABELS",
     "CALL_EVENT_LABELS",
     "CALL_OUTCOME_LABELS",

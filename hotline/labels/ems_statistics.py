@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from hotline.core.ems.intervals import Link
+from hotline.core.ems.intervals import Link, Stamp
 from hotline.core.ems.totals import Total
 from hotline.labels.registry import register
 
@@ -19,12 +19,25 @@ LINK_LABELS = register(
     },
 )
 
+STAMP_POINT_LABELS = register(
+    Stamp,
+    {
+        "called": _l("Call received"),
+        "dispatched": _l("Dispatched"),
+        "acknowledged": _l("Acknowledged"),
+        "en_route": _l("Left station"),
+        "on_scene": _l("On scene"),
+        "at_hospital": _l("At hospital"),
+        "cleared": _l("Job finished"),
+    },
+)
+
 TOTAL_LABELS = register(
     Total,
     {
         "incidents": _l("Incidents called"),
         "linked": _l("Of them from linked centres"),
-        "closed": _l("Closed"),
+        "closed": _l("Finished"),
         "withdrawn": _l("Withdrawn"),
         "open": _l("Still open"),
         "trips": _l("Vehicle trips"),
