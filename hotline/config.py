@@ -116,6 +116,9 @@ class Config:
     EMS_RECOMMENDATIONS = 3
     # A job the crew has not acknowledged (接单) this long after dispatch alerts the dispatcher.
     EMS_ACK_SECONDS = 60
+    # Crew terminals' job streams (SSE) open at once per process, each holding a thread;
+    # past it a terminal polls. A push-only instance sets it near its thread count.
+    EMS_STREAM_SLOTS = 2
     OPEN311_RATE_PER_KEY = 600  # per minute
     OPEN311_RATE_PER_IP = 600  # per minute
     # Open311 GET needs no key: a modest per-address budget keeps the register from being
@@ -197,6 +200,7 @@ ENVIRONMENT = {
     "TELEPHONY_RING_SECONDS": ("TELEPHONY_RING_SECONDS", int),
     "TELEPHONY_AFTER_CALL_SECONDS": ("TELEPHONY_AFTER_CALL_SECONDS", int),
     "EMS_ACK_SECONDS": ("EMS_ACK_SECONDS", int),
+    "EMS_STREAM_SLOTS": ("EMS_STREAM_SLOTS", int),
     "TELEPHONY_QUEUE_MAX": ("TELEPHONY_QUEUE_MAX", int),
     "TELEPHONY_RETRY_MS": ("TELEPHONY_RETRY_MS", int),
     "TELEPHONY_SHORT_ABANDON_SECONDS": ("TELEPHONY_SHORT_ABANDON_SECONDS", int),

@@ -52,6 +52,14 @@ def test_jobs_ack_once_and_only_own_vehicle(app):
     assert (
         client.get(f"/api/v1/vehicles/{vid}/jobs/stream?token={world.tokens[0]}").status_code == 401
     )
+    # The streams a process holds open are bounded: past them a terminal is told to poll.
+    app.config["EMS_STREAM_SLOTS"] = 1
+    held = client.get(f"/api/v1/vehicles/{vid}/jobs/stream", headers=auth, buffered=False)
+    busy = client.get(f"/api/v1/vehicles/{vid}/jobs/stream", headers=auth)
+    assert (held.status_code, busy.status_code) == (200, 503)
+    assert busy.headers["Retry-After"] == "30"
+    held.close()  # the client went away: its slot is free again
+    assert client.get(f"/api/v1/vehicles/{vid}/jobs/stream", headers=auth).status_code == 200
     # Another vehicle's token cannot acknowledge this job through its own vehicle.
     theirs = {"Authorization": f"Bearer {world.tokens[1]}"}
     assert client.post(f"/api/v1/vehicles/{other}/jobs/{job_id}/ack", json={},

@@ -86,7 +86,7 @@ _STREAM = operation(
     "Server-Sent Events: a `jobs` event (as GET .../jobs answers) at once and on every "
     "change; the stream ends after about 25 s and the terminal reconnects",
     TERMINAL_SCHEME,
-    {},
+    {"503": ("No stream is free on this server: poll GET .../jobs (Retry-After)", "Error")},
     parameters=[_VEHICLE],
 )
 _STREAM["responses"]["200"] = {

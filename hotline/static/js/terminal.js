@@ -11,7 +11,7 @@
   var TRANSITIONS = JSON.parse(root.dataset.transitions);
   var LABELS = JSON.parse(root.dataset.statusLabels);
   var TEXT = JSON.parse(root.dataset.text);
-  var POLL_MS = 2500, RETRY_MS = 3000, GPS_MS = 15000;
+  var POLL_MS = 2500, RETRY_MS = 3000, GPS_MS = 15000, BUSY_MS = 30000;
   var KEYS = { vehicle: "crew.vehicleId", token: "crew.token", queue: "crew.queue", seen: "crew.seenJobs" };
   var $ = function (id) { return document.getElementById(id); };
 
@@ -150,6 +150,16 @@
       return response.json().then(received);
     });
   }
+  // The server has no stream free (503): poll every POLL_MS for `ms`, then try the stream again.
+  function pollFor(ms) {
+    var until = Date.now() + ms;
+    (function next() {
+      if (!state.token) return;
+      if (Date.now() >= until) { stream(); return; }
+      poll().then(function () { setTimeout(next, POLL_MS); },
+                  function () { setNet(false); setTimeout(next, POLL_MS); });
+    })();
+  }
   // The stream: "event: jobs" / "data: {...}" blocks; it ends after ~25 s and we reconnect.
   function stream() {
     if (!state.token) return;
@@ -159,6 +169,7 @@
     if (controller) options.signal = controller.signal;
     fetch(jobsPath() + "/stream", options).then(function (response) {
       if (response.status === 401 || response.status === 403) { signOut(TEXT.bad_token); return "stop"; }
+      if (response.status === 503) { pollFor(BUSY_MS); return "stop"; }  // streams full: poll a while
       if (!response.ok || !response.body || !window.TextDecoder) throw new Error("no stream");
       setNet(true);
       flush();

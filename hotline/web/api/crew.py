@@ -2,6 +2,7 @@
 push stream and the acknowledgement (接单)."""
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 
@@ -19,6 +20,25 @@ from hotline.web.api.tokens import terminal_required
 STREAM_SECONDS = 25
 STREAM_POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 10
+# Streams open at once in this process: each holds a server thread while it lasts, and the
+# threads serve every other page too. Past the limit a terminal is told to poll instead (503
+# with Retry-After: terminal.js falls back to polling). A push-only instance with many
+# threads carries the streams of a whole fleet (docs/DEPLOY.md).
+_open = {"streams": 0}
+_open_lock = threading.Lock()
+
+
+def _take_slot(limit: int) -> bool:
+    with _open_lock:
+        if _open["streams"] >= limit:
+            return False
+        _open["streams"] += 1
+        return True
+
+
+def _give_slot() -> None:
+    with _open_lock:
+        _open["streams"] -= 1
 
 
 @bp.route("/vehicles/<int:vehicle_id>/jobs")
@@ -33,21 +53,25 @@ def _event(payload: dict) -> str:
 
 
 def _changes(vehicle_id: int, seconds: float) -> Iterator[str]:
-    """The jobs now, then again whenever the vehicle's fingerprint changes, until `seconds`."""
+    """The jobs now, then again whenever the vehicle's fingerprint changes, until `seconds`
+    (the stream's slot is given back however it ends, a client gone included)."""
     end = time.monotonic() + seconds
     seen, quiet_since = None, time.monotonic()
-    yield f"retry: {int(STREAM_POLL_SECONDS * 1000)}\n\n"
-    while time.monotonic() < end:
-        mark = jobs.marker(db.session, vehicle_id)
-        if mark != seen:
-            seen, quiet_since = mark, time.monotonic()
-            yield _event(jobs.vehicle_jobs(db.session, vehicle_id))
-        elif time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
-            quiet_since = time.monotonic()
-            yield ": keep-alive\n\n"  # proxies close idle connections
-        db.session.commit()  # end the read snapshot and give the connection back meanwhile
-        time.sleep(STREAM_POLL_SECONDS)
-    db.session.remove()
+    try:
+        yield f"retry: {int(STREAM_POLL_SECONDS * 1000)}\n\n"
+        while time.monotonic() < end:
+            mark = jobs.marker(db.session, vehicle_id)
+            if mark != seen:
+                seen, quiet_since = mark, time.monotonic()
+                yield _event(jobs.vehicle_jobs(db.session, vehicle_id))
+            elif time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
+                quiet_since = time.monotonic()
+                yield ": keep-alive\n\n"  # proxies close idle connections
+            db.session.commit()  # end the read snapshot and give the connection back
+            time.sleep(STREAM_POLL_SECONDS)
+    finally:
+        _give_slot()
+        db.session.remove()
 
 
 @bp.route("/vehicles/<int:vehicle_id>/jobs/stream")
@@ -56,6 +80,10 @@ def vehicle_jobs_stream(vehicle_id: int):
     """Server-Sent Events: `jobs` events with what GET .../jobs answers, at once and on
     every change; the stream ends after about 25 s and the terminal reconnects."""
     seconds = current_app.config.get("EMS_STREAM_SECONDS", STREAM_SECONDS)
+    if not _take_slot(current_app.config["EMS_STREAM_SLOTS"]):
+        response, status = refuse(503, "busy", "no stream free here: poll GET .../jobs")
+        response.headers["Retry-After"] = "30"
+        return response, status
     db.session.commit()
     body = stream_with_context(_changes(vehicle_id, seconds))
     response = Response(body, mimetype="text/event-stream")
