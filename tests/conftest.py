@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from hotline import create_app
 from hotline.config import TestConfig
 from hotline.plugins import db
-from hotline.services.ems import fleet
+from hotline.services.ems import fleet, statistics_report
 from hotline.services.maintenance import health
 from tests import factories
 
@@ -49,6 +49,7 @@ def make_app(database_url: str, instance: Path, **overrides):
         app = create_app(config_for(database_url, instance, **overrides))
         _build(app)
     fleet.forget_indexes()  # a new database under the same URL
+    statistics_report.forget()
     return app
 
 

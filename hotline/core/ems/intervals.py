@@ -86,11 +86,23 @@ def first_vehicle(legs: Iterable[Leg]) -> Leg | None:
     return min(sent, key=lambda leg: (leg.dispatched, leg.assignment_id), default=None)
 
 
+# ENDS by the stamps' names: durations() runs for every incident of a month.
+_PAIRS = tuple((link, start.value, end.value) for link, (start, end) in ENDS.items())
+
+
 def durations(called: datetime, leg: Leg) -> dict[Link, float]:
     """The links in seconds for one incident's first vehicle (missing or negative: left out)."""
-    times = {S.CALLED: called, **{s: getattr(leg, s.value) for s in Stamp if s is not S.CALLED}}
+    times = {
+        "called": called,
+        "dispatched": leg.dispatched,
+        "acknowledged": leg.acknowledged,
+        "en_route": leg.en_route,
+        "on_scene": leg.on_scene,
+        "at_hospital": leg.at_hospital,
+        "cleared": leg.cleared,
+    }
     found = {}
-    for link, (start, end) in ENDS.items():
+    for link, start, end in _PAIRS:
         a, b = times[start], times[end]
         if a is not None and b is not None and b >= a:
             found[link] = (b - a).total_seconds()

@@ -2,8 +2,11 @@
 both the director's page and the monthly PDF show: the figures are written here once, so
 the two cannot disagree; each side only names the rows (keys) in its language."""
 
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -11,11 +14,45 @@ from hotline.core.ems.intervals import Link, Spread
 from hotline.core.ems.totals import Total
 from hotline.core.reports.kpi import Change
 from hotline.core.reports.periods import Period
+from hotline.database import utcnow
 from hotline.services.ems.statistics import Figures, figures
 from hotline.services.reports.bases import for_bases
 from hotline.services.reports.scope import bounds
 
 Row = tuple[object, list[str]]  # a key the renderer names, and the cells
+
+# A period that ended over a day ago hardly changes (a late patient record, an incident
+# closed late): its figures are kept an hour per process, so that a director's page (a
+# month and its two bases, seconds each at a big city's scale) computes one period, not
+# three. Keyed by the database too (tests make many databases).
+SETTLED = timedelta(days=1)
+KEPT_SECONDS = 3600
+KEPT_MAX = 64
+_kept: dict[tuple, tuple[float, Figures]] = {}
+_kept_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Drop the kept figures (tests that make a new database under the same URL)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _figures(session: Session, start: datetime, end: datetime, timezone: str) -> Figures:
+    """The period's figures, kept a while once the period has settled."""
+    if end > utcnow() - SETTLED:
+        return figures(session, start=start, end=end, timezone=timezone)
+    key = (str(session.get_bind().url), start, end, timezone)
+    with _kept_lock:
+        hit = _kept.get(key)
+    if hit is not None and time.monotonic() - hit[0] < KEPT_SECONDS:
+        return hit[1]
+    value = figures(session, start=start, end=end, timezone=timezone)
+    with _kept_lock:
+        if len(_kept) >= KEPT_MAX:
+            _kept.pop(min(_kept, key=lambda k: _kept[k][0]))
+        _kept[key] = (time.monotonic(), value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,7 +76,7 @@ def report(session: Session, *, period: Period, timezone: str) -> Statistics:
 
     def compute(p: Period) -> Figures:
         start, end = bounds(p, timezone=timezone)
-        return figures(session, start=start, end=end, timezone=timezone)
+        return _figures(session, start, end, timezone)
 
     before, year = for_bases(period, compute)
     return Statistics(period, timezone, compute(period), before, year)
