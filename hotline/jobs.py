@@ -25,8 +25,7 @@ from hotline.core.telephony.line import LineSettings
 from hotline.database import database_now, utcnow
 from hotline.plugins import db
 from hotline.services.deadlines import escalation, notices
-from hotline.services.ems import bookings, trips
-from hotline.services.ems import jobs as crew_jobs
+from hotline.services.ems import bookings, crew_jobs, trips
 from hotline.services.hotspots import detection
 from hotline.services.maintenance import backup, health, retention
 from hotline.services.notifications import outbox as notifications

@@ -80,10 +80,11 @@ class Incident(db.Model):
     __table_args__ = (
         Index("ix_incidents_state_created", "state", "created_at"),
         Index("ix_incidents_created", "created_at"),
-        # A linked centre's reference names one incident: a repeated POST finds it again.
+        # A linked centre's reference names one incident of that account's: a repeated POST
+        # finds it again (keyed by the account, not its name, which may change or repeat).
         Index(
             "uq_incidents_source_ref",
-            "source",
+            "created_by_id",
             "source_ref",
             unique=True,
             sqlite_where=text("source_ref != ''"),
@@ -122,6 +123,29 @@ class Assignment(db.Model):
     """One vehicle on one incident, with its monotonic timestamps."""
 
     __tablename__ = "assignments"
+    __table_args__ = (
+        # The jobs a crew has not acknowledged yet (the dispatcher's alert, every few seconds).
+        Index(
+            "ix_assignments_unacknowledged",
+            "dispatched_at",
+            sqlite_where=text("cleared_at IS NULL AND acknowledged_at IS NULL"),
+            postgresql_where=text("cleared_at IS NULL AND acknowledged_at IS NULL"),
+        ),
+        # A hospital desk's incoming patients (polled every few seconds).
+        Index(
+            "ix_assignments_open_hospital",
+            "hospital_id",
+            sqlite_where=text("cleared_at IS NULL"),
+            postgresql_where=text("cleared_at IS NULL"),
+        ),
+        # Settled trips not measured yet (the measure_trips job).
+        Index(
+            "ix_assignments_unmeasured",
+            "cleared_at",
+            sqlite_where=text("track_m IS NULL"),
+            postgresql_where=text("track_m IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
@@ -288,6 +312,9 @@ class TerminalReceipt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"))
     key: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the request's method, path and body: a key sent again with another request
+    # is refused, not answered with the first request's answer.
+    request_digest: Mapped[str] = mapped_column(String(64), default="")
     status_code: Mapped[int]
     body: Mapped[str] = mapped_column(Text)  # the JSON answer (ids and states, no health data)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

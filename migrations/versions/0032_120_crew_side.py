@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('vehicle_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('request_digest', sa.String(length=64), nullable=False),
     sa.Column('status_code', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -86,12 +87,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_assignments_hospital_id'), ['hospital_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_assignments_hospital_id_hospitals'), 'hospitals', ['hospital_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_assignments_hospital_acknowledged_by_id_users'), 'users', ['hospital_acknowledged_by_id'], ['id'])
+        batch_op.create_index('ix_assignments_unacknowledged', ['dispatched_at'], unique=False, sqlite_where=sa.text('cleared_at IS NULL AND acknowledged_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL AND acknowledged_at IS NULL'))
+        batch_op.create_index('ix_assignments_open_hospital', ['hospital_id'], unique=False, sqlite_where=sa.text('cleared_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL'))
+    # Jobs already under way at the upgrade were never on a terminal: no late-acknowledgement
+    # alert for them.
+    op.execute("UPDATE assignments SET ack_overdue_at = dispatched_at WHERE cleared_at IS NULL")
 
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.String(length=64), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('source_ref', sa.String(length=64), nullable=False, server_default=''))
         batch_op.create_index('ix_incidents_created', ['created_at'], unique=False)
-        batch_op.create_index('uq_incidents_source_ref', ['source', 'source_ref'], unique=True, sqlite_where=sa.text("source_ref != ''"), postgresql_where=sa.text("source_ref != ''"))
+        batch_op.create_index('uq_incidents_source_ref', ['created_by_id', 'source_ref'], unique=True, sqlite_where=sa.text("source_ref != ''"), postgresql_where=sa.text("source_ref != ''"))
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('station_id', sa.Integer(), nullable=True))
@@ -123,6 +129,8 @@ def downgrade():
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_assignments_hospital_acknowledged_by_id_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_assignments_hospital_id_hospitals'), type_='foreignkey')
+        batch_op.drop_index('ix_assignments_open_hospital', sqlite_where=sa.text('cleared_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL'))
+        batch_op.drop_index('ix_assignments_unacknowledged', sqlite_where=sa.text('cleared_at IS NULL AND acknowledged_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL AND acknowledged_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_assignments_hospital_id'))
         batch_op.drop_column('hospital_acknowledged_by_id')
         batch_op.drop_column('hospital_acknowledged_at')

@@ -123,7 +123,8 @@ def test_the_console_s_rules_refuse_bad_values_by_field(app, make, query):
     assert post(lon="116.39").status_code == 400
     assert post(triage_level=True).status_code == 400
     assert client.post("/api/v1/incidents", json=[1], headers=_bearer(token)).status_code == 400
-    # A locked number: the centre must confirm, as the dispatcher does on the console.
+    # A locked number: a linked centre is not told (no lock-list oracle), the dispatcher
+    # sees it on the trail; a 120 dispatcher's token must confirm, as on the console.
     with app.app_context():
         db.session.add(
             MaliciousNumber(
@@ -135,9 +136,30 @@ def test_the_console_s_rules_refuse_bad_values_by_field(app, make, query):
             )
         )
         db.session.commit()
-    assert post().status_code == 409
-    assert post(confirm_locked=True).status_code == 201
-    assert query(lambda: db.session.scalars(select(Incident)).all()).__len__() == 1
+    made = post(source_ref="LOCK-1")
+    assert made.status_code == 201 and "locked" not in made.get_data(as_text=True)
+    trail = query(lambda: db.session.scalars(select(IncidentEvent.note)).all())
+    assert any("number locked as malicious" in note for note in trail)
+    _, dispatcher = _token(app, make, Role.EMS_DISPATCHER)
+    by_dispatcher = {**CALL, "source": "110", "source_ref": "D-1"}
+    headers = _bearer(dispatcher)
+    assert client.post("/api/v1/incidents", json=by_dispatcher, headers=headers).status_code == 409
+    confirmed = {**by_dispatcher, "confirm_locked": True}
+    assert client.post("/api/v1/incidents", json=confirmed, headers=headers).status_code == 201
+    assert len(query(lambda: db.session.scalars(select(Incident)).all())) == 2
+
+
+def test_a_reference_belongs_to_the_account_that_sent_it(app, make):
+    """Two accounts named alike sending one reference make two cases: neither gets the
+    other's incident back."""
+    _, first = _token(app, make, Role.LINKED_CENTRE, "110")
+    _, second = _token(app, make, Role.LINKED_CENTRE, "110")
+    client = app.test_client()
+    body = {**CALL, "source_ref": "JJ-1"}
+    mine = client.post("/api/v1/incidents", json=body, headers=_bearer(first))
+    theirs = client.post("/api/v1/incidents", json=body, headers=_bearer(second))
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.get_json()["id"] != theirs.get_json()["id"]
 
 
 _JSON = st.recursive(

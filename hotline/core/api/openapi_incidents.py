@@ -41,7 +41,8 @@ SCHEMAS = {
         },
         confirm_locked={
             "type": "boolean",
-            "description": "true to go on although the number is locked as malicious",
+            "description": "A dispatcher's token: true to go on although the number is locked "
+            "as malicious (a linked centre is never told: the dispatcher sees the lock)",
         },
     ),
     "IncidentState": obj(
@@ -86,7 +87,10 @@ PATHS = {
                 "201": ("The incident was made", "IncidentState"),
                 "200": ("An earlier request with this source_ref made it", "IncidentState"),
                 "400": INVALID,
-                "409": ("The caller's number is locked as malicious", "Error"),
+                "409": (
+                    "A dispatcher's token: the caller's number is locked (confirm_locked)",
+                    "Error",
+                ),
                 "422": ("A value is refused (errors by field)", "Error"),
             },
             requestBody=request_body("LinkedCall"),

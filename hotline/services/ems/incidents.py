@@ -61,6 +61,7 @@ def create_incident(
     synthetic: bool = False,
     source: str = "",
     source_ref: str = "",
+    flag: str = "",
 ) -> Incident:
     """Register a 120 call's incident (from the console, or a linked centre's `source` with its
     reference); every refusal names its field."""
@@ -90,6 +91,8 @@ def create_incident(
         note = f"triage {call.triage_level}"
         if source:  # the timeline names the centre that handed the case over
             note += f"; source {source} {source_ref}".rstrip()
+        if flag:
+            note += f"; {flag}"
         Change(session, actor_id, now).record(incident.id, IncidentAction.CREATE, note=note)
     return incident
 

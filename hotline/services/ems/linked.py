@@ -47,16 +47,18 @@ def create(
     source_ref: str,
     now: datetime,
     timezone: str,
+    flag: str = "",
 ) -> Linked:
     """The incident for this centre's reference: made as the console makes it, or the one an
-    earlier request with the same reference made (a centre retrying after a timeout)."""
+    earlier request with the same reference made (a centre retrying after a timeout); `flag`
+    goes on its trail for the dispatcher."""
     source_ref = source_ref.strip()
     if source_ref and not REFERENCE.match(source_ref):
         raise ValidationFailed({"source_ref": "invalid"})
     if source_ref and not source:
         raise ValidationFailed({"source": "required"})
     if source_ref:
-        earlier = _by_reference(session, source, source_ref)
+        earlier = _by_reference(session, user.id, source_ref)
         if earlier is not None:
             return Linked(earlier, False)
     try:
@@ -68,19 +70,24 @@ def create(
             timezone=timezone,
             source=source,
             source_ref=source_ref,
+            flag=flag,
         )
     except IntegrityError:
         # Two requests with one reference at once: the unique index let one through.
-        earlier = _by_reference(session, source, source_ref) if source_ref else None
+        earlier = _by_reference(session, user.id, source_ref) if source_ref else None
         if earlier is None:
             raise
         return Linked(earlier, False)
     return Linked(incident, True)
 
 
-def _by_reference(session: Session, source: str, source_ref: str) -> Incident | None:
+def _by_reference(session: Session, account_id: int, source_ref: str) -> Incident | None:
+    """The incident this account handed over under this reference (another account's
+    reference is another case, whatever the two accounts are called)."""
     return session.scalar(
-        select(Incident).where(Incident.source == source, Incident.source_ref == source_ref)
+        select(Incident).where(
+            Incident.created_by_id == account_id, Incident.source_ref == source_ref
+        )
     )
 
 

@@ -10,7 +10,7 @@ from flask import Response, current_app, request, stream_with_context
 from sqlalchemy.orm import Session
 
 from hotline.plugins import db
-from hotline.services.ems import jobs, receipts
+from hotline.services.ems import crew_jobs, receipts
 from hotline.web.api import bp, refuse
 from hotline.web.api.ems import receipted, terminal_time
 from hotline.web.api.tokens import terminal_required
@@ -45,7 +45,7 @@ def _give_slot() -> None:
 @terminal_required
 def vehicle_jobs(vehicle_id: int):
     """The vehicle's status and its jobs (the current one first, then the queued ones)."""
-    return jobs.vehicle_jobs(db.session, vehicle_id)
+    return crew_jobs.vehicle_jobs(db.session, vehicle_id)
 
 
 def _event(payload: dict) -> str:
@@ -60,10 +60,10 @@ def _changes(vehicle_id: int, seconds: float) -> Iterator[str]:
     try:
         yield f"retry: {int(STREAM_POLL_SECONDS * 1000)}\n\n"
         while time.monotonic() < end:
-            mark = jobs.marker(db.session, vehicle_id)
+            mark = crew_jobs.marker(db.session, vehicle_id)
             if mark != seen:
                 seen, quiet_since = mark, time.monotonic()
-                yield _event(jobs.vehicle_jobs(db.session, vehicle_id))
+                yield _event(crew_jobs.vehicle_jobs(db.session, vehicle_id))
             elif time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
                 quiet_since = time.monotonic()
                 yield ": keep-alive\n\n"  # proxies close idle connections
@@ -107,7 +107,7 @@ def acknowledge_job(vehicle_id: int, job_id: int):
         return refuse(400, "invalid", "at: an ISO 8601 time with zone")
 
     def ack(session: Session) -> receipts.Answer:
-        assignment = jobs.acknowledge(session, vehicle_id=vehicle_id, job_id=job_id, at=at)
+        assignment = crew_jobs.acknowledge(session, vehicle_id=vehicle_id, job_id=job_id, at=at)
         acknowledged = assignment.acknowledged_at
         return 200, {"job_id": assignment.id, "acknowledged_at": acknowledged.isoformat()}
 

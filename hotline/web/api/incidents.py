@@ -4,6 +4,7 @@ made as the console makes them, and GET /api/v1/incidents/<id> to follow one."""
 from flask import current_app, g, request
 
 from hotline.core.accounts.permissions import Permission
+from hotline.core.accounts.roles import Role
 from hotline.core.ems.vehicles import TIMELINE
 from hotline.database import utcnow
 from hotline.models import Assignment, Incident
@@ -54,7 +55,12 @@ def create_incident():
         return refuse(400, "invalid", "lon and lat (numbers), complaint, triage_level (1-4)")
     user, now = g.api_user, utcnow()
     lock = locks.active_lock(db.session, raw_phone=call.caller_phone, now=now)
-    if lock is not None and body.get("confirm_locked") is not True:
+    flag = ""
+    if lock is not None and user.role == Role.LINKED_CENTRE:
+        # Another centre is not told who is on the lock list: the case is made, and the
+        # dispatcher sees the lock on its trail (and on the console's lock check).
+        flag = "caller's number locked as malicious"
+    elif lock is not None and body.get("confirm_locked") is not True:
         return refuse(409, "number_locked", "the caller's number is locked as malicious")
     made = linked.create(
         db.session,
@@ -64,6 +70,7 @@ def create_incident():
         source_ref=ref,
         now=now,
         timezone=current_app.config["TIMEZONE"],
+        flag=flag,
     )
     answer = state_json(made.incident, linked.assignments(db.session, made.incident.id))
     if made.incident.state == "open":

@@ -9,7 +9,7 @@ from hotline.core.accounts.permissions import Permission
 from hotline.core.ems.vocabulary import TRIAGE_LEVELS, Capability
 from hotline.database import utcnow
 from hotline.plugins import db
-from hotline.services.ems import bulletins, incidents, jobs, locks, reassign
+from hotline.services.ems import bulletins, crew_jobs, incidents, locks, reassign
 from hotline.services.errors import ValidationFailed
 from hotline.services.telephony import records
 from hotline.web.ems import bp
@@ -86,7 +86,7 @@ def create():
     return redirect(url_for("ems.incident", incident_id=incident.id, capability=capability))
 
 
-def _waiting_json(w: jobs.Waiting) -> dict:
+def _waiting_json(w: crew_jobs.Waiting) -> dict:
     """One waiting job; an overdue one with the nearest available vehicles to reassign to."""
     answer = {
         "job_id": w.assignment_id,
@@ -114,7 +114,7 @@ def _waiting_json(w: jobs.Waiting) -> dict:
 def alerts():
     """The jobs waiting for their crew's acknowledgement (接单), polled by the console."""
     ack_seconds = current_app.config["EMS_ACK_SECONDS"]
-    waiting = jobs.waiting(db.session, now=utcnow(), ack_seconds=ack_seconds)
+    waiting = crew_jobs.waiting(db.session, now=utcnow(), ack_seconds=ack_seconds)
     return {"ack_seconds": ack_seconds, "waiting": [_waiting_json(w) for w in waiting]}
 
 
