@@ -161,24 +161,3 @@ def add_entry(
         patient.updated_at = now  # the version stays: entries are appended, never edited
     return row
 
-
-def incident_patients(session: Session, incident_id: int) -> list[Patient]:
-    """The incident's patients in the order they were recorded (no health data is read)."""
-    return list(
-        session.scalars(
-            select(Patient).where(Patient.incident_id == incident_id).order_by(Patient.id)
-        )
-    )
-
-
-def latest_vitals(session: Session, patient_id: int) -> dict | None:
-    """The patient's latest vital signs with their time ("at"), or None without any."""
-    entry = session.scalar(
-        select(PatientEntry)
-        .where(PatientEntry.patient_id == patient_id, PatientEntry.kind == "vitals")
-        .order_by(PatientEntry.at.desc(), PatientEntry.id.desc())
-        .limit(1)
-    )
-    if entry is None:
-        return None
-    return {**json.loads(entry.values), "at": entry.at}
