@@ -17,6 +17,7 @@ from hotline.pdf import charts, report_ems
 from hotline.pdf.layout import Writer, change, compared_row
 from hotline.services.reports.bases import compare
 from hotline.services.reports.data import ReportData
+from hotline.services.reports.scope import CITYWIDE
 from hotline.services.reports.streets import AssistRow
 
 
@@ -229,7 +230,11 @@ def surveys(data: ReportData, w: Writer) -> list:
 
 
 def ems(data: ReportData, w: Writer) -> list:
-    """五、120 急救调度: incidents by triage level, response times and vehicle use."""
+    """五、120 急救调度: incidents by triage level, response times, vehicle use and the
+    director's statistics; citywide reports only (a district's or department's report is
+    read by 12345 staff, and 120 figures belong to no district or department)."""
+    if data.scope != CITYWIDE:
+        return []
     e = data.ems
 
     def seconds(value: float | None) -> str:

@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime
 from openpyxl import load_workbook
 
 from hotline.core.accounts.roles import Role
+from hotline.core.reports.periods import Period, PeriodKind
+from hotline.pdf import report_sections
 from hotline.plugins import db
-from hotline.services.reports import files
+from hotline.services.reports import data, files
+from hotline.services.reports.scope import Scope
 from tests import factories
 
 DONGCHENG = "东城区城市管理委员会"
@@ -97,6 +100,23 @@ def test_scheduled_reports_are_archived_once(app, make, login, tmp_path):
 def test_spreadsheet_formulas_are_neutralised():
     data = files.to_csv([["名称"], ['=HYPERLINK("x")'], ["+1"], ["正常"]]).decode()
     assert "'=HYPERLINK" in data and "'+1" in data and "\n正常" in data.replace("\r", "")
+    # A leading tab or carriage return is stripped by some spreadsheets before the formula.
+    tab = files.to_csv([["\t=1+1"], ["\r@SUM(A1)"]]).decode()
+    assert "'\t=1+1" in tab and "'\r@SUM(A1)" in tab
+
+
+def test_120_statistics_are_in_the_citywide_report_only(app):
+    # Diagnoses, complaints and dispatchers' figures are 120 data: a department's or a
+    # district's report (read by 12345 staff) has no 120 section.
+    period = Period(PeriodKind.MONTH, date(2026, 10, 1), date(2026, 10, 31))
+    with app.app_context():
+        city = data.build(db.session, period=period, timezone="Asia/Shanghai")
+        scoped = [
+            data.build(db.session, period=period, timezone="Asia/Shanghai", scope=scope)
+            for scope in (Scope(department_id=1), Scope(district_code="110101"))
+        ]
+    assert city.ems.statistics is not None
+    assert all(d.ems.statistics is None and report_sections.ems(d, None) == [] for d in scoped)
 
 
 def test_the_report_job_is_scheduled(app):

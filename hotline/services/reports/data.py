@@ -195,7 +195,15 @@ def build(
         departments=departments,
         overall_bases=(overall_before, overall_year),
         department_bases=(_by_id(by_before), _by_id(by_year)),
-        ems=report_ems.ems_figures(session, here.start, here.end, period=period, timezone=timezone),
+        # The director's statistics (diagnoses, complaints, dispatchers) are 120 data: only
+        # in the citywide report, never in a district's or department's that 12345 staff read.
+        ems=report_ems.ems_figures(
+            session,
+            here.start,
+            here.end,
+            period=period if scope == CITYWIDE else None,
+            timezone=timezone,
+        ),
         previous_volume=before,
         year_volume=year,
         hot=hot_issues(current, before),

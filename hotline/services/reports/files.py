@@ -173,8 +173,9 @@ SHEETS: dict[str, Callable[[ReportData], list[list]]] = {
 
 
 def _safe_cell(value):
-    """Spreadsheets run text starting with = + - @ as formulas: such text gets a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Spreadsheets run text starting with = + - @ as formulas (and may strip a leading tab
+    or carriage return before one): such text gets a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
