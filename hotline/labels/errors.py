@@ -111,6 +111,8 @@ ERROR_LABELS = {
         "Another dispatcher took that vehicle a moment ago: see the fresh recommendation."
     ),
     "incident_not_open": _l("The incident is no longer open."),
+    "job_cleared": _l("This job was taken from the vehicle before the crew acknowledged it."),
+    "job_acknowledged": _l("The crew acknowledged the job a moment ago: it is on its way."),
     "vehicle_still_assigned": _l("A vehicle is still assigned: restore or clear it first."),
     "patient_on_board": _l("A vehicle is transporting a patient: it cannot be withdrawn."),
     "dispatch_needs_an_incident": _l("Dispatch a vehicle from an incident's page."),
@@ -152,6 +154,9 @@ ERROR_LABELS = {
     "dbp_not_below_sbp": _l("The diastolic pressure must be below the systolic pressure."),
     "no_vitals": _l("Enter at least one vital sign."),
     "before_dispatch": _l("That time is before the vehicle was dispatched."),
+    "idempotency_key_reused": _l(
+        "This Idempotency-Key was already used for another request: send a new key."
+    ),
     "in_future": _l("That time is in the future."),
     "after_handover": _l("That time is after the hand-over at hospital."),
     "before_at_hospital": _l("The hand-over cannot be before arrival at hospital."),

@@ -15,6 +15,7 @@ from hotline.models import (
     Incident,
     IncidentEvent,
     Notification,
+    TerminalReceipt,
     VehiclePosition,
     WorkOrder,
 )
@@ -141,6 +142,24 @@ def test_old_vehicle_positions_are_deleted_in_batches(any_app):
         oldest = db.session.scalar(select(func.min(VehiclePosition.at)))
         assert oldest == NOW - timedelta(days=179)
         assert db.session.scalar(select(func.count(VehiclePosition.id))) == 4
+
+
+def test_terminals_receipts_go_after_a_week(any_app):
+    with any_app.app_context():
+        [vehicle_id] = factories.ambulances(1)
+        for n, days in enumerate((30, 8, 6, 0)):
+            db.session.add(
+                TerminalReceipt(
+                    vehicle_id=vehicle_id,
+                    key=f"k{n}",
+                    status_code=201,
+                    body="{}",
+                    created_at=NOW - timedelta(days=days),
+                )
+            )
+        db.session.commit()
+        assert retention.apply(db.session, periods=PERIODS, now=NOW, batch_size=1).receipts == 2
+        assert db.session.scalars(select(TerminalReceipt.key)).all() == ["k2", "k3"]
 
 
 def test_120_callers_numbers_go_once_the_incident_ended_and_the_period_passed(any_app):

@@ -13,22 +13,21 @@ from sqlalchemy.orm import Session
 from hotline.core.ems.vocabulary import IncidentAction
 from hotline.database import write_transaction
 from hotline.models import Assignment, Hospital, Incident, Station, Vehicle
-from hotline.services.ems import hospitals
+from hotline.services.ems import destinations
 from hotline.services.ems.change import Change
-from hotline.services.errors import NotFound
+from hotline.services.errors import Conflict, NotFound
 
 MAX_STATION_JOBS = 50
 
 
 def _hospital(session: Session, assignment: Assignment, incident: Incident) -> dict | None:
-    """The destination: the one set on the assignment, else the nearest (recommended)."""
+    """The destination: the one set on the assignment, else the one the dispatcher's page
+    recommends (the nearest hospital)."""
     hospital: Hospital | None = assignment.hospital
     recommended = hospital is None
     if hospital is None:
-        nearest = hospitals.suitable_hospitals(
-            session, lon=incident.lon, lat=incident.lat, capability=None, k=1
-        )
-        hospital = nearest[0].hospital if nearest else None
+        choice = destinations.recommend_destination(session, incident, None)
+        hospital = choice.hospital if choice else None
     if hospital is None:
         return None
     return {
@@ -112,6 +111,8 @@ def acknowledge(session: Session, *, vehicle_id: int, job_id: int, at: datetime)
         )
         if assignment is None or assignment.vehicle_id != vehicle_id:
             raise NotFound()
+        if assignment.acknowledged_at is None and assignment.cleared_at is not None:
+            raise Conflict("job_cleared")  # reassigned or released before the crew answered
         if assignment.acknowledged_at is None:
             # A terminal clock a little behind ours must not give a negative time to answer.
             dispatched = assignment.dispatched_at or assignment.assigned_at
@@ -122,12 +123,16 @@ def acknowledge(session: Session, *, vehicle_id: int, job_id: int, at: datetime)
 
 
 def _unacknowledged():
+    """Open jobs not acknowledged, of vehicles whose terminal holds a token (a vehicle
+    without one cannot acknowledge: its crew works from the printed slip)."""
     return (
         select(Assignment)
+        .join(Vehicle, Vehicle.id == Assignment.vehicle_id)
         .where(
             Assignment.acknowledged_at.is_(None),
             Assignment.cleared_at.is_(None),
             Assignment.dispatched_at.is_not(None),
+            Vehicle.api_token_hash.is_not(None),
         )
         .order_by(Assignment.dispatched_at)
     )
@@ -244,12 +249,19 @@ def station_newest(session: Session, station_id: int) -> int:
     return newest or 0
 
 
-def check_station_incident(session: Session, *, station_id: int | None, incident_id: int) -> None:
-    """NotFound unless one of the station's vehicles was assigned to the incident."""
+def check_station_incident(
+    session: Session, *, station_id: int | None, incident_id: int, since: datetime
+) -> None:
+    """NotFound unless one of the station's vehicles was assigned to the incident since
+    `since` or is still on it (a vehicle moved to the station brings no old slips along)."""
     found = session.scalar(
         select(Assignment.id)
         .join(Vehicle, Vehicle.id == Assignment.vehicle_id)
-        .where(Assignment.incident_id == incident_id, Vehicle.station_id == station_id)
+        .where(
+            Assignment.incident_id == incident_id,
+            Vehicle.station_id == station_id,
+            (Assignment.cleared_at.is_(None)) | (Assignment.assigned_at >= since),
+        )
         .limit(1)
     )
     if station_id is None or found is None:

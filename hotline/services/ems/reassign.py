@@ -31,6 +31,8 @@ def reassign(
             raise NotFound()
         if old.cleared_at is not None:  # released or reassigned meanwhile
             raise Conflict("stale_version")
+        if old.acknowledged_at is not None:  # the crew answered meanwhile: it is on its way
+            raise Conflict("job_acknowledged")
         if old.vehicle_id == new_vehicle_id:
             raise ValidationFailed({"vehicle_id": "invalid_choice"})
         incident = open_incident(session, old.incident_id)

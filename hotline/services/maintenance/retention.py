@@ -17,7 +17,7 @@ order again. `full=True` ignores the mark and reads everything (after importing 
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
@@ -34,6 +34,7 @@ from hotline.models import (
     Call,
     Incident,
     Notification,
+    TerminalReceipt,
     Vehicle,
     VehiclePosition,
     WorkOrder,
@@ -41,6 +42,9 @@ from hotline.models import (
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+# A terminal's receipt answers a queued update sent again: a week is far longer than any
+# terminal stays offline with its queue.
+RECEIPTS_KEPT = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Counts:
     calls: int = 0
     notifications: int = 0
     positions: int = 0
+    receipts: int = 0  # crew terminals' Idempotency-Key receipts
 
 
 def periods(config: Mapping[str, Any]) -> RetentionPeriods:
@@ -196,6 +201,7 @@ def apply(
         **anonymised,
         notifications=_delete_notifications(session, cutoffs.notifications, batch_size),
         positions=_delete_positions(session, cutoffs.positions, batch_size),
+        receipts=_delete_receipts(session, now - RECEIPTS_KEPT, batch_size),
     )
     log.info("retention: %s", counts)
     return counts
@@ -284,17 +290,26 @@ def _delivered_before(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
 
 def _delete_notifications(session: Session, cutoff: datetime, batch_size: int) -> int:
     """Delete delivered notifications older than the cut-off; pending ones stay."""
+    return _delete_batches(session, Notification, _delivered_before(cutoff), batch_size)
+
+
+def _delete_receipts(session: Session, cutoff: datetime, batch_size: int) -> int:
+    """Delete terminals' receipts older than the cut-off (no queue holds an update so long)."""
+    where = (TerminalReceipt.created_at < cutoff,)
+    return _delete_batches(session, TerminalReceipt, where, batch_size)
+
+
+def _delete_batches(session: Session, model: Any, where: tuple, batch_size: int) -> int:
+    """Delete the rows matching `where`, a batch per transaction."""
     deleted = 0
     while True:
-        ids = session.scalars(
-            select(Notification.id).where(*_delivered_before(cutoff)).limit(batch_size)
-        ).all()
+        ids = session.scalars(select(model.id).where(*where).limit(batch_size)).all()
         if not ids:
             return deleted
         with write_transaction(session):
             deleted += session.execute(
-                delete(Notification)
-                .where(Notification.id.in_(ids), *_delivered_before(cutoff))
+                delete(model)
+                .where(model.id.in_(ids), *where)
                 .execution_options(synchronize_session=False)
             ).rowcount
         if len(ids) < batch_size:

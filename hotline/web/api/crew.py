@@ -53,8 +53,7 @@ def _event(payload: dict) -> str:
 
 
 def _changes(vehicle_id: int, seconds: float) -> Iterator[str]:
-    """The jobs now, then again whenever the vehicle's fingerprint changes, until `seconds`
-    (the stream's slot is given back however it ends, a client gone included)."""
+    """The jobs now, then again whenever the vehicle's fingerprint changes, until `seconds`."""
     end = time.monotonic() + seconds
     seen, quiet_since = None, time.monotonic()
     try:
@@ -70,7 +69,6 @@ def _changes(vehicle_id: int, seconds: float) -> Iterator[str]:
             db.session.commit()  # end the read snapshot and give the connection back
             time.sleep(STREAM_POLL_SECONDS)
     finally:
-        _give_slot()
         db.session.remove()
 
 
@@ -80,13 +78,18 @@ def vehicle_jobs_stream(vehicle_id: int):
     """Server-Sent Events: `jobs` events with what GET .../jobs answers, at once and on
     every change; the stream ends after about 25 s and the terminal reconnects."""
     seconds = current_app.config.get("EMS_STREAM_SECONDS", STREAM_SECONDS)
+    if request.method == "HEAD":  # no body will be read: no stream, no slot
+        return Response(mimetype="text/event-stream")
+    db.session.commit()
     if not _take_slot(current_app.config["EMS_STREAM_SLOTS"]):
         response, status = refuse(503, "busy", "no stream free here: poll GET .../jobs")
         response.headers["Retry-After"] = "30"
         return response, status
-    db.session.commit()
     body = stream_with_context(_changes(vehicle_id, seconds))
     response = Response(body, mimetype="text/event-stream")
+    # Given back when the server closes the response, however it ends (read to the end,
+    # the client gone, or never read at all).
+    response.call_on_close(_give_slot)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response

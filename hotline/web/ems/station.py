@@ -83,7 +83,10 @@ def station_slip(incident_id: int):
     """The dispatch slip's PDF, for an incident one of the station's vehicles went to."""
     if not _sees_every_station():
         crew_jobs.check_station_incident(
-            db.session, station_id=current_user.station_id, incident_id=incident_id
+            db.session,
+            station_id=current_user.station_id,
+            incident_id=incident_id,
+            since=utcnow() - RECENT,
         )
     timezone = current_app.config["TIMEZONE"]
     content = slips.slip(db.session, incident_id=incident_id, timezone=timezone)
