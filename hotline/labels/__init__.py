@@ -22,6 +22,14 @@ from hotline.labels.ems import (
     VEHICLE_STATUS_LABELS,
     WITHDRAW_LABELS,
 )
+from hotline.labels.ems_patients import (
+    ENTRY_KIND_LABELS,
+    FLAG_LABELS,
+    HISTORY_EXPORT_LABELS,
+    PHASE_LABELS,
+    REFUSAL_LABELS,
+    SEX_LABELS,
+)
 from hotline.labels.ems_statistics import (
     LINK_LABELS,
     STAMP_POINT_LABELS,
@@ -61,6 +69,12 @@ from hotline.labels.telephony import (
 )
 
 __all__ = [
+    "ENTRY_KIND_LABELS",
+    "FLAG_LABELS",
+    "HISTORY_EXPORT_LABELS",
+    "PHASE_LABELS",
+    "REFUSAL_LABELS",
+    "SEX_LABELS",
     "LINK_LABELS",
     "STAMP_POINT_LABELS",
     "TOTAL_LABELS",

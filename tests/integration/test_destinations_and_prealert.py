@@ -176,19 +176,22 @@ def test_transporting_first_and_reads_logged_once_an_hour(any_app):
                 db.session, actor_id=actor, vehicle_id=second, wanted=VehicleStatus(status), at=NOW
             )
         hf.patient(other_incident.id, second, NOW, vitals=[{"at": NOW, "pulse": 80}])
+        # No vital signs yet: its sex, age and codes are shown, so its read is logged too.
+        hf.patient(incident_id, vehicle_id, NOW, sex="female")
         rows = prealert.incoming(db.session, hospital_id=far, speed_kmh=SPEED, detour_factor=DETOUR)
         assert [r.assignment_id for r in rows] == [other.id, assignment_id]  # on board first
+        assert [p.vitals for p in rows[1].patients] == [None]
         desk = hf.desk(far)
-        assert prealert.log_reads(db.session, actor_id=desk.id, rows=rows, now=NOW) == 1
+        assert prealert.log_reads(db.session, actor_id=desk.id, rows=rows, now=NOW) == 2
         later = NOW + timedelta(minutes=59)
         assert prealert.log_reads(db.session, actor_id=desk.id, rows=rows, now=later) == 0
         assert (
             prealert.log_reads(
                 db.session, actor_id=desk.id, rows=rows, now=NOW + timedelta(hours=1)
             )
-            == 1
+            == 2
         )
         kinds = db.session.scalars(
             select(SecurityEvent.kind).where(SecurityEvent.actor_id == desk.id)
         ).all()
-        assert kinds == [SecurityKind.PATIENT_RECORD_READ.value] * 2
+        assert kinds == [SecurityKind.PATIENT_RECORD_READ.value] * 4

@@ -6,13 +6,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.core import geo
 from hotline.core.accounts.security import SecurityKind
 from hotline.core.ems import codes
 from hotline.core.ems.nearest import estimated_minutes
+from hotline.core.ems.patients import VITAL_RANGES
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import IncidentAction
 from hotline.database import write_transaction
@@ -21,14 +22,14 @@ from hotline.services.accounts import security_log
 from hotline.services.ems.change import Change
 from hotline.services.errors import NotFound
 
-# The desk polls every few seconds: a read of a patient's vital signs is logged once per
-# patient, user and hour, which says who saw whose health data and when (to the hour)
-# without a row per poll (thousands a shift for nothing new).
+# The desk polls every few seconds: a read of a patient's record (codes, sex and age, vital
+# signs) is logged once per patient, user and hour, which says who saw whose health data and
+# when (to the hour) without a row per poll (thousands a shift for nothing new).
 READ_LOG_EVERY = timedelta(hours=1)
 S = VehicleStatus
 # Patients on board first, then those about to be, then the vehicles still on their way.
 ORDER = {S.TRANSPORTING: 0, S.AT_HOSPITAL: 1, S.ON_SCENE: 2, S.EN_ROUTE: 3, S.DISPATCHED: 4}
-VITAL_KEYS = ("sbp", "dbp", "pulse", "resp", "spo2", "temp", "glucose", "gcs")
+VITAL_KEYS = tuple(VITAL_RANGES)
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,24 @@ class Incoming:
 
 
 def _latest_vitals(session: Session, patient_ids: list[int]) -> dict[int, PatientEntry]:
-    """Each patient's latest vital-signs entry."""
-    latest: dict[int, PatientEntry] = {}
-    entries = session.scalars(
-        select(PatientEntry)
+    """Each patient's latest vital-signs entry: one row per patient is read (and unsealed),
+    not the patient's whole history, on every poll of the desk."""
+    ranked = (
+        select(
+            PatientEntry.id,
+            func.row_number()
+            .over(
+                partition_by=PatientEntry.patient_id,
+                order_by=(PatientEntry.at.desc(), PatientEntry.id.desc()),
+            )
+            .label("rank"),
+        )
         .where(PatientEntry.patient_id.in_(patient_ids), PatientEntry.kind == "vitals")
-        .order_by(PatientEntry.at, PatientEntry.id)
+        .subquery()
     )
-    for entry in entries:
-        latest[entry.patient_id] = entry  # later rows replace earlier ones
-    return latest
+    latest = select(ranked.c.id).where(ranked.c.rank == 1)
+    entries = session.scalars(select(PatientEntry).where(PatientEntry.id.in_(latest)))
+    return {entry.patient_id: entry for entry in entries}
 
 
 def _patients(session: Session, assignments: list[Assignment]) -> dict[int, list[Patient]]:
@@ -150,9 +159,10 @@ def incoming(
 
 
 def log_reads(session: Session, *, actor_id: int, rows: list[Incoming], now: datetime) -> int:
-    """Write a PATIENT_RECORD_READ row for each patient whose vital signs the desk now shows
-    and that this user has not been logged reading within READ_LOG_EVERY; how many."""
-    shown = {f"pre-alert: patient #{p.patient_id}" for r in rows for p in r.patients if p.vitals}
+    """Write a PATIENT_RECORD_READ row for each patient the desk now shows (vital signs or
+    not: sex, age and codes are health data too) that this user has not been logged reading
+    within READ_LOG_EVERY; how many."""
+    shown = {f"pre-alert: patient #{p.patient_id}" for r in rows for p in r.patients}
     if not shown:
         return 0
     logged = set(

@@ -8,6 +8,7 @@ from flask_login import current_user
 from hotline.core.accounts.permissions import Permission
 from hotline.database import utcnow
 from hotline.labels.ems_codes import complaint_label, diagnosis_label
+from hotline.labels.ems_patients import PHASE_LABELS, SEX_LABELS
 from hotline.plugins import db
 from hotline.services.ems import prealert
 from hotline.web.ems import bp
@@ -33,6 +34,8 @@ def _rows_html(rows: list[prealert.Incoming]) -> str:
         rows=rows,
         complaint_label=complaint_label,
         diagnosis_label=diagnosis_label,
+        sex_labels=SEX_LABELS,
+        phase_labels=PHASE_LABELS,
     )
 
 
