@@ -37,6 +37,26 @@ def requires(permission: Permission):
     return decorator
 
 
+def hidden_unless(*permissions: Permission):
+    """Login, then 404 for a role with none of `permissions`: for personal health data, whose
+    very existence is not told (the object checks follow in the service)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not any(allows(current_user.role_enum, p) for p in permissions):
+                abort(404)
+            return view(*args, **kwargs)
+
+        wrapped.permission = permissions[0]  # read by the menu and the authorization tests
+        wrapped.permissions = permissions
+        wrapped.hidden = True  # refused with 404, not 403
+        return wrapped
+
+    return decorator
+
+
 def flash_errors(exc: ServiceError) -> None:
     """Show a service's refusal as messages: one per field, or one for the whole action."""
     if isinstance(exc, ValidationFailed):

@@ -48,6 +48,7 @@ def test_jobs_ack_once_and_only_own_vehicle(app):
     answer = client.get(f"/api/v1/vehicles/{vid}/jobs/stream", headers=auth)
     assert answer.status_code == 200 and answer.mimetype == "text/event-stream"
     text = answer.get_data(as_text=True)
+    answer.close()  # a stream's slot is given back when its response is closed
     assert "event: jobs" in text and f'"job_id": {job_id}' in text
     assert (
         client.get(f"/api/v1/vehicles/{vid}/jobs/stream?token={world.tokens[0]}").status_code == 401
@@ -86,20 +87,24 @@ def test_idempotency_key_replay_answers_from_the_receipt(app):
     url = f"/api/v1/vehicles/{vid}/status"
     at = (utcnow() - timedelta(seconds=1)).isoformat()
     first = client.post(url, json={"status": "en_route", "at": at}, headers=headers)
-    # The same key again (the answer was lost): the stored answer, nothing done twice, even
-    # if the body differs.
-    again = client.post(url, json={"status": "on_scene", "at": at}, headers=headers)
+    # The same request again (the answer was lost): the stored answer, nothing done twice.
+    again = client.post(url, json={"status": "en_route", "at": at}, headers=headers)
     assert first.status_code == again.status_code == 200
     assert again.get_json() == first.get_json() == {"vehicle_id": vid, "status": "en_route"}
+    # The key with another body or path (a client's bug): refused, not the first's answer.
+    fix = {"positions": [{"lon": 116.40, "lat": 39.91, "at": at}]}
+    positions = f"/api/v1/vehicles/{vid}/positions"
+    for path, body in ((url, {"status": "on_scene", "at": at}), (positions, fix)):
+        reused = client.post(path, json=body, headers=headers)
+        assert reused.status_code == 422 and reused.get_json()["error"] == "idempotency_key_reused"
     bad = dict(headers, **{"Idempotency-Key": "no spaces/allowed"})
     assert client.post(url, json={"status": "on_scene"}, headers=bad).status_code == 400
     # A refused change (en_route -> transporting is not in the table) stores no receipt.
     refused = dict(headers, **{"Idempotency-Key": "k2"})
     assert client.post(url, json={"status": "transporting"}, headers=refused).status_code == 422
-    fix = {"positions": [{"lon": 116.40, "lat": 39.91, "at": at}]}
     pos_headers = dict(headers, **{"Idempotency-Key": "fix-1"})
     for _ in range(2):
-        answer = client.post(f"/api/v1/vehicles/{vid}/positions", json=fix, headers=pos_headers)
+        answer = client.post(positions, json=fix, headers=pos_headers)
         assert answer.status_code == 201 and answer.get_json()["accepted"] == 1
     # Without a key: the old behaviour (made every time).
     plain = {"Authorization": headers["Authorization"]}

@@ -14,6 +14,7 @@ def test_terminal_shell_is_public_and_holds_no_data(app):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "js/terminal.js" in text and "vendor/leaflet" in text
     assert 'name="token"' in text and "Bearer" not in text
+    assert 'id="patients"' in text and "js/terminal_patient.js" in text
 
 
 def test_station_sees_its_own_jobs_and_slips_only(app, login):
@@ -46,6 +47,8 @@ def test_station_sees_its_own_jobs_and_slips_only(app, login):
     theirs = dispatcher.get(f"/ems/station/jobs.json?station={other_station}").get_json()
     assert [j["incident_number"] for j in theirs["jobs"]] != []
     assert dispatcher.get(f"/ems/station/slips/{other_incident}").status_code == 200
+    incident_page = dispatcher.get(f"/ems/incidents/{incident_id}").get_data(as_text=True)
+    assert f"/ems/incidents/{incident_id}/patients" in incident_page  # EMS_MEDICAL's link
     operator = login(factories_crew_user(app, Role.OPERATOR))
     assert operator.get("/ems/station").status_code == 403
 

@@ -27,11 +27,20 @@ IDEMPOTENCY_KEY = parameter(
     "Idempotency-Key",
     "header",
     {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
-    "The same key again gets the first answer and changes nothing (a queued update resent); "
-    "without a key the update is made every time",
+    "The same key again with the same request (method, path and body) gets the first answer "
+    "and changes nothing (a queued update resent); with another request it gets 422 "
+    "idempotency_key_reused; without a key the update is made every time",
 )
+_KEY_REUSED = "the Idempotency-Key was used for another request (idempotency_key_reused)"
 _UNKNOWN_JOB = ("No such job of this vehicle", "Error")
 _NULLABLE_TIME = {**TIME, "nullable": True}
+
+
+def keyed_answers(answers: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The answers of a write that takes an Idempotency-Key: 422 also for a reused key."""
+    refused = answers.get("422")
+    description = f"{refused[0]}; or {_KEY_REUSED}" if refused else "T" + _KEY_REUSED[1:]
+    return {**answers, "422": (description, "Error")}
 
 
 def _keyed(post: dict) -> dict:
@@ -112,11 +121,13 @@ PATHS: dict[str, dict] = {
                 "acknowledgeVehicleJob",
                 "接单: the crew took the job (once; a second acknowledgement changes nothing)",
                 TERMINAL_SCHEME,
-                {
-                    "200": ("When it was acknowledged", "Acknowledged"),
-                    "400": INVALID,
-                    "404": _UNKNOWN_JOB,
-                },
+                keyed_answers(
+                    {
+                        "200": ("When it was acknowledged", "Acknowledged"),
+                        "400": INVALID,
+                        "404": _UNKNOWN_JOB,
+                    }
+                ),
                 parameters=[_VEHICLE, _JOB, IDEMPOTENCY_KEY],
             ),
             "requestBody": {
@@ -132,7 +143,13 @@ PATHS: dict[str, dict] = {
                 "reportVehicleStatus",
                 "A status change from the vehicle's terminal",
                 "StatusChange",
-                {"200": ("The vehicle's status now", "VehicleStatus"), "422": REFUSED, "409": RACE},
+                keyed_answers(
+                    {
+                        "200": ("The vehicle's status now", "VehicleStatus"),
+                        "422": REFUSED,
+                        "409": RACE,
+                    }
+                ),
             )
         )
     },
@@ -142,7 +159,7 @@ PATHS: dict[str, dict] = {
                 "reportVehiclePositions",
                 f"GPS fixes from the vehicle's terminal (1 to {MAX_POSITIONS})",
                 "Positions",
-                {"201": ("The fixes were recorded", "Accepted"), "422": OUTSIDE},
+                keyed_answers({"201": ("The fixes were recorded", "Accepted"), "422": OUTSIDE}),
             )
         )
     },

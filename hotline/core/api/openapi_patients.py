@@ -11,7 +11,7 @@ from hotline.core.api.openapi_build import (
     parameter,
     request_body,
 )
-from hotline.core.api.openapi_crew import IDEMPOTENCY_KEY
+from hotline.core.api.openapi_crew import IDEMPOTENCY_KEY, keyed_answers
 from hotline.core.ems.patients import (
     AGE_RANGE,
     ENTRY_KINDS,
@@ -123,7 +123,7 @@ def _write(operation_id: str, summary: str, schema: str, params: list, answer: t
         operation_id,
         summary,
         TERMINAL_SCHEME,
-        {**answer, "400": INVALID, "404": _UNKNOWN_JOB, "422": _REFUSED},
+        keyed_answers({**answer, "400": INVALID, "404": _UNKNOWN_JOB, "422": _REFUSED}),
         parameters=[*params, IDEMPOTENCY_KEY],
         requestBody=request_body(schema),
     )

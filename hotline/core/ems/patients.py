@@ -9,10 +9,10 @@ treatment = {"text"}; medication = {"text", "dose"} ("" when not given).
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from hotline.core import days
 from hotline.core.ems import codes
+from hotline.core.ems.clock import CLOCK_SKEW, parse_time
 
 SEXES = ("male", "female", "unknown")
 REFUSALS = ("", "treatment", "transport")
@@ -39,9 +39,6 @@ LIMITS = {
     "text": 200,
     "dose": 64,
 }
-# A terminal's clock may run a little ahead of ours; more than this is a wrong clock.
-CLOCK_AHEAD = timedelta(minutes=5)
-
 Errors = dict[str, str]
 
 
@@ -82,16 +79,6 @@ class Window:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(PatientFields))
-
-
-def parse_time(raw: object) -> datetime | None:
-    """An ISO 8601 moment with its zone; ValueError when malformed, zoneless or out of range."""
-    if raw is None or raw == "":
-        return None
-    at = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
-    if at.tzinfo is None or not days.in_range(at):
-        raise ValueError("a moment with its time zone is required")
-    return at
 
 
 def _text(data: Mapping, field: str, errors: Errors, default: str) -> str:
@@ -247,10 +234,11 @@ def parse_entry(data: Mapping) -> tuple[EntryFields | None, Errors]:
 
 
 def entry_time_errors(at: datetime, window: Window, handover_at: datetime | None) -> Errors:
-    """An entry is timed from the vehicle's dispatch to the hand-over, and not in the future."""
-    if at < window.dispatched_at:
+    """An entry is timed from the vehicle's dispatch to the hand-over, and not in the future
+    (a tablet's clock may be a few minutes off ours, either way)."""
+    if at < window.dispatched_at - CLOCK_SKEW:
         return {"at": "before_dispatch"}
-    if at > window.now + CLOCK_AHEAD:
+    if at > window.now + CLOCK_SKEW:
         return {"at": "in_future"}
     if handover_at is not None and at > handover_at:
         return {"at": "after_handover"}
@@ -263,12 +251,12 @@ def handover_errors(
     """The hand-over comes after arrival at hospital and after every entry, not in the future."""
     if handover_at is None:
         return {}
-    if handover_at < window.dispatched_at:
+    if handover_at < window.dispatched_at - CLOCK_SKEW:
         return {"handover_at": "before_dispatch"}
     if window.at_hospital_at is not None and handover_at < window.at_hospital_at:
         return {"handover_at": "before_at_hospital"}
     if last_entry_at is not None and handover_at < last_entry_at:
         return {"handover_at": "before_last_entry"}
-    if handover_at > window.now + CLOCK_AHEAD:
+    if handover_at > window.now + CLOCK_SKEW:
         return {"handover_at": "in_future"}
     return {}

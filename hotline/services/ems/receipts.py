@@ -3,13 +3,16 @@
 A terminal queues its updates while offline and sends each with a key; when the answer is
 lost on a bad connection it sends the same update again. The first request claims the key
 (a row of `terminal_receipts`), makes the change and stores its answer, all in one
-transaction; a repeated key gets the stored answer and changes nothing.
+transaction; a repeated key gets the stored answer and changes nothing. The receipt keeps a
+digest of its request (method, path and body): a key sent again with another request is
+refused (`idempotency_key_reused`), never answered with the first request's answer.
 
 The change runs on a session of its own, joined to an outer transaction with savepoints:
 the services it calls commit as usual (`write_transaction`), but those commits only release
 savepoints, so the change and the receipt are committed together or not at all.
 """
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -21,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from hotline.database import write_intent
 from hotline.models import TerminalReceipt
-from hotline.services.errors import ValidationFailed
+from hotline.services.errors import ServiceError, ValidationFailed
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The status a claimed key has until its change is done (never seen outside the transaction).
@@ -35,15 +38,26 @@ def valid_key(key: str) -> bool:
     return KEY_PATTERN.fullmatch(key) is not None
 
 
-def stored(session: Session, vehicle_id: int, key: str) -> Answer | None:
-    """The stored answer for this vehicle's key, if the key was used."""
+def request_digest(method: str, path: str, body: bytes) -> str:
+    """SHA-256 (hex) of a request's method, path and raw body."""
+    digest = hashlib.sha256(f"{method.upper()} {path}\n".encode())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def stored(session: Session, vehicle_id: int, key: str, digest: str) -> Answer | None:
+    """The stored answer for this vehicle's key, if the key was used; ServiceError
+    `idempotency_key_reused` when it was used for another request than `digest`'s."""
     row = session.execute(
-        select(TerminalReceipt.status_code, TerminalReceipt.body).where(
-            TerminalReceipt.vehicle_id == vehicle_id, TerminalReceipt.key == key
-        )
+        select(
+            TerminalReceipt.status_code, TerminalReceipt.body, TerminalReceipt.request_digest
+        ).where(TerminalReceipt.vehicle_id == vehicle_id, TerminalReceipt.key == key)
     ).first()
     if row is None or row.status_code == _CLAIMED:
         return None
+    # Receipts from before the digest was kept have "": they answer as they always did.
+    if row.request_digest and row.request_digest != digest:
+        raise ServiceError("idempotency_key_reused")
     return row.status_code, json.loads(row.body)
 
 
@@ -54,30 +68,37 @@ def answered(
     do: Callable[[Session], Answer],
     *,
     now: datetime,
+    digest: str,
 ) -> Answer:
-    """`do(s)`'s answer, made at most once per (vehicle, key): `do` must read and write
-    through the session `s` it is given (its services may commit: that releases a
-    savepoint). Without a key, `do(session)` simply runs. An error raised by `do` changes
-    nothing and is not stored (the same update may be sent again)."""
+    """`do(s)`'s answer, made at most once per (vehicle, key) for the request whose
+    `request_digest` is `digest`: `do` must read and write through the session `s` it is
+    given (its services may commit: that releases a savepoint). Without a key, `do(session)`
+    simply runs. An error raised by `do` changes nothing and is not stored (the same update
+    may be sent again)."""
     if key is None:
         return do(session)
     if not valid_key(key):
         raise ValidationFailed({"idempotency_key": "invalid"})
-    if (answer := stored(session, vehicle_id, key)) is not None:
+    if (answer := stored(session, vehicle_id, key, digest)) is not None:
         return answer
     session.commit()  # end the request's read snapshot: the change must see the latest data
     try:
-        return _once(session, vehicle_id, key, do, now)
+        return _once(session, vehicle_id, key, digest, do, now)
     except IntegrityError:
         # Another request claimed the key first and committed: its answer is the answer.
         session.rollback()
-        if (answer := stored(session, vehicle_id, key)) is not None:
+        if (answer := stored(session, vehicle_id, key, digest)) is not None:
             return answer
         raise
 
 
 def _once(
-    session: Session, vehicle_id: int, key: str, do: Callable[[Session], Answer], now: datetime
+    session: Session,
+    vehicle_id: int,
+    key: str,
+    digest: str,
+    do: Callable[[Session], Answer],
+    now: datetime,
 ) -> Answer:
     """Claim the key, run the change and store its answer in one outer transaction."""
     with write_intent(), session.get_bind().connect() as connection:
@@ -90,7 +111,12 @@ def _once(
             # (PostgreSQL's unique index) until we commit, then fails and re-reads.
             inner.add(
                 TerminalReceipt(
-                    vehicle_id=vehicle_id, key=key, status_code=_CLAIMED, body="", created_at=now
+                    vehicle_id=vehicle_id,
+                    key=key,
+                    request_digest=digest,
+                    status_code=_CLAIMED,
+                    body="",
+                    created_at=now,
                 )
             )
             inner.flush()

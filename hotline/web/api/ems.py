@@ -2,14 +2,14 @@
 positions from the vehicles' terminals (one token per vehicle), each update made once per
 Idempotency-Key (a terminal resends what it queued offline)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import g, jsonify, request
 from sqlalchemy.orm import Session
 
-from hotline.core import days
 from hotline.core.accounts.permissions import Permission
 from hotline.core.api.openapi import MAX_POSITIONS, MAX_RECOMMENDATIONS
+from hotline.core.ems import clock
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.database import utcnow
 from hotline.plugins import db
@@ -17,8 +17,6 @@ from hotline.services.ems import fleet, receipts, terminals
 from hotline.web.api import bp, refuse
 from hotline.web.api.tokens import terminal_required, token_required
 from hotline.web.ems.incidents import recommendation_json
-
-MAX_CLOCK_AHEAD = timedelta(minutes=5)
 
 
 def _point(args) -> tuple[float, float, int]:
@@ -46,29 +44,20 @@ def recommend():
 def receipted(do):
     """The answer of `do(session) -> (status, body)`, made once per the request's
     Idempotency-Key for this terminal's vehicle (no key: made every time); 400 for a
-    malformed key. For every terminal POST (the patient records' too)."""
+    malformed key, 422 `idempotency_key_reused` for a key this vehicle used for another
+    request (method, path or body). For every terminal write (the patient records' too)."""
     key = request.headers.get("Idempotency-Key")
     if key is not None and not receipts.valid_key(key):
         return refuse(400, "invalid", "Idempotency-Key: 1-64 characters of A-Z a-z 0-9 _ -")
-    status, body = receipts.answered(db.session, g.vehicle.id, key, do, now=utcnow())
+    digest = receipts.request_digest(request.method, request.path, request.get_data())
+    status, body = receipts.answered(db.session, g.vehicle.id, key, do, now=utcnow(), digest=digest)
     return jsonify(body), status
 
 
 def terminal_time(body: dict) -> datetime:
-    """The terminal's time; one ahead of ours by more than a few minutes is a wrong clock,
-    and would block every later status (times must not go backwards)."""
-    raw = body.get("at")
-    now = utcnow()
-    if raw is None:
-        return now
-    at = datetime.fromisoformat(str(raw))
-    if at.tzinfo is None:
-        raise ValueError("a time zone is required")
-    if not days.in_range(at):
-        raise ValueError("out of range")
-    if at > now + MAX_CLOCK_AHEAD:
-        raise ValueError("the time is in the future")
-    return at
+    """The time of a terminal's update ("at"; now when absent); ValueError when malformed or
+    ahead of ours by more than the clock's allowance (core/ems/clock.py)."""
+    return clock.terminal_time(body.get("at"), utcnow())
 
 
 @bp.route("/vehicles/<int:vehicle_id>/status", methods=["POST"])

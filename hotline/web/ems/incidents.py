@@ -7,7 +7,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hotline.core.accounts.permissions import Permission
+from hotline.core.accounts.permissions import Permission, allows
 from hotline.core.ems import vehicles as vehicle_rules
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.core.ems.vocabulary import Capability, IncidentState, WithdrawReason
@@ -84,8 +84,7 @@ def incident(incident_id: int):
         events=page.events,
         destination=destination.hospital if destination else None,
         destination_options=destinations.destination_options(db.session, case, capability),
-        # The patient records' pages come with their own module (linked once it is there).
-        patient_records="ems.incident_patients" in current_app.view_functions,
+        patient_records=allows(current_user.role_enum, Permission.EMS_MEDICAL),
     )
 
 

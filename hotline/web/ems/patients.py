@@ -3,13 +3,12 @@ supervisors, and a record's PDF for them and the destination hospital's desk. Pe
 health data: any other role gets 404 (not 403: not even the record's existence is told),
 and every record shown or printed is a row of the security log (in the services)."""
 
-from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask import Response, current_app, render_template, request
+from flask_login import current_user
 
-from hotline.core.accounts.permissions import Permission, allows
+from hotline.core.accounts.permissions import Permission
 from hotline.core.ems.patients import VITAL_RANGES
 from hotline.database import utcnow
 from hotline.labels import ems_codes
@@ -17,26 +16,7 @@ from hotline.pdf import patient as patient_pdf
 from hotline.plugins import db
 from hotline.services.ems import patient_records, patient_sheets
 from hotline.web.ems import bp
-
-
-def hidden_unless(*permissions: Permission):
-    """Login, then 404 for a role with none of `permissions` (the object checks follow in
-    the service: a hospital desk reads its own patients only)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not any(allows(current_user.role_enum, p) for p in permissions):
-                abort(404)
-            return view(*args, **kwargs)
-
-        wrapped.permission = permissions[0]  # read by the menu and the authorization tests
-        wrapped.permissions = permissions
-        wrapped.hidden = True  # refused with 404, not 403
-        return wrapped
-
-    return decorator
+from hotline.web.helpers import hidden_unless
 
 
 @bp.route("/ems/incidents/<int:incident_id>/patients")
