@@ -79,16 +79,34 @@ def test_the_page_shows_the_services_figures(world, login):
     assert "主诉T1" in page  # the live history shows complaints to the 120 roles
 
 
-def test_an_official_sees_figures_but_no_complaint_texts(world, login):
+def test_an_official_sees_figures_but_no_health_data(world, login):
     official = login(world["official"])
     page = official.get(PAGE).get_data(as_text=True)
     assert table_rows(page, "ems-totals")[0][1] == "6"
+    # Complaints and diagnoses (from the patient records) are for the 120 roles only.
+    assert 'id="ems-complaints"' not in page and 'id="ems-diagnoses"' not in page
     history = official.get("/ems/director/incidents?from=2026-10-01&to=2026-10-31")
     text = history.get_data(as_text=True)
     assert history.status_code == 200 and "T1" in text
     assert "主诉T" not in page and "主诉T" not in text
+    assert "主诉分类" not in text and 'name="complaint"' not in text
+    # The complaint filter is not applied for them either (it would tell which had C02).
+    filtered = official.get("/ems/director/incidents?complaint=C02").get_data(as_text=True)
+    assert "T1" in filtered and "T6" in filtered
     export = official.get("/ems/director/incidents/export?from=2026-10-01&to=2026-10-31")
-    assert "主诉T1" not in export.get_data(as_text=True)
+    csv = export.get_data(as_text=True)
+    assert "主诉T1" not in csv and "主诉分类" not in csv
+    assert csv.lstrip("\ufeff").startswith(
+        "编号,呼救时间,区,分级,结果,撤警原因,车辆,送往医院,联动来源"
+    )
+
+
+def test_a_range_is_a_year_at_most(world, login):
+    browser = login(world["supervisor"])
+    year = browser.get("/ems/director?kind=range&from=2025-10-31&to=2026-10-31")
+    assert year.status_code == 200
+    longer = browser.get("/ems/director?kind=range&from=2025-10-30&to=2026-10-31")
+    assert longer.status_code == 422 and "366" in longer.get_data(as_text=True)
 
 
 def test_history_search_filters(world, login):
@@ -118,7 +136,9 @@ def test_csv_export_filters_escapes_and_is_logged(world, login, app):
     assert body.startswith(b"\xef\xbb\xbf")
     text = body.decode("utf-8-sig")
     lines = text.strip().splitlines()
-    assert lines[0].startswith("编号,呼救时间,区,分级,结果") and lines[0].endswith(",主诉")
+    assert lines[0].startswith("编号,呼救时间,区,分级,结果") and lines[0].endswith(
+        ",主诉分类,联动来源,主诉"
+    )
     assert [line.split(",")[0] for line in lines[1:]] == ["T5", "T1"]
     assert "13800138000" not in text
     assert "'=HYPERLINK" in text  # a formula is quoted, not run

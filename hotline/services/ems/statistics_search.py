@@ -1,7 +1,8 @@
 """The director's incident history: search by dates, district, triage, complaint category,
 destination hospital, vehicle and outcome; a page of rows, or every row for a CSV export
-(never the caller's phone; the complaint text only for those who may read medical data;
-each export in the security log, as other exports of personal data are)."""
+(never the caller's phone; the patients' complaint categories and the complaint text only for
+those who may read medical data; each export in the security log, as other exports of
+personal data are)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ from hotline.core.ems.vocabulary import IncidentState, WithdrawReason
 from hotline.core.reports.periods import Period, PeriodKind
 from hotline.database import write_transaction
 from hotline.labels import chinese
+from hotline.labels.ems_patients import HISTORY_EXPORT_LABELS, chinese_of
 from hotline.models import Assignment, District, Hospital, Incident, Patient, Vehicle
 from hotline.services.accounts import security_log
+from hotline.services.ems import terminals
 from hotline.services.reports.scope import bounds
 
 PAGE_SIZE = 50
@@ -27,7 +30,8 @@ EXPORT_LIMIT = 100_000
 
 @dataclass(frozen=True)
 class Filters:
-    """What the director searches by (None: any)."""
+    """What the director searches by (None: any); the complaint category only for those who
+    may read medical data (the web layer leaves it None for the others)."""
 
     date_from: date | None = None
     date_to: date | None = None
@@ -45,7 +49,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class Found:
-    """An incident of the history with its vehicles, hospitals and complaint codes."""
+    """An incident of the history with its vehicles, hospitals and its patients' complaint
+    codes (empty unless read for someone who may read medical data)."""
 
     incident: Incident
     district: str
@@ -79,8 +84,9 @@ def _query(filters: Filters, timezone: str) -> Select:
     return query
 
 
-def _found(session: Session, incidents: list[Incident]) -> list[Found]:
-    """The incidents with what hangs on them, in three reads for the lot."""
+def _found(session: Session, incidents: list[Incident], medical: bool) -> list[Found]:
+    """The incidents with what hangs on them, in three reads for the lot (the patients'
+    complaint codes only when `medical`)."""
     ids = [i.id for i in incidents]
     vehicles, hospitals, codes = defaultdict(list), defaultdict(list), defaultdict(list)
     for incident_id, sign, hospital in session.execute(
@@ -93,11 +99,16 @@ def _found(session: Session, incidents: list[Incident]) -> list[Found]:
         vehicles[incident_id].append(sign)
         if hospital and hospital not in hospitals[incident_id]:
             hospitals[incident_id].append(hospital)
-    for incident_id, code in session.execute(
-        select(Patient.incident_id, Patient.complaint_code)
-        .where(Patient.incident_id.in_(ids), Patient.complaint_code != "")
-        .order_by(Patient.id)
-    ):
+    patients = (
+        session.execute(
+            select(Patient.incident_id, Patient.complaint_code)
+            .where(Patient.incident_id.in_(ids), Patient.complaint_code != "")
+            .order_by(Patient.id)
+        )
+        if medical
+        else []
+    )
+    for incident_id, code in patients:
         codes[incident_id].append(code)
     names = dict(session.execute(select(District.id, District.name)).all())
     return [
@@ -107,9 +118,10 @@ def _found(session: Session, incidents: list[Incident]) -> list[Found]:
 
 
 def search(
-    session: Session, filters: Filters, *, timezone: str, page: int = 1
+    session: Session, filters: Filters, *, timezone: str, medical: bool, page: int = 1
 ) -> tuple[int, list[Found]]:
-    """How many incidents match, and the page's (newest call first)."""
+    """How many incidents match, and the page's (newest call first); the patients' complaint
+    codes only when `medical`."""
     query = _query(filters, timezone)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
@@ -117,21 +129,17 @@ def search(
         .offset((max(1, page) - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
-    return total, _found(session, list(rows))
+    return total, _found(session, list(rows), medical)
 
 
-HEADER = [
-    "编号",
-    "呼救时间",
-    "区",
-    "分级",
-    "结果",
-    "撤警原因",
-    "车辆",
-    "送往医院",
-    "主诉分类",
-    "联动来源",
-]
+# Health data (HISTORY_EXPORT_LABELS' other keys are dispatch data): for EMS_MEDICAL only.
+MEDICAL_COLUMNS = ("complaint_codes", "complaint")
+
+
+def header(medical: bool) -> list[str]:
+    """The export's column names in Chinese (the medical ones only when `medical`)."""
+    keys = [k for k in HISTORY_EXPORT_LABELS if medical or k not in MEDICAL_COLUMNS]
+    return [chinese_of(HISTORY_EXPORT_LABELS, k) for k in keys]
 
 
 def _complaint_zh(code: str) -> str:
@@ -142,19 +150,20 @@ def _complaint_zh(code: str) -> str:
 def _row(found: Found, zone: ZoneInfo, medical: bool) -> list:
     i = found.incident
     complaints = "、".join(_complaint_zh(c) for c in found.complaint_codes)
-    row = [
-        i.number,
-        f"{i.created_at.astimezone(zone):%Y-%m-%d %H:%M:%S}",
-        found.district,
-        i.triage_level,
-        chinese(IncidentState, i.state, i.state),
-        chinese(WithdrawReason, i.withdraw_reason, i.withdraw_reason),
-        "、".join(found.vehicles),
-        "、".join(found.hospitals),
-        complaints,
-        i.source,
-    ]
-    return [*row, i.complaint] if medical else row
+    row = {
+        "number": i.number,
+        "called_at": f"{i.created_at.astimezone(zone):%Y-%m-%d %H:%M:%S}",
+        "district": found.district,
+        "triage": i.triage_level,
+        "outcome": chinese(IncidentState, i.state, i.state),
+        "withdraw_reason": chinese(WithdrawReason, i.withdraw_reason, i.withdraw_reason),
+        "vehicles": "、".join(found.vehicles),
+        "hospitals": "、".join(found.hospitals),
+        "complaint_codes": complaints,
+        "source": i.source,
+        "complaint": i.complaint,
+    }
+    return [row[k] for k in HISTORY_EXPORT_LABELS if medical or k not in MEDICAL_COLUMNS]
 
 
 def export(
@@ -168,11 +177,11 @@ def export(
     now: datetime,
 ) -> list[list]:
     """Every matching incident (up to EXPORT_LIMIT) as rows under a header, without the
-    caller's phone; the complaint text in the last column when `medical`. Logged."""
+    caller's phone; the complaint categories and text only when `medical`. Logged."""
     query = _query(filters, timezone).order_by(Incident.created_at.desc(), Incident.id.desc())
-    found = _found(session, list(session.scalars(query.limit(EXPORT_LIMIT)).all()))
+    found = _found(session, list(session.scalars(query.limit(EXPORT_LIMIT)).all()), medical)
     zone = ZoneInfo(timezone)
-    rows = [[*HEADER, *(["主诉"] if medical else [])]] + [_row(f, zone, medical) for f in found]
+    rows = [header(medical)] + [_row(f, zone, medical) for f in found]
     detail = f"ems incidents export {len(found)} rows {filters.described()}".strip()
     with write_transaction(session):
         security_log.record(
@@ -200,5 +209,5 @@ def choices(session: Session) -> Choices:
     return Choices(
         list(session.scalars(select(District).order_by(District.code))),
         list(session.scalars(select(Hospital).order_by(Hospital.name))),
-        list(session.scalars(select(Vehicle).order_by(Vehicle.call_sign))),
+        terminals.vehicles(session),
     )

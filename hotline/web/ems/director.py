@@ -28,7 +28,8 @@ from hotline.web.errors import returns_to
 from hotline.web.helpers import parse_int, requires
 
 KINDS = ("month", "week", "day", "range")
-MAX_DAYS = 3 * 366
+# A range (with its 环比 and 同比 ranges) is computed on every GET: a year at most.
+MAX_DAYS = 366
 
 
 def _today() -> date:
@@ -43,14 +44,15 @@ def _date(value: str | None) -> date | None:
     return day if days.in_range(day) else None
 
 
-def parse_period(args: Mapping[str, str], today: date) -> Period:
+def parse_period(args: Mapping[str, str], today: date) -> Period | None:
     """The period asked for: a month (default), week or day containing `on`, or a range
-    from `from` to `to` (this month when a date is wrong)."""
+    from `from` to `to` (this month when a date is wrong; None over MAX_DAYS days)."""
     kind = args.get("kind") if args.get("kind") in KINDS else "month"
     if kind == "range":
         start, end = _date(args.get("from")), _date(args.get("to"))
-        if start and end and start <= end and (end - start).days <= MAX_DAYS:
-            return Period(PeriodKind.RANGE, start, end)
+        if start and end and start <= end:
+            too_long = (end - start).days + 1 > MAX_DAYS
+            return None if too_long else Period(PeriodKind.RANGE, start, end)
         kind = "month"
     return period_for(PeriodKind(kind), _date(args.get("on")) or today)
 
@@ -78,6 +80,9 @@ def director():
     """Live counts, bulletins, the last incidents and the period's statistics."""
     now, timezone = utcnow(), current_app.config["TIMEZONE"]
     period = parse_period(request.args, _today())
+    if period is None:
+        message = _("Range too long: at most %(days)d days.", days=MAX_DAYS)
+        return render_template("error.html", code=422, messages={"to": message}), 422
     return render_template(
         "ems/director.html",
         live=figures.live_counts(db.session, now=now),
@@ -105,8 +110,9 @@ def post_bulletin():
     return redirect(url_for("ems.director")), 303
 
 
-def parse_filters(args: Mapping[str, str]) -> Filters:
-    """The history's filters from the query string (a wrong value: that filter is off)."""
+def parse_filters(args: Mapping[str, str], medical: bool) -> Filters:
+    """The history's filters from the query string (a wrong value: that filter is off; the
+    patients' complaint category only for those who may read medical data)."""
     triage = parse_int(args.get("triage"))
     outcome = args.get("outcome") or None
     return Filters(
@@ -114,7 +120,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         date_to=_date(args.get("to")),
         district_code=(args.get("district") or "")[:16] or None,
         triage=triage if triage in TRIAGE_LEVELS else None,
-        complaint_code=(args.get("complaint") or "")[:16] or None,
+        complaint_code=((args.get("complaint") or "")[:16] or None) if medical else None,
         hospital_id=parse_int(args.get("hospital")),
         vehicle_id=parse_int(args.get("vehicle")),
         outcome=outcome if outcome in {s.value for s in IncidentState} else None,
@@ -125,10 +131,11 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
 @requires(Permission.EMS_DIRECTOR)
 def director_incidents():
     """The incident history, searched and paged."""
-    filters = parse_filters(request.args)
+    medical = _medical()
+    filters = parse_filters(request.args, medical)
     page = parse_int(request.args.get("page")) or 1
     total, found = statistics_search.search(
-        db.session, filters, timezone=current_app.config["TIMEZONE"], page=page
+        db.session, filters, timezone=current_app.config["TIMEZONE"], medical=medical, page=page
     )
     return render_template(
         "ems/director_incidents.html",
@@ -143,7 +150,7 @@ def director_incidents():
         complaint_label=complaint_label,
         args={k: v for k, v in request.args.items() if k != "page"},
         can_open_incidents=allows(current_user.role_enum, Permission.EMS_DISPATCH),
-        can_read_medical=_medical(),
+        can_read_medical=medical,
     )
 
 
@@ -151,11 +158,12 @@ def director_incidents():
 @requires(Permission.EMS_DIRECTOR)
 def director_incidents_export() -> Response:
     """The searched history as CSV (UTF-8 with BOM; no caller phone); logged."""
+    medical = _medical()
     rows = statistics_search.export(
         db.session,
-        parse_filters(request.args),
+        parse_filters(request.args, medical),
         timezone=current_app.config["TIMEZONE"],
-        medical=_medical(),
+        medical=medical,
         actor_id=current_user.id,
         ip=request.remote_addr or "",
         now=utcnow(),
