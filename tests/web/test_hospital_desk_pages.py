@@ -15,7 +15,7 @@ from hotline.core.accounts.security import SecurityKind
 from hotline.core.ems.vehicles import VehicleStatus
 from hotline.models import Assignment, Incident, SecurityEvent
 from hotline.plugins import db
-from hotline.services.ems import fleet, terminals
+from hotline.services.ems import fleet, terminals, tracks
 from tests import factories
 from tests import factories_hospitals as hf
 from tests.factories import NOW, TIANANMEN
@@ -151,3 +151,8 @@ def test_track_json_in_time_order_within_the_window(app, make, login):
     assert supervisor.get("/ems/tracks.json?incident=999999").status_code == 404
     with app.app_context():
         assert db.session.get(Incident, w["incident"]).source == "110"
+        # Its vehicle is never cleared: a month later the playback still stops a week in.
+        late = tracks.incident_playback(
+            db.session, incident_id=w["incident"], now=NOW + timedelta(days=30)
+        )
+        assert late.end == late.start + tracks.MAX_WINDOW

@@ -13,6 +13,8 @@ from hotline.models import Assignment, Incident, IncidentEvent, Vehicle
 from hotline.services.ems import terminals
 from hotline.services.errors import NotFound, ValidationFailed
 
+MAX_WINDOW = timedelta(days=7)  # a week of fixes every few seconds is already a long play
+
 # What a vehicle's line on the trail marks along its track: its status changes, the
 # dispatch (which sets "dispatched") and the crew's acknowledgement.
 MARKED = frozenset(
@@ -104,7 +106,7 @@ def vehicle_playback(
 
 def incident_playback(session: Session, *, incident_id: int, now: datetime) -> Playback:
     """Every vehicle of the incident, from the call to the last clearing (now while one is
-    still out)."""
+    still out), MAX_WINDOW at most: an assignment never cleared must not play months."""
     incident = session.get(Incident, incident_id)
     if incident is None:
         raise NotFound()
@@ -117,14 +119,11 @@ def incident_playback(session: Session, *, incident_id: int, now: datetime) -> P
     else:
         end = now if None in cleared else max(c for c in cleared if c)
     # [start, stop) is half-open: a second more keeps the last clearing's own fix and mark.
-    stop = max(end, incident.created_at) + timedelta(seconds=1)
+    stop = min(
+        max(end, incident.created_at) + timedelta(seconds=1), incident.created_at + MAX_WINDOW
+    )
     vehicles: dict[int, Vehicle] = {}
     for a in assignments:
         vehicles.setdefault(a.vehicle_id, a.vehicle)
     tracks = [_track(session, v, incident.created_at, stop) for v in vehicles.values()]
     return Playback(incident.created_at, stop, tracks)
-
-
-def vehicles(session: Session) -> list[Vehicle]:
-    """Every vehicle by call sign (the playback page's list)."""
-    return list(session.scalars(select(Vehicle).order_by(Vehicle.call_sign)))

@@ -1,7 +1,7 @@
 """Track replay: a vehicle's GPS fixes in a time window as one GeoJSON line, and the
 playback page (an incident's vehicles, or one vehicle in a window) with its JSON."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request, url_for
@@ -46,9 +46,6 @@ def track(vehicle_id: int):
     return geojson_response([feature])
 
 
-MAX_WINDOW = timedelta(days=7)  # a week of fixes every few seconds is already a long play
-
-
 def local_window(args, timezone: str) -> tuple[datetime, datetime] | None:
     """The page's from/to (datetime-local: the app's time zone when none is given)."""
     try:
@@ -60,7 +57,7 @@ def local_window(args, timezone: str) -> tuple[datetime, datetime] | None:
         return None
     zone = ZoneInfo(timezone)
     start, end = (t if t.tzinfo else t.replace(tzinfo=zone) for t in (start, end))
-    if end <= start or end - start > MAX_WINDOW:
+    if end <= start or end - start > tracks.MAX_WINDOW:
         return None
     return start, end
 
@@ -129,7 +126,7 @@ def track_playback():
     return render_template(
         "ems/tracks.html",
         fmap=district_map("520px"),
-        vehicles=tracks.vehicles(db.session),
+        vehicles=terminals.vehicles(db.session),
         chosen=vehicle_id,
         typed={"from": args.get("from", ""), "to": args.get("to", "")},
         incident_id=incident_id,
