@@ -1,5 +1,7 @@
 """The crew terminal in Chromium: a dispatch appears on the terminal, the crew acknowledges
-it, and status buttons pressed offline arrive later with their original times, once each."""
+it, and status buttons pressed offline arrive later with their original times, once each; a
+refused token keeps the queue until the next sign-in, a refused update stays on the screen,
+and signing out leaves nothing of the crew on the device."""
 
 import time
 from datetime import UTC, datetime, timedelta
@@ -90,3 +92,34 @@ def test_dispatch_ack_and_offline_updates(app, live_server, page):
         assert _count(app, rows) == 1, action
     assert _count(app, select(func.count()).select_from(TerminalReceipt)) == 3
     assert page.evaluate("JSON.parse(localStorage.getItem('crew.queue')).length") == 0
+
+    # A refused token (reissued at the centre) keeps the queue until the crew signs in again.
+    page.route("**/status", lambda route: route.fulfill(status=401, json={"error": "x"}))
+    page.click("button[data-status=transporting]")
+    expect(page.locator("#sign-in")).to_be_visible()
+    expect(page.locator("#pending")).to_contain_text("1")
+    assert page.evaluate("JSON.parse(localStorage.getItem('crew.queue')).length") == 1
+    page.unroute("**/status")
+    page.fill("input[name=vehicle_id]", str(vid))
+    page.fill("input[name=token]", token)
+    page.click("#sign-in button[type=submit]")
+    expect(page.locator("#queue")).to_have_text("", timeout=5000)
+    _wait(lambda: _assignment(app, job_id).transporting_at is not None)
+
+    # An update the server refuses is kept in a list on the screen, not dropped.
+    page.route("**/status", lambda route: route.fulfill(status=422, json={"description": "no"}))
+    page.click("button[data-status=at_hospital]")
+    expect(page.locator("#attention li")).to_contain_text("422 no")
+    page.unroute("**/status")
+
+    # Signing out with updates unsent asks first; then nothing of the crew stays on the device.
+    page.context.set_offline(True)
+    page.click("button[data-status=done]")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#sign-out")
+    expect(page.locator("#main")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#sign-out")
+    expect(page.locator("#sign-in")).to_be_visible()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('crew.'))") == []
+    page.context.set_offline(False)

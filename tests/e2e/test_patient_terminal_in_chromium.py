@@ -1,6 +1,7 @@
 """The patient record on the crew terminal in Chromium: the job's section appears, the coded
 lists fill the selects, a patient is saved and vital signs added through the terminal's
-queue, and they are in the database, sealed at rest."""
+queue, and they are in the database, sealed at rest; two saves made offline both arrive (the
+second takes the version the first one's answer gives)."""
 
 import json
 
@@ -54,3 +55,17 @@ def test_the_crew_records_a_patient_on_its_terminal(app, live_server, page):
         assert (patient.name, patient.sex, patient.age_years) == ("赵六", "female", 71)
         entry = db.session.scalar(select(PatientEntry))
         assert json.loads(entry.values)["gcs"] == 14 and entry.kind == "vitals"
+
+    # Two saves while offline: the second PUT takes the version the first one's answer gives.
+    page.context.set_offline(True)
+    for name in ("赵六一", "赵六二"):
+        form.locator("[name=name]").fill(name)
+        form.locator("button[type=submit]").click()
+    expect(page.locator("#queue")).to_contain_text("2")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#queue")).to_have_text("", timeout=6000)
+    expect(page.locator("#attention-card")).to_be_hidden()
+    with app.app_context():
+        patient = db.session.scalar(select(Patient))
+        assert (patient.name, patient.version) == ("赵六二", 3)

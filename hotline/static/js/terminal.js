@@ -3,6 +3,9 @@
 // URLs) with polling as the fallback, and sends every update through one queue kept in
 // localStorage: each with an Idempotency-Key and the time it was made, sent in order when
 // the connection allows, exactly once (the server answers a repeated key from its receipt).
+// A refused token (401/403) stops the queue and keeps it until the crew signs in again; an
+// update the server refuses otherwise is kept in a "needs attention" list, never dropped.
+// Signing out clears every crew.* key: patient data must not stay on a shared tablet.
 (function () {
   "use strict";
   var root = document.getElementById("terminal");
@@ -12,7 +15,8 @@
   var LABELS = JSON.parse(root.dataset.statusLabels);
   var TEXT = JSON.parse(root.dataset.text);
   var POLL_MS = 2500, RETRY_MS = 3000, GPS_MS = 15000, BUSY_MS = 30000;
-  var KEYS = { vehicle: "crew.vehicleId", token: "crew.token", queue: "crew.queue", seen: "crew.seenJobs" };
+  var KEYS = { vehicle: "crew.vehicleId", token: "crew.token", queue: "crew.queue", seen: "crew.seenJobs",
+               attention: "crew.attention" };
   var $ = function (id) { return document.getElementById(id); };
 
   var state = { vehicleId: null, token: null, status: null, jobs: [], current: null, audio: null,
@@ -63,6 +67,15 @@
   function showQueue() {
     var n = load(KEYS.queue, []).length;
     $("queue").textContent = n ? TEXT.queued.replace("{n}", n) : "";
+    $("pending").textContent = n ? TEXT.pending.replace("{n}", n) : "";
+    var refused = load(KEYS.attention, []), list = $("attention");
+    $("attention-card").hidden = !refused.length;
+    list.textContent = "";
+    refused.forEach(function (r) {
+      var li = document.createElement("li");
+      li.textContent = new Date(r.at).toLocaleTimeString() + " " + r.method + " " + r.path + " — " + r.status + " " + r.description;
+      list.appendChild(li);
+    });
   }
   function showError(message) {
     var box = $("error");
@@ -101,12 +114,23 @@
       body: JSON.stringify(item.body),
     }).then(function (response) {
       if (response.status >= 500) throw new Error("server " + response.status);
+      if (response.status === 401 || response.status === 403) {
+        state.flushing = false;
+        expire(TEXT.bad_token); // the queue stays: it is sent after the next sign-in
+        return;
+      }
       return response.json().catch(function () { return {}; }).then(function (answer) {
         var rest = load(KEYS.queue, []).filter(function (q) { return q.key !== item.key; });
+        if (response.status < 400) chain(rest, item, answer);
         save(KEYS.queue, rest);
         setNet(true);
-        if (response.status >= 400) showError(TEXT.refused + " " + (answer.description || response.status));
-        else showError("");
+        if (response.status >= 400) {
+          var refused = load(KEYS.attention, []);
+          refused.push({ method: item.method, path: item.path, at: item.body.at || new Date().toISOString(),
+                         status: response.status, description: answer.description || answer.error || "" });
+          save(KEYS.attention, refused);
+          showError(TEXT.refused + " " + (answer.description || response.status));
+        } else showError("");
         var waiter = state.waiters[item.key];
         delete state.waiters[item.key];
         if (waiter) waiter({ status: response.status, body: answer });
@@ -119,6 +143,16 @@
       setNet(false);
       showQueue();
       setTimeout(flush, RETRY_MS);
+    });
+  }
+
+  // A patient record's later queued PUTs were made on the version this write answers: each
+  // takes it (this vehicle alone writes its records, so the chain is its own, not a race).
+  function chain(rest, item, answer) {
+    if (typeof answer.version !== "number" || !answer.patient_id) return;
+    var path = item.method === "PUT" ? item.path : item.path + "/" + answer.patient_id;
+    rest.forEach(function (q) {
+      if (q.method === "PUT" && q.path === path) q.body.version = answer.version;
     });
   }
 
@@ -145,7 +179,7 @@
   }
   function poll() {
     return fetch(jobsPath(), { headers: headers({}) }).then(function (response) {
-      if (response.status === 401 || response.status === 403) { signOut(TEXT.bad_token); return; }
+      if (response.status === 401 || response.status === 403) { expire(TEXT.bad_token); return; }
       if (!response.ok) throw new Error("status " + response.status);
       return response.json().then(received);
     });
@@ -168,7 +202,7 @@
     var options = { headers: headers({ Accept: "text/event-stream" }), cache: "no-store" };
     if (controller) options.signal = controller.signal;
     fetch(jobsPath() + "/stream", options).then(function (response) {
-      if (response.status === 401 || response.status === 403) { signOut(TEXT.bad_token); return "stop"; }
+      if (response.status === 401 || response.status === 403) { expire(TEXT.bad_token); return "stop"; }
       if (response.status === 503) { pollFor(BUSY_MS); return "stop"; }  // streams full: poll a while
       if (!response.ok || !response.body || !window.TextDecoder) throw new Error("no stream");
       setNet(true);
@@ -298,16 +332,33 @@
     showQueue();
     stream();
     flush();
-    watchGps();
+    if (!state.gps) { state.gps = true; watchGps(); }
   }
-  function signOut(message) {
+  function stop() {
     if (state.streamAbort) state.streamAbort.abort();
-    localStorage.removeItem(KEYS.token);
     state.token = null;
     $("main").hidden = true;
     $("start").hidden = true;
     $("sign-in").hidden = false;
+  }
+  // The token was refused (reissued, or typed wrong): sign in again; the queue is kept.
+  function expire(message) {
+    localStorage.removeItem(KEYS.token);
+    stop();
+    showQueue();
     if (message) alert(message);
+  }
+  // The crew leaves the tablet: nothing of it stays (unsent updates are lost: asked first).
+  function signOut() {
+    var n = load(KEYS.queue, []).length;
+    if (n && !confirm(TEXT.sign_out_queued.replace("{n}", n))) return;
+    Object.keys(localStorage).forEach(function (k) { if (k.indexOf("crew.") === 0) localStorage.removeItem(k); });
+    state.waiters = {};
+    state.jobs = [];
+    state.current = null;
+    stop();
+    showQueue();
+    document.dispatchEvent(new CustomEvent("crew:job", { detail: null }));
   }
   $("sign-in").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -329,7 +380,8 @@
     var b = event.target.closest("button[data-status]");
     if (b && !b.disabled) setStatus(target(b.dataset.status));
   });
-  $("sign-out").addEventListener("click", function () { signOut(""); });
+  $("sign-out").addEventListener("click", signOut);
+  $("attention-clear").addEventListener("click", function () { save(KEYS.attention, []); showQueue(); });
   window.addEventListener("online", function () { setNet(true); flush(); });
   window.addEventListener("offline", function () { setNet(false); });
 
@@ -340,6 +392,7 @@
     start();
   } else {
     $("sign-in").hidden = false;
+    showQueue();
   }
 
   // For the patient record's part of the page (terminal_patient.js).
