@@ -2,10 +2,11 @@
 crew's job with compare-and-set, read in full by 120 staff and the receiving hospital only,
 every read in the security log."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from hotline.core.accounts.roles import Role
 from hotline.core.accounts.security import SecurityKind
@@ -19,6 +20,22 @@ from tests.factories import NOW
 
 NAME, HISTORY, REASON = "王秘密", "胸骨后压榨样疼痛两小时", "家属要求自行前往"
 LATER = NOW + timedelta(minutes=30)
+
+
+@contextmanager
+def _selects():
+    """The SELECT statements run inside the block."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _write(world) -> int:
@@ -132,7 +149,7 @@ def test_updates_compare_and_set_and_times_follow_the_job(app):
                 data={"kind": "treatment", "at": at, "text": "吸氧"},
             )  # fmt: skip
 
-        for minutes, code in ((-1, "before_dispatch"), (29, "after_handover")):
+        for minutes, code in ((-6, "before_dispatch"), (29, "after_handover")):
             with pytest.raises(ValidationFailed) as refused:
                 entry(minutes)
             assert refused.value.errors == {"at": code}
@@ -188,14 +205,31 @@ def test_the_job_is_its_vehicles_closes_after_clearing_and_who_reads(app):
             patient_records.incident_records(
                 db.session, world["incident_id"], actor_id=own, ip="", now=LATER
             )
-        records = patient_records.incident_records(
-            db.session, world["incident_id"], actor_id=world["dispatcher_id"], ip="", now=LATER
-        )
+        db.session.expire_all()
+        with _selects() as one:
+            records = patient_records.incident_records(
+                db.session, world["incident_id"], actor_id=world["dispatcher_id"], ip="", now=LATER
+            )
         assert [r.patient_id for r in records] == [patient_id]
+        # A mass-casualty incident: more patients, not more queries.
+        more = [
+            hf.patient(world["incident_id"], world["vehicle_id"], LATER, vitals=[{"at": LATER}])
+            for _ in range(3)
+        ]
+        db.session.commit()
+        db.session.expire_all()
+        with _selects() as four:
+            records = patient_records.incident_records(
+                db.session, world["incident_id"], actor_id=world["dispatcher_id"], ip="", now=LATER
+            )
+        assert [r.patient_id for r in records] == [patient_id, *(p.id for p in more)]
+        assert [len(r.entries) for r in records] == [3, 1, 1, 1]
+        assert {r.call_sign for r in records} == {records[0].call_sign} != {""}
+        assert len(four) == len(one)
         readers = db.session.scalars(
             select(SecurityEvent.actor_id).where(
                 SecurityEvent.kind == SecurityKind.PATIENT_RECORD_READ.value,
                 SecurityEvent.actor_id.is_not(None),  # the terminal's reads above have none
             )
         ).all()
-        assert readers == [own, world["dispatcher_id"]]
+        assert readers == [own, world["dispatcher_id"]] + [world["dispatcher_id"]] * 4
