@@ -131,6 +131,13 @@ class Assignment(db.Model):
             sqlite_where=text("cleared_at IS NULL AND acknowledged_at IS NULL"),
             postgresql_where=text("cleared_at IS NULL AND acknowledged_at IS NULL"),
         ),
+        # The open jobs of every vehicle (the crew terminals' streams, twice a second).
+        Index(
+            "ix_assignments_open_vehicle",
+            "vehicle_id",
+            sqlite_where=text("cleared_at IS NULL"),
+            postgresql_where=text("cleared_at IS NULL"),
+        ),
         # A hospital desk's incoming patients (polled every few seconds).
         Index(
             "ix_assignments_open_hospital",

@@ -89,6 +89,7 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_assignments_hospital_acknowledged_by_id_users'), 'users', ['hospital_acknowledged_by_id'], ['id'])
         batch_op.create_index('ix_assignments_unacknowledged', ['dispatched_at'], unique=False, sqlite_where=sa.text('cleared_at IS NULL AND acknowledged_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL AND acknowledged_at IS NULL'))
         batch_op.create_index('ix_assignments_open_hospital', ['hospital_id'], unique=False, sqlite_where=sa.text('cleared_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL'))
+        batch_op.create_index('ix_assignments_open_vehicle', ['vehicle_id'], unique=False, sqlite_where=sa.text('cleared_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL'))
     # Jobs already under way at the upgrade were never on a terminal: no late-acknowledgement
     # alert for them.
     op.execute("UPDATE assignments SET ack_overdue_at = dispatched_at WHERE cleared_at IS NULL")
@@ -129,6 +130,7 @@ def downgrade():
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_assignments_hospital_acknowledged_by_id_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_assignments_hospital_id_hospitals'), type_='foreignkey')
+        batch_op.drop_index('ix_assignments_open_vehicle', sqlite_where=sa.text('cleared_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL'))
         batch_op.drop_index('ix_assignments_open_hospital', sqlite_where=sa.text('cleared_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL'))
         batch_op.drop_index('ix_assignments_unacknowledged', sqlite_where=sa.text('cleared_at IS NULL AND acknowledged_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL AND acknowledged_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_assignments_hospital_id'))

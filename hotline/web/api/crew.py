@@ -28,17 +28,26 @@ _open = {"streams": 0}
 _open_lock = threading.Lock()
 
 
-def _take_slot(limit: int) -> bool:
+class _Slot:
+    """One stream's place, given back once: when its body ends, or when the server closes
+    the response (however it ends: the client gone, or the body never read)."""
+
+    def __init__(self) -> None:
+        self.held = True
+
+    def give_back(self) -> None:
+        with _open_lock:
+            if self.held:
+                self.held = False
+                _open["streams"] -= 1
+
+
+def _take_slot(limit: int) -> _Slot | None:
     with _open_lock:
         if _open["streams"] >= limit:
-            return False
+            return None
         _open["streams"] += 1
-        return True
-
-
-def _give_slot() -> None:
-    with _open_lock:
-        _open["streams"] -= 1
+        return _Slot()
 
 
 @bp.route("/vehicles/<int:vehicle_id>/jobs")
@@ -52,7 +61,7 @@ def _event(payload: dict) -> str:
     return f"event: jobs\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def _changes(vehicle_id: int, seconds: float) -> Iterator[str]:
+def _changes(vehicle_id: int, seconds: float, slot: _Slot) -> Iterator[str]:
     """The jobs now, then again whenever the vehicle's fingerprint changes, until `seconds`."""
     end = time.monotonic() + seconds
     seen, quiet_since = None, time.monotonic()
@@ -69,6 +78,7 @@ def _changes(vehicle_id: int, seconds: float) -> Iterator[str]:
             db.session.commit()  # end the read snapshot and give the connection back
             time.sleep(STREAM_POLL_SECONDS)
     finally:
+        slot.give_back()
         db.session.remove()
 
 
@@ -81,15 +91,14 @@ def vehicle_jobs_stream(vehicle_id: int):
     if request.method == "HEAD":  # no body will be read: no stream, no slot
         return Response(mimetype="text/event-stream")
     db.session.commit()
-    if not _take_slot(current_app.config["EMS_STREAM_SLOTS"]):
+    slot = _take_slot(current_app.config["EMS_STREAM_SLOTS"])
+    if slot is None:
         response, status = refuse(503, "busy", "no stream free here: poll GET .../jobs")
         response.headers["Retry-After"] = "30"
         return response, status
-    body = stream_with_context(_changes(vehicle_id, seconds))
+    body = stream_with_context(_changes(vehicle_id, seconds, slot))
     response = Response(body, mimetype="text/event-stream")
-    # Given back when the server closes the response, however it ends (read to the end,
-    # the client gone, or never read at all).
-    response.call_on_close(_give_slot)
+    response.call_on_close(slot.give_back)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response

@@ -11,7 +11,8 @@ from hotline.core.accounts.permissions import Permission, allows
 from hotline.database import utcnow
 from hotline.pdf import slip as slip_pdf
 from hotline.plugins import db
-from hotline.services.ems import crew_jobs, slips
+from hotline.services.ems import slips
+from hotline.services.ems import station_jobs as duty_room
 from hotline.services.errors import NotFound
 from hotline.web.ems import bp
 from hotline.web.helpers import parse_int, requires
@@ -36,7 +37,7 @@ def _station_id() -> int | None:
     return own
 
 
-def _job_json(job: crew_jobs.StationJob, tz: ZoneInfo) -> dict:
+def _job_json(job: duty_room.StationJob, tz: ZoneInfo) -> dict:
     return {
         "job_id": job.assignment_id,
         "incident_number": job.incident_number,
@@ -58,7 +59,7 @@ def _job_json(job: crew_jobs.StationJob, tz: ZoneInfo) -> dict:
 def station():
     """The duty room's page (the jobs arrive by polling station_jobs)."""
     station_id = _station_id()
-    choices = crew_jobs.stations(db.session) if _sees_every_station() else []
+    choices = duty_room.stations(db.session) if _sees_every_station() else []
     return render_template("ems/station.html", station_id=station_id, choices=choices)
 
 
@@ -70,9 +71,9 @@ def station_jobs():
     if station_id is None:
         raise NotFound()
     tz = ZoneInfo(current_app.config["TIMEZONE"])
-    listed = crew_jobs.station_jobs(db.session, station_id=station_id, since=utcnow() - RECENT)
+    listed = duty_room.station_jobs(db.session, station_id=station_id, since=utcnow() - RECENT)
     return {
-        "newest": crew_jobs.station_newest(db.session, station_id),
+        "newest": duty_room.station_newest(db.session, station_id),
         "jobs": [_job_json(j, tz) for j in listed],
     }
 
@@ -82,7 +83,7 @@ def station_jobs():
 def station_slip(incident_id: int):
     """The dispatch slip's PDF, for an incident one of the station's vehicles went to."""
     if not _sees_every_station():
-        crew_jobs.check_station_incident(
+        duty_room.check_station_incident(
             db.session,
             station_id=current_user.station_id,
             incident_id=incident_id,
