@@ -114,7 +114,11 @@ def test_dispatch_ack_and_offline_updates(app, live_server, page):
 
     # Signing out with updates unsent asks first; then nothing of the crew stays on the device.
     page.context.set_offline(True)
-    page.click("button[data-status=done]")
+    page.evaluate(
+        "vid => { window.crewTerminal.send('POST', '/vehicles/' + vid + '/positions',"
+        " {positions: [{lon: 116.4, lat: 39.9, at: new Date().toISOString()}]}); }",
+        vid,
+    )
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("#sign-out")
     expect(page.locator("#main")).to_be_visible()
