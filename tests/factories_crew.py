@@ -40,11 +40,17 @@ def crew_world(now: datetime, count: int = 2) -> CrewWorld:
     return CrewWorld(ids, tokens, station_id, hospital.id, dispatcher.id)
 
 
-def dispatch(world: CrewWorld, vehicle_id: int, called: datetime, dispatched: datetime):
+def dispatch(
+    world: CrewWorld,
+    vehicle_id: int,
+    called: datetime,
+    dispatched: datetime,
+    address: str = "天安门广场东侧",
+):
     """A chest-pain call with the caller's phone, `vehicle_id` dispatched; (incident id,
     assignment id)."""
     lon, lat = factories.TIANANMEN
-    call = incidents.Call(CALLER, lon, lat, "胸痛30分钟", 1, address="天安门广场东侧")
+    call = incidents.Call(CALLER, lon, lat, "胸痛30分钟", 1, address=address)
     incident = incidents.create_incident(
         db.session, actor_id=world.dispatcher_id, call=call, now=called, timezone="Asia/Shanghai"
     )

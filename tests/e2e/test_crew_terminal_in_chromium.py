@@ -15,6 +15,7 @@ from hotline.models import Assignment, Incident, IncidentEvent, TerminalReceipt
 from hotline.plugins import db
 from tests import factories_crew
 
+XSS = '天安门<img src=x onerror="window.pwned=1">'
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
@@ -54,7 +55,9 @@ def test_dispatch_ack_and_offline_updates(app, live_server, page):
 
     with app.app_context():
         now = utcnow()
-        incident_id, job_id = factories_crew.dispatch(world, vid, now - timedelta(seconds=30), now)
+        incident_id, job_id = factories_crew.dispatch(
+            world, vid, now - timedelta(seconds=30), now, address=XSS
+        )
         number = db.session.get(Incident, incident_id).number
     dispatched = time.monotonic()
     expect(page.locator("#job-number")).to_have_text(number, timeout=3000)
@@ -63,6 +66,10 @@ def test_dispatch_ack_and_offline_updates(app, live_server, page):
     expect(page.locator("#job-phone")).to_have_attribute("href", f"tel:{factories_crew.CALLER}")
     expect(page.locator("#terminal")).to_have_class("terminal flash-alert")
     assert page.evaluate("window.crewTerminal.currentJob().job_id") == job_id
+    # The caller's address is text on the map's label, never markup.
+    expect(page.locator(".leaflet-tooltip").first).to_contain_text("<img src=x")
+    assert page.evaluate("window.pwned") is None
+    assert page.locator(".leaflet-tooltip img").count() == 0
 
     page.click("#ack")
     expect(page.locator("#ack")).to_be_hidden()

@@ -234,6 +234,12 @@
   }
 
   // ---- rendering ----------------------------------------------------------------------
+  // Leaflet writes a string tooltip as HTML: addresses come from callers and other centres.
+  function textNode(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
   function text(id, value) { $(id).textContent = value == null ? "" : value; }
   function render() {
     var job = state.current;
@@ -286,11 +292,11 @@
     state.layers.clearLayers();
     var points = [[job.lat, job.lon]];
     L.circleMarker([job.lat, job.lon], { radius: 10, color: "#c53030" }).addTo(state.layers)
-      .bindTooltip(job.address || job.incident_number, { permanent: true });
+      .bindTooltip(textNode(job.address || job.incident_number), { permanent: true });
     if (job.hospital) {
       points.push([job.hospital.lat, job.hospital.lon]);
       L.circleMarker([job.hospital.lat, job.hospital.lon], { radius: 8, color: "#2b6cb0" })
-        .addTo(state.layers).bindTooltip(job.hospital.name, { permanent: true });
+        .addTo(state.layers).bindTooltip(textNode(job.hospital.name), { permanent: true });
       L.polyline(points, { color: "#718096", dashArray: "4 6" }).addTo(state.layers);
     }
     state.map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 15 });
