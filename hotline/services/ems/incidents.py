@@ -191,6 +191,15 @@ def get(session: Session, incident_id: int) -> Incident:
     return incident
 
 
+def assignments_of(session: Session, incident_id: int) -> list[Assignment]:
+    """The incident's assignments, first made first (cleared ones included)."""
+    return list(
+        session.scalars(
+            select(Assignment).where(Assignment.incident_id == incident_id).order_by(Assignment.id)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class IncidentPage:
     """What the incident's page shows besides the recommendation and the hospitals."""
@@ -204,9 +213,7 @@ class IncidentPage:
 def incident_page(session: Session, incident_id: int) -> IncidentPage:
     """The incident with its assignments, the available vehicles and its trail."""
     incident = get(session, incident_id)
-    assignments = session.scalars(
-        select(Assignment).where(Assignment.incident_id == incident_id).order_by(Assignment.id)
-    )
+    assignments = assignments_of(session, incident_id)
     available = session.scalars(
         select(Vehicle).where(Vehicle.status == fleet.AVAILABLE).order_by(Vehicle.call_sign)
     )

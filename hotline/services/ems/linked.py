@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.core.accounts.roles import Role
-from hotline.models import Assignment, Incident, User
+from hotline.models import Incident, User
 from hotline.services.ems import incidents
 from hotline.services.errors import NotFound, ValidationFailed
 
@@ -100,12 +100,3 @@ def visible(session: Session, *, user: User, incident_id: int) -> Incident:
     if user.role == Role.LINKED_CENTRE and incident.created_by_id != user.id:
         raise NotFound()
     return incident
-
-
-def assignments(session: Session, incident_id: int) -> list[Assignment]:
-    """The incident's vehicles, first dispatched first."""
-    return list(
-        session.scalars(
-            select(Assignment).where(Assignment.incident_id == incident_id).order_by(Assignment.id)
-        )
-    )

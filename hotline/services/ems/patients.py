@@ -160,4 +160,3 @@ def add_entry(
         session.add(row)
         patient.updated_at = now  # the version stays: entries are appended, never edited
     return row
-

@@ -2,11 +2,11 @@
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.models import Assignment, Incident, User
+from hotline.models import Incident, User
 from hotline.pdf.slip import Slip, SlipLine
+from hotline.services.ems import incidents
 from hotline.services.errors import NotFound
 from hotline.services.reference import cache
 
@@ -31,9 +31,7 @@ def slip(session: Session, *, incident_id: int, timezone: str) -> Slip:
     incident = session.get(Incident, incident_id)
     if incident is None:
         raise NotFound()
-    assignments = session.scalars(
-        select(Assignment).where(Assignment.incident_id == incident_id).order_by(Assignment.id)
-    ).all()
+    assignments = incidents.assignments_of(session, incident_id)
     dispatcher = session.get(User, incident.created_by_id) if incident.created_by_id else None
     district_name, rings = _district(session, incident)
     return Slip(

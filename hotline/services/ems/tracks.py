@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.core.ems.vocabulary import IncidentAction
-from hotline.models import Assignment, Incident, IncidentEvent, Vehicle
-from hotline.services.ems import terminals
+from hotline.models import Incident, IncidentEvent, Vehicle
+from hotline.services.ems import incidents, terminals
 from hotline.services.errors import NotFound, ValidationFailed
 
 MAX_WINDOW = timedelta(days=7)  # a week of fixes every few seconds is already a long play
@@ -110,9 +110,7 @@ def incident_playback(session: Session, *, incident_id: int, now: datetime) -> P
     incident = session.get(Incident, incident_id)
     if incident is None:
         raise NotFound()
-    assignments = session.scalars(
-        select(Assignment).where(Assignment.incident_id == incident_id).order_by(Assignment.id)
-    ).all()
+    assignments = incidents.assignments_of(session, incident_id)
     cleared = [a.cleared_at for a in assignments]
     if not cleared:
         end = incident.closed_at or now

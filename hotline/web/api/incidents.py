@@ -72,7 +72,7 @@ def create_incident():
         timezone=current_app.config["TIMEZONE"],
         flag=flag,
     )
-    answer = state_json(made.incident, linked.assignments(db.session, made.incident.id))
+    answer = state_json(made.incident, incidents.assignments_of(db.session, made.incident.id))
     if made.incident.state == "open":
         answer["recommendation"] = recommendation_json(made.incident.lon, made.incident.lat)
     return answer, 201 if made.created else 200
@@ -83,7 +83,7 @@ def create_incident():
 def incident_state(incident_id: int):
     """The incident's state, its vehicles and their times (a linked centre: only its own)."""
     incident = linked.visible(db.session, user=g.api_user, incident_id=incident_id)
-    return state_json(incident, linked.assignments(db.session, incident.id))
+    return state_json(incident, incidents.assignments_of(db.session, incident.id))
 
 
 def _time(value) -> str | None:

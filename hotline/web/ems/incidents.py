@@ -185,6 +185,11 @@ def slip(incident_id: int):
 @requires(Permission.EMS_DISPATCH)
 def slip_pdf_view(incident_id: int):
     """The dispatch slip as a PDF with an embedded Chinese font."""
+    return slip_pdf_response(incident_id)
+
+
+def slip_pdf_response(incident_id: int) -> Response:
+    """The incident's dispatch slip as a PDF (the console's and a station's)."""
     timezone = current_app.config["TIMEZONE"]
     content = slips.slip(db.session, incident_id=incident_id, timezone=timezone)
     data = slip_pdf.render(content, utcnow().astimezone(ZoneInfo(timezone)))

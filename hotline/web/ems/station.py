@@ -4,17 +4,16 @@ sound, and prints their slips. Dispatchers and supervisors pick a station from a
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 
 from hotline.core.accounts.permissions import Permission, allows
 from hotline.database import utcnow
-from hotline.pdf import slip as slip_pdf
 from hotline.plugins import db
-from hotline.services.ems import slips
 from hotline.services.ems import station_jobs as duty_room
 from hotline.services.errors import NotFound
 from hotline.web.ems import bp
+from hotline.web.ems.incidents import slip_pdf_response
 from hotline.web.helpers import parse_int, requires
 
 RECENT = timedelta(hours=12)  # cleared jobs stay on the duty room's list this long
@@ -89,11 +88,4 @@ def station_slip(incident_id: int):
             incident_id=incident_id,
             since=utcnow() - RECENT,
         )
-    timezone = current_app.config["TIMEZONE"]
-    content = slips.slip(db.session, incident_id=incident_id, timezone=timezone)
-    data = slip_pdf.render(content, utcnow().astimezone(ZoneInfo(timezone)))
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="slip-{content.number}.pdf"'},
-    )
+    return slip_pdf_response(incident_id)
