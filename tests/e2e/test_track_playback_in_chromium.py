@@ -64,7 +64,7 @@ def test_the_slider_moves_the_vehicle_along_its_track(app, live_server, page, ma
         actions = ("dispatch", "status_en_route", "status_on_scene", "status_returning")
         labels = [str(INCIDENT_ACTION_LABELS[a]) for a in actions]
     assert [m[9:] for m in marks] == labels and labels[0] == "派车"
-    page.wait_for_function("window.hotlineMap.getZoom() >= 10", timeout=3000)  # on the track
+    page.wait_for_function("() => window.hotlineMap.getZoom() >= 10", timeout=3000)  # on the track
     map_box = page.locator(".folium-map")
     at_start = map_box.screenshot()
     page.evaluate(SEEK, 1)

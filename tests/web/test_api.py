@@ -98,8 +98,16 @@ def test_the_openapi_document_holds_for_generated_requests(app, api_schema):
     checked = 0
     for operation in api_schema.get_all_operations():
         operation = operation.ok()
+        # A vehicle terminal's operations answer a user's token 401 whatever the request: a
+        # few examples check that answer against the document (test_crew_terminal.py and
+        # test_patient_api.py drive them with a terminal's token).
+        terminal = operation.definition.raw.get("security") == [{"terminalToken": []}]
 
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=5 if terminal else 40,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def run(case):
             # Cross-field rules (date_to before date_from, an invalid phone number) are 400s

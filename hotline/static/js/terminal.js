@@ -158,9 +158,23 @@
 
   // ---- jobs ---------------------------------------------------------------------------
   function jobsPath() { return API + "/vehicles/" + state.vehicleId + "/jobs"; }
-  function received(payload) {
+  // The status the crew last pressed that the server has not had yet: the server's answer
+  // (an event sent just before the touch, or while offline) must not undo it on the screen.
+  function queuedStatus() {
+    var last = null;
+    load(KEYS.queue, []).forEach(function (q) {
+      if (/\/status$/.test(q.path)) last = q.body.status;
+    });
+    return last;
+  }
+  // Answers are numbered when asked for: a poll sent before a stream event and answered after
+  // it (a slow network) is older than what the screen shows, and is dropped.
+  var asked = 0, shown = 0;
+  function received(payload, number) {
+    if (number < shown) return;
+    shown = number;
     setNet(true);
-    state.status = payload.status;
+    state.status = queuedStatus() || payload.status;
     state.jobs = payload.jobs;
     $("call-sign").textContent = payload.call_sign;
     var seen = load(KEYS.seen, []), fresh = false;
@@ -178,10 +192,11 @@
     }
   }
   function poll() {
+    var number = ++asked;
     return fetch(jobsPath(), { headers: headers({}) }).then(function (response) {
       if (response.status === 401 || response.status === 403) { expire(TEXT.bad_token); return; }
       if (!response.ok) throw new Error("status " + response.status);
-      return response.json().then(received);
+      return response.json().then(function (payload) { received(payload, number); });
     });
   }
   // The server has no stream free (503): poll every POLL_MS for `ms`, then try the stream again.
@@ -217,7 +232,7 @@
           blocks.forEach(function (block) {
             var data = block.split("\n").filter(function (l) { return l.indexOf("data: ") === 0; })
               .map(function (l) { return l.slice(6); }).join("\n");
-            if (data && block.indexOf("event: jobs") >= 0) received(JSON.parse(data));
+            if (data && block.indexOf("event: jobs") >= 0) received(JSON.parse(data), ++asked);
           });
           return pump();
         });

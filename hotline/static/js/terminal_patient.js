@@ -179,7 +179,9 @@
 
   function setJob(job) {
     if (job && !state.codesLoaded) { state.codesLoaded = true; loadCodes(); }
+    var same = job && state.job && job.job_id === state.job.job_id;
     state.job = job;
+    if (same) return;  // the same job again: what the crew is typing stays
     state.patients = [];
     state.current = null;
     section.hidden = !job;
