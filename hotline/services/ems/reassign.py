@@ -1,5 +1,6 @@
-"""Reassignment (改派): a job taken from a vehicle whose crew did not answer and given to
-another, in one transaction, so the incident never stands without a vehicle."""
+"""Reassignment (更换车辆; not the 12345 desk's 改派): a job taken from a vehicle whose crew
+did not answer and given to another, in one transaction, so the incident never stands
+without a vehicle."""
 
 from datetime import datetime
 

@@ -122,7 +122,7 @@ def alerts():
 @requires(Permission.EMS_DISPATCH)
 @returns_to("ems.console")
 def reassign_job(assignment_id: int):
-    """改派: the job to another vehicle (the silent crew's vehicle is released)."""
+    """更换车辆: the job to another vehicle (the silent crew's vehicle is released)."""
     vehicle_id = parse_int(request.form.get("vehicle_id"))
     if vehicle_id is None:
         raise ValidationFailed({"vehicle_id": "required"})
