@@ -67,7 +67,7 @@ pbx: apt
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python tests/run_suite.py
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
