@@ -40,12 +40,13 @@
 
   // ---- the coded lists (kept on the device for offline use) ----------------------------
   function fillSelect(select, rows, withCode) {
-    var zh = (document.documentElement.lang || "zh").indexOf("en") !== 0;
+    var zh = (document.documentElement.lang || "zh").indexOf("en") !== 0, chosen = select.value;
     while (select.options.length > 1) select.remove(1);
     rows.forEach(function (row) {
       var name = zh ? row.zh : row.en;
       select.add(new Option(withCode ? row.code + " " + name : name, row.code));
     });
+    select.value = chosen;  // the lists arriving again keep what the crew chose
   }
   function showCodes(lists) {
     fillSelect(document.getElementById("patient-complaint"), lists.complaints, false);
@@ -68,7 +69,7 @@
       if (state.current) {
         state.current = state.patients.filter(function (p) { return p.patient_id === state.current.patient_id; })[0] || null;
       }
-      render();
+      render(false);  // the form keeps what the crew is typing; tabs and entries are new
     }).catch(function () { /* offline: what is shown stays */ });
   }
   function label(p, i) {
@@ -76,7 +77,9 @@
     var age = p.age_years === null ? "" : " " + (p.age_estimated ? "~" : "") + p.age_years + TEXT.years;
     return (i + 1) + ". " + (p.name || TEXT.unknown_name) + " " + sex + age;
   }
-  function render() {
+  // refill: false when only the list changed (an answer arriving), so that a form being
+  // typed is never emptied under the crew's fingers.
+  function render(refill) {
     var tabs = document.getElementById("patient-tabs");
     tabs.textContent = "";
     state.patients.forEach(function (p, i) {
@@ -84,14 +87,16 @@
       b.type = "button";
       b.textContent = label(p, i);
       if (state.current && state.current.patient_id === p.patient_id) b.className = "current";
-      b.addEventListener("click", function () { state.current = p; render(); });
+      b.addEventListener("click", function () { state.current = p; render(true); });
       tabs.appendChild(b);
     });
-    fillForm(state.current);
-    renderEntries(state.current ? state.current.entries : []);
+    var current = state.current;
+    document.getElementById("patient-title").textContent =
+      current ? label(current, state.patients.indexOf(current)) : TEXT.new;
+    if (refill !== false) fillForm(current);
+    renderEntries(current ? current.entries : []);
   }
   function fillForm(p) {
-    document.getElementById("patient-title").textContent = p ? label(p, state.patients.indexOf(p)) : TEXT.new;
     TEXTS.forEach(function (f) { patientForm.elements[f].value = p ? p[f] : ""; });
     ["sex", "complaint_code", "diagnosis_code", "refusal"].forEach(function (f) {
       patientForm.elements[f].value = p ? p[f] : (f === "sex" ? "unknown" : "");
