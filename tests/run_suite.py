@@ -1,7 +1,7 @@
 """The whole suite, as `make test` runs it: the few tests that mostly wait (a scheduler's
-leader cut off and replaced, a host killed under load, a minute of phone calls) run in a
+leader cut off and replaced, a host killed under load, the phone line's calls) run in a
 second pytest process beside the others, on a PostgreSQL database of their own; together
-they are three and a half minutes of waiting that no longer add to the rest's time.
+they are about five minutes of waiting that no longer add to the rest's time.
 
 Run: .venv/bin/python tests/run_suite.py [pytest arguments for both processes]
 """
@@ -13,11 +13,15 @@ import tempfile
 import time
 
 # Each waits on timers, leases, SIP calls or a killed process far more than it computes.
+# Every test with a real Kamailio and rtpengine is here, one after the other: two phone lines
+# at once (a recording's length, the screen pop's second) would measure each other.
 WAITING = [
     "tests/integration/test_scheduler_cut_off.py",
     "tests/integration/test_scheduler_failover.py",
     "tests/integration/test_two_hosts.py",
     "tests/e2e/test_phone_line_load.py",
+    "tests/e2e/test_phone_line.py",
+    "tests/e2e/test_screen_pop_in_chromium.py",
 ]
 
 
